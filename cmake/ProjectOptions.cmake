@@ -1,7 +1,7 @@
 # Two INTERFACE targets every Salient target links: options (defines, codegen) and warnings.
 add_library(salient_options INTERFACE)
 target_compile_definitions(salient_options INTERFACE
-  QT_NO_CAST_FROM_ASCII QT_NO_CAST_TO_ASCII QT_NO_URL_CAST_FROM_STRING QT_NO_KEYWORDS
+  QT_NO_CAST_FROM_ASCII QT_NO_CAST_TO_ASCII QT_NO_URL_CAST_FROM_STRING
   SALIENT_VERSION="${PROJECT_VERSION}")
 if(SALIENT_USE_BLAS)
   # Eigen then calls sgemm/sgemv of OpenBLAS for large float products; OpenBLAS picks its

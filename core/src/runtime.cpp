@@ -1,1 +1,72 @@
-// implemented below
+#include "salient/runtime.h"
+
+#include <Eigen/Core>
+#include <QFile>
+#include <QThread>
+
+#ifdef SALIENT_HAVE_OPENBLAS
+extern "C" {
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
+}
+#endif
+
+namespace salient {
+
+void setComputeThreads(int threads)
+{
+    if (threads <= 0)
+        threads = QThread::idealThreadCount();
+    Eigen::setNbThreads(threads);
+#ifdef SALIENT_HAVE_OPENBLAS
+    openblas_set_num_threads(threads);
+#endif
+}
+
+int computeThreads()
+{
+#ifdef SALIENT_HAVE_OPENBLAS
+    return openblas_get_num_threads();
+#else
+    return Eigen::nbThreads();
+#endif
+}
+
+QString blasDescription()
+{
+#ifdef SALIENT_HAVE_OPENBLAS
+    return QStringLiteral("%1 (%2 kernels), %3 threads")
+        .arg(QString::fromLatin1(openblas_get_config()).trimmed(),
+             QString::fromLatin1(openblas_get_corename()))
+        .arg(openblas_get_num_threads());
+#else
+    return QStringLiteral("Eigen %1.%2.%3 (no BLAS), %4 threads")
+        .arg(EIGEN_WORLD_VERSION).arg(EIGEN_MAJOR_VERSION).arg(EIGEN_MINOR_VERSION)
+        .arg(Eigen::nbThreads());
+#endif
+}
+
+namespace {
+std::int64_t procField(const char *file, const QByteArray &field)
+{
+    QFile f(QString::fromLatin1(file));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith(field)) {
+            const QList<QByteArray> parts = line.mid(field.size()).simplified().split(' ');
+            return parts.isEmpty() ? 0 : parts.first().toLongLong() * 1024; // values are kB
+        }
+    }
+    return 0;
+}
+} // namespace
+
+std::int64_t currentRssBytes() { return procField("/proc/self/status", "VmRSS:"); }
+std::int64_t peakRssBytes() { return procField("/proc/self/status", "VmHWM:"); }
+std::int64_t availableMemoryBytes() { return procField("/proc/meminfo", "MemAvailable:"); }
+
+} // namespace salient

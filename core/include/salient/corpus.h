@@ -25,9 +25,11 @@ QStringList splitWhitespace(const QString &line);
 /// Deterministic label vocabulary: names sorted by UTF-8 byte order (spec §4.2).
 struct LabelVocabulary {
     QStringList names;
+    std::vector<Index> trainCounts; ///< tokens per label in train (same order as names)
     int indexOf(const QString &name) const; ///< -1 when absent
     int size() const { return int(names.size()); }
-    static LabelVocabulary fromLabels(const std::vector<QStringList> &lines);
+    /// Most frequent train label (ties: first by name); empty if no counts.
+    QString majority() const;
 };
 
 enum class TaskType { Classification, Regression };

@@ -4,6 +4,8 @@
 // its columns; map through Probe::columns to get flat neuron indices.
 #include "salient/matrix.h"
 
+#include <QtGlobal>
+
 namespace salient {
 
 struct NeuronSelection {

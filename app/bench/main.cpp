@@ -1,0 +1,180 @@
+// salient-bench: measures load throughput, probe training throughput against a same-shape GEMM,
+// and peak memory relative to the training matrix, on generated data. Not part of ctest.
+// Figures are meant as ratios within one run (probe vs GEMM on the same machine and threads).
+#include "salient/activationstore.h"
+#include "salient/corpus.h"
+#include "salient/error.h"
+#include "salient/metrics.h"
+#include "salient/probe.h"
+#include "salient/runtime.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <cstdio>
+#include <random>
+
+using namespace salient;
+
+namespace {
+
+double seconds(const QElapsedTimer &t) { return double(t.nsecsElapsed()) * 1e-9; }
+
+// Resets VmHWM so that the next peakRssBytes() covers only what follows (Linux ≥ 4.0).
+void resetPeakRss()
+{
+    QFile f(QStringLiteral("/proc/self/clear_refs"));
+    if (f.open(QIODevice::WriteOnly))
+        f.write("5");
+}
+
+/// Planted data: class c is carried by neurons c·7 mod K (strong) plus noise everywhere.
+void generate(const QString &dir, Index tokens, int layers, int dims, int classes, int perSentence,
+              quint64 seed)
+{
+    std::mt19937_64 rng(seed);
+    const int K = layers * dims;
+    std::vector<RowMatrixF> sentences;
+    QStringList texts;
+    QFile words(dir + QStringLiteral("/words.txt")), labels(dir + QStringLiteral("/labels.txt"));
+    if (!words.open(QIODevice::WriteOnly) || !labels.open(QIODevice::WriteOnly))
+        throw Error(QStringLiteral("%1: cannot write benchmark files").arg(dir));
+    Index done = 0;
+    int s = 0;
+    while (done < tokens) {
+        const int T = int(std::min<Index>(perSentence, tokens - done));
+        RowMatrixF X(T, K);
+        QByteArray w, l;
+        for (int t = 0; t < T; ++t) {
+            float *row = X.row(t).data();
+            quint64 state = rng();
+            for (int k = 0; k < K; ++k) { // xorshift noise in [-1, 1)
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                row[k] = float(double(state >> 40) * (2.0 / 16777216.0) - 1.0);
+            }
+            const int c = int(rng() % quint64(classes));
+            row[(c * 7) % K] += 2.0f;
+            row[(c * 13 + 3) % K] += 1.5f;
+            w += (t ? " w" : "w") + QByteArray::number(t);
+            l += (t ? " c" : "c") + QByteArray::number(c);
+        }
+        words.write(w + '\n');
+        labels.write(l + '\n');
+        texts << QStringLiteral("sentence %1").arg(s++);
+        sentences.push_back(std::move(X));
+        done += T;
+    }
+    writeNeuroxHdf5(dir + QStringLiteral("/acts.hdf5"), layers, dims, sentences, texts);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Benchmark on generated data (default 100,000 tokens × 13 layers × 768 dims × 44 classes)."));
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addOption({QStringLiteral("tokens"), QStringLiteral("training tokens"), QStringLiteral("N"), QStringLiteral("100000")});
+    p.addOption({QStringLiteral("layers"), QStringLiteral("layers"), QStringLiteral("N"), QStringLiteral("13")});
+    p.addOption({QStringLiteral("dims"), QStringLiteral("dims per layer"), QStringLiteral("N"), QStringLiteral("768")});
+    p.addOption({QStringLiteral("classes"), QStringLiteral("classes"), QStringLiteral("N"), QStringLiteral("44")});
+    p.addOption({QStringLiteral("epochs"), QStringLiteral("epochs per batch size"), QStringLiteral("N"), QStringLiteral("1")});
+    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (0 = all cores)"), QStringLiteral("N"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("json"), QStringLiteral("print one JSON object on stdout")});
+    p.process(app);
+    const Index tokens = p.value(QStringLiteral("tokens")).toLongLong();
+    const int layers = p.value(QStringLiteral("layers")).toInt(), dims = p.value(QStringLiteral("dims")).toInt();
+    const int classes = p.value(QStringLiteral("classes")).toInt(), epochs = p.value(QStringLiteral("epochs")).toInt();
+    if (tokens < 1000 || layers < 1 || dims < 1 || classes < 2 || epochs < 1) {
+        std::fprintf(stderr, "salient-bench: need tokens >= 1000, layers/dims/epochs >= 1, classes >= 2\n");
+        return 2;
+    }
+    setComputeThreads(p.value(QStringLiteral("threads")).toInt());
+    const int K = layers * dims;
+    auto log = [&](const QString &s) { std::fprintf(stderr, "%s\n", s.toLocal8Bit().constData()); };
+    try {
+        QTemporaryDir tmp;
+        QElapsedTimer t;
+        t.start();
+        generate(tmp.path(), tokens, layers, dims, classes, 25, 42);
+        log(QStringLiteral("generated %1 × %2 × %3 in %4 s").arg(tokens).arg(K).arg(classes).arg(seconds(t), 0, 'f', 1));
+        const double bytes = matrixBytes(tokens, K);
+
+        // Load: open (metadata) + align + read into the training matrix.
+        resetPeakRss();
+        const std::int64_t rssBefore = currentRssBytes();
+        t.restart();
+        auto store = ActivationStore::open(tmp.path() + QStringLiteral("/acts.hdf5"));
+        const double openSeconds = seconds(t);
+        const TextColumns words = readTextColumns(tmp.path() + QStringLiteral("/words.txt"));
+        const TextColumns labs = readTextColumns(tmp.path() + QStringLiteral("/labels.txt"));
+        t.restart();
+        LabelVocabulary vocab;
+        Dataset ds = buildDataset(QStringLiteral("train"), *store, words, labs, DatasetOptions{}, vocab);
+        const double loadSeconds = seconds(t);
+        log(QStringLiteral("load: open %1 s, read %2 GB in %3 s = %4 GB/s")
+                .arg(openSeconds, 0, 'f', 3).arg(bytes / 1e9, 0, 'f', 2).arg(loadSeconds, 0, 'f', 2)
+                .arg(bytes / 1e9 / loadSeconds, 0, 'f', 2));
+
+        // Reference GEMM of the probe's own shape: (512 × K) · (K × C), same threads and flags.
+        RowMatrixF a = ds.X.topRows(std::min<Index>(512, ds.rows()));
+        MatrixF w = MatrixF::Random(K, classes), c(a.rows(), classes);
+        c.noalias() = a * w; // warm-up
+        int reps = 0;
+        t.restart();
+        while (seconds(t) < 2.0 || reps < 5) {
+            c.noalias() = a * w;
+            ++reps;
+        }
+        const double gemmGflops = 2.0 * double(a.rows()) * K * classes * reps / seconds(t) / 1e9;
+        log(QStringLiteral("gemm %1×%2·%2×%3: %4 GFLOP/s").arg(a.rows()).arg(K).arg(classes).arg(gemmGflops, 0, 'f', 1));
+
+        QJsonObject out;
+        for (int batch : {512, 32}) {
+            ProbeOptions po;
+            po.epochs = epochs;
+            po.batchSize = batch;
+            po.seed = 1;
+            t.restart();
+            const TrainResult r = trainProbe(ds.X, ds.y, ds.yValue, vocab.names, po);
+            const double perEpoch = seconds(t) / epochs;
+            // Forward (X·Wᵀ) and weight gradient (Gᵀ·X): 2 · 2·N·K·C flops per epoch.
+            const double gflops = 4.0 * double(tokens) * K * classes / perEpoch / 1e9;
+            const Evaluation e = evaluateProbe(r.probe, ds.X, ds.y, ds.yValue);
+            log(QStringLiteral("probe batch %1: %2 s/epoch, %3 GFLOP/s-equivalent (%4% of GEMM), "
+                               "%5 Mtoken·neuron/s, train accuracy %6")
+                    .arg(batch).arg(perEpoch, 0, 'f', 2).arg(gflops, 0, 'f', 1)
+                    .arg(100.0 * gflops / gemmGflops, 0, 'f', 0)
+                    .arg(double(tokens) * K / perEpoch / 1e6, 0, 'f', 0).arg(e.accuracy, 0, 'f', 3));
+            out[QStringLiteral("probe_s_per_epoch_b%1").arg(batch)] = perEpoch;
+            out[QStringLiteral("probe_gflops_b%1").arg(batch)] = gflops;
+            if (batch == 512)
+                out[QStringLiteral("probe_gflops")] = gflops;
+        }
+        const double peakRatio = double(peakRssBytes() - rssBefore) / bytes;
+        log(QStringLiteral("peak RSS − RSS before loading = %1 × the float32 matrix").arg(peakRatio, 0, 'f', 3));
+        out[QStringLiteral("tokens")] = double(tokens);
+        out[QStringLiteral("neurons")] = K;
+        out[QStringLiteral("classes")] = classes;
+        out[QStringLiteral("gemm_gflops")] = gemmGflops;
+        out[QStringLiteral("load_gbps")] = bytes / 1e9 / loadSeconds;
+        out[QStringLiteral("open_s")] = openSeconds;
+        out[QStringLiteral("peak_rss_ratio")] = peakRatio;
+        out[QStringLiteral("blas")] = blasDescription();
+        out[QStringLiteral("threads")] = computeThreads();
+        if (p.isSet(QStringLiteral("json")))
+            std::printf("%s", QJsonDocument(out).toJson().constData());
+        return 0;
+    } catch (const Error &e) {
+        log(QStringLiteral("error: ") + e.message());
+        return 2;
+    }
+}

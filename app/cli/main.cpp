@@ -1,0 +1,458 @@
+// salient-cli: the headless twin of the GUI. Runs core/ on files (or the built-in demo) and writes
+// JSON/HDF5 results. Exit codes: 0 ok, 1 internal failure, 2 bad input or usage, 3 cancelled.
+#include "salient/demo.h"
+#include "salient/error.h"
+#include "salient/metrics.h"
+#include "salient/probe.h"
+#include "salient/probeio.h"
+#include "salient/ranking.h"
+#include "salient/runtime.h"
+#include "salient/task.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <cmath>
+#include <cstdio>
+
+using namespace salient;
+
+namespace {
+
+void err(const QString &s) { std::fprintf(stderr, "%s\n", s.toLocal8Bit().constData()); }
+
+QJsonValue num(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); }
+
+QJsonArray intArray(const NeuronList &v)
+{
+    QJsonArray a;
+    for (int x : v)
+        a.append(x);
+    return a;
+}
+
+/// Atomic text write: temporary file, then rename.
+void writeFileAtomic(const QString &path, const QByteArray &data)
+{
+    const QString tmp = path + QStringLiteral(".tmp");
+    QFile f(tmp);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        throw Error(QStringLiteral("%1: cannot write: %2").arg(path, f.errorString()));
+    if (f.write(data) != data.size() || !f.flush()) {
+        f.close();
+        QFile::remove(tmp);
+        throw Error(QStringLiteral("%1: write failed (disk full?)").arg(path));
+    }
+    f.close();
+    QFile::remove(path);
+    if (!QFile::rename(tmp, path))
+        throw Error(QStringLiteral("%1: cannot replace the file").arg(path));
+}
+
+/// "0,2,5-7" → {0,2,5,6,7}. Throws on malformed input.
+std::vector<int> parseList(const QString &text, const QString &option)
+{
+    std::vector<int> out;
+    if (text.trimmed().isEmpty())
+        return out;
+    for (const QString &part : text.split(QLatin1Char(','))) {
+        const QStringList range = part.trimmed().split(QLatin1Char('-'));
+        bool ok1 = false, ok2 = true;
+        const int a = range.value(0).toInt(&ok1);
+        const int b = range.size() == 2 ? range[1].toInt(&ok2) : a;
+        if (!ok1 || !ok2 || range.size() > 2 || b < a || a < 0)
+            throw Error(QStringLiteral("--%1: '%2' is not a list like 0,2,5-7").arg(option, part));
+        for (int x = a; x <= b; ++x)
+            out.push_back(x);
+    }
+    return out;
+}
+
+double parseDouble(const QCommandLineParser &p, const QString &name, double fallback)
+{
+    if (!p.isSet(name))
+        return fallback;
+    bool ok = false;
+    const double v = p.value(name).toDouble(&ok);
+    if (!ok)
+        throw Error(QStringLiteral("--%1: '%2' is not a number").arg(name, p.value(name)));
+    return v;
+}
+
+long long parseInt(const QCommandLineParser &p, const QString &name, long long fallback)
+{
+    if (!p.isSet(name))
+        return fallback;
+    bool ok = false;
+    const long long v = p.value(name).toLongLong(&ok);
+    if (!ok)
+        throw Error(QStringLiteral("--%1: '%2' is not an integer").arg(name, p.value(name)));
+    return v;
+}
+
+QJsonObject storeInfoJson(const StoreInfo &info)
+{
+    QJsonObject o;
+    o[QStringLiteral("file")] = info.path;
+    o[QStringLiteral("format")] = info.format;
+    o[QStringLiteral("sentences")] = double(info.sentences);
+    o[QStringLiteral("layers")] = info.layers;
+    o[QStringLiteral("dims")] = info.dims;
+    o[QStringLiteral("neurons")] = info.neurons();
+    o[QStringLiteral("dtype")] = dtypeName(info.dtype);
+    o[QStringLiteral("total_words")] = double(info.totalWords);
+    int longest = 0;
+    for (int t : info.wordsPerSentence)
+        longest = std::max(longest, t);
+    o[QStringLiteral("longest_sentence")] = longest;
+    o[QStringLiteral("warnings")] = QJsonArray::fromStringList(info.warnings);
+    o[QStringLiteral("metadata")] = QJsonArray::fromStringList(info.metadata);
+    return o;
+}
+
+int cmdInspect(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Print the metadata of an activation file as JSON (reads metadata only).\n"
+        "Formats: NeuroX HDF5 (float32/float16) and NeuroX JSON lines."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("activation file"));
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        throw Error(QStringLiteral("inspect: expected exactly one FILE"));
+    auto store = ActivationStore::open(p.positionalArguments().first());
+    std::printf("%s", QJsonDocument(storeInfoJson(store->info())).toJson().constData());
+    return 0;
+}
+
+int cmdDemo(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Write the built-in SYNTHETIC demo dataset as NeuroX files (HDF5 activations, words, POS "
+        "and suffix labels for train/dev/test) into DIR."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("out"), QStringLiteral("output folder"), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("generator seed (default 7)"), QStringLiteral("N")});
+    p.process(args);
+    if (!p.isSet(QStringLiteral("out")))
+        throw Error(QStringLiteral("demo: --out DIR is required"));
+    DemoOptions o;
+    o.seed = quint64(parseInt(p, QStringLiteral("seed"), 7));
+    const DemoDataset demo = makeDemoDataset(o);
+    writeDemoFiles(demo, p.value(QStringLiteral("out")));
+    err(demo.description);
+    return 0;
+}
+
+QJsonObject evaluationJson(const Evaluation &e, const QStringList &labels, bool regression)
+{
+    QJsonObject o;
+    o[QStringLiteral("count")] = double(e.count);
+    if (!regression) {
+        o[QStringLiteral("accuracy")] = num(e.accuracy);
+        o[QStringLiteral("macro_f1")] = num(e.macroF1);
+        QJsonObject pc, counts;
+        for (int c = 0; c < labels.size() && size_t(c) < e.perClass.size(); ++c) {
+            pc[labels[c]] = num(e.perClass[size_t(c)]);
+            counts[labels[c]] = double(e.perClassCount[size_t(c)]);
+        }
+        o[QStringLiteral("per_class")] = pc;
+        o[QStringLiteral("per_class_count")] = counts;
+    } else {
+        o[QStringLiteral("mse")] = num(e.mse);
+    }
+    QJsonObject scores;
+    for (const auto &[k, v] : e.scores)
+        scores[k] = num(v);
+    o[QStringLiteral("scores")] = scores;
+    return o;
+}
+
+void addDataOptions(QCommandLineParser &p)
+{
+    for (const char *split : {"train", "dev", "test"}) {
+        const QString s = QLatin1String(split);
+        p.addOption({s + QStringLiteral("-activations"), QStringLiteral("%1 activations (NeuroX HDF5 or JSON lines)").arg(s), QStringLiteral("FILE")});
+        p.addOption({s + QStringLiteral("-tokens"), QStringLiteral("%1 tokens, one sentence per line").arg(s), QStringLiteral("FILE")});
+        p.addOption({s + QStringLiteral("-labels"), QStringLiteral("%1 labels, one per token").arg(s), QStringLiteral("FILE")});
+    }
+    p.addOption({QStringLiteral("demo"), QStringLiteral("use the built-in SYNTHETIC demo dataset instead of files")});
+    p.addOption({QStringLiteral("demo-property"), QStringLiteral("demo task: pos (default) or suffix"), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("task"), QStringLiteral("classification (default) or regression"), QStringLiteral("TYPE")});
+    p.addOption({QStringLiteral("layers"), QStringLiteral("layers to use, e.g. 0,3-5 (default: all; 0 = embeddings)"), QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("binarize"), QStringLiteral("one label vs the rest ('OTHER')"), QStringLiteral("LABEL")});
+    p.addOption({QStringLiteral("balance"), QStringLiteral("undersample every class to the smallest (seeded)")});
+    p.addOption({QStringLiteral("ignore-start-token"), QStringLiteral("drop the first token of every sentence")});
+    p.addOption({QStringLiteral("sentence-classification"), QStringLiteral("one label per line, one activation row per record")});
+    p.addOption({QStringLiteral("keep-non-finite"), QStringLiteral("keep sentences with NaN/Inf activations (default: excluded with a warning)")});
+    p.addOption({QStringLiteral("max-mismatches"), QStringLiteral("abort when this many lines mismatch (default 100, as NeuroX)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("unseen-label"), QStringLiteral("label for dev/test labels unseen in train (default: majority train label)"), QStringLiteral("LABEL")});
+    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"), QStringLiteral("N")});
+}
+
+LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
+{
+    const QString task = p.value(QStringLiteral("task"));
+    if (!task.isEmpty() && task != QLatin1String("classification") && task != QLatin1String("regression"))
+        throw Error(QStringLiteral("--task: '%1' (expected classification or regression)").arg(task));
+    dopt.task = task == QLatin1String("regression") ? TaskType::Regression : TaskType::Classification;
+    dopt.layers = parseList(p.value(QStringLiteral("layers")), QStringLiteral("layers"));
+    dopt.binarizedTag = p.value(QStringLiteral("binarize"));
+    dopt.balance = p.isSet(QStringLiteral("balance"));
+    dopt.ignoreStartToken = p.isSet(QStringLiteral("ignore-start-token"));
+    dopt.sentenceClassification = p.isSet(QStringLiteral("sentence-classification"));
+    dopt.keepNonFinite = p.isSet(QStringLiteral("keep-non-finite"));
+    dopt.maxMismatches = int(parseInt(p, QStringLiteral("max-mismatches"), 100));
+    dopt.unseenLabelFallback = p.value(QStringLiteral("unseen-label"));
+    dopt.seed = quint64(parseInt(p, QStringLiteral("seed"), 1));
+    if (p.isSet(QStringLiteral("demo"))) {
+        const QString prop = p.isSet(QStringLiteral("demo-property")) ? p.value(QStringLiteral("demo-property"))
+                                                                       : QStringLiteral("pos");
+        return loadDemoTask(makeDemoDataset(), prop, dopt);
+    }
+    TaskInputs in;
+    in.options = dopt;
+    auto paths = [&](const char *split) {
+        const QString s = QLatin1String(split);
+        SplitPaths sp{p.value(s + QStringLiteral("-activations")), p.value(s + QStringLiteral("-tokens")),
+                      p.value(s + QStringLiteral("-labels"))};
+        const int given = int(!sp.activations.isEmpty()) + int(!sp.tokens.isEmpty()) + int(!sp.labels.isEmpty());
+        if (given != 0 && given != 3)
+            throw Error(QStringLiteral("--%1-activations, --%1-tokens and --%1-labels go together").arg(s));
+        return sp;
+    };
+    in.train = paths("train");
+    in.dev = paths("dev");
+    in.test = paths("test");
+    if (!in.train.isSet())
+        throw Error(QStringLiteral("give --train-activations, --train-tokens, --train-labels (or --demo)"));
+    double lastShown = -1;
+    return loadTask(in, [&](double f) {
+        if (f - lastShown >= 0.1) {
+            std::fprintf(stderr, "loading %3.0f%%\n", 100 * f);
+            lastShown = f;
+        }
+        return true;
+    });
+}
+
+int cmdProbe(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Train a linear probe (spec Algorithm 1: logistic regression with NeuroX's elastic net\n"
+        "mean CE + l1*sum|W| + l2*||W||_F, Adam), evaluate it on every split given, rank neurons\n"
+        "(Algorithm 3) and write DIR/results.json and DIR/probe.hdf5.\n\n"
+        "Defaults: l1 = l2 = 0, 10 epochs, batch 32, lr 0.001, seed 1, seeded shuffling per epoch,\n"
+        "no standardisation. --neurox-compatible gives NeuroX's exact procedure (unshuffled\n"
+        "consecutive batches, no standardisation). --standardize z-scores every neuron with train\n"
+        "statistics: activation scales differ by layer, which biases weight-based rankings towards\n"
+        "low-variance layers; it is off by default so that weights and rankings stay comparable\n"
+        "with NeuroX, and recommended for cross-layer rankings."));
+    p.addHelpOption();
+    addDataOptions(p);
+    p.addOption({QStringLiteral("l1"), QStringLiteral("lambda 1, L1 penalty (default 0)"), QStringLiteral("X")});
+    p.addOption({QStringLiteral("l2"), QStringLiteral("lambda 2, L2 (Frobenius, not squared) penalty (default 0)"), QStringLiteral("X")});
+    p.addOption({QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("batch-size"), QStringLiteral("mini-batch size (default 32; 128 and 512 are common)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("lr"), QStringLiteral("Adam learning rate (default 0.001)"), QStringLiteral("X")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("seed for initialisation, shuffling, balancing (default 1)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("neurox-compatible"), QStringLiteral("NeuroX's procedure: unshuffled batches, no standardisation")});
+    p.addOption({QStringLiteral("standardize"), QStringLiteral("z-score each neuron with train statistics")});
+    p.addOption({QStringLiteral("no-shuffle"), QStringLiteral("consecutive unshuffled batches")});
+    p.addOption({QStringLiteral("search-stride"), QStringLiteral("ranking search stride S (default 100)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("out"), QStringLiteral("output folder (created)"), QStringLiteral("DIR")});
+    p.process(args);
+    if (!p.positionalArguments().isEmpty())
+        throw Error(QStringLiteral("probe: unexpected argument '%1'").arg(p.positionalArguments().first()));
+    if (!p.isSet(QStringLiteral("out")))
+        throw Error(QStringLiteral("probe: --out DIR is required"));
+    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+
+    ProbeOptions po;
+    po.l1 = parseDouble(p, QStringLiteral("l1"), 0);
+    po.l2 = parseDouble(p, QStringLiteral("l2"), 0);
+    po.epochs = int(parseInt(p, QStringLiteral("epochs"), 10));
+    po.batchSize = int(parseInt(p, QStringLiteral("batch-size"), 32));
+    po.learningRate = parseDouble(p, QStringLiteral("lr"), 1e-3);
+    po.seed = quint64(parseInt(p, QStringLiteral("seed"), 1));
+    po.neuroxCompatible = p.isSet(QStringLiteral("neurox-compatible"));
+    po.standardize = p.isSet(QStringLiteral("standardize"));
+    po.shuffle = !p.isSet(QStringLiteral("no-shuffle"));
+    const int stride = int(parseInt(p, QStringLiteral("search-stride"), 100));
+    if (stride < 1)
+        throw Error(QStringLiteral("--search-stride must be >= 1"));
+    po.validate();
+
+    const QString outDir = p.value(QStringLiteral("out"));
+    if (!QDir().mkpath(outDir))
+        throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
+
+    DatasetOptions dopt;
+    LoadedTask task = loadFromOptions(p, dopt);
+    po.regression = dopt.task == TaskType::Regression;
+    for (const QString &w : task.warnings())
+        err(QStringLiteral("warning: ") + w);
+    const Dataset &train = *task.train;
+    err(QStringLiteral("loaded %1 train tokens × %2 neurons (%3 MB) in %4 s; %5")
+            .arg(train.rows()).arg(train.neurons()).arg(matrixBytes(train.rows(), train.neurons()) / 1e6, 0, 'f', 1)
+            .arg(task.loadSeconds, 0, 'f', 2).arg(blasDescription()));
+
+    QElapsedTimer timer;
+    timer.start();
+    int lastEpoch = -1;
+    const TrainResult tr = trainProbe(train.X, train.y, train.yValue, task.vocab.names, po, {}, {}, nullptr,
+                                      [&](const TrainProgress &pr) {
+                                          if (pr.batch + 1 == pr.batches && pr.epoch != lastEpoch) {
+                                              lastEpoch = pr.epoch;
+                                              std::fprintf(stderr, "epoch %d/%d done\n", pr.epoch + 1, pr.epochs);
+                                          }
+                                          return true;
+                                      });
+    const double trainSeconds = double(timer.nsecsElapsed()) * 1e-9;
+    if (tr.status != Status::Ok)
+        return 3;
+    const Probe &probe = tr.probe;
+
+    // Flat neuron indices: the dataset's columns are layerIds[k]·D + d.
+    auto flat = [&](int column) {
+        const int k = column / train.dims, d = column % train.dims;
+        return train.layerIds[size_t(k)] * train.dims + d;
+    };
+    auto flatList = [&](const NeuronList &cols) {
+        NeuronList out;
+        out.reserve(cols.size());
+        for (int c : cols)
+            out.push_back(flat(probe.columns[size_t(c)]));
+        return out;
+    };
+
+    QJsonObject res;
+    res[QStringLiteral("layers")] = task.trainInfo.layers;
+    res[QStringLiteral("dims")] = task.trainInfo.dims;
+    res[QStringLiteral("neurons")] = train.neurons();
+    QJsonArray usedLayers;
+    for (int l : train.layerIds)
+        usedLayers.append(l);
+    res[QStringLiteral("layers_used")] = usedLayers;
+    res[QStringLiteral("labels")] = QJsonArray::fromStringList(task.vocab.names);
+    res[QStringLiteral("task")] = taskTypeName(dopt.task);
+    for (const Dataset *ds : task.splits()) {
+        const Evaluation e = evaluateProbe(probe, ds->X, ds->y, ds->yValue);
+        QJsonObject o = evaluationJson(e, task.vocab.names, po.regression);
+        o[QStringLiteral("tokens")] = double(ds->rows());
+        o[QStringLiteral("sentences")] = double(ds->sentences.size());
+        o[QStringLiteral("mismatched_lines")] = double(ds->report.mismatches.size());
+        o[QStringLiteral("warnings")] = QJsonArray::fromStringList(ds->report.warnings);
+        res[ds->name] = o;
+    }
+    const MatrixF A = probe.W.cwiseAbs();
+    const NeuronOrdering ordering = neuronOrdering(A, stride);
+    res[QStringLiteral("ranking")] = intArray(flatList(ordering.order));
+    QJsonArray cutoffs;
+    for (int c : ordering.cutoffs)
+        cutoffs.append(c);
+    res[QStringLiteral("ranking_cutoffs")] = cutoffs;
+    QJsonObject perLabel;
+    const QStringList rowNames = po.regression ? QStringList{QStringLiteral("value")} : task.vocab.names;
+    for (int c = 0; c < A.rows(); ++c)
+        perLabel[rowNames.value(c)] = intArray(flatList(classRanking(A, c)));
+    res[QStringLiteral("ranking_per_label")] = perLabel;
+
+    QJsonObject opts;
+    opts[QStringLiteral("l1")] = po.l1;
+    opts[QStringLiteral("l2")] = po.l2;
+    opts[QStringLiteral("epochs")] = po.epochs;
+    opts[QStringLiteral("batch_size")] = po.batchSize;
+    opts[QStringLiteral("learning_rate")] = po.learningRate;
+    opts[QStringLiteral("seed")] = double(po.seed);
+    opts[QStringLiteral("neurox_compatible")] = po.neuroxCompatible;
+    opts[QStringLiteral("standardize")] = po.standardize && !po.neuroxCompatible;
+    opts[QStringLiteral("shuffle")] = po.shuffle && !po.neuroxCompatible;
+    opts[QStringLiteral("search_stride")] = stride;
+    opts[QStringLiteral("task")] = taskTypeName(dopt.task);
+    opts[QStringLiteral("binarize")] = dopt.binarizedTag;
+    opts[QStringLiteral("balance")] = dopt.balance;
+    opts[QStringLiteral("demo")] = p.isSet(QStringLiteral("demo"));
+    res[QStringLiteral("options")] = opts;
+    QJsonArray losses, nxLosses;
+    for (double l : tr.epochLoss)
+        losses.append(num(l));
+    for (double l : tr.neuroxEpochLoss)
+        nxLosses.append(num(l));
+    res[QStringLiteral("epoch_loss")] = losses;
+    res[QStringLiteral("neurox_epoch_loss")] = nxLosses;
+    QJsonObject timing;
+    timing[QStringLiteral("load_s")] = task.loadSeconds;
+    timing[QStringLiteral("train_s")] = trainSeconds;
+    res[QStringLiteral("timing")] = timing;
+
+    writeFileAtomic(outDir + QStringLiteral("/results.json"), QJsonDocument(res).toJson());
+    Probe saved = probe;
+    saved.columns = flatList([&] { NeuronList all(size_t(probe.inputs())); for (int i = 0; i < probe.inputs(); ++i) all[size_t(i)] = i; return all; }());
+    saveProbe(outDir + QStringLiteral("/probe.hdf5"), saved, QJsonDocument(opts).toJson(QJsonDocument::Compact));
+    if (task.dev)
+        err(QStringLiteral("dev accuracy %1").arg(res[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy")].toDouble(), 0, 'f', 4));
+    err(QStringLiteral("wrote %1/results.json and probe.hdf5").arg(outDir));
+    return 0;
+}
+
+void usage()
+{
+    err(QStringLiteral(
+        "salient-cli " SALIENT_VERSION " — Linguistic Correlation Analysis, headless\n\n"
+        "usage: salient-cli COMMAND [options]     (salient-cli COMMAND --help for details)\n\n"
+        "commands:\n"
+        "  inspect FILE   print an activation file's metadata as JSON\n"
+        "  probe          train a probe, evaluate, rank neurons; write results.json + probe.hdf5\n"
+        "  demo           write the built-in synthetic demo dataset as NeuroX files\n\n"
+        "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("salient-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
+    QStringList args = app.arguments();
+    if (args.size() < 2 || args[1] == QLatin1String("--help") || args[1] == QLatin1String("-h")) {
+        usage();
+        return args.size() < 2 ? 2 : 0;
+    }
+    if (args[1] == QLatin1String("--version") || args[1] == QLatin1String("-v")) {
+        std::printf("salient-cli %s\n", SALIENT_VERSION);
+        return 0;
+    }
+    const QString cmd = args[1];
+    args.removeAt(1); // QCommandLineParser sees "salient-cli [options]"
+    args[0] = QStringLiteral("salient-cli ") + cmd;
+    try {
+        if (cmd == QLatin1String("inspect"))
+            return cmdInspect(args);
+        if (cmd == QLatin1String("probe"))
+            return cmdProbe(args);
+        if (cmd == QLatin1String("demo"))
+            return cmdDemo(args);
+        err(QStringLiteral("salient-cli: unknown command '%1'").arg(cmd));
+        usage();
+        return 2;
+    } catch (const Error &e) {
+        err(QStringLiteral("error: ") + e.message());
+        return 2;
+    } catch (const std::bad_alloc &) {
+        err(QStringLiteral("error: out of memory"));
+        return 1;
+    } catch (const std::exception &e) {
+        err(QStringLiteral("internal error: ") + QString::fromLocal8Bit(e.what()));
+        return 1;
+    }
+}

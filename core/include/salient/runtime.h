@@ -1,0 +1,26 @@
+#pragma once
+// Process-wide runtime facts and the threading policy.
+//
+// Threading policy: the cores belong to the numeric kernels. One heavy job (probe training,
+// a grid-search cell, ...) runs at a time and its matrix products use every core through the
+// BLAS library (OpenBLAS, threads = cores) or Eigen. Jobs that run concurrently (GUI) are queued
+// on a single-thread compute pool, not run side by side, so BLAS threads never oversubscribe the
+// cores. HDF5 reads are serialised by the library.
+#include <QString>
+#include <cstdint>
+
+namespace salient {
+
+/// Sets the threads used by BLAS and Eigen (0 = number of cores). Call from the main thread
+/// before starting jobs.
+void setComputeThreads(int threads);
+int computeThreads();
+/// "OpenBLAS 0.3.21 (Haswell kernels), 2 threads" or "Eigen (no BLAS)".
+QString blasDescription();
+/// Resident memory of this process now / at its peak (VmRSS / VmHWM), bytes; 0 if unknown.
+std::int64_t currentRssBytes();
+std::int64_t peakRssBytes();
+/// Memory available to new allocations (MemAvailable), bytes; 0 if unknown.
+std::int64_t availableMemoryBytes();
+
+} // namespace salient

@@ -1,0 +1,218 @@
+// salient-cli end to end, through the real binary: inspect, probe (demo and files), demo, and the
+// bad-input exit code 2 with a message naming the problem.
+#include "salient/demo.h"
+#include "salient/probeio.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace salient;
+
+namespace {
+
+struct Run {
+    int code = -1;
+    QByteArray out, err;
+};
+
+Run cli(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(SALIENT_CLI), args);
+    Run r;
+    if (!p.waitForFinished(600000))
+        return r;
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString demoDir() const { return m_dir.filePath(QStringLiteral("demo")); }
+    QString demoFile(const QString &split, const QString &kind) const
+    {
+        return demoDir() + QStringLiteral("/demo.") + split + QStringLiteral(".") + kind;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const Run r = cli({QStringLiteral("demo"), QStringLiteral("--out"), demoDir()});
+        QCOMPARE(r.code, 0);
+        QVERIFY(QFile::exists(demoFile(QStringLiteral("train"), QStringLiteral("hdf5"))));
+    }
+
+    void version()
+    {
+        const Run r = cli({QStringLiteral("--version")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains("salient-cli " SALIENT_VERSION));
+    }
+
+    void noCommandIsUsageError()
+    {
+        const Run r = cli({});
+        QCOMPARE(r.code, 2);
+        QVERIFY(r.err.contains("usage"));
+        QCOMPARE(cli({QStringLiteral("frobnicate")}).code, 2);
+    }
+
+    void inspectPrintsMetadata()
+    {
+        const Run r = cli({QStringLiteral("inspect"), demoFile(QStringLiteral("dev"), QStringLiteral("hdf5"))});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o[QStringLiteral("format")].toString(), QStringLiteral("hdf5"));
+        QCOMPARE(o[QStringLiteral("sentences")].toInt(), 200);
+        QCOMPARE(o[QStringLiteral("layers")].toInt(), 6);
+        QCOMPARE(o[QStringLiteral("dims")].toInt(), 32);
+        QCOMPARE(o[QStringLiteral("dtype")].toString(), QStringLiteral("float32"));
+        QVERIFY(o[QStringLiteral("total_words")].toInt() > 1000);
+    }
+
+    void inspectBadFiles_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("garbage") << QByteArray("this is not an activation file\n") << QStringLiteral("garbage.bin");
+        QTest::newRow("empty") << QByteArray() << QStringLiteral("garbage.bin");
+    }
+    void inspectBadFiles()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, fragment);
+        const QString path = m_dir.filePath(QStringLiteral("garbage.bin"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(content);
+        f.close();
+        const Run r = cli({QStringLiteral("inspect"), path});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(fragment), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+        QVERIFY(!r.err.contains("HDF5-DIAG")); // no library error-stack dump
+        const Run missing = cli({QStringLiteral("inspect"), m_dir.filePath(QStringLiteral("nope.hdf5"))});
+        QCOMPARE(missing.code, 2);
+        QVERIFY(missing.err.contains("nope.hdf5"));
+    }
+
+    void probeOnDemo()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("probe-demo"));
+        const Run r = cli({QStringLiteral("probe"), QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("5"),
+                           QStringLiteral("--out"), out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject res = readJson(out + QStringLiteral("/results.json"));
+        for (const char *key : {"layers", "dims", "neurons", "labels", "train", "dev", "test", "ranking",
+                                "ranking_per_label", "options", "timing"})
+            QVERIFY2(res.contains(QLatin1String(key)), key);
+        QCOMPARE(res[QStringLiteral("neurons")].toInt(), 192);
+        const double dev = res[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy")].toDouble();
+        QVERIFY2(dev > 0.9, qPrintable(QString::number(dev)));
+        QVERIFY(res[QStringLiteral("dev")].toObject()[QStringLiteral("per_class")].toObject().contains(QStringLiteral("NN")));
+        QVERIFY(res[QStringLiteral("timing")].toObject().contains(QStringLiteral("train_s")));
+        QVERIFY(res[QStringLiteral("timing")].toObject().contains(QStringLiteral("load_s")));
+        const QJsonArray ranking = res[QStringLiteral("ranking")].toArray();
+        QVERIFY(ranking.size() > 100 && ranking.size() <= 192);
+        QVERIFY(res[QStringLiteral("ranking_per_label")].toObject()[QStringLiteral("NN")].toArray().size() == 192);
+        const Probe p = loadProbe(out + QStringLiteral("/probe.hdf5"));
+        QCOMPARE(p.W.cols(), 192);
+        QCOMPARE(p.labels, QStringList({QStringLiteral("."), QStringLiteral("DT"), QStringLiteral("IN"), QStringLiteral("JJ"),
+                                         QStringLiteral("NN"), QStringLiteral("NNS"), QStringLiteral("RB"), QStringLiteral("VBD"),
+                                         QStringLiteral("VBG"), QStringLiteral("VBZ")}));
+    }
+
+    void probeFromFilesWithLayerSubset()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("probe-files"));
+        QStringList args{QStringLiteral("probe")};
+        for (const QString &s : {QStringLiteral("train"), QStringLiteral("dev")}) {
+            args << QStringLiteral("--%1-activations").arg(s) << demoFile(s, QStringLiteral("hdf5"))
+                 << QStringLiteral("--%1-tokens").arg(s) << demoFile(s, QStringLiteral("words.txt"))
+                 << QStringLiteral("--%1-labels").arg(s) << demoFile(s, QStringLiteral("suffix.txt"));
+        }
+        args << QStringLiteral("--layers") << QStringLiteral("1,3") << QStringLiteral("--neurox-compatible")
+             << QStringLiteral("--epochs") << QStringLiteral("3") << QStringLiteral("--out") << out;
+        const Run r = cli(args);
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject res = readJson(out + QStringLiteral("/results.json"));
+        QCOMPARE(res[QStringLiteral("neurons")].toInt(), 64);
+        QVERIFY(!res.contains(QStringLiteral("test")));
+        QVERIFY(res[QStringLiteral("options")].toObject()[QStringLiteral("neurox_compatible")].toBool());
+        // Flat indices refer to the original layers 1 and 3: 32..63 and 96..127.
+        for (const QJsonValue v : res[QStringLiteral("ranking")].toArray()) {
+            const int n = v.toInt();
+            QVERIFY2((n >= 32 && n < 64) || (n >= 96 && n < 128), qPrintable(QString::number(n)));
+        }
+    }
+
+    void probeBadInput_data()
+    {
+        QTest::addColumn<QStringList>("extra");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("no-out") << QStringList{QStringLiteral("--demo")} << QStringLiteral("--out");
+        QTest::newRow("bad-l1") << QStringList{QStringLiteral("--demo"), QStringLiteral("--l1"), QStringLiteral("abc"), QStringLiteral("--out"), QStringLiteral("x")}
+                                << QStringLiteral("--l1");
+        QTest::newRow("negative-l2") << QStringList{QStringLiteral("--demo"), QStringLiteral("--l2"), QStringLiteral("-1"), QStringLiteral("--out"), QStringLiteral("x")}
+                                     << QStringLiteral("2");
+        QTest::newRow("zero-epochs") << QStringList{QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("0"), QStringLiteral("--out"), QStringLiteral("x")}
+                                     << QStringLiteral("poch");
+        QTest::newRow("bad-layers") << QStringList{QStringLiteral("--demo"), QStringLiteral("--layers"), QStringLiteral("1-x"), QStringLiteral("--out"), QStringLiteral("x")}
+                                    << QStringLiteral("--layers");
+        QTest::newRow("no-data") << QStringList{QStringLiteral("--out"), QStringLiteral("x")} << QStringLiteral("--train-activations");
+        QTest::newRow("missing-file") << QStringList{QStringLiteral("--train-activations"), QStringLiteral("/nonexistent/a.hdf5"),
+                                                     QStringLiteral("--train-tokens"), QStringLiteral("t"), QStringLiteral("--train-labels"),
+                                                     QStringLiteral("l"), QStringLiteral("--out"), QStringLiteral("x")}
+                                      << QStringLiteral("/nonexistent/a.hdf5");
+    }
+    void probeBadInput()
+    {
+        QFETCH(QStringList, extra);
+        QFETCH(QString, fragment);
+        QDir::setCurrent(m_dir.path());
+        const Run r = cli(QStringList{QStringLiteral("probe")} + extra);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(QString::fromUtf8(r.err).contains(fragment), r.err.constData());
+    }
+
+    void probeMismatchedTokensNamesFile()
+    {
+        // Token file with one line fewer than the activation file's sentences.
+        const QString tok = m_dir.filePath(QStringLiteral("short.words.txt"));
+        QFile in(demoFile(QStringLiteral("dev"), QStringLiteral("words.txt")));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QList<QByteArray> lines = in.readAll().split('\n');
+        lines.removeLast(); // trailing empty
+        lines.removeLast();
+        QFile outFile(tok);
+        QVERIFY(outFile.open(QIODevice::WriteOnly));
+        outFile.write(lines.join('\n') + '\n');
+        outFile.close();
+        const Run r = cli({QStringLiteral("probe"), QStringLiteral("--train-activations"), demoFile(QStringLiteral("dev"), QStringLiteral("hdf5")),
+                           QStringLiteral("--train-tokens"), tok, QStringLiteral("--train-labels"),
+                           demoFile(QStringLiteral("dev"), QStringLiteral("pos.txt")), QStringLiteral("--out"),
+                           m_dir.filePath(QStringLiteral("o"))});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("short.words.txt") && r.err.contains("199 lines"), r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,47 @@
+// Starts the real `salient` binary on Qt's offscreen platform with the built-in demo and checks
+// that it renders its main window to a PNG and exits 0.
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestGuiSmoke : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void startsOnDemoAndRenders()
+    {
+        QTemporaryDir dir;
+        const QString png = dir.filePath(QStringLiteral("main.png"));
+        QProcess proc;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        proc.setProcessEnvironment(env);
+        proc.start(QStringLiteral(SALIENT_GUI), {QStringLiteral("--screenshot"), png});
+        QVERIFY(proc.waitForFinished(120000));
+        QCOMPARE(proc.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(proc.exitCode(), 0);
+        const QImage img(png);
+        QVERIFY(!img.isNull());
+        QVERIFY(img.width() >= 800 && img.height() >= 500);
+        // Not blank: the window shows text and a plot, so many distinct colours.
+        QSet<QRgb> colours;
+        for (int y = 0; y < img.height(); y += 7)
+            for (int x = 0; x < img.width(); x += 7)
+                colours.insert(img.pixel(x, y));
+        QVERIFY2(colours.size() > 20, qPrintable(QString::number(colours.size())));
+    }
+
+    void versionFlag()
+    {
+        QProcess proc;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        proc.setProcessEnvironment(env);
+        proc.start(QStringLiteral(SALIENT_GUI), {QStringLiteral("--version")});
+        QVERIFY(proc.waitForFinished(60000));
+        QVERIFY(proc.readAllStandardOutput().contains(SALIENT_VERSION));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGuiSmoke)
+#include "tst_gui_smoke.moc"
