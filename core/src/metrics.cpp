@@ -150,7 +150,8 @@ std::vector<double> averageRanks(const std::vector<double> &v)
 {
     std::vector<std::size_t> idx(v.size());
     std::iota(idx.begin(), idx.end(), std::size_t(0));
-    std::stable_sort(idx.begin(), idx.end(), [&](std::size_t i, std::size_t j) { return v[i] < v[j]; });
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](std::size_t i, std::size_t j) { return v[i] < v[j]; });
     std::vector<double> rank(v.size());
     for (std::size_t s = 0; s < idx.size();) {
         std::size_t e = s + 1;
@@ -250,8 +251,8 @@ double computeScore(Metric m, const Eigen::Ref<const VectorF> &predicted,
     throw Error(QStringLiteral("unknown metric"));
 }
 
-Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
-                         const VectorF &yValue, const NeuronList &zeroed)
+Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X,
+                         const VectorI &y, const VectorF &yValue, const NeuronList &zeroed)
 {
     const Index N = X.rows();
     Evaluation ev;
@@ -267,7 +268,8 @@ Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> 
         ev.accuracy = kNaN;
         ev.macroF1 = kNaN;
         ev.mse = computeScore(Metric::Mse, ev.predictedValue, yValue);
-        for (Metric m : {Metric::Mse, Metric::Pearson, Metric::Spearman, Metric::PearsonAndSpearman})
+        for (Metric m :
+             {Metric::Mse, Metric::Pearson, Metric::Spearman, Metric::PearsonAndSpearman})
             ev.scores[metricName(m)] =
                 m == Metric::Mse ? ev.mse : computeScore(m, ev.predictedValue, yValue);
         return ev;
@@ -275,13 +277,15 @@ Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> 
 
     const int C = probe.classes();
     if (y.size() != N)
-        throw Error(QStringLiteral("class labels: %1 values for %2 rows of X").arg(y.size()).arg(N));
+        throw Error(
+            QStringLiteral("class labels: %1 values for %2 rows of X").arg(y.size()).arg(N));
     for (Index i = 0; i < N; ++i)
         if (y[i] < 0 || y[i] >= C)
-            throw Error(QStringLiteral("gold class %1 at row %2 is outside the probe's classes 0..%3")
-                            .arg(y[i])
-                            .arg(i)
-                            .arg(C - 1));
+            throw Error(
+                QStringLiteral("gold class %1 at row %2 is outside the probe's classes 0..%3")
+                    .arg(y[i])
+                    .arg(i)
+                    .arg(C - 1));
 
     // argmax, ties → lowest index (a NaN logit never wins).
     ev.predicted.resize(N);
@@ -317,7 +321,8 @@ Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> 
     ev.scores[metricName(Metric::Matthews)] = computeScore(Metric::Matthews, pred, gold);
     if (C == 2) { // binary F1 is defined only for two classes (spec §6.3)
         ev.scores[metricName(Metric::F1)] = computeScore(Metric::F1, pred, gold);
-        ev.scores[metricName(Metric::AccuracyAndF1)] = computeScore(Metric::AccuracyAndF1, pred, gold);
+        ev.scores[metricName(Metric::AccuracyAndF1)] =
+            computeScore(Metric::AccuracyAndF1, pred, gold);
     }
     return ev;
 }

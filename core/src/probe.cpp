@@ -256,7 +256,8 @@ void checkTargets(const Probe &probe, Index rows, const VectorI &y, const Vector
                             .arg(rows));
     } else {
         if (y.size() != rows)
-            throw Error(QStringLiteral("class labels: %1 values for %2 rows").arg(y.size()).arg(rows));
+            throw Error(
+                QStringLiteral("class labels: %1 values for %2 rows").arg(y.size()).arg(rows));
         for (Index i = 0; i < rows; ++i)
             if (y[i] < 0 || y[i] >= probe.classes())
                 throw Error(QStringLiteral("class label %1 at row %2 is outside 0..%3")
@@ -273,9 +274,11 @@ void checkTargets(const Probe &probe, Index rows, const VectorI &y, const Vector
 void ProbeOptions::validate() const
 {
     if (!std::isfinite(l1) || l1 < 0)
-        throw Error(QStringLiteral("L1 penalty λ1 must be a finite number ≥ 0 (got %1)").arg(num(l1)));
+        throw Error(
+            QStringLiteral("L1 penalty λ1 must be a finite number ≥ 0 (got %1)").arg(num(l1)));
     if (!std::isfinite(l2) || l2 < 0)
-        throw Error(QStringLiteral("L2 penalty λ2 must be a finite number ≥ 0 (got %1)").arg(num(l2)));
+        throw Error(
+            QStringLiteral("L2 penalty λ2 must be a finite number ≥ 0 (got %1)").arg(num(l2)));
     if (epochs < 1)
         throw Error(QStringLiteral("number of epochs must be at least 1 (got %1)").arg(epochs));
     if (batchSize < 1)
@@ -285,9 +288,10 @@ void ProbeOptions::validate() const
                         .arg(num(learningRate)));
 }
 
-TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y, const VectorF &yValue,
-                       const QStringList &labels, const ProbeOptions &options,
-                       const NeuronList &columns, const std::vector<Index> &rows, const Probe *init,
+TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
+                       const VectorF &yValue, const QStringList &labels,
+                       const ProbeOptions &options, const NeuronList &columns,
+                       const std::vector<Index> &rows, const Probe *init,
                        const TrainCallback &callback)
 {
     options.validate();
@@ -302,13 +306,15 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y, 
         throw Error(QStringLiteral("cannot train a probe: X has no neurons (columns)"));
     const int C = regression ? 1 : int(labels.size());
     if (!regression && C < 2)
-        throw Error(QStringLiteral("a classification probe needs at least 2 classes (got %1)").arg(C));
+        throw Error(
+            QStringLiteral("a classification probe needs at least 2 classes (got %1)").arg(C));
     if (regression && yValue.size() != N)
         throw Error(QStringLiteral("regression targets: %1 values for %2 rows of X")
                         .arg(yValue.size())
                         .arg(N));
     if (!regression && y.size() != N)
-        throw Error(QStringLiteral("class labels: %1 values for %2 rows of X").arg(y.size()).arg(N));
+        throw Error(
+            QStringLiteral("class labels: %1 values for %2 rows of X").arg(y.size()).arg(N));
     checkColumns(columns, D, "column subset");
     for (std::size_t i = 0; i < rows.size(); ++i)
         if (rows[i] < 0 || rows[i] >= N)

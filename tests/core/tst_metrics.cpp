@@ -91,7 +91,8 @@ void TestMetrics::f1RejectsMulticlass()
         QVERIFY(e.message().contains(QStringLiteral("macro_f1")));
     }
     QVERIFY(thrown);
-    QVERIFY_THROWS_EXCEPTION(Error, computeScore(Metric::AccuracyAndF1, vec({0, 1, 2}), vec({0, 1, 1})));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             computeScore(Metric::AccuracyAndF1, vec({0, 1, 2}), vec({0, 1, 1})));
     // two classes but without the positive label 1 (scikit-learn raises too)
     QVERIFY_THROWS_EXCEPTION(Error, computeScore(Metric::F1, vec({0, 2}), vec({2, 0})));
 }
@@ -99,7 +100,8 @@ void TestMetrics::f1RejectsMulticlass()
 void TestMetrics::matthewsBinary()
 {
     // TP 2, TN 1, FP 1, FN 1: (2·1 − 1·1) / sqrt(3·3·2·2) = 1/6.
-    QVERIFY(near(computeScore(Metric::Matthews, vec({1, 1, 0, 1, 0}), vec({1, 0, 0, 1, 1})), 1.0 / 6.0));
+    QVERIFY(near(computeScore(Metric::Matthews, vec({1, 1, 0, 1, 0}), vec({1, 0, 0, 1, 1})),
+                 1.0 / 6.0));
 }
 
 void TestMetrics::matthewsMulticlass()
@@ -145,8 +147,8 @@ void TestMetrics::spearmanWithTies()
     // a = 1 2 2 3 → ranks 1 2.5 2.5 4; b = 10 20 30 30 → ranks 1 2 3.5 3.5
     // centred: a (−1.5, 0, 0, 1.5), b (−1.5, −0.5, 1, 1); Σab = 3.75, Σa² = 4.5, Σb² = 4.5
     // ρ = 3.75 / 4.5 = 0.8333…
-    QVERIFY(near(computeScore(Metric::Spearman, vec({1, 2, 2, 3}), vec({10, 20, 30, 30})), 3.75 / 4.5,
-                 1e-12));
+    QVERIFY(near(computeScore(Metric::Spearman, vec({1, 2, 2, 3}), vec({10, 20, 30, 30})),
+                 3.75 / 4.5, 1e-12));
     // Monotone but non-linear → 1.
     QVERIFY(near(computeScore(Metric::Spearman, vec({1, 2, 3, 4}), vec({1, 8, 27, 1000})), 1.0));
 }

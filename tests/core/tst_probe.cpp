@@ -54,7 +54,8 @@ struct Planted {
 Planted planted(Index N, Index D, unsigned seed)
 {
     std::mt19937 rng(seed);
-    std::normal_distribution<float> normal(0.0f, 1.0f); // test data only; values need not be portable
+    std::normal_distribution<float> normal(0.0f,
+                                           1.0f); // test data only; values need not be portable
     Planted p;
     p.X.resize(N, D);
     p.y.resize(N);
@@ -85,8 +86,9 @@ void expectError(const std::function<void()> &f, const QString &needle)
     try {
         f();
     } catch (const Error &e) {
-        QVERIFY2(e.message().contains(needle, Qt::CaseInsensitive),
-                 qPrintable(QStringLiteral("message \"%1\" lacks \"%2\"").arg(e.message(), needle)));
+        QVERIFY2(
+            e.message().contains(needle, Qt::CaseInsensitive),
+            qPrintable(QStringLiteral("message \"%1\" lacks \"%2\"").arg(e.message(), needle)));
         return;
     }
     QFAIL(qPrintable(QStringLiteral("expected salient::Error mentioning \"%1\"").arg(needle)));
@@ -137,7 +139,8 @@ void TestProbe::goldenNeuroX()
     int compared = 0;
     for (int ci = 0; ci < cases.size(); ++ci) {
         const QJsonObject c = cases.at(ci).toObject();
-        const bool regression = c.value(QStringLiteral("task")).toString() == QStringLiteral("regression");
+        const bool regression =
+            c.value(QStringLiteral("task")).toString() == QStringLiteral("regression");
         ProbeOptions o;
         o.regression = regression;
         o.l1 = c.value(QStringLiteral("lambda_l1")).toDouble();
@@ -159,8 +162,8 @@ void TestProbe::goldenNeuroX()
             const QJsonObject expected = after.value(key).toObject();
             const MatrixF W = matrixFromJson(expected.value(QStringLiteral("W")).toArray());
             const VectorF b = vectorFromJson(expected.value(QStringLiteral("b")).toArray());
-            const TrainResult r = trainProbe(X, y, yReg, regression ? QStringList() : classLabels(C),
-                                             o, {}, {}, &init);
+            const TrainResult r = trainProbe(
+                X, y, yReg, regression ? QStringList() : classLabels(C), o, {}, {}, &init);
             QCOMPARE(r.status, Status::Ok);
             QCOMPARE(r.probe.W.rows(), W.rows());
             QCOMPARE(r.probe.W.cols(), W.cols());
@@ -293,7 +296,8 @@ void TestProbe::plantedGroundTruth()
     QVERIFY(ev.accuracy > 0.95);
     // The informative columns carry the largest weights.
     const MatrixF A = r.probe.W.cwiseAbs();
-    const float informative = std::min({A.col(3).maxCoeff(), A.col(7).maxCoeff(), A.col(11).maxCoeff()});
+    const float informative =
+        std::min({A.col(3).maxCoeff(), A.col(7).maxCoeff(), A.col(11).maxCoeff()});
     MatrixF rest = A;
     rest.col(3).setZero();
     rest.col(7).setZero();
@@ -607,7 +611,11 @@ void TestProbe::validationErrors()
     VectorF tNaN = p.t;
     tNaN[2] = std::nanf("");
     expectError([&] { trainProbe(p.X, {}, tNaN, {}, reg); }, QStringLiteral("not finite"));
-    expectError([&] { trainProbe(p.X, p.y, {}, labels, o, {0, 6}); }, QStringLiteral("out of range"));
+    expectError(
+        [&] {
+            trainProbe(p.X, p.y, {}, labels, o, {0, 6});
+        },
+        QStringLiteral("out of range"));
     expectError([&] { trainProbe(p.X, p.y, {}, labels, o, {-1}); }, QStringLiteral("out of range"));
     expectError([&] { trainProbe(p.X, p.y, {}, labels, o, {}, {0, 20}); },
                 QStringLiteral("out of range"));
