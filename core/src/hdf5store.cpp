@@ -253,6 +253,9 @@ private:
     QByteArray readSentenceToIndex() const;
     void checkDatasets();
     void readMetadata();
+    /// Raw-read fast path; false when the stored type needs HDF5's conversion instead.
+    bool readSentenceFast(hid_t dset, hid_t fileSpace, hsize_t T, const std::vector<int> &layers,
+                          float *out, Index stride) const;
 
     Hid m_file;
     std::vector<QByteArray> m_names; ///< dataset name per record
@@ -532,6 +535,85 @@ void Hdf5Store::readMetadata()
     H5Eclear2(H5E_DEFAULT);
 }
 
+namespace {
+
+/// float16 bits → float32 for all 65,536 patterns (built once; exact, see halfToFloat).
+const float *halfTable()
+{
+    static const std::vector<float> table = [] {
+        std::vector<float> t(65536);
+        for (std::uint32_t h = 0; h < 65536; ++h)
+            t[h] = halfToFloat(std::uint16_t(h));
+        return t;
+    }();
+    return table.data();
+}
+
+} // namespace
+
+bool Hdf5Store::readSentenceFast(hid_t dset, hid_t fileSpace, hsize_t T,
+                                 const std::vector<int> &layers, float *out, Index stride) const
+{
+    // Fast path for little-endian IEEE float32/float16 (every NeuroX file): read the selected
+    // layers as raw bytes into a per-thread scratch block (contiguous in file and memory, so
+    // HDF5 does a plain copy), then place rows into the caller's buffer ourselves. The scratch
+    // holds one sentence (layers × T × D), never the whole data.
+    Hid type = typeId(H5Dget_type(dset));
+    if (!type.valid() || H5Tget_class(type.get()) != H5T_FLOAT || H5Tget_order(type.get()) != H5T_ORDER_LE)
+        return false;
+    const size_t bytes = H5Tget_size(type.get());
+    const bool half = bytes == 2;
+    if (!half && !(bytes == 4 && H5Tequal(type.get(), H5T_IEEE_F32LE) > 0))
+        return false;
+    if (half) { // must be IEEE binary16 (the layout h5py and writeNeuroxHdf5 use)
+        size_t spos, epos, esize, mpos, msize;
+        if (H5Tget_fields(type.get(), &spos, &epos, &esize, &mpos, &msize) < 0 || spos != 15
+            || epos != 10 || esize != 5 || mpos != 0 || msize != 10 || H5Tget_ebias(type.get()) != 15)
+            return false;
+    }
+    const hsize_t D = hsize_t(m_info.dims);
+    const size_t L = layers.size();
+    const size_t block = size_t(T * D);
+    thread_local std::vector<unsigned char> scratch;
+    scratch.resize(L * block * bytes);
+    const bool allInOrder = L == size_t(m_info.layers)
+        && std::is_sorted(layers.begin(), layers.end()) && layers.front() == 0;
+    if (allInOrder) {
+        if (H5Dread(dset, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, scratch.data()) < 0)
+            return false;
+    } else {
+        const hsize_t memDims[1] = {hsize_t(block)};
+        Hid memSpace = spaceId(H5Screate_simple(1, memDims, nullptr));
+        for (size_t k = 0; k < L; ++k) {
+            const hsize_t start[3] = {hsize_t(layers[k]), 0, 0};
+            const hsize_t count[3] = {1, T, D};
+            if (H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nullptr, count, nullptr) < 0
+                || H5Dread(dset, type.get(), memSpace.get(), fileSpace, H5P_DEFAULT,
+                           scratch.data() + k * block * bytes) < 0)
+                return false;
+        }
+    }
+    // scratch is (L, T, D); out rows are (T, L·D) with row stride `stride`.
+    if (half) {
+        const float *table = halfTable();
+        const auto *src = reinterpret_cast<const std::uint16_t *>(scratch.data());
+        for (size_t k = 0; k < L; ++k)
+            for (hsize_t t = 0; t < T; ++t) {
+                const std::uint16_t *from = src + k * block + t * D;
+                float *to = out + Index(t) * stride + Index(k * D);
+                for (hsize_t d = 0; d < D; ++d)
+                    to[d] = table[from[d]];
+            }
+    } else {
+        const auto *src = reinterpret_cast<const float *>(scratch.data());
+        for (size_t k = 0; k < L; ++k)
+            for (hsize_t t = 0; t < T; ++t)
+                std::memcpy(out + Index(t) * stride + Index(k * D), src + k * block + t * D,
+                            D * sizeof(float));
+    }
+    return true;
+}
+
 void Hdf5Store::readSentence(Index sentence, float *out, Index stride,
                              const std::vector<int> &layers) const
 {
@@ -552,6 +634,8 @@ void Hdf5Store::readSentence(Index sentence, float *out, Index stride,
                         .arg(sentence)
                         .arg(hdf5Reason()));
     const hsize_t D = hsize_t(m_info.dims);
+    if (readSentenceFast(dset.get(), fileSpace.get(), T, resolved, out, stride))
+        return;
     for (size_t k = 0; k < resolved.size(); ++k) {
         // File [l, 0:T, 0:D] → memory rows 0:T, columns k·D:(k+1)·D: HDF5 does the transpose.
         const hsize_t fileStart[3] = {hsize_t(resolved[k]), 0, 0};
