@@ -11,7 +11,10 @@ if(SALIENT_USE_BLAS)
 endif()
 if(SALIENT_NATIVE)
   target_compile_options(salient_options INTERFACE -march=x86-64-v3)
+  target_compile_definitions(salient_options INTERFACE SALIENT_NATIVE_X86_64_V3)
 endif()
+# Eigen's GEMM threads through OpenMP (threads set by salient::setComputeThreads).
+target_link_libraries(salient_options INTERFACE OpenMP::OpenMP_CXX)
 
 add_library(salient_warnings INTERFACE)
 target_compile_options(salient_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local

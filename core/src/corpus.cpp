@@ -1,6 +1,7 @@
 #include "salient/corpus.h"
 
 #include "salient/error.h"
+#include "salient/runtime.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -262,6 +263,7 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
     // Pass 2: read activations straight into X, compacting over excluded sentences.
     const Index cols = Index(layerIds.size()) * info.dims;
     ds.X.resize(keptRows, cols);
+    adviseHugePages(ds.X.data(), size_t(ds.X.size()) * sizeof(float));
     std::vector<Index> keepRow; // source row (in label arrays) of each X row
     keepRow.reserve(size_t(keptRows));
     RowMatrixF scratch;

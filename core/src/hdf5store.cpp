@@ -15,6 +15,10 @@
 #include <cstring>
 #include <hdf5.h>
 #include <limits>
+#include <climits>
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 namespace salient::detail {
 namespace {
@@ -244,6 +248,8 @@ public:
     {
         silenceHdf5();
         m_file.reset();
+        if (m_fd >= 0)
+            ::close(m_fd);
     }
     void readSentence(Index sentence, float *out, Index stride,
                       const std::vector<int> &layers) const override;
@@ -257,8 +263,16 @@ private:
     bool readSentenceFast(hid_t dset, hid_t fileSpace, hsize_t T, const std::vector<int> &layers,
                           float *out, Index stride) const;
 
+    /// Reads by preadv straight from the file (contiguous little-endian float datasets):
+    /// float32 lands in the caller's rows with no intermediate copy. False → use HDF5.
+    bool readSentenceDirect(Index sentence, hsize_t T, const std::vector<int> &layers, float *out,
+                            Index stride) const;
+
     Hid m_file;
+    int m_fd = -1;                   ///< POSIX descriptor for direct reads (read-only)
     std::vector<QByteArray> m_names; ///< dataset name per record
+    std::vector<haddr_t> m_offsets;  ///< absolute file offset of each record's data, or undefined
+    std::vector<char> m_rawKind;     ///< 4: float32 LE, 2: float16 LE, 0: needs HDF5 conversion
 };
 
 Hdf5Store::Hdf5Store(const QString &path)
@@ -357,6 +371,8 @@ Hdf5Store::Hdf5Store(const QString &path)
     m_info.sentences = Index(m_names.size());
     checkDatasets();
     readMetadata();
+    // A second, plain descriptor for direct reads of raw data (-1: HDF5 reads everything).
+    m_fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
 }
 
 QByteArray Hdf5Store::readSentenceToIndex() const
@@ -506,6 +522,15 @@ void Hdf5Store::checkDatasets()
                                 .arg(qulonglong(offset + bytes))
                                 .arg(qulonglong(fileSize)));
         }
+        {
+            // Direct-read eligibility: contiguous, allocated, little-endian IEEE float.
+            const haddr_t offset = layout == H5D_CONTIGUOUS ? H5Dget_offset(dset.get()) : HADDR_UNDEF;
+            const bool le = H5Tget_order(type.get()) == H5T_ORDER_LE;
+            const bool f32 = typeSize == 4 && H5Tequal(type.get(), H5T_IEEE_F32LE) > 0;
+            const bool f16 = typeSize == 2 && le && supported;
+            m_offsets.push_back(offset);
+            m_rawKind.push_back(offset == HADDR_UNDEF || !le ? 0 : f32 ? 4 : f16 ? 2 : 0);
+        }
         totalValues += L * T * D;
         if (totalValues > kMaxTotalValues)
             throw Error(QStringLiteral("Implausible size of %1: the datasets up to '%2' claim more "
@@ -550,6 +575,63 @@ const float *halfTable()
 }
 
 } // namespace
+
+bool Hdf5Store::readSentenceDirect(Index sentence, hsize_t T, const std::vector<int> &layers,
+                                   float *out, Index stride) const
+{
+    const char kind = m_rawKind[size_t(sentence)];
+    if (m_fd < 0 || kind == 0)
+        return false;
+    const hsize_t D = hsize_t(m_info.dims);
+    const size_t layerBytes = size_t(T * D) * size_t(kind);
+    const off_t base = off_t(m_offsets[size_t(sentence)]);
+    // Reads `bytes` at `offset` into the iovecs, resuming after short reads.
+    auto readAll = [this](std::vector<iovec> &iov, off_t offset) {
+        size_t first = 0;
+        while (first < iov.size()) {
+            const int count = int(std::min<size_t>(iov.size() - first, IOV_MAX));
+            const ssize_t got = ::preadv(m_fd, iov.data() + first, count, offset);
+            if (got <= 0)
+                return false;
+            offset += got;
+            size_t left = size_t(got);
+            while (first < iov.size() && left >= iov[first].iov_len)
+                left -= iov[first++].iov_len;
+            if (left > 0) {
+                iov[first].iov_base = static_cast<char *>(iov[first].iov_base) + left;
+                iov[first].iov_len -= left;
+            }
+        }
+        return true;
+    };
+    thread_local std::vector<iovec> iov;
+    if (kind == 4) {
+        // File layer l holds T rows of D floats; row t goes to out[t·stride + k·D].
+        for (size_t k = 0; k < layers.size(); ++k) {
+            iov.resize(size_t(T));
+            for (hsize_t t = 0; t < T; ++t)
+                iov[size_t(t)] = {out + Index(t) * stride + Index(k * D), size_t(D) * sizeof(float)};
+            if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes)))
+                return false;
+        }
+        return true;
+    }
+    thread_local std::vector<std::uint16_t> halfs;
+    halfs.resize(size_t(T * D));
+    const float *table = halfTable();
+    for (size_t k = 0; k < layers.size(); ++k) {
+        iov.assign(1, iovec{halfs.data(), layerBytes});
+        if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes)))
+            return false;
+        for (hsize_t t = 0; t < T; ++t) {
+            const std::uint16_t *from = halfs.data() + t * D;
+            float *to = out + Index(t) * stride + Index(k * D);
+            for (hsize_t d = 0; d < D; ++d)
+                to[d] = table[from[d]];
+        }
+    }
+    return true;
+}
 
 bool Hdf5Store::readSentenceFast(hid_t dset, hid_t fileSpace, hsize_t T,
                                  const std::vector<int> &layers, float *out, Index stride) const
@@ -621,6 +703,8 @@ void Hdf5Store::readSentence(Index sentence, float *out, Index stride,
     const std::vector<int> resolved = checkReadArguments(m_info, sentence, out, stride, layers);
     const hsize_t T = hsize_t(m_info.wordsPerSentence[size_t(sentence)]);
     if (T == 0)
+        return;
+    if (readSentenceDirect(sentence, T, resolved, out, stride))
         return;
     const QByteArray &name = m_names[size_t(sentence)];
     const QString ds = QStringLiteral("dataset '%1' of %2").arg(QString::fromLatin1(name), where());

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <QFile>
 #include <QThread>
+#include <sys/mman.h>
 
 #ifdef SALIENT_HAVE_OPENBLAS
 extern "C" {
@@ -15,8 +16,13 @@ char *openblas_get_config(void);
 
 namespace salient {
 
+namespace detail {
+bool cpuSupportsBuild();
+}
+
 void setComputeThreads(int threads)
 {
+    (void)detail::cpuSupportsBuild(); // keeps the start-up CPU check linked into every program
     if (threads <= 0)
         threads = QThread::idealThreadCount();
     Eigen::setNbThreads(threads);
@@ -42,8 +48,16 @@ QString blasDescription()
              QString::fromLatin1(openblas_get_corename()))
         .arg(openblas_get_num_threads());
 #else
-    return QStringLiteral("Eigen %1.%2.%3 (no BLAS), %4 threads")
+    // Referencing the CPU check keeps its object (and its start-up constructor) linked in.
+    const bool cpuOk = detail::cpuSupportsBuild();
+    return QStringLiteral("Eigen %1.%2.%3 kernels (%4%5), OpenMP, %6 threads")
         .arg(EIGEN_WORLD_VERSION).arg(EIGEN_MAJOR_VERSION).arg(EIGEN_MINOR_VERSION)
+#if defined(__AVX2__) && defined(__FMA__)
+        .arg(QStringLiteral("AVX2+FMA"))
+#else
+        .arg(QLatin1String(Eigen::SimdInstructionSetsInUse()))
+#endif
+        .arg(cpuOk ? QString() : QStringLiteral(", CPU lacks them!"))
         .arg(Eigen::nbThreads());
 #endif
 }
@@ -64,6 +78,15 @@ std::int64_t procField(const char *file, const QByteArray &field)
     return 0;
 }
 } // namespace
+
+void adviseHugePages(void *data, std::size_t bytes)
+{
+    constexpr std::uintptr_t huge = std::uintptr_t(2) << 20;
+    const auto begin = reinterpret_cast<std::uintptr_t>(data);
+    const std::uintptr_t first = (begin + huge - 1) & ~(huge - 1), last = (begin + bytes) & ~(huge - 1);
+    if (last > first)
+        madvise(reinterpret_cast<void *>(first), last - first, MADV_HUGEPAGE);
+}
 
 std::int64_t currentRssBytes() { return procField("/proc/self/status", "VmRSS:"); }
 std::int64_t peakRssBytes() { return procField("/proc/self/status", "VmHWM:"); }

@@ -241,6 +241,7 @@ private Q_SLOTS:
     void float16SpecialValues();
     void duplicateAndNonAsciiSentences();
     void layerSubsetIntoStridedBuffer();
+    void readPathsAgree();
     void stringVariantsAndIntegerValues();
     void missingSentenceToIndexFallback();
     void rootAttributesAsMetadata();
@@ -554,6 +555,51 @@ void TestActivationStore::layerSubsetIntoStridedBuffer()
         QCOMPARE(buf[0], sentinel);
         QCOMPARE(buf.back(), sentinel);
     }
+}
+
+// The three read paths (direct preadv for contiguous little-endian data, raw HDF5 read for
+// chunked data, HDF5 conversion for big-endian data) give identical rows.
+void TestActivationStore::readPathsAgree()
+{
+    const hsize_t L = 3, T = 5, D = 4;
+    std::vector<float> v(size_t(L * T * D));
+    for (hsize_t l = 0; l < L; ++l)
+        for (hsize_t t = 0; t < T; ++t)
+            for (hsize_t d = 0; d < D; ++d)
+                v[size_t((l * T + t) * D + d)] = float(l) * 100 + float(t) + float(d) / 64;
+    const hid_t chunked = H5Pcreate(H5P_DATASET_CREATE);
+    const hsize_t chunk[3] = {1, 2, D};
+    H5Pset_chunk(chunked, 3, chunk);
+    struct Variant {
+        const char *file;
+        hid_t type;
+        hid_t dcpl;
+    };
+    const Variant variants[] = {{"le-contiguous.hdf5", H5T_IEEE_F32LE, H5P_DEFAULT},
+                                {"le-chunked.hdf5", H5T_IEEE_F32LE, chunked},
+                                {"be-contiguous.hdf5", H5T_IEEE_F32BE, H5P_DEFAULT}};
+    for (const Variant &var : variants) {
+        const QString p = path(QString::fromLatin1(var.file));
+        {
+            RawH5 h(p);
+            h.dataset("0", {L, T, D}, var.type, H5T_NATIVE_FLOAT, v.data(), var.dcpl);
+            h.string("sentence_to_index", R"({"a b c d e": "0"})", true, H5T_CSET_UTF8);
+            QVERIFY(h.ok());
+        }
+        const auto store = ActivationStore::open(p);
+        const Index stride = 2 * Index(D) + 3;
+        std::vector<float> out(size_t(T) * size_t(stride), -7.0f);
+        store->readSentence(0, out.data(), stride, {2, 0});
+        for (hsize_t t = 0; t < T; ++t)
+            for (hsize_t d = 0; d < D; ++d) {
+                QCOMPARE(out[size_t(t) * size_t(stride) + d], 200 + float(t) + float(d) / 64);
+                QCOMPARE(out[size_t(t) * size_t(stride) + D + d], float(t) + float(d) / 64);
+            }
+        QCOMPARE(out[size_t(stride) - 1], -7.0f); // padding untouched
+        const RowMatrixF all = readAll(*store, 0);
+        QCOMPARE(all(4, 1 * D + 3), 100 + 4 + 3.0f / 64);
+    }
+    H5Pclose(chunked);
 }
 
 void TestActivationStore::stringVariantsAndIntegerValues()

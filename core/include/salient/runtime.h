@@ -7,6 +7,7 @@
 // on a single-thread compute pool, not run side by side, so BLAS threads never oversubscribe the
 // cores. HDF5 reads are serialised by the library.
 #include <QString>
+#include <cstddef>
 #include <cstdint>
 
 namespace salient {
@@ -20,6 +21,9 @@ QString blasDescription();
 /// Resident memory of this process now / at its peak (VmRSS / VmHWM), bytes; 0 if unknown.
 std::int64_t currentRssBytes();
 std::int64_t peakRssBytes();
+/// Asks the kernel to back [data, data+bytes) with transparent huge pages (madvise), which cuts
+/// the first-touch page-fault cost of a large fresh matrix. A hint: silently ignored if refused.
+void adviseHugePages(void *data, std::size_t bytes);
 /// Memory available to new allocations (MemAvailable), bytes; 0 if unknown.
 std::int64_t availableMemoryBytes();
 
