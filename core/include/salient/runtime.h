@@ -2,10 +2,12 @@
 // Process-wide runtime facts and the threading policy.
 //
 // Threading policy: the cores belong to the numeric kernels. One heavy job (probe training,
-// a grid-search cell, ...) runs at a time and its matrix products use every core through the
-// BLAS library (OpenBLAS, threads = cores) or Eigen. Jobs that run concurrently (GUI) are queued
-// on a single-thread compute pool, not run side by side, so BLAS threads never oversubscribe the
-// cores. HDF5 reads are serialised by the library.
+// a grid-search cell, ...) runs at a time and its matrix products use every core: Eigen's GEMM
+// threaded by OpenMP (or OpenBLAS threads in a -DSALIENT_USE_BLAS=ON build), threads =
+// setComputeThreads(), default all cores. Jobs queued from the GUI run one after another on a
+// single compute thread, never side by side, so kernel threads never oversubscribe the cores.
+// Debian's HDF5 is built thread-safe (the library serialises its calls); bulk reads of
+// contiguous datasets bypass it with preadv.
 #include <QString>
 #include <cstddef>
 #include <cstdint>
