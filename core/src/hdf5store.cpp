@@ -6,6 +6,7 @@
 // - Every hid_t is owned by a Hid and closed on every path.
 // - open() reads metadata only (sentence_to_index, shapes and types, root attributes).
 #include "hdf5store_p.h"
+#include "hdf5util_p.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -31,53 +32,6 @@ constexpr hsize_t kMaxValuesPerSentence = hsize_t(1) << 32; // 16 GiB as float32
 constexpr hsize_t kMaxTotalValues = hsize_t(1) << 40;
 constexpr size_t kMaxJsonBytes = size_t(1) << 30;
 
-/// Turns off HDF5's automatic error printing for the calling thread. Called at the top of every
-/// entry point that calls HDF5.
-void silenceHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
-
-/// Owns one hid_t and closes it with the matching H5?close.
-class Hid {
-public:
-    using Closer = herr_t (*)(hid_t);
-    Hid() = default;
-    Hid(hid_t id, Closer closer) : m_id(id), m_closer(closer) {}
-    ~Hid() { reset(); }
-    Hid(const Hid &) = delete;
-    Hid &operator=(const Hid &) = delete;
-    Hid(Hid &&o) noexcept : m_id(o.m_id), m_closer(o.m_closer) { o.m_id = H5I_INVALID_HID; }
-    Hid &operator=(Hid &&o) noexcept
-    {
-        if (this != &o) {
-            reset();
-            m_id = o.m_id;
-            m_closer = o.m_closer;
-            o.m_id = H5I_INVALID_HID;
-        }
-        return *this;
-    }
-    hid_t get() const { return m_id; }
-    bool valid() const { return m_id >= 0; }
-    /// Closes now; returns the close status (0 when there was nothing to close).
-    herr_t reset()
-    {
-        herr_t r = 0;
-        if (m_id >= 0 && m_closer)
-            r = m_closer(m_id);
-        m_id = H5I_INVALID_HID;
-        return r;
-    }
-
-private:
-    hid_t m_id = H5I_INVALID_HID;
-    Closer m_closer = nullptr;
-};
-
-Hid fileId(hid_t id) { return Hid(id, H5Fclose); }
-Hid datasetId(hid_t id) { return Hid(id, H5Dclose); }
-Hid spaceId(hid_t id) { return Hid(id, H5Sclose); }
-Hid typeId(hid_t id) { return Hid(id, H5Tclose); }
-Hid plistId(hid_t id) { return Hid(id, H5Pclose); }
-Hid attrId(hid_t id) { return Hid(id, H5Aclose); }
 
 /// The innermost message of the calling thread's HDF5 error stack (then cleared), for errors.
 QString hdf5Reason()

@@ -1,5 +1,7 @@
 #include "salient/probeio.h"
 
+#include "hdf5util_p.h"
+
 #include <QFile>
 #include <hdf5.h>
 #include <vector>
@@ -8,27 +10,8 @@ namespace salient {
 
 namespace {
 
-// Owns one HDF5 identifier; closes it with the matching H5*close.
-class Hid {
-public:
-    using Closer = herr_t (*)(hid_t);
-    Hid(hid_t id, Closer closer) : m_id(id), m_closer(closer) {}
-    ~Hid()
-    {
-        if (m_id >= 0)
-            m_closer(m_id);
-    }
-    Hid(const Hid &) = delete;
-    Hid &operator=(const Hid &) = delete;
-    hid_t get() const { return m_id; }
-    bool valid() const { return m_id >= 0; }
-
-private:
-    hid_t m_id;
-    Closer m_closer;
-};
-
-void quiet() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+using detail::Hid;
+void quiet() { detail::silenceHdf5(); }
 
 void check(bool ok, const QString &path, const QString &what)
 {
