@@ -1,0 +1,91 @@
+#include "salient/experiment.h"
+
+#include "salient/error.h"
+#include "salient/metrics.h"
+
+#include <QThread>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <omp.h>
+
+namespace salient {
+
+void ExperimentData::validate() const
+{
+    if (!train)
+        throw Error(QStringLiteral("experiment: no training split"));
+    for (const Dataset *d : {dev, test})
+        if (d && d->neurons() != train->neurons())
+            throw Error(QStringLiteral("experiment: the %1 split has %2 neurons, train has %3")
+                            .arg(d->name).arg(d->neurons()).arg(train->neurons()));
+    if (!probe.regression && labels.size() < 2)
+        throw Error(QStringLiteral("experiment: classification needs at least 2 labels (found %1)")
+                        .arg(labels.size()));
+    probe.validate();
+}
+
+ProgressRelay::ProgressRelay(const ExperimentProgress &callback, int total)
+    : m_callback(callback), m_total(std::max(total, 1))
+{
+}
+
+bool ProgressRelay::step(const QString &stage)
+{
+    const int done = ++m_done;
+    if (m_cancelled.load())
+        return false;
+    if (m_callback) {
+        std::lock_guard<std::mutex> lock(m_mutex); // serialises the user's callback
+
+        if (!m_callback(double(done) / double(m_total), stage))
+            m_cancelled.store(true);
+    }
+    return !m_cancelled.load();
+}
+
+void parallelFor(int n, const std::function<void(int)> &body, const ProgressRelay *relay, int threads)
+{
+    if (n <= 0)
+        return;
+    if (threads <= 0)
+        threads = QThread::idealThreadCount();
+    threads = std::max(1, std::min(threads, n));
+    std::exception_ptr error;
+    std::mutex errorMutex;
+    std::atomic<bool> failed{false};
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int i = 0; i < n; ++i) {
+        if (failed.load() || (relay && relay->cancelled()))
+            continue;
+        try {
+            body(i);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(errorMutex);
+            if (!error)
+                error = std::current_exception();
+            failed.store(true);
+        }
+    }
+    if (error)
+        std::rethrow_exception(error);
+}
+
+SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &columns,
+                              const TrainCallback &callback)
+{
+    SubsetScores s;
+    const TrainResult r = trainProbe(data.train->X, data.train->y, data.train->yValue, data.labels,
+                                     data.probe, columns, {}, nullptr, callback);
+    s.status = r.status;
+    if (r.status != Status::Ok)
+        return s;
+    // The probe's inputs are `columns`; evaluate on the same columns of the other splits.
+    const Dataset &sel = data.selection();
+    s.selection = evaluateProbe(r.probe, sel.X, sel.y, sel.yValue).accuracy;
+    s.test = data.test ? evaluateProbe(r.probe, data.test->X, data.test->y, data.test->yValue).accuracy
+                       : std::nan("");
+    return s;
+}
+
+} // namespace salient
