@@ -3,6 +3,8 @@
 #include "salient/demo.h"
 #include "salient/error.h"
 #include "salient/metrics.h"
+#include "salient/pipeline.h"
+#include "salient/session.h"
 #include "salient/probe.h"
 #include "salient/probeio.h"
 #include "salient/ranking.h"
@@ -14,6 +16,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,16 +28,6 @@ using namespace salient;
 namespace {
 
 void err(const QString &s) { std::fprintf(stderr, "%s\n", s.toLocal8Bit().constData()); }
-
-QJsonValue num(double v) { return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null); }
-
-QJsonArray intArray(const NeuronList &v)
-{
-    QJsonArray a;
-    for (int x : v)
-        a.append(x);
-    return a;
-}
 
 /// Atomic text write: temporary file, then rename.
 void writeFileAtomic(const QString &path, const QByteArray &data)
@@ -151,30 +144,6 @@ int cmdDemo(const QStringList &args)
     return 0;
 }
 
-QJsonObject evaluationJson(const Evaluation &e, const QStringList &labels, bool regression)
-{
-    QJsonObject o;
-    o[QStringLiteral("count")] = double(e.count);
-    if (!regression) {
-        o[QStringLiteral("accuracy")] = num(e.accuracy);
-        o[QStringLiteral("macro_f1")] = num(e.macroF1);
-        QJsonObject pc, counts;
-        for (int c = 0; c < labels.size() && size_t(c) < e.perClass.size(); ++c) {
-            pc[labels[c]] = num(e.perClass[size_t(c)]);
-            counts[labels[c]] = double(e.perClassCount[size_t(c)]);
-        }
-        o[QStringLiteral("per_class")] = pc;
-        o[QStringLiteral("per_class_count")] = counts;
-    } else {
-        o[QStringLiteral("mse")] = num(e.mse);
-    }
-    QJsonObject scores;
-    for (const auto &[k, v] : e.scores)
-        scores[k] = num(v);
-    o[QStringLiteral("scores")] = scores;
-    return o;
-}
-
 void addDataOptions(QCommandLineParser &p)
 {
     for (const char *split : {"train", "dev", "test"}) {
@@ -243,39 +212,76 @@ LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
     });
 }
 
-int cmdProbe(const QStringList &args)
+/// An analysis-specific command-line option and the JSON key it sets.
+struct OptionSpec {
+    const char *flag;
+    const char *key;
+    enum Kind { Double, Int, String, Bool, DoubleList } kind;
+    const char *help;
+};
+
+/// Options of each analysis subcommand (defaults are documented in docs/cli.md and the core headers).
+std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
 {
-    QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Train a linear probe (spec Algorithm 1: logistic regression with NeuroX's elastic net\n"
-        "mean CE + l1*sum|W| + l2*||W||_F, Adam), evaluate it on every split given, rank neurons\n"
-        "(Algorithm 3) and write DIR/results.json and DIR/probe.hdf5.\n\n"
-        "Defaults: l1 = l2 = 0, 10 epochs, batch 32, lr 0.001, seed 1, seeded shuffling per epoch,\n"
-        "no standardisation. --neurox-compatible gives NeuroX's exact procedure (unshuffled\n"
-        "consecutive batches, no standardisation). --standardize z-scores every neuron with train\n"
-        "statistics: activation scales differ by layer, which biases weight-based rankings towards\n"
-        "low-variance layers; it is off by default so that weights and rankings stay comparable\n"
-        "with NeuroX, and recommended for cross-layer rankings."));
-    p.addHelpOption();
-    addDataOptions(p);
+    if (name == QLatin1String("probe"))
+        return {{"search-stride", "search_stride", OptionSpec::Int, "ranking search stride S (default 100)"}};
+    return {};
+}
+
+QJsonObject analysisOptionsFromParser(const QCommandLineParser &p, const std::vector<OptionSpec> &specs)
+{
+    QJsonObject o;
+    for (const OptionSpec &s : specs) {
+        const QString flag = QLatin1String(s.flag);
+        if (!p.isSet(flag))
+            continue;
+        const QString key = QLatin1String(s.key);
+        switch (s.kind) {
+        case OptionSpec::Double:
+            o[key] = parseDouble(p, flag, 0);
+            break;
+        case OptionSpec::Int:
+            o[key] = double(parseInt(p, flag, 0));
+            break;
+        case OptionSpec::String:
+            o[key] = p.value(flag);
+            break;
+        case OptionSpec::Bool:
+            o[key] = true;
+            break;
+        case OptionSpec::DoubleList: {
+            QJsonArray a;
+            for (const QString &part : p.value(flag).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                bool ok = false;
+                const double v = part.trimmed().toDouble(&ok);
+                if (!ok)
+                    throw Error(QStringLiteral("--%1: '%2' is not a number").arg(flag, part));
+                a.append(v);
+            }
+            o[key] = a;
+            break;
+        }
+        }
+    }
+    return o;
+}
+
+void addProbeOptions(QCommandLineParser &p)
+{
     p.addOption({QStringLiteral("l1"), QStringLiteral("lambda 1, L1 penalty (default 0)"), QStringLiteral("X")});
     p.addOption({QStringLiteral("l2"), QStringLiteral("lambda 2, L2 (Frobenius, not squared) penalty (default 0)"), QStringLiteral("X")});
     p.addOption({QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N")});
     p.addOption({QStringLiteral("batch-size"), QStringLiteral("mini-batch size (default 32; 128 and 512 are common)"), QStringLiteral("N")});
     p.addOption({QStringLiteral("lr"), QStringLiteral("Adam learning rate (default 0.001)"), QStringLiteral("X")});
-    p.addOption({QStringLiteral("seed"), QStringLiteral("seed for initialisation, shuffling, balancing (default 1)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("seed for initialisation, shuffling, balancing, random sets (default 1)"), QStringLiteral("N")});
     p.addOption({QStringLiteral("neurox-compatible"), QStringLiteral("NeuroX's procedure: unshuffled batches, no standardisation")});
     p.addOption({QStringLiteral("standardize"), QStringLiteral("z-score each neuron with train statistics")});
     p.addOption({QStringLiteral("no-shuffle"), QStringLiteral("consecutive unshuffled batches")});
-    p.addOption({QStringLiteral("search-stride"), QStringLiteral("ranking search stride S (default 100)"), QStringLiteral("N")});
     p.addOption({QStringLiteral("out"), QStringLiteral("output folder (created)"), QStringLiteral("DIR")});
-    p.process(args);
-    if (!p.positionalArguments().isEmpty())
-        throw Error(QStringLiteral("probe: unexpected argument '%1'").arg(p.positionalArguments().first()));
-    if (!p.isSet(QStringLiteral("out")))
-        throw Error(QStringLiteral("probe: --out DIR is required"));
-    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+}
 
+ProbeOptions probeOptionsFromParser(const QCommandLineParser &p)
+{
     ProbeOptions po;
     po.l1 = parseDouble(p, QStringLiteral("l1"), 0);
     po.l2 = parseDouble(p, QStringLiteral("l2"), 0);
@@ -286,11 +292,92 @@ int cmdProbe(const QStringList &args)
     po.neuroxCompatible = p.isSet(QStringLiteral("neurox-compatible"));
     po.standardize = p.isSet(QStringLiteral("standardize"));
     po.shuffle = !p.isSet(QStringLiteral("no-shuffle"));
-    const int stride = int(parseInt(p, QStringLiteral("search-stride"), 100));
-    if (stride < 1)
-        throw Error(QStringLiteral("--search-stride must be >= 1"));
     po.validate();
+    return po;
+}
 
+/// Progress on stderr, at most every 10 %.
+ExperimentProgress stderrProgress(const QString &name)
+{
+    auto last = std::make_shared<double>(-1.0);
+    return [name, last](double f, const QString &stage) {
+        if (f - *last >= 0.1 || f >= 1.0) {
+            *last = f;
+            std::fprintf(stderr, "%s: %3.0f%% %s\n", name.toLocal8Bit().constData(), 100 * f,
+                         stage.toLocal8Bit().constData());
+        }
+        return true;
+    };
+}
+
+/// Writes one analysis's JSON and CSV files into @p outDir.
+void writeAnalysisFiles(const QString &outDir, const QString &name, const AnalysisOutput &out)
+{
+    writeFileAtomic(outDir + QStringLiteral("/") + name + QStringLiteral(".json"), QJsonDocument(out.json).toJson());
+    for (const auto &[file, csv] : out.csv)
+        writeFileAtomic(outDir + QStringLiteral("/") + name + QStringLiteral(".") + file, csv);
+}
+
+/// The session a command ran: inputs (with fingerprints), options, results.
+Session sessionFor(const QCommandLineParser &p, const DatasetOptions &dopt, const ProbeOptions &po)
+{
+    Session s;
+    s.dataOptions = dopt;
+    s.probeOptions = po;
+    if (p.isSet(QStringLiteral("demo"))) {
+        s.demo = true;
+        s.demoProperty = p.isSet(QStringLiteral("demo-property")) ? p.value(QStringLiteral("demo-property"))
+                                                                   : QStringLiteral("pos");
+        return s;
+    }
+    for (const char *split : {"train", "dev", "test"}) {
+        const QString sp = QLatin1String(split);
+        if (!p.isSet(sp + QStringLiteral("-activations")))
+            continue;
+        s.splits[sp] = {describeInput(p.value(sp + QStringLiteral("-activations"))),
+                        describeInput(p.value(sp + QStringLiteral("-tokens"))),
+                        describeInput(p.value(sp + QStringLiteral("-labels")))};
+    }
+    return s;
+}
+
+int cmdAnalysis(const QString &name, const QStringList &args)
+{
+    QCommandLineParser p;
+    const QString probeHelp = QStringLiteral(
+        "Defaults: l1 = l2 = 0, 10 epochs, batch 32, lr 0.001, seed 1, seeded shuffling per epoch,\n"
+        "no standardisation. --neurox-compatible gives NeuroX's exact procedure (unshuffled\n"
+        "consecutive batches, no standardisation). --standardize z-scores every neuron with train\n"
+        "statistics: activation scales differ by layer, which biases weight-based rankings towards\n"
+        "low-variance layers; it is off by default so that weights and rankings stay comparable\n"
+        "with NeuroX, and recommended for cross-layer rankings.\n\n"
+        "Writes DIR/NAME.json (+ CSV tables) and DIR/session.json, which `salient-cli run`\n"
+        "replays. Keys: docs/cli.md.");
+    if (name == QLatin1String("probe"))
+        p.setApplicationDescription(QStringLiteral(
+            "Train a linear probe (Algorithm 1: logistic regression with NeuroX's elastic net\n"
+            "mean CE + l1*sum|W| + l2*||W||_F, Adam), evaluate it on every split given, rank neurons\n"
+            "(Algorithm 3); also writes DIR/results.json and DIR/probe.hdf5.\n\n") + probeHelp);
+    else
+        p.setApplicationDescription(QStringLiteral("Run the '%1' analysis.\n\n").arg(name) + probeHelp);
+    p.addHelpOption();
+    addDataOptions(p);
+    addProbeOptions(p);
+    const std::vector<OptionSpec> specs = analysisOptionSpecs(name);
+    for (const OptionSpec &s : specs) {
+        if (s.kind == OptionSpec::Bool)
+            p.addOption({QLatin1String(s.flag), QLatin1String(s.help)});
+        else
+            p.addOption({QLatin1String(s.flag), QLatin1String(s.help), QStringLiteral("VALUE")});
+    }
+    p.process(args);
+    if (!p.positionalArguments().isEmpty())
+        throw Error(QStringLiteral("%1: unexpected argument '%2'").arg(name, p.positionalArguments().first()));
+    if (!p.isSet(QStringLiteral("out")))
+        throw Error(QStringLiteral("%1: --out DIR is required").arg(name));
+    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+    ProbeOptions po = probeOptionsFromParser(p);
+    const QJsonObject analysisOptions = analysisOptionsFromParser(p, specs);
     const QString outDir = p.value(QStringLiteral("out"));
     if (!QDir().mkpath(outDir))
         throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
@@ -300,107 +387,98 @@ int cmdProbe(const QStringList &args)
     po.regression = dopt.task == TaskType::Regression;
     for (const QString &w : task.warnings())
         err(QStringLiteral("warning: ") + w);
-    const Dataset &train = *task.train;
     err(QStringLiteral("loaded %1 train tokens × %2 neurons (%3 MB) in %4 s; %5")
-            .arg(train.rows()).arg(train.neurons()).arg(matrixBytes(train.rows(), train.neurons()) / 1e6, 0, 'f', 1)
+            .arg(task.train->rows()).arg(task.train->neurons())
+            .arg(matrixBytes(task.train->rows(), task.train->neurons()) / 1e6, 0, 'f', 1)
             .arg(task.loadSeconds, 0, 'f', 2).arg(blasDescription()));
 
-    QElapsedTimer timer;
-    timer.start();
-    int lastEpoch = -1;
-    const TrainResult tr = trainProbe(train.X, train.y, train.yValue, task.vocab.names, po, {}, {}, nullptr,
-                                      [&](const TrainProgress &pr) {
-                                          if (pr.batch + 1 == pr.batches && pr.epoch != lastEpoch) {
-                                              lastEpoch = pr.epoch;
-                                              std::fprintf(stderr, "epoch %d/%d done\n", pr.epoch + 1, pr.epochs);
-                                          }
-                                          return true;
-                                      });
-    const double trainSeconds = double(timer.nsecsElapsed()) * 1e-9;
-    if (tr.status != Status::Ok)
+    Session session = sessionFor(p, dopt, po);
+    session.analyses = {name};
+    session.analysisOptions[name] = analysisOptions;
+    AnalysisContext ctx;
+    ctx.task = &task;
+    ctx.probe = po;
+    ctx.session = &session;
+    ctx.progress = stderrProgress(name);
+    const AnalysisOutput out = runAnalysis(name, analysisOptions, ctx);
+    if (out.status == Status::Cancelled)
         return 3;
-    const Probe &probe = tr.probe;
-
-    // Flat neuron indices: the dataset's columns are layerIds[k]·D + d.
-    auto flat = [&](int column) {
-        const int k = column / train.dims, d = column % train.dims;
-        return train.layerIds[size_t(k)] * train.dims + d;
-    };
-    auto flatList = [&](const NeuronList &cols) {
-        NeuronList out;
-        out.reserve(cols.size());
-        for (int c : cols)
-            out.push_back(flat(probe.columns[size_t(c)]));
-        return out;
-    };
-
-    QJsonObject res;
-    res[QStringLiteral("layers")] = task.trainInfo.layers;
-    res[QStringLiteral("dims")] = task.trainInfo.dims;
-    res[QStringLiteral("neurons")] = train.neurons();
-    QJsonArray usedLayers;
-    for (int l : train.layerIds)
-        usedLayers.append(l);
-    res[QStringLiteral("layers_used")] = usedLayers;
-    res[QStringLiteral("labels")] = QJsonArray::fromStringList(task.vocab.names);
-    res[QStringLiteral("task")] = taskTypeName(dopt.task);
-    for (const Dataset *ds : task.splits()) {
-        const Evaluation e = evaluateProbe(probe, ds->X, ds->y, ds->yValue);
-        QJsonObject o = evaluationJson(e, task.vocab.names, po.regression);
-        o[QStringLiteral("tokens")] = double(ds->rows());
-        o[QStringLiteral("sentences")] = double(ds->sentences.size());
-        o[QStringLiteral("mismatched_lines")] = double(ds->report.mismatches.size());
-        o[QStringLiteral("warnings")] = QJsonArray::fromStringList(ds->report.warnings);
-        res[ds->name] = o;
+    if (out.status != Status::Ok)
+        throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
+    writeAnalysisFiles(outDir, name, out);
+    session.results[name] = out.json;
+    saveSession(outDir + QStringLiteral("/session.json"), session);
+    if (name == QLatin1String("probe")) {
+        // The foundation's contract: results.json and probe.hdf5.
+        writeFileAtomic(outDir + QStringLiteral("/results.json"), QJsonDocument(out.json).toJson());
+        Probe saved;
+        saved.regression = po.regression;
+        saved.W = session.arrays.at(QStringLiteral("probe/W"));
+        saved.b = session.arrays.at(QStringLiteral("probe/b")).row(0).transpose();
+        saved.labels = task.vocab.names;
+        for (int c = 0; c < task.train->neurons(); ++c)
+            saved.columns.push_back(flatNeuron(*task.train, c));
+        saveProbe(outDir + QStringLiteral("/probe.hdf5"), saved,
+                  QJsonDocument(toJson(po)).toJson(QJsonDocument::Compact));
+        if (task.dev)
+            err(QStringLiteral("dev accuracy %1").arg(out.json[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy")].toDouble(), 0, 'f', 4));
     }
-    const MatrixF A = probe.W.cwiseAbs();
-    const NeuronOrdering ordering = neuronOrdering(A, stride);
-    res[QStringLiteral("ranking")] = intArray(flatList(ordering.order));
-    QJsonArray cutoffs;
-    for (int c : ordering.cutoffs)
-        cutoffs.append(c);
-    res[QStringLiteral("ranking_cutoffs")] = cutoffs;
-    QJsonObject perLabel;
-    const QStringList rowNames = po.regression ? QStringList{QStringLiteral("value")} : task.vocab.names;
-    for (int c = 0; c < A.rows(); ++c)
-        perLabel[rowNames.value(c)] = intArray(flatList(classRanking(A, c)));
-    res[QStringLiteral("ranking_per_label")] = perLabel;
+    err(QStringLiteral("wrote %1/%2.json and session.json").arg(outDir, name));
+    return 0;
+}
 
-    QJsonObject opts;
-    opts[QStringLiteral("l1")] = po.l1;
-    opts[QStringLiteral("l2")] = po.l2;
-    opts[QStringLiteral("epochs")] = po.epochs;
-    opts[QStringLiteral("batch_size")] = po.batchSize;
-    opts[QStringLiteral("learning_rate")] = po.learningRate;
-    opts[QStringLiteral("seed")] = double(po.seed);
-    opts[QStringLiteral("neurox_compatible")] = po.neuroxCompatible;
-    opts[QStringLiteral("standardize")] = po.standardize && !po.neuroxCompatible;
-    opts[QStringLiteral("shuffle")] = po.shuffle && !po.neuroxCompatible;
-    opts[QStringLiteral("search_stride")] = stride;
-    opts[QStringLiteral("task")] = taskTypeName(dopt.task);
-    opts[QStringLiteral("binarize")] = dopt.binarizedTag;
-    opts[QStringLiteral("balance")] = dopt.balance;
-    opts[QStringLiteral("demo")] = p.isSet(QStringLiteral("demo"));
-    res[QStringLiteral("options")] = opts;
-    QJsonArray losses, nxLosses;
-    for (double l : tr.epochLoss)
-        losses.append(num(l));
-    for (double l : tr.neuroxEpochLoss)
-        nxLosses.append(num(l));
-    res[QStringLiteral("epoch_loss")] = losses;
-    res[QStringLiteral("neurox_epoch_loss")] = nxLosses;
-    QJsonObject timing;
-    timing[QStringLiteral("load_s")] = task.loadSeconds;
-    timing[QStringLiteral("train_s")] = trainSeconds;
-    res[QStringLiteral("timing")] = timing;
-
-    writeFileAtomic(outDir + QStringLiteral("/results.json"), QJsonDocument(res).toJson());
-    Probe saved = probe;
-    saved.columns = flatList([&] { NeuronList all(size_t(probe.inputs())); for (int i = 0; i < probe.inputs(); ++i) all[size_t(i)] = i; return all; }());
-    saveProbe(outDir + QStringLiteral("/probe.hdf5"), saved, QJsonDocument(opts).toJson(QJsonDocument::Compact));
-    if (task.dev)
-        err(QStringLiteral("dev accuracy %1").arg(res[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy")].toDouble(), 0, 'f', 4));
-    err(QStringLiteral("wrote %1/results.json and probe.hdf5").arg(outDir));
+int cmdRun(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Run every analysis a session lists, from its recorded inputs and options, and save the\n"
+        "results into the session (atomically) and as JSON/CSV files beside it (or in --out DIR).\n"
+        "Refuses to run when an input file changed since the session was written, unless\n"
+        "--allow-changed-inputs."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("SESSION"), QStringLiteral("session file (.json)"));
+    p.addOption({QStringLiteral("out"), QStringLiteral("write the session and result files here instead"), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("allow-changed-inputs"), QStringLiteral("run even if input files changed")});
+    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"), QStringLiteral("N")});
+    p.process(args);
+    if (p.positionalArguments().size() != 1)
+        throw Error(QStringLiteral("run: expected exactly one SESSION file"));
+    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+    const QString path = p.positionalArguments().first();
+    SessionCheck check;
+    Session session = loadSession(path, &check);
+    if (!check.ok()) {
+        for (const QString &c : check.changedInputs)
+            err(QStringLiteral("input changed: ") + c);
+        if (!p.isSet(QStringLiteral("allow-changed-inputs")))
+            throw Error(QStringLiteral("%1: inputs changed since the session was saved (see above); "
+                                       "use --allow-changed-inputs to run anyway").arg(path));
+    }
+    if (session.analyses.isEmpty())
+        throw Error(QStringLiteral("%1: the session lists no analyses").arg(path));
+    const QString outDir = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out")) : QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(outDir))
+        throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
+    LoadedTask task = loadSessionData(session);
+    ProbeOptions po = session.probeOptions;
+    po.regression = session.dataOptions.task == TaskType::Regression;
+    AnalysisContext ctx;
+    ctx.task = &task;
+    ctx.probe = po;
+    ctx.session = &session;
+    for (const QString &name : session.analyses) {
+        ctx.progress = stderrProgress(name);
+        const AnalysisOutput out = runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
+        if (out.status == Status::Cancelled)
+            return 3;
+        if (out.status != Status::Ok)
+            throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
+        writeAnalysisFiles(outDir, name, out);
+        session.results[name] = out.json;
+    }
+    const QString sessionOut = p.isSet(QStringLiteral("out")) ? outDir + QStringLiteral("/session.json") : path;
+    saveSession(sessionOut, session);
+    err(QStringLiteral("ran %1; wrote %2").arg(session.analyses.join(QStringLiteral(", ")), sessionOut));
     return 0;
 }
 
@@ -412,6 +490,7 @@ void usage()
         "commands:\n"
         "  inspect FILE   print an activation file's metadata as JSON\n"
         "  probe          train a probe, evaluate, rank neurons; write results.json + probe.hdf5\n"
+        "  run SESSION    run every analysis a session lists (salient-cli run DIR/session.json)\n"
         "  demo           write the built-in synthetic demo dataset as NeuroX files\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
 }
@@ -438,8 +517,10 @@ int main(int argc, char **argv)
     try {
         if (cmd == QLatin1String("inspect"))
             return cmdInspect(args);
-        if (cmd == QLatin1String("probe"))
-            return cmdProbe(args);
+        if (cmd == QLatin1String("run"))
+            return cmdRun(args);
+        if (analysisNames().contains(cmd))
+            return cmdAnalysis(cmd, args);
         if (cmd == QLatin1String("demo"))
             return cmdDemo(args);
         err(QStringLiteral("salient-cli: unknown command '%1'").arg(cmd));

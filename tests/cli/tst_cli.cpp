@@ -163,6 +163,50 @@ private Q_SLOTS:
         }
     }
 
+    // A session written by a command reruns in a fresh process with identical numbers.
+    void sessionRerunReproducesNumbers()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("session-files"));
+        QStringList args{QStringLiteral("probe")};
+        for (const QString &s : {QStringLiteral("train"), QStringLiteral("dev")}) {
+            args << QStringLiteral("--%1-activations").arg(s) << demoFile(s, QStringLiteral("hdf5"))
+                 << QStringLiteral("--%1-tokens").arg(s) << demoFile(s, QStringLiteral("words.txt"))
+                 << QStringLiteral("--%1-labels").arg(s) << demoFile(s, QStringLiteral("pos.txt"));
+        }
+        args << QStringLiteral("--epochs") << QStringLiteral("3") << QStringLiteral("--seed") << QStringLiteral("11")
+             << QStringLiteral("--l1") << QStringLiteral("1e-4") << QStringLiteral("--out") << out;
+        const Run first = cli(args);
+        QVERIFY2(first.code == 0, first.err.constData());
+        QVERIFY(QFile::exists(out + QStringLiteral("/session.json")));
+        QVERIFY(QFile::exists(out + QStringLiteral("/probe.ranking.csv")));
+        QJsonObject a = readJson(out + QStringLiteral("/probe.json"));
+        const QString rerun = m_dir.filePath(QStringLiteral("session-rerun"));
+        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"), QStringLiteral("--out"), rerun});
+        QVERIFY2(second.code == 0, second.err.constData());
+        QJsonObject b = readJson(rerun + QStringLiteral("/probe.json"));
+        a.remove(QStringLiteral("timing"));
+        b.remove(QStringLiteral("timing"));
+        QVERIFY(!a.isEmpty());
+        QCOMPARE(b, a);
+        QCOMPARE(b[QStringLiteral("options")].toObject()[QStringLiteral("seed")].toString(), QStringLiteral("11"));
+
+        // A changed input makes `run` refuse, naming the file.
+        const QString labels = m_dir.filePath(QStringLiteral("changed.pos.txt"));
+        QFile::copy(demoFile(QStringLiteral("dev"), QStringLiteral("pos.txt")), labels);
+        args[args.indexOf(demoFile(QStringLiteral("dev"), QStringLiteral("pos.txt")))] = labels;
+        args[args.indexOf(out)] = m_dir.filePath(QStringLiteral("session-changed"));
+        QCOMPARE(cli(args).code, 0);
+        QFile f(labels);
+        QVERIFY(f.open(QIODevice::Append));
+        f.write("NN\n");
+        f.close();
+        const Run refused = cli({QStringLiteral("run"), m_dir.filePath(QStringLiteral("session-changed/session.json"))});
+        QCOMPARE(refused.code, 2);
+        QVERIFY2(refused.err.contains("changed.pos.txt") && refused.err.contains("inputs changed"), refused.err.constData());
+        const Run badSession = cli({QStringLiteral("run"), labels});
+        QCOMPARE(badSession.code, 2);
+    }
+
     void probeBadInput_data()
     {
         QTest::addColumn<QStringList>("extra");

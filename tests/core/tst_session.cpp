@@ -1,0 +1,250 @@
+// Session files: options round trip, atomic save of JSON + arrays, version and input checks,
+// interrupted saves leaving the previous session intact.
+#include "salient/demo.h"
+#include "salient/error.h"
+#include "salient/session.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace salient;
+
+namespace {
+
+QString errorOf(const std::function<void()> &f)
+{
+    try {
+        f();
+    } catch (const Error &e) {
+        return e.message();
+    }
+    return QString();
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void writeAll(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(bytes);
+}
+
+} // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    QString file(const QString &name) const { return m_dir.filePath(name); }
+
+    Session makeSession()
+    {
+        Session s;
+        for (const QString &split : {QStringLiteral("train"), QStringLiteral("dev")}) {
+            const QString base = file(QStringLiteral("inputs/demo.") + split);
+            s.splits[split] = {describeInput(base + QStringLiteral(".hdf5")),
+                               describeInput(base + QStringLiteral(".words.txt")),
+                               describeInput(base + QStringLiteral(".pos.txt"))};
+        }
+        s.dataOptions.layers = {1, 3};
+        s.dataOptions.seed = 0xfedcba9876543210ULL;
+        s.probeOptions.l1 = 1e-4;
+        s.probeOptions.seed = 0x8000000000000001ULL;
+        s.probeOptions.standardize = true;
+        s.analyses = {QStringLiteral("probe"), QStringLiteral("minimal-subset")};
+        QJsonObject ms;
+        ms[QStringLiteral("delta")] = 1.0;
+        s.analysisOptions[QStringLiteral("minimal-subset")] = ms;
+        QJsonObject res;
+        res[QStringLiteral("dev_accuracy")] = 0.987654321;
+        s.results[QStringLiteral("probe")] = res;
+        RowMatrixF w(3, 4);
+        w << 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12.5f;
+        s.arrays[QStringLiteral("probe/W")] = w;
+        s.arrays[QStringLiteral("probe/b")] = RowMatrixF::Constant(1, 3, -0.25f);
+        return s;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        DemoOptions o;
+        o.trainSentences = 30;
+        o.devSentences = o.testSentences = 10;
+        writeDemoFiles(makeDemoDataset(o), file(QStringLiteral("inputs")));
+    }
+
+    void optionsRoundTrip()
+    {
+        DatasetOptions d;
+        d.task = TaskType::Regression;
+        d.layers = {4, 0};
+        d.binarizedTag = QStringLiteral("NN");
+        d.balance = true;
+        d.seed = 0xffffffffffffffffULL;
+        d.maxMismatches = 7;
+        const DatasetOptions d2 = datasetOptionsFromJson(toJson(d));
+        QCOMPARE(d2.task, d.task);
+        QCOMPARE(d2.layers, d.layers);
+        QCOMPARE(d2.binarizedTag, d.binarizedTag);
+        QCOMPARE(d2.seed, d.seed);
+        QCOMPARE(d2.maxMismatches, 7);
+        ProbeOptions p;
+        p.l2 = 0.125;
+        p.epochs = 3;
+        p.batchSize = 512;
+        p.seed = 0x123456789abcdef0ULL;
+        p.neuroxCompatible = true;
+        const ProbeOptions p2 = probeOptionsFromJson(toJson(p));
+        QCOMPARE(p2.l2, p.l2);
+        QCOMPARE(p2.epochs, 3);
+        QCOMPARE(p2.batchSize, 512);
+        QCOMPARE(p2.seed, p.seed);
+        QVERIFY(p2.neuroxCompatible);
+    }
+
+    void saveAndLoad()
+    {
+        Session s = makeSession();
+        const QString path = file(QStringLiteral("s1.json"));
+        saveSession(path, s);
+        SessionCheck check;
+        const Session l = loadSession(path, &check);
+        QVERIFY2(check.ok(), qPrintable(check.changedInputs.join(QStringLiteral("; "))));
+        QCOMPARE(l.splits.size(), size_t(2));
+        QCOMPARE(l.splits.at(QStringLiteral("dev"))[2].path, s.splits.at(QStringLiteral("dev"))[2].path);
+        QCOMPARE(l.dataOptions.layers, (std::vector<int>{1, 3}));
+        QCOMPARE(l.dataOptions.seed, s.dataOptions.seed);
+        QCOMPARE(l.probeOptions.seed, s.probeOptions.seed);
+        QCOMPARE(l.analyses, s.analyses);
+        QCOMPARE(l.results, s.results);
+        QCOMPARE(l.analysisOptions, s.analysisOptions);
+        QVERIFY(l.arrays.at(QStringLiteral("probe/W")) == s.arrays.at(QStringLiteral("probe/W")));
+        QVERIFY(l.arrays.at(QStringLiteral("probe/b")) == s.arrays.at(QStringLiteral("probe/b")));
+        const TaskInputs in = l.taskInputs();
+        QVERIFY(in.train.isSet() && in.dev.isSet() && !in.test.isSet());
+        // A second save replaces the arrays file and removes the old one.
+        const QString firstArrays = s.arraysFile;
+        saveSession(path, s);
+        QVERIFY(s.arraysFile != firstArrays);
+        QVERIFY(!QFile::exists(file(firstArrays)));
+        QVERIFY(QFile::exists(file(s.arraysFile)));
+    }
+
+    void changedInputsAreReported()
+    {
+        QTemporaryDir dir;
+        const QString words = dir.filePath(QStringLiteral("w.txt"));
+        QFile::copy(file(QStringLiteral("inputs/demo.train.words.txt")), words);
+        Session s = makeSession();
+        s.splits[QStringLiteral("train")][1] = describeInput(words);
+        const QString path = file(QStringLiteral("s2.json"));
+        saveSession(path, s);
+        QByteArray bytes = readAll(words);
+        bytes[0] = bytes[0] == 'a' ? 'b' : 'a'; // same size, different content
+        writeAll(words, bytes);
+        SessionCheck check;
+        loadSession(path, &check);
+        QCOMPARE(check.changedInputs.size(), qsizetype(1));
+        QVERIFY(check.changedInputs[0].contains(QStringLiteral("different content")));
+        writeAll(words, bytes + "x\n");
+        check = {};
+        loadSession(path, &check);
+        QVERIFY(check.changedInputs[0].contains(QStringLiteral("size was")));
+        QFile::remove(words);
+        check = {};
+        loadSession(path, &check);
+        QVERIFY(check.changedInputs[0].contains(QStringLiteral("missing")));
+    }
+
+    void badSessionFiles()
+    {
+        const QString path = file(QStringLiteral("s3.json"));
+        Session s = makeSession();
+        saveSession(path, s);
+        QJsonObject root = QJsonDocument::fromJson(readAll(path)).object();
+        root[QStringLiteral("version")] = 2;
+        const QString v2 = file(QStringLiteral("v2.json"));
+        writeAll(v2, QJsonDocument(root).toJson());
+        QVERIFY(errorOf([&] { loadSession(v2); }).contains(QStringLiteral("session version 2, this Salient")));
+        writeAll(file(QStringLiteral("bad.json")), "{ not json");
+        QVERIFY(errorOf([&] { loadSession(file(QStringLiteral("bad.json"))); }).contains(QStringLiteral("invalid JSON")));
+        writeAll(file(QStringLiteral("other.json")), "{\"a\": 1}");
+        QVERIFY(errorOf([&] { loadSession(file(QStringLiteral("other.json"))); }).contains(QStringLiteral("not a Salient session")));
+        QVERIFY(errorOf([&] { loadSession(file(QStringLiteral("none.json"))); }).contains(QStringLiteral("not found")));
+        // Arrays file tampered with → refused.
+        QFile arrays(file(s.arraysFile));
+        QVERIFY(arrays.open(QIODevice::Append));
+        arrays.write("garbage");
+        arrays.close();
+        QVERIFY(errorOf([&] { loadSession(path); }).contains(QStringLiteral("does not match")));
+        QVERIFY(errorOf([&] { Session t = makeSession(); saveSession(file(QStringLiteral("no/such/dir/s.json")), t); })
+                    .contains(QStringLiteral("does not exist")));
+    }
+
+    void interruptedSaveKeepsPreviousSession_data()
+    {
+        QTest::addColumn<int>("step");
+        QTest::newRow("arrays-temporary") << int(SaveStep::ArraysTemporaryWritten);
+        QTest::newRow("arrays-renamed") << int(SaveStep::ArraysRenamed);
+        QTest::newRow("json-temporary") << int(SaveStep::JsonTemporaryWritten);
+    }
+    void interruptedSaveKeepsPreviousSession()
+    {
+        QFETCH(int, step);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s.json"));
+        Session s = makeSession();
+        saveSession(path, s);
+        const QByteArray before = readAll(path);
+        const QStringList filesBefore = QDir(dir.path()).entryList(QDir::Files);
+        Session changed = makeSession();
+        changed.results[QStringLiteral("probe")] = QJsonObject{{QStringLiteral("dev_accuracy"), 0.5}};
+        changed.arrays[QStringLiteral("probe/W")].setConstant(42.0f);
+        changed.arraysFile = s.arraysFile;
+        QVERIFY(errorOf([&] { saveSession(path, changed, SaveStep(step)); }).contains(QStringLiteral("interrupted")));
+        QCOMPARE(readAll(path), before);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), filesBefore);
+        const Session l = loadSession(path);
+        QCOMPARE(l.results, s.results);
+        QVERIFY(l.arrays.at(QStringLiteral("probe/W")) == s.arrays.at(QStringLiteral("probe/W")));
+    }
+
+    void movedFolderFindsInputsByRelativePath()
+    {
+        QTemporaryDir dir;
+        QDir().mkpath(dir.filePath(QStringLiteral("a/inputs")));
+        for (const QString &f : QDir(file(QStringLiteral("inputs"))).entryList(QDir::Files))
+            QFile::copy(file(QStringLiteral("inputs/") + f), dir.filePath(QStringLiteral("a/inputs/") + f));
+        Session s;
+        const QString base = dir.filePath(QStringLiteral("a/inputs/demo.train"));
+        s.splits[QStringLiteral("train")] = {describeInput(base + QStringLiteral(".hdf5")),
+                                             describeInput(base + QStringLiteral(".words.txt")),
+                                             describeInput(base + QStringLiteral(".pos.txt"))};
+        saveSession(dir.filePath(QStringLiteral("a/s.json")), s);
+        QVERIFY(QDir().rename(dir.filePath(QStringLiteral("a")), dir.filePath(QStringLiteral("b"))));
+        SessionCheck check;
+        const Session l = loadSession(dir.filePath(QStringLiteral("b/s.json")), &check);
+        QVERIFY2(check.ok(), qPrintable(check.changedInputs.join(QStringLiteral("; "))));
+        QVERIFY(l.splits.at(QStringLiteral("train"))[0].path.contains(QStringLiteral("/b/inputs/")));
+        const LoadedTask t = loadSessionData(l);
+        QVERIFY(t.train->rows() > 100);
+    }
+
+    void sha256Streams()
+    {
+        const QString p = file(QStringLiteral("abc.txt"));
+        writeAll(p, "abc");
+        QCOMPARE(fileSha256(p), QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QVERIFY(fileFingerprint(p) != fileFingerprint(file(QStringLiteral("inputs/demo.dev.words.txt"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"
