@@ -225,6 +225,24 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
 {
     if (name == QLatin1String("probe"))
         return {{"search-stride", "search_stride", OptionSpec::Int, "ranking search stride S (default 100)"}};
+    if (name == QLatin1String("selectivity"))
+        return {{"case-insensitive", "case_insensitive", OptionSpec::Bool, "control labels per lowercased word type (default: case-sensitive, as NeuroX)"},
+                {"sample-from", "sample_from", OptionSpec::String, "control label distribution: same (train label frequencies, default) or uniform"},
+                {"control-seed", "seed", OptionSpec::Int, "seed of the control labels (default: --seed)"},
+                {"neurons", "neurons", OptionSpec::DoubleList, "also measure this neuron set (flat indices, comma-separated)"}};
+    if (name == QLatin1String("clusters"))
+        return {{"threshold", "threshold", OptionSpec::Double, "distance threshold on 1 - |corr| (default 0.5; 0.3 before ranking, as the redundancy paper)"},
+                {"signed", "signed", OptionSpec::Bool, "use 1 - corr instead of 1 - |corr|"},
+                {"rows", "rows", OptionSpec::Int, "correlate over the first N tokens only (default all; cost is N x neurons^2)"},
+                {"budget-mb", "budget_mb", OptionSpec::Double, "refuse when the distance matrix needs more (default 2147 MB)"},
+                {"cluster-seed", "seed", OptionSpec::Int, "seed of the representative choice (default: --seed)"}};
+    if (name == QLatin1String("neuron"))
+        return {{"neuron", "neuron", OptionSpec::Int, "flat neuron index layer*dims + d (required)"},
+                {"split", "split", OptionSpec::String, "split to profile: train (default), dev or test"},
+                {"top-words", "top_words", OptionSpec::Int, "at most this many top words (default 20; 0 = no cap)"},
+                {"threshold", "threshold", OptionSpec::Double, "top-word score threshold, strict (default 0.1, NeuroX)"},
+                {"sentences", "sentences", OptionSpec::Int, "most activating sentences to list (default 10)"},
+                {"sentence-score", "sentence_score", OptionSpec::String, "rank sentences by max (default) or max_abs activation"}};
     return {};
 }
 
@@ -490,6 +508,9 @@ void usage()
         "commands:\n"
         "  inspect FILE   print an activation file's metadata as JSON\n"
         "  probe          train a probe, evaluate, rank neurons; write results.json + probe.hdf5\n"
+        "  selectivity    control task (Hewitt & Liang) and selectivity of the full probe (and minimal set)\n"
+        "  clusters       correlation clustering of neurons (redundancy), one representative each\n"
+        "  neuron         a neuron's profile: top words (z-score), per-label means, top sentences\n"
         "  run SESSION    run every analysis a session lists (salient-cli run DIR/session.json)\n"
         "  demo           write the built-in synthetic demo dataset as NeuroX files\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
