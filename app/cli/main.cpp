@@ -225,6 +225,41 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
 {
     if (name == QLatin1String("probe"))
         return {{"search-stride", "search_stride", OptionSpec::Int, "ranking search stride S (default 100)"}};
+    if (name == QLatin1String("grid-search"))
+        return {{"l1-values", "l1_values", OptionSpec::DoubleList, "lambda 1 grid (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)"},
+                {"l2-values", "l2_values", OptionSpec::DoubleList, "lambda 2 grid (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)"},
+                {"keep-fraction", "keep_fraction", OptionSpec::Double, "M: fraction of neurons kept by the top/random/bottom masks (default 0.2)"},
+                {"alpha", "alpha", OptionSpec::Double, "weight of the full accuracy (default 0.5)"},
+                {"beta", "beta", OptionSpec::Double, "weight of the ablation difference (default 0.5)"},
+                {"score", "score", OptionSpec::String, "top-random (default), top-bottom or both"},
+                {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 100)"},
+                {"random-seed", "random_seed", OptionSpec::Int, "seed of the random mask (default: --seed)"}};
+    if (name == QLatin1String("minimal-subset"))
+        return {{"delta", "delta", OptionSpec::Double, "delta in percent of the oracle's dev accuracy (default 1)"},
+                {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 1000)"},
+                {"preset", "preset", OptionSpec::String, "candidate fractions: max_features (default) or pipeline_all"},
+                {"fractions", "fractions", OptionSpec::DoubleList, "candidate fractions of the neurons (overrides the preset)"}};
+    if (name == QLatin1String("ablation"))
+        return {{"sizes", "sizes", OptionSpec::DoubleList, "fractions (all <= 1) or counts (default 0.01,0.02,0.05,0.1,0.2,0.5)"},
+                {"seeds", "seeds", OptionSpec::Int, "random-set repetitions (default 3)"},
+                {"mode", "mode", OptionSpec::String, "both (default), masking or retraining"},
+                {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 100)"}};
+    if (name == QLatin1String("layerwise"))
+        return {{"delta", "delta", OptionSpec::Double, "LayerSelector delta in percent (default 1)"}};
+    if (name == QLatin1String("properties"))
+        return {{"property", "property", OptionSpec::String, "another property of the same sentences: NAME=TRAIN_LABELS[,DEV_LABELS] (repeatable)"},
+                {"demo-properties", "demo_properties", OptionSpec::String, "with --demo: other demo properties, e.g. suffix"},
+                {"task-name", "task_name", OptionSpec::String, "name of the main task's property (default task)"},
+                {"top-fraction", "top_fraction", OptionSpec::Double, "top neurons compared per property, as a fraction (default 0.05)"}};
+    if (name == QLatin1String("compare"))
+        return {{"other-train-activations", "other_train", OptionSpec::String, "the second model's train activations (same sentences)"},
+                {"other-dev-activations", "other_dev", OptionSpec::String, "the second model's dev activations"},
+                {"other-test-activations", "other_test", OptionSpec::String, "the second model's test activations"},
+                {"other-demo-seed", "other_demo_seed", OptionSpec::Int, "with --demo: the second model is the demo with this seed (default demo seed + 1)"},
+                {"name-a", "name_a", OptionSpec::String, "name of the first model (default A)"},
+                {"name-b", "name_b", OptionSpec::String, "name of the second model (default B)"},
+                {"top-fraction", "top_fraction", OptionSpec::Double, "top neurons for the layer distribution (default 0.05)"},
+                {"sizes", "sizes", OptionSpec::DoubleList, "accuracy-curve sizes (default 0.01,0.02,0.05,0.1,0.2,0.5)"}};
     if (name == QLatin1String("selectivity"))
         return {{"case-insensitive", "case_insensitive", OptionSpec::Bool, "control labels per lowercased word type (default: case-sensitive, as NeuroX)"},
                 {"sample-from", "sample_from", OptionSpec::String, "control label distribution: same (train label frequencies, default) or uniform"},
@@ -395,7 +430,38 @@ int cmdAnalysis(const QString &name, const QStringList &args)
         throw Error(QStringLiteral("%1: --out DIR is required").arg(name));
     setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
     ProbeOptions po = probeOptionsFromParser(p);
-    const QJsonObject analysisOptions = analysisOptionsFromParser(p, specs);
+    QJsonObject analysisOptions = analysisOptionsFromParser(p, specs);
+    if (name == QLatin1String("properties")) {
+        QJsonArray props;
+        for (const QString &v : p.values(QStringLiteral("property"))) {
+            const qsizetype eq = v.indexOf(QLatin1Char('='));
+            const QStringList files = v.mid(eq + 1).split(QLatin1Char(','));
+            if (eq <= 0 || files.value(0).isEmpty() || files.size() > 2)
+                throw Error(QStringLiteral("--property: '%1' (expected NAME=TRAIN_LABELS[,DEV_LABELS])").arg(v));
+            QJsonObject o;
+            o[QStringLiteral("name")] = v.left(eq);
+            o[QStringLiteral("train")] = QFileInfo(files[0]).absoluteFilePath();
+            if (files.size() == 2)
+                o[QStringLiteral("dev")] = QFileInfo(files[1]).absoluteFilePath();
+            props.append(o);
+        }
+        analysisOptions.remove(QStringLiteral("property"));
+        if (!props.isEmpty())
+            analysisOptions[QStringLiteral("properties")] = props;
+        if (analysisOptions.contains(QStringLiteral("demo_properties")))
+            analysisOptions[QStringLiteral("demo_properties")] =
+                QJsonArray::fromStringList(analysisOptions.value(QStringLiteral("demo_properties")).toString().split(QLatin1Char(',')));
+    }
+    if (name == QLatin1String("compare")) {
+        QJsonObject other;
+        for (const char *split : {"train", "dev", "test"}) {
+            const QString key = QStringLiteral("other_") + QLatin1String(split);
+            if (analysisOptions.contains(key))
+                other[QLatin1String(split)] = QFileInfo(analysisOptions.take(key).toString()).absoluteFilePath();
+        }
+        if (!other.isEmpty())
+            analysisOptions[QStringLiteral("other")] = other;
+    }
     const QString outDir = p.value(QStringLiteral("out"));
     if (!QDir().mkpath(outDir))
         throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
@@ -445,6 +511,39 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     return 0;
 }
 
+/// Runs the session's analyses in order on @p task, writing each one's files into @p outDir and
+/// its results into the session; prints the wall time of each. Returns an exit code.
+int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &outDir)
+{
+    ProbeOptions po = session.probeOptions;
+    po.regression = session.dataOptions.task == TaskType::Regression;
+    AnalysisContext ctx;
+    ctx.task = &task;
+    ctx.probe = po;
+    ctx.session = &session;
+    QJsonObject timing;
+    QElapsedTimer total;
+    total.start();
+    for (const QString &name : session.analyses) {
+        ctx.progress = stderrProgress(name);
+        QElapsedTimer t;
+        t.start();
+        const AnalysisOutput out = runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
+        if (out.status == Status::Cancelled)
+            return 3;
+        if (out.status != Status::Ok)
+            throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
+        writeAnalysisFiles(outDir, name, out);
+        session.results[name] = out.json;
+        timing[name] = double(t.nsecsElapsed()) * 1e-9;
+        err(QStringLiteral("%1 done in %2 s").arg(name).arg(timing[name].toDouble(), 0, 'f', 1));
+    }
+    timing[QStringLiteral("total")] = double(total.nsecsElapsed()) * 1e-9;
+    timing[QStringLiteral("load")] = task.loadSeconds;
+    writeFileAtomic(outDir + QStringLiteral("/timing.json"), QJsonDocument(timing).toJson());
+    return 0;
+}
+
 int cmdRun(const QStringList &args)
 {
     QCommandLineParser p;
@@ -477,26 +576,54 @@ int cmdRun(const QStringList &args)
     const QString outDir = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out")) : QFileInfo(path).absolutePath();
     if (!QDir().mkpath(outDir))
         throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
-    LoadedTask task = loadSessionData(session);
-    ProbeOptions po = session.probeOptions;
-    po.regression = session.dataOptions.task == TaskType::Regression;
-    AnalysisContext ctx;
-    ctx.task = &task;
-    ctx.probe = po;
-    ctx.session = &session;
-    for (const QString &name : session.analyses) {
-        ctx.progress = stderrProgress(name);
-        const AnalysisOutput out = runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
-        if (out.status == Status::Cancelled)
-            return 3;
-        if (out.status != Status::Ok)
-            throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
-        writeAnalysisFiles(outDir, name, out);
-        session.results[name] = out.json;
-    }
+    const LoadedTask task = loadSessionData(session);
+    const int rc = runSessionAnalyses(session, task, outDir);
+    if (rc != 0)
+        return rc;
     const QString sessionOut = p.isSet(QStringLiteral("out")) ? outDir + QStringLiteral("/session.json") : path;
     saveSession(sessionOut, session);
     err(QStringLiteral("ran %1; wrote %2").arg(session.analyses.join(QStringLiteral(", ")), sessionOut));
+    return 0;
+}
+
+int cmdPipeline(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Run the paper's whole analysis on one task with default options: grid-search (its best\n"
+        "lambdas are then used by every later probe), probe, minimal-subset, ablation, selectivity\n"
+        "(full probe and minimal set), layerwise. Writes every NAME.json/CSV, timing.json and\n"
+        "DIR/session.json (replay with `salient-cli run`). Use --analyses to choose a subset."));
+    p.addHelpOption();
+    addDataOptions(p);
+    addProbeOptions(p);
+    p.addOption({QStringLiteral("analyses"), QStringLiteral("comma-separated analyses (default: %1)")
+                                                 .arg(paperPipeline().join(QLatin1Char(','))), QStringLiteral("LIST")});
+    p.process(args);
+    if (!p.isSet(QStringLiteral("out")))
+        throw Error(QStringLiteral("pipeline: --out DIR is required"));
+    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+    ProbeOptions po = probeOptionsFromParser(p);
+    QStringList analyses = paperPipeline();
+    if (p.isSet(QStringLiteral("analyses")))
+        analyses = p.value(QStringLiteral("analyses")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    for (const QString &a : analyses)
+        if (!analysisNames().contains(a))
+            throw Error(QStringLiteral("--analyses: unknown analysis '%1' (known: %2)")
+                            .arg(a, analysisNames().join(QStringLiteral(", "))));
+    const QString outDir = p.value(QStringLiteral("out"));
+    if (!QDir().mkpath(outDir))
+        throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
+    DatasetOptions dopt;
+    const LoadedTask task = loadFromOptions(p, dopt);
+    po.regression = dopt.task == TaskType::Regression;
+    Session session = sessionFor(p, dopt, po);
+    session.analyses = analyses;
+    const int rc = runSessionAnalyses(session, task, outDir);
+    if (rc != 0)
+        return rc;
+    saveSession(outDir + QStringLiteral("/session.json"), session);
+    err(QStringLiteral("wrote %1/session.json").arg(outDir));
     return 0;
 }
 
@@ -508,9 +635,16 @@ void usage()
         "commands:\n"
         "  inspect FILE   print an activation file's metadata as JSON\n"
         "  probe          train a probe, evaluate, rank neurons; write results.json + probe.hdf5\n"
+        "  grid-search    lambda1 x lambda2 grid scored by ablation (Algorithm 2)\n"
+        "  minimal-subset smallest top-n neuron set within delta of the oracle (Algorithm 4)\n"
+        "  ablation       keep top/random/bottom neurons: masking and retraining curves\n"
+        "  layerwise      one probe per layer, incremental probes, LayerSelector\n"
         "  selectivity    control task (Hewitt & Liang) and selectivity of the full probe (and minimal set)\n"
         "  clusters       correlation clustering of neurons (redundancy), one representative each\n"
         "  neuron         a neuron's profile: top words (z-score), per-label means, top sentences\n"
+        "  properties     several properties of the same sentences: overlap of their top neurons\n"
+        "  compare        two models (activation sets) on one task: overlap, layer shift, curves\n"
+        "  pipeline       the paper's whole analysis (grid search ... layerwise) in one run\n"
         "  run SESSION    run every analysis a session lists (salient-cli run DIR/session.json)\n"
         "  demo           write the built-in synthetic demo dataset as NeuroX files\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
@@ -540,6 +674,8 @@ int main(int argc, char **argv)
             return cmdInspect(args);
         if (cmd == QLatin1String("run"))
             return cmdRun(args);
+        if (cmd == QLatin1String("pipeline"))
+            return cmdPipeline(args);
         if (analysisNames().contains(cmd))
             return cmdAnalysis(cmd, args);
         if (cmd == QLatin1String("demo"))

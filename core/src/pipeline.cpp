@@ -1,5 +1,6 @@
 #include "salient/pipeline.h"
 
+#include "salient/analyses.h"
 #include "salient/clustering.h"
 #include "salient/corpusanalysis.h"
 #include "salient/error.h"
@@ -292,6 +293,508 @@ AnalysisOutput runClusters(const QJsonObject &options, AnalysisContext &ctx)
     return out;
 }
 
+std::vector<double> doubleList(const QJsonObject &o, const char *key, const std::vector<double> &fallback)
+{
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (v.isUndefined() || v.isNull())
+        return fallback;
+    if (!v.isArray())
+        throw Error(QStringLiteral("option '%1' must be a list of numbers").arg(QLatin1String(key)));
+    std::vector<double> out;
+    for (const QJsonValue x : v.toArray()) {
+        if (!x.isDouble())
+            throw Error(QStringLiteral("option '%1' must be a list of numbers").arg(QLatin1String(key)));
+        out.push_back(x.toDouble());
+    }
+    return out;
+}
+
+QJsonArray numArray(const std::vector<double> &v)
+{
+    QJsonArray a;
+    for (double x : v)
+        a.append(num(x));
+    return a;
+}
+
+AnalysisOutput runGridSearch(const QJsonObject &options, AnalysisContext &ctx)
+{
+    const ExperimentData data = experimentData(ctx);
+    GridSearchOptions go;
+    go.l1Values = doubleList(options, "l1_values", go.l1Values);
+    go.l2Values = doubleList(options, "l2_values", go.l2Values);
+    go.keepFraction = options.value(QStringLiteral("keep_fraction")).toDouble(go.keepFraction);
+    go.alpha = options.value(QStringLiteral("alpha")).toDouble(go.alpha);
+    go.beta = options.value(QStringLiteral("beta")).toDouble(go.beta);
+    if (options.contains(QStringLiteral("score")))
+        go.score = gridScoreFromName(options.value(QStringLiteral("score")).toString());
+    go.searchStride = options.value(QStringLiteral("search_stride")).toInt(go.searchStride);
+    go.randomSeed = seedOption(options, "random_seed", 0);
+    const GridSearchResult r = gridSearch(data, go, ctx.progress);
+    AnalysisOutput out;
+    out.status = r.status;
+    if (r.status != Status::Ok)
+        return out;
+    QJsonObject &j = out.json;
+    j[QStringLiteral("l1_values")] = numArray(go.l1Values);
+    j[QStringLiteral("l2_values")] = numArray(go.l2Values);
+    j[QStringLiteral("keep_fraction")] = go.keepFraction;
+    j[QStringLiteral("kept_neurons")] = r.kept;
+    j[QStringLiteral("alpha")] = r.alpha;
+    j[QStringLiteral("beta")] = r.beta;
+    j[QStringLiteral("score")] = gridScoreName(r.score);
+    j[QStringLiteral("formula")] = r.formula;
+    j[QStringLiteral("split")] = data.dev ? QStringLiteral("dev") : QStringLiteral("train");
+    QJsonArray cells;
+    QByteArray csv = csvLine({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("full"), QStringLiteral("top"),
+                              QStringLiteral("random"), QStringLiteral("bottom"), QStringLiteral("score"),
+                              QStringLiteral("test")});
+    for (const GridCell &c : r.cells) {
+        QJsonObject o;
+        o[QStringLiteral("l1")] = c.l1;
+        o[QStringLiteral("l2")] = c.l2;
+        o[QStringLiteral("full")] = num(c.full);
+        o[QStringLiteral("top")] = num(c.top);
+        o[QStringLiteral("random")] = num(c.random);
+        o[QStringLiteral("bottom")] = num(c.bottom);
+        o[QStringLiteral("score")] = num(c.score);
+        o[QStringLiteral("test")] = num(c.test);
+        cells.append(o);
+        csv += csvLine({QString::number(c.l1), QString::number(c.l2), QString::number(c.full, 'g', 10),
+                        QString::number(c.top, 'g', 10), QString::number(c.random, 'g', 10),
+                        QString::number(c.bottom, 'g', 10), QString::number(c.score, 'g', 10),
+                        QString::number(c.test, 'g', 10)});
+    }
+    j[QStringLiteral("cells")] = cells;
+    j[QStringLiteral("best")] = r.best;
+    if (const GridCell *w = r.winner()) {
+        j[QStringLiteral("best_l1")] = w->l1;
+        j[QStringLiteral("best_l2")] = w->l2;
+        j[QStringLiteral("best_score")] = num(w->score);
+        // Algorithm 2 chooses λ for everything after it (option apply_best, default true).
+        const bool apply = options.value(QStringLiteral("apply_best")).toBool(true);
+        j[QStringLiteral("applied_to_later_analyses")] = apply;
+        if (apply) {
+            ctx.probe.l1 = w->l1;
+            ctx.probe.l2 = w->l2;
+        }
+    }
+    out.csv.emplace_back(QStringLiteral("csv"), csv);
+    return out;
+}
+
+AnalysisOutput runMinimalSubset(const QJsonObject &options, AnalysisContext &ctx)
+{
+    const ExperimentData data = experimentData(ctx);
+    const Dataset &train = *data.train;
+    MinimalSubsetOptions mo;
+    mo.deltaPercent = options.value(QStringLiteral("delta")).toDouble(mo.deltaPercent);
+    mo.searchStride = options.value(QStringLiteral("search_stride")).toInt(mo.searchStride);
+    const QString preset = options.value(QStringLiteral("preset")).toString(QStringLiteral("max_features"));
+    if (preset != QLatin1String("max_features") && preset != QLatin1String("pipeline_all"))
+        throw Error(QStringLiteral("minimal-subset: preset '%1' (expected max_features or pipeline_all)").arg(preset));
+    mo.preset = preset == QLatin1String("pipeline_all") ? SubsetSizePreset::PipelineAll : SubsetSizePreset::MaxFeatures;
+    mo.fractions = doubleList(options, "fractions", {});
+    const MinimalSubsetResult r = minimalSubset(data, mo, ctx.progress);
+    AnalysisOutput out;
+    out.status = r.status;
+    if (r.status != Status::Ok)
+        return out;
+    QJsonObject &j = out.json;
+    j[QStringLiteral("size")] = r.size;
+    j[QStringLiteral("fraction")] = double(r.size) / train.neurons();
+    j[QStringLiteral("neurons")] = flatArray(train, r.neurons);
+    j[QStringLiteral("all_neurons")] = r.allNeurons;
+    j[QStringLiteral("dev_accuracy")] = num(r.dev);
+    j[QStringLiteral("test_accuracy")] = num(r.test);
+    j[QStringLiteral("oracle_dev_accuracy")] = num(r.oracleDev);
+    j[QStringLiteral("oracle_test_accuracy")] = num(r.oracleTest);
+    j[QStringLiteral("target")] = num(r.target);
+    j[QStringLiteral("delta_percent")] = mo.deltaPercent;
+    j[QStringLiteral("search_stride")] = mo.searchStride;
+    j[QStringLiteral("preset")] = mo.fractions.empty() ? preset : QStringLiteral("custom");
+    j[QStringLiteral("selection_split")] = data.dev ? QStringLiteral("dev") : QStringLiteral("train");
+    j[QStringLiteral("notes")] = QJsonArray::fromStringList(r.notes);
+    QJsonArray curve;
+    QByteArray csv = csvLine({QStringLiteral("neurons"), QStringLiteral("dev_accuracy"), QStringLiteral("test_accuracy")});
+    for (const SubsetPoint &p : r.curve) {
+        QJsonObject o;
+        o[QStringLiteral("size")] = p.size;
+        o[QStringLiteral("dev_accuracy")] = num(p.dev);
+        o[QStringLiteral("test_accuracy")] = num(p.test);
+        curve.append(o);
+        csv += csvLine({QString::number(p.size), QString::number(p.dev, 'g', 10), QString::number(p.test, 'g', 10)});
+    }
+    j[QStringLiteral("curve")] = curve;
+    const LayerDistribution dist = layerDistribution(train, r.neurons, int(r.neurons.size()));
+    QJsonObject perLayer;
+    for (size_t k = 0; k < dist.layerIds.size(); ++k)
+        perLayer[QString::number(dist.layerIds[k])] = dist.counts[k];
+    j[QStringLiteral("layer_counts")] = perLayer;
+    j[QStringLiteral("mean_layer")] = num(dist.meanLayer);
+    out.csv.emplace_back(QStringLiteral("curve.csv"), csv);
+    return out;
+}
+
+QJsonObject curveJson(const AblationCurve &c)
+{
+    QJsonObject o;
+    o[QStringLiteral("top")] = numArray(c.top);
+    o[QStringLiteral("random")] = numArray(c.randomMean);
+    o[QStringLiteral("random_std")] = numArray(c.randomStd);
+    o[QStringLiteral("bottom")] = numArray(c.bottom);
+    return o;
+}
+
+AnalysisOutput runAblation(const QJsonObject &options, AnalysisContext &ctx)
+{
+    const ExperimentData data = experimentData(ctx);
+    AblationOptions ao;
+    ao.sizes = doubleList(options, "sizes", ao.sizes);
+    ao.seeds = options.value(QStringLiteral("seeds")).toInt(ao.seeds);
+    ao.searchStride = options.value(QStringLiteral("search_stride")).toInt(ao.searchStride);
+    const QString mode = options.value(QStringLiteral("mode")).toString(QStringLiteral("both"));
+    if (mode != QLatin1String("both") && mode != QLatin1String("masking") && mode != QLatin1String("retraining"))
+        throw Error(QStringLiteral("ablation: mode '%1' (expected both, masking or retraining)").arg(mode));
+    ao.masking = mode != QLatin1String("retraining");
+    ao.retraining = mode != QLatin1String("masking");
+    const AblationResult r = ablationCurves(data, ao, ctx.progress);
+    AnalysisOutput out;
+    out.status = r.status;
+    if (r.status != Status::Ok)
+        return out;
+    QJsonObject &j = out.json;
+    QJsonArray sizes;
+    for (int n : r.sizes)
+        sizes.append(n);
+    j[QStringLiteral("sizes")] = sizes;
+    j[QStringLiteral("neurons")] = data.train->neurons();
+    j[QStringLiteral("seeds")] = ao.seeds;
+    j[QStringLiteral("oracle_accuracy")] = num(r.oracleSelection);
+    j[QStringLiteral("oracle_test_accuracy")] = num(r.oracleTest);
+    j[QStringLiteral("split")] = data.dev ? QStringLiteral("dev") : QStringLiteral("train");
+    QJsonObject curves;
+    QByteArray csv = csvLine({QStringLiteral("mode"), QStringLiteral("neurons"), QStringLiteral("top"),
+                              QStringLiteral("random_mean"), QStringLiteral("random_std"), QStringLiteral("bottom")});
+    for (const AblationCurve *c : {&r.masking, &r.retraining}) {
+        if (c->top.empty())
+            continue;
+        curves[c->mode] = curveJson(*c);
+        for (size_t i = 0; i < r.sizes.size(); ++i)
+            csv += csvLine({c->mode, QString::number(r.sizes[i]), QString::number(c->top[i], 'g', 10),
+                            QString::number(c->randomMean[i], 'g', 10), QString::number(c->randomStd[i], 'g', 10),
+                            QString::number(c->bottom[i], 'g', 10)});
+    }
+    j[QStringLiteral("curves")] = curves;
+    out.csv.emplace_back(QStringLiteral("csv"), csv);
+    return out;
+}
+
+AnalysisOutput runLayerwise(const QJsonObject &options, AnalysisContext &ctx)
+{
+    const ExperimentData data = experimentData(ctx);
+    LayerwiseOptions lo;
+    lo.deltaPercent = options.value(QStringLiteral("delta")).toDouble(lo.deltaPercent);
+    const LayerwiseResult r = layerwiseProbes(data, lo, ctx.progress);
+    AnalysisOutput out;
+    out.status = r.status;
+    if (r.status != Status::Ok)
+        return out;
+    QJsonObject &j = out.json;
+    auto scores = [](const std::vector<LayerScore> &v) {
+        QJsonArray a;
+        for (const LayerScore &s : v) {
+            QJsonObject o;
+            o[QStringLiteral("layer")] = s.layer;
+            o[QStringLiteral("dev_accuracy")] = num(s.dev);
+            o[QStringLiteral("test_accuracy")] = num(s.test);
+            a.append(o);
+        }
+        return a;
+    };
+    j[QStringLiteral("independent")] = scores(r.independent);
+    j[QStringLiteral("incremental")] = scores(r.incremental);
+    j[QStringLiteral("full_dev_accuracy")] = num(r.fullDev);
+    j[QStringLiteral("threshold")] = num(r.threshold);
+    j[QStringLiteral("delta_percent")] = lo.deltaPercent;
+    j[QStringLiteral("selected_layer")] = r.selectedLayer;
+    j[QStringLiteral("best_independent_layer")] =
+        r.bestIndependent >= 0 ? r.independent[size_t(r.bestIndependent)].layer : -1;
+    QByteArray csv = csvLine({QStringLiteral("kind"), QStringLiteral("layer"), QStringLiteral("dev_accuracy"),
+                              QStringLiteral("test_accuracy")});
+    for (const auto &[kind, v] : {std::pair{QStringLiteral("independent"), &r.independent},
+                                  std::pair{QStringLiteral("incremental"), &r.incremental}})
+        for (const LayerScore &s : *v)
+            csv += csvLine({kind, QString::number(s.layer), QString::number(s.dev, 'g', 10), QString::number(s.test, 'g', 10)});
+    out.csv.emplace_back(QStringLiteral("csv"), csv);
+    return out;
+}
+
+/// Labels of another property for the rows of @p ds (same sentences and words), read from a
+/// label file aligned with the same token file. @p vocab is built when empty (train).
+VectorI relabelRows(const Dataset &ds, const TextColumns &labels, LabelVocabulary &vocab)
+{
+    std::vector<QString> rowLabels(size_t(ds.rows()));
+    for (Index r = 0; r < ds.rows(); ++r) {
+        const Index line = ds.rowSentence[size_t(r)];
+        const int word = ds.rowWord[size_t(r)];
+        if (line >= Index(labels.lines.size()) || word >= labels.lines[size_t(line)].size())
+            throw Error(QStringLiteral("%1:%2: expected at least %3 labels on this line (one per token), found %4")
+                            .arg(labels.path).arg(line + 1).arg(word + 1)
+                            .arg(line < Index(labels.lines.size()) ? labels.lines[size_t(line)].size() : 0));
+        rowLabels[size_t(r)] = labels.lines[size_t(line)][word];
+    }
+    if (vocab.names.isEmpty()) {
+        std::map<QString, Index> counts;
+        for (const QString &l : rowLabels)
+            ++counts[l];
+        for (const auto &[l, c] : counts)
+            vocab.names << l;
+        std::sort(vocab.names.begin(), vocab.names.end(),
+                  [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
+        for (const QString &l : vocab.names)
+            vocab.trainCounts.push_back(counts[l]);
+    }
+    const int fallback = vocab.indexOf(vocab.majority());
+    VectorI y(ds.rows());
+    for (Index r = 0; r < ds.rows(); ++r) {
+        const int k = vocab.indexOf(rowLabels[size_t(r)]);
+        y[r] = k >= 0 ? k : fallback;
+    }
+    return y;
+}
+
+QJsonObject distributionJson(const LayerDistribution &d)
+{
+    QJsonObject o;
+    for (size_t k = 0; k < d.layerIds.size(); ++k)
+        o[QString::number(d.layerIds[k])] = d.counts[k];
+    QJsonObject j;
+    j[QStringLiteral("counts")] = o;
+    j[QStringLiteral("mean_layer")] = num(d.meanLayer);
+    j[QStringLiteral("k")] = d.total;
+    return j;
+}
+
+/// Trains the context's probe on @p y, returns (dev accuracy, full ordering) for one property.
+std::pair<double, NeuronList> probeAndOrder(const AnalysisContext &ctx, const Dataset &train, const VectorI &y,
+                                            const Dataset *dev, const VectorI *yDev, const QStringList &labels)
+{
+    const TrainResult r = trainProbe(train.X, y, train.yValue, labels, ctx.probe);
+    if (r.status != Status::Ok)
+        throw Error(QStringLiteral("probe training failed or was cancelled"));
+    const double acc = dev && yDev ? evaluateProbe(r.probe, dev->X, *yDev, dev->yValue).accuracy
+                                   : evaluateProbe(r.probe, train.X, y, train.yValue).accuracy;
+    return {acc, fullOrdering(r.probe.W.cwiseAbs(), 100)};
+}
+
+AnalysisOutput runProperties(const QJsonObject &options, AnalysisContext &ctx)
+{
+    const Dataset &train = trainOf(ctx);
+    const Dataset *dev = ctx.task->dev ? &*ctx.task->dev : nullptr;
+    if (ctx.probe.regression)
+        throw Error(QStringLiteral("properties: classification only"));
+    const double fraction = options.value(QStringLiteral("top_fraction")).toDouble(0.05);
+    if (!(fraction > 0 && fraction <= 1))
+        throw Error(QStringLiteral("properties: top_fraction must be in (0, 1] (got %1)").arg(fraction));
+    const int k = std::max(1, int(fraction * train.neurons()));
+    struct Prop {
+        QString name;
+        double accuracy;
+        NeuronList order;
+    };
+    std::vector<Prop> props;
+    // The session's own task first.
+    {
+        const auto [acc, order] = probeAndOrder(ctx, train, train.y, dev, dev ? &dev->y : nullptr, ctx.task->vocab.names);
+        props.push_back({options.value(QStringLiteral("task_name")).toString(QStringLiteral("task")), acc, order});
+    }
+    QJsonArray list = options.value(QStringLiteral("properties")).toArray();
+    if (ctx.session && ctx.session->demo)
+        for (const QJsonValue v : options.value(QStringLiteral("demo_properties")).toArray()) {
+            QJsonObject o;
+            o[QStringLiteral("name")] = v.toString();
+            o[QStringLiteral("demo")] = true;
+            list.append(o);
+        }
+    if (list.isEmpty())
+        throw Error(QStringLiteral("properties: give at least one other property (name + train [+ dev] label files)"));
+    int step = 0;
+    for (const QJsonValue v : list) {
+        const QJsonObject o = v.toObject();
+        const QString name = o.value(QStringLiteral("name")).toString();
+        TextColumns trainLabels, devLabels;
+        if (o.value(QStringLiteral("demo")).toBool()) {
+            DemoOptions d;
+            d.seed = ctx.session->demoSeed;
+            const DemoDataset demo = makeDemoDataset(d);
+            if (name != QLatin1String("pos") && name != QLatin1String("suffix"))
+                throw Error(QStringLiteral("properties: the demo has the properties pos and suffix, not '%1'").arg(name));
+            trainLabels = name == QLatin1String("pos") ? demo.train.pos : demo.train.suffix;
+            devLabels = name == QLatin1String("pos") ? demo.dev.pos : demo.dev.suffix;
+        } else {
+            const QString tl = o.value(QStringLiteral("train")).toString();
+            if (name.isEmpty() || tl.isEmpty())
+                throw Error(QStringLiteral("properties: each property needs a name and a train label file"));
+            trainLabels = readTextColumns(tl);
+            if (dev && o.contains(QStringLiteral("dev")))
+                devLabels = readTextColumns(o.value(QStringLiteral("dev")).toString());
+        }
+        LabelVocabulary vocab;
+        const VectorI y = relabelRows(train, trainLabels, vocab);
+        if (vocab.size() < 2)
+            throw Error(QStringLiteral("properties: '%1' has fewer than 2 labels in train").arg(name));
+        VectorI yDev;
+        const bool haveDev = dev && !devLabels.lines.empty();
+        if (haveDev)
+            yDev = relabelRows(*dev, devLabels, vocab);
+        const auto [acc, order] = probeAndOrder(ctx, train, y, haveDev ? dev : nullptr, haveDev ? &yDev : nullptr, vocab.names);
+        props.push_back({name, acc, order});
+        if (ctx.progress && !ctx.progress(double(++step) / double(list.size()), name)) {
+            AnalysisOutput out;
+            out.status = Status::Cancelled;
+            return out;
+        }
+    }
+    AnalysisOutput out;
+    QJsonObject &j = out.json;
+    j[QStringLiteral("top_k")] = k;
+    QJsonArray arr;
+    std::vector<NamedNeuronSet> sets;
+    for (const Prop &p : props) {
+        const NeuronList top(p.order.begin(), p.order.begin() + std::min<size_t>(size_t(k), p.order.size()));
+        QJsonObject o;
+        o[QStringLiteral("name")] = p.name;
+        o[QStringLiteral("accuracy")] = num(p.accuracy);
+        o[QStringLiteral("top_neurons")] = flatArray(train, top);
+        o[QStringLiteral("layer_distribution")] = distributionJson(layerDistribution(train, p.order, k));
+        arr.append(o);
+        sets.push_back({p.name, top});
+    }
+    j[QStringLiteral("properties")] = arr;
+    j[QStringLiteral("accuracy_split")] = dev ? QStringLiteral("dev") : QStringLiteral("train");
+    const OverlapMatrix m = overlapMatrix(sets);
+    QJsonArray inter, jac;
+    QByteArray csv = csvLine(QStringList{QStringLiteral("property")} + m.names);
+    for (Index a = 0; a < m.intersection.rows(); ++a) {
+        QJsonArray ri, rj;
+        QStringList cells{m.names[a]};
+        for (Index b = 0; b < m.intersection.cols(); ++b) {
+            ri.append(m.intersection(a, b));
+            rj.append(num(m.jaccard(a, b)));
+            cells << QString::number(m.intersection(a, b));
+        }
+        inter.append(ri);
+        jac.append(rj);
+        csv += csvLine(cells);
+    }
+    j[QStringLiteral("names")] = QJsonArray::fromStringList(m.names);
+    j[QStringLiteral("overlap")] = inter;
+    j[QStringLiteral("jaccard")] = jac;
+    out.csv.emplace_back(QStringLiteral("overlap.csv"), csv);
+    return out;
+}
+
+AnalysisOutput runCompare(const QJsonObject &options, AnalysisContext &ctx)
+{
+    const Dataset &train = trainOf(ctx);
+    if (ctx.probe.regression)
+        throw Error(QStringLiteral("compare: classification only"));
+    if (!ctx.session)
+        throw Error(QStringLiteral("compare: needs the session's inputs"));
+    // The other model's activations on the same sentences, tokens and labels.
+    LoadedTask other;
+    if (ctx.session->demo) {
+        DemoOptions d;
+        d.seed = seedOption(options, "other_demo_seed", ctx.session->demoSeed + 1);
+        other = loadDemoTask(makeDemoDataset(d), ctx.session->demoProperty, ctx.session->dataOptions);
+    } else {
+        TaskInputs in = ctx.session->taskInputs();
+        const QJsonObject acts = options.value(QStringLiteral("other")).toObject();
+        if (!acts.contains(QStringLiteral("train")))
+            throw Error(QStringLiteral("compare: option other.train (the second model's train activations) is required"));
+        in.train.activations = acts.value(QStringLiteral("train")).toString();
+        in.dev.activations = in.dev.isSet() ? acts.value(QStringLiteral("dev")).toString() : QString();
+        in.test.activations = in.test.isSet() ? acts.value(QStringLiteral("test")).toString() : QString();
+        if (in.dev.activations.isEmpty())
+            in.dev = {};
+        if (in.test.activations.isEmpty())
+            in.test = {};
+        other = loadTask(in);
+    }
+    const QString nameA = options.value(QStringLiteral("name_a")).toString(QStringLiteral("A"));
+    const QString nameB = options.value(QStringLiteral("name_b")).toString(QStringLiteral("B"));
+    const double fraction = options.value(QStringLiteral("top_fraction")).toDouble(0.05);
+    AblationOptions ao;
+    ao.sizes = doubleList(options, "sizes", {0.01, 0.02, 0.05, 0.1, 0.2, 0.5});
+    ao.seeds = options.value(QStringLiteral("seeds")).toInt(1);
+    ao.masking = false;
+    ao.retraining = true;
+    AnalysisOutput out;
+    QJsonArray models;
+    std::vector<NeuronList> orders;
+    const std::pair<const LoadedTask *, QString> both[] = {{ctx.task, nameA}, {&other, nameB}};
+    int step = 0;
+    for (const auto &[t, name] : both) {
+        AnalysisContext sub = ctx;
+        sub.task = t;
+        sub.progress = {};
+        const ExperimentData data = experimentData(sub);
+        const AblationResult r = ablationCurves(data, ao);
+        if (r.status != Status::Ok) {
+            out.status = r.status;
+            return out;
+        }
+        const int k = std::max(1, int(fraction * t->train->neurons()));
+        QJsonObject m;
+        m[QStringLiteral("name")] = name;
+        m[QStringLiteral("neurons")] = t->train->neurons();
+        m[QStringLiteral("accuracy")] = num(r.oracleSelection);
+        m[QStringLiteral("test_accuracy")] = num(r.oracleTest);
+        m[QStringLiteral("layer_distribution")] = distributionJson(layerDistribution(*t->train, r.ordering, k));
+        QJsonArray sizes;
+        for (int n : r.sizes)
+            sizes.append(n);
+        QJsonObject curve = curveJson(r.retraining);
+        curve[QStringLiteral("sizes")] = sizes;
+        m[QStringLiteral("curve")] = curve;
+        m[QStringLiteral("top_neurons")] = flatArray(*t->train, NeuronList(r.ordering.begin(), r.ordering.begin() + k));
+        models.append(m);
+        orders.push_back(r.ordering);
+        if (ctx.progress && !ctx.progress(double(++step) / 2.0, name)) {
+            out.status = Status::Cancelled;
+            return out;
+        }
+    }
+    QJsonObject &j = out.json;
+    j[QStringLiteral("models")] = models;
+    const bool sameLayout = other.train->neurons() == train.neurons() && other.train->layerIds == train.layerIds;
+    j[QStringLiteral("same_layout")] = sameLayout;
+    const double meanA = models[0].toObject()[QStringLiteral("layer_distribution")].toObject()[QStringLiteral("mean_layer")].toDouble();
+    const double meanB = models[1].toObject()[QStringLiteral("layer_distribution")].toObject()[QStringLiteral("mean_layer")].toDouble();
+    j[QStringLiteral("mean_layer_shift")] = num(meanB - meanA);
+    if (sameLayout) {
+        std::vector<int> ks;
+        for (double f : doubleList(options, "overlap_fractions", {0.01, 0.05, 0.1, 0.2}))
+            ks.push_back(std::max(1, int(f * train.neurons())));
+        QJsonArray ov;
+        QByteArray csv = csvLine({QStringLiteral("k"), QStringLiteral("intersection"), QStringLiteral("fraction"), QStringLiteral("jaccard")});
+        for (const TopKOverlap &o : topKOverlap(orders[0], orders[1], ks)) {
+            QJsonObject e;
+            e[QStringLiteral("k")] = o.k;
+            e[QStringLiteral("intersection")] = double(o.intersection);
+            e[QStringLiteral("fraction")] = num(o.fraction);
+            e[QStringLiteral("jaccard")] = num(o.jaccard);
+            ov.append(e);
+            csv += csvLine({QString::number(o.k), QString::number(o.intersection), QString::number(o.fraction, 'g', 10),
+                            QString::number(o.jaccard, 'g', 10)});
+        }
+        j[QStringLiteral("overlap")] = ov;
+        out.csv.emplace_back(QStringLiteral("overlap.csv"), csv);
+    }
+    return out;
+}
+
 AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
 {
     const Dataset &train = trainOf(ctx);
@@ -399,8 +902,16 @@ QByteArray csvLine(const QStringList &cells)
 
 QStringList analysisNames()
 {
-    return {QStringLiteral("probe"), QStringLiteral("selectivity"), QStringLiteral("clusters"),
-            QStringLiteral("neuron")};
+    return {QStringLiteral("probe"),       QStringLiteral("grid-search"), QStringLiteral("minimal-subset"),
+            QStringLiteral("ablation"),    QStringLiteral("selectivity"), QStringLiteral("layerwise"),
+            QStringLiteral("clusters"),    QStringLiteral("neuron"),      QStringLiteral("properties"),
+            QStringLiteral("compare")};
+}
+
+QStringList paperPipeline()
+{
+    return {QStringLiteral("grid-search"), QStringLiteral("probe"),       QStringLiteral("minimal-subset"),
+            QStringLiteral("ablation"),    QStringLiteral("selectivity"), QStringLiteral("layerwise")};
 }
 
 AnalysisOutput runAnalysis(const QString &name, const QJsonObject &options, AnalysisContext &context)
@@ -413,6 +924,18 @@ AnalysisOutput runAnalysis(const QString &name, const QJsonObject &options, Anal
         return runNeuron(options, context);
     if (name == QLatin1String("clusters"))
         return runClusters(options, context);
+    if (name == QLatin1String("grid-search"))
+        return runGridSearch(options, context);
+    if (name == QLatin1String("minimal-subset"))
+        return runMinimalSubset(options, context);
+    if (name == QLatin1String("ablation"))
+        return runAblation(options, context);
+    if (name == QLatin1String("layerwise"))
+        return runLayerwise(options, context);
+    if (name == QLatin1String("properties"))
+        return runProperties(options, context);
+    if (name == QLatin1String("compare"))
+        return runCompare(options, context);
     throw Error(QStringLiteral("unknown analysis '%1' (known: %2)")
                     .arg(name, analysisNames().join(QStringLiteral(", "))));
 }

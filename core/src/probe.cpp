@@ -4,6 +4,8 @@
 // gradients, Adam state and update); only the reported loss sums are accumulated in double.
 #include "salient/probe.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -288,6 +290,29 @@ void ProbeOptions::validate() const
                         .arg(num(learningRate)));
 }
 
+namespace {
+/// Limits the calling thread's OpenMP team (Eigen's GEMM threads) to one while alive, when asked.
+class SmallWorkThreads {
+public:
+    explicit SmallWorkThreads(bool single) : m_previous(omp_get_max_threads()), m_active(single)
+    {
+        if (m_active)
+            omp_set_num_threads(1);
+    }
+    ~SmallWorkThreads()
+    {
+        if (m_active)
+            omp_set_num_threads(m_previous);
+    }
+    SmallWorkThreads(const SmallWorkThreads &) = delete;
+    SmallWorkThreads &operator=(const SmallWorkThreads &) = delete;
+
+private:
+    int m_previous;
+    bool m_active;
+};
+} // namespace
+
 TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
                        const VectorF &yValue, const QStringList &labels,
                        const ProbeOptions &options, const NeuronList &columns,
@@ -346,6 +371,9 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
     const Index K = allColumns ? D : Index(columns.size());
     const bool shuffle = options.shuffle && !options.neuroxCompatible;
     const bool standardize = options.standardize && !options.neuroxCompatible;
+    // Small mini-batch products (batch · inputs · classes below ~4 M multiply-adds) run faster on
+    // one thread than split across OpenMP workers; the choice affects this thread only.
+    const SmallWorkThreads threadGuard(double(std::min<Index>(options.batchSize, Nt)) * double(K) * double(C) < 4e6);
 
     Probe probe;
     probe.regression = regression;

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <QFile>
 #include <QThread>
+#include <omp.h>
 #include <sys/mman.h>
 
 #ifdef SALIENT_HAVE_OPENBLAS
@@ -25,7 +26,9 @@ void setComputeThreads(int threads)
     (void)detail::cpuSupportsBuild(); // keeps the start-up CPU check linked into every program
     if (threads <= 0)
         threads = QThread::idealThreadCount();
-    Eigen::setNbThreads(threads);
+    // Eigen follows the calling thread's OpenMP setting (omp_get_max_threads), which code can then
+    // narrow per thread (small products, parallel loops); Eigen::setNbThreads would fix it globally.
+    omp_set_num_threads(threads);
 #ifdef SALIENT_HAVE_OPENBLAS
     openblas_set_num_threads(threads);
 #endif

@@ -11,6 +11,8 @@ namespace salient {
 
 /// Every analysis name, in the order `salient-cli run` would sensibly run them.
 QStringList analysisNames();
+/// The paper's pipeline: grid-search, probe, minimal-subset, ablation, selectivity, layerwise.
+QStringList paperPipeline();
 
 struct AnalysisContext {
     const LoadedTask *task = nullptr; ///< the data, loaded once for all analyses of a run
@@ -27,7 +29,8 @@ struct AnalysisOutput {
 
 /**
  * Runs analysis @p name with @p options (missing keys take their documented defaults) on the
- * context's data. Throws salient::Error for unknown names, invalid options or data problems.
+ * context's data. "grid-search" sets context.probe's λ1, λ2 to the winner for the analyses run
+ * after it (option apply_best, default true), as Algorithm 2 intends. Throws salient::Error for unknown names, invalid options or data problems.
  * Deterministic for the probe seed and the options' seeds.
  */
 AnalysisOutput runAnalysis(const QString &name, const QJsonObject &options, AnalysisContext &context);
