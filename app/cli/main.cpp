@@ -238,11 +238,17 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
         return {{"delta", "delta", OptionSpec::Double, "delta in percent of the oracle's dev accuracy (default 1)"},
                 {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 1000)"},
                 {"preset", "preset", OptionSpec::String, "candidate fractions: max_features (default) or pipeline_all"},
-                {"fractions", "fractions", OptionSpec::DoubleList, "candidate fractions of the neurons (overrides the preset)"}};
+                {"fractions", "fractions", OptionSpec::DoubleList, "candidate fractions of the neurons (overrides the preset)"},
+                {"ranker", "ranker", OptionSpec::String, "ranking: probe (weight mass, default), probeless, average_precision, gaussian"},
+                {"positive-label", "positive_label", OptionSpec::String, "label scored against the rest by the average_precision ranker"},
+                {"gaussian-k", "gaussian_k", OptionSpec::Int, "neurons the gaussian ranker selects greedily (default min(neurons, 50))"}};
     if (name == QLatin1String("ablation"))
         return {{"sizes", "sizes", OptionSpec::DoubleList, "fractions (all <= 1) or counts (default 0.01,0.02,0.05,0.1,0.2,0.5)"},
                 {"seeds", "seeds", OptionSpec::Int, "random-set repetitions (default 3)"},
                 {"mode", "mode", OptionSpec::String, "both (default), masking or retraining"},
+                {"ranker", "ranker", OptionSpec::String, "ranking: probe (weight mass, default), probeless, average_precision, gaussian"},
+                {"positive-label", "positive_label", OptionSpec::String, "label scored against the rest by the average_precision ranker"},
+                {"gaussian-k", "gaussian_k", OptionSpec::Int, "neurons the gaussian ranker selects greedily (default min(neurons, 50))"},
                 {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 100)"}};
     if (name == QLatin1String("layerwise"))
         return {{"delta", "delta", OptionSpec::Double, "LayerSelector delta in percent (default 1)"}};

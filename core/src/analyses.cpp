@@ -136,6 +136,26 @@ TrainCallback cancelCallback(const ProgressRelay &relay)
 
 } // namespace
 
+/// A caller-given ranking (dataset columns): checked for range and repeats; with @p complete the
+/// columns it lacks are appended in ascending order.
+static NeuronList checkedOrdering(const NeuronList &ordering, int neurons, bool complete)
+{
+    std::vector<char> seen(std::size_t(neurons), 0);
+    for (int c : ordering) {
+        if (c < 0 || c >= neurons)
+            throw Error(QStringLiteral("ranking: column %1 outside 0..%2").arg(c).arg(neurons - 1));
+        if (seen[std::size_t(c)])
+            throw Error(QStringLiteral("ranking: column %1 appears twice").arg(c));
+        seen[std::size_t(c)] = 1;
+    }
+    NeuronList out = ordering;
+    if (complete)
+        for (int c = 0; c < neurons; ++c)
+            if (!seen[std::size_t(c)])
+                out.push_back(c);
+    return out;
+}
+
 NeuronList fullOrdering(const Eigen::Ref<const MatrixF> &A, int searchStride)
 {
     NeuronList order = neuronOrdering(A, searchStride).order;
@@ -408,7 +428,9 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
     result.oracleTest = testAccuracyOf(oracle, data);
     result.target = result.oracleDev * (1.0 - options.deltaPercent / 100.0);
     const MatrixF A = absWeights(oracle, QStringLiteral("minimal neuron subset"));
-    result.ordering = toColumns(oracle, neuronOrdering(A, options.searchStride).order);
+    result.ordering = options.ordering.empty()
+                          ? toColumns(oracle, neuronOrdering(A, options.searchStride).order)
+                          : checkedOrdering(options.ordering, D, false);
     const std::vector<int> sizes =
         subsetCandidateSizes(fractions, D, int(result.ordering.size()), &result.notes);
 
@@ -462,7 +484,9 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
     } else {
         result.allNeurons = true;
         result.size = D;
-        result.neurons = toColumns(oracle, fullOrdering(A, options.searchStride));
+        result.neurons = options.ordering.empty()
+                             ? toColumns(oracle, fullOrdering(A, options.searchStride))
+                             : checkedOrdering(options.ordering, D, true);
         result.dev = result.oracleDev;
         result.test = result.oracleTest;
         result.notes.append(QStringLiteral("no candidate size beat the target %1; the minimal set "
@@ -552,8 +576,11 @@ AblationResult ablationCurves(const ExperimentData &data, const AblationOptions 
     const Probe &oracle = options.oracle ? *options.oracle : trained.probe;
     result.oracleSelection = accuracyOf(oracle, sel);
     result.oracleTest = testAccuracyOf(oracle, data);
-    result.ordering = toColumns(
-        oracle, fullOrdering(absWeights(oracle, QStringLiteral("ablation")), options.searchStride));
+    result.ordering =
+        options.ordering.empty()
+            ? toColumns(oracle, fullOrdering(absWeights(oracle, QStringLiteral("ablation")),
+                                             options.searchStride))
+            : checkedOrdering(options.ordering, int(data.train->neurons()), true);
 
     // The kept columns of every (size, slot), shared by both modes.
     std::vector<std::vector<NeuronList>> keep(S, std::vector<NeuronList>(std::size_t(slots)));

@@ -6,6 +6,7 @@
 #include "salient/error.h"
 #include "salient/selectivity.h"
 #include "salient/metrics.h"
+#include "salient/rankers.h"
 #include "salient/ranking.h"
 
 #include <QElapsedTimer>
@@ -317,6 +318,47 @@ QJsonArray numArray(const std::vector<double> &v)
     return a;
 }
 
+/// The neuron ranking an analysis uses (dataset columns, most salient first), from option
+/// "ranker": "probe" (default: empty = the oracle's weight-mass ordering, Algorithm 3),
+/// "probeless" (class-mean differences), "average_precision" (NeuroX 'IoU'; needs
+/// "positive_label"), "gaussian" (greedy mutual-information selection of "gaussian_k" neurons,
+/// default min(neurons, 50); at most 1,000 neurons).
+NeuronList rankerOrdering(const QJsonObject &options, const AnalysisContext &ctx, QJsonObject &info)
+{
+    const QString ranker = options.value(QStringLiteral("ranker")).toString(QStringLiteral("probe"));
+    info[QStringLiteral("ranker")] = ranker;
+    const Dataset &train = trainOf(ctx);
+    if (ranker == QLatin1String("probe"))
+        return {};
+    if (ranker == QLatin1String("probeless"))
+        return probelessRanking(train.X, train.y, ctx.task->vocab.size()).overall;
+    if (ranker == QLatin1String("average_precision")) {
+        const QString label = options.value(QStringLiteral("positive_label")).toString();
+        const int c = ctx.task->vocab.indexOf(label);
+        if (c < 0)
+            throw Error(QStringLiteral("ranker average_precision: positive_label '%1' is not a train label").arg(label));
+        info[QStringLiteral("positive_label")] = label;
+        const AveragePrecisionRanking r = averagePrecisionRanking(train.X, train.y, c);
+        if (r.status != Status::Ok)
+            throw Error(QStringLiteral("ranker average_precision was cancelled"));
+        return r.order;
+    }
+    if (ranker == QLatin1String("gaussian")) {
+        if (train.neurons() > 1000)
+            throw Error(QStringLiteral("ranker gaussian: %1 neurons; the Gaussian probe needs D² memory per class "
+                                       "and is meant for at most ~400 (select layers with --layers)")
+                            .arg(train.neurons()));
+        const int k = options.value(QStringLiteral("gaussian_k")).toInt(std::min(train.neurons(), 50));
+        const GaussianRanking g = gaussianRanking(experimentData(ctx), k);
+        if (g.selection.status != Status::Ok)
+            throw Error(QStringLiteral("ranker gaussian was cancelled"));
+        info[QStringLiteral("gaussian_k")] = k;
+        info[QStringLiteral("warnings")] = QJsonArray::fromStringList(g.warnings);
+        return g.selection.order;
+    }
+    throw Error(QStringLiteral("unknown ranker '%1' (expected probe, probeless, average_precision or gaussian)").arg(ranker));
+}
+
 AnalysisOutput runGridSearch(const QJsonObject &options, AnalysisContext &ctx)
 {
     const ExperimentData data = experimentData(ctx);
@@ -395,12 +437,15 @@ AnalysisOutput runMinimalSubset(const QJsonObject &options, AnalysisContext &ctx
         throw Error(QStringLiteral("minimal-subset: preset '%1' (expected max_features or pipeline_all)").arg(preset));
     mo.preset = preset == QLatin1String("pipeline_all") ? SubsetSizePreset::PipelineAll : SubsetSizePreset::MaxFeatures;
     mo.fractions = doubleList(options, "fractions", {});
+    QJsonObject rankerInfo;
+    mo.ordering = rankerOrdering(options, ctx, rankerInfo);
     const MinimalSubsetResult r = minimalSubset(data, mo, ctx.progress);
     AnalysisOutput out;
     out.status = r.status;
     if (r.status != Status::Ok)
         return out;
     QJsonObject &j = out.json;
+    j[QStringLiteral("ranking")] = rankerInfo;
     j[QStringLiteral("size")] = r.size;
     j[QStringLiteral("fraction")] = double(r.size) / train.neurons();
     j[QStringLiteral("neurons")] = flatArray(train, r.neurons);
@@ -458,12 +503,15 @@ AnalysisOutput runAblation(const QJsonObject &options, AnalysisContext &ctx)
         throw Error(QStringLiteral("ablation: mode '%1' (expected both, masking or retraining)").arg(mode));
     ao.masking = mode != QLatin1String("retraining");
     ao.retraining = mode != QLatin1String("masking");
+    QJsonObject rankerInfo;
+    ao.ordering = rankerOrdering(options, ctx, rankerInfo);
     const AblationResult r = ablationCurves(data, ao, ctx.progress);
     AnalysisOutput out;
     out.status = r.status;
     if (r.status != Status::Ok)
         return out;
     QJsonObject &j = out.json;
+    j[QStringLiteral("ranking")] = rankerInfo;
     QJsonArray sizes;
     for (int n : r.sizes)
         sizes.append(n);

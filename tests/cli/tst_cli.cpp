@@ -207,6 +207,113 @@ private Q_SLOTS:
         QCOMPARE(badSession.code, 2);
     }
 
+    // Each analysis subcommand on the planted demo: the documented keys and the planted answer.
+    void analysesOnDemo()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("analyses"));
+        auto run = [&](const QString &name, const QStringList &extra) {
+            const Run r = cli(QStringList{name, QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("4"),
+                                          QStringLiteral("--out"), out} + extra);
+            if (r.code != 0)
+                qWarning("%s", r.err.constData());
+            return r.code == 0 ? readJson(out + QStringLiteral("/") + name + QStringLiteral(".json")) : QJsonObject();
+        };
+        const QJsonObject ms = run(QStringLiteral("minimal-subset"), {});
+        for (const char *key : {"size", "neurons", "dev_accuracy", "test_accuracy", "oracle_dev_accuracy", "curve"})
+            QVERIFY2(ms.contains(QLatin1String(key)), key);
+        // 10 POS neurons planted in layer 4 (+ 10 weaker echoes in layer 3).
+        QVERIFY2(ms[QStringLiteral("size")].toInt() <= 30, qPrintable(QString::number(ms[QStringLiteral("size")].toInt())));
+        QCOMPARE(ms[QStringLiteral("neurons")].toArray().size(), ms[QStringLiteral("size")].toInt());
+        QVERIFY(ms[QStringLiteral("dev_accuracy")].toDouble() > ms[QStringLiteral("target")].toDouble());
+        QVERIFY(QFile::exists(out + QStringLiteral("/minimal-subset.curve.csv")));
+
+        const QJsonObject sel = run(QStringLiteral("selectivity"), {});
+        for (const char *key : {"task_accuracy", "control_accuracy", "selectivity"})
+            QVERIFY2(sel.contains(QLatin1String(key)), key);
+        QVERIFY(sel[QStringLiteral("selectivity")].toDouble() > 0.1);
+
+        const QJsonObject ab = run(QStringLiteral("ablation"), {QStringLiteral("--sizes"), QStringLiteral("10,40")});
+        for (const QString &mode : {QStringLiteral("masking"), QStringLiteral("retraining")}) {
+            const QJsonObject c = ab[QStringLiteral("curves")].toObject()[mode].toObject();
+            QCOMPARE(c[QStringLiteral("top")].toArray().size(), 2);
+            QVERIFY2(c[QStringLiteral("top")].toArray()[0].toDouble() > c[QStringLiteral("bottom")].toArray()[0].toDouble() + 0.3,
+                     qPrintable(mode));
+            QVERIFY(c.contains(QStringLiteral("random")) && c.contains(QStringLiteral("random_std")));
+        }
+
+        const QJsonObject grid = run(QStringLiteral("grid-search"), {QStringLiteral("--l1-values"), QStringLiteral("0,0.001"),
+                                                                     QStringLiteral("--l2-values"), QStringLiteral("0")});
+        const QJsonArray cells = grid[QStringLiteral("cells")].toArray();
+        QCOMPARE(cells.size(), 2);
+        double best = -1;
+        for (const QJsonValue c : cells) {
+            const QJsonObject o = c.toObject();
+            const double score = 0.5 * o[QStringLiteral("full")].toDouble()
+                                 + 0.5 * (o[QStringLiteral("top")].toDouble() - o[QStringLiteral("random")].toDouble());
+            QVERIFY(qAbs(score - o[QStringLiteral("score")].toDouble()) < 1e-12);
+            best = std::max(best, score);
+        }
+        QCOMPARE(grid[QStringLiteral("best_score")].toDouble(), best);
+
+        const QJsonObject lw = run(QStringLiteral("layerwise"), {});
+        QCOMPARE(lw[QStringLiteral("best_independent_layer")].toInt(), 4);
+        QCOMPARE(lw[QStringLiteral("independent")].toArray().size(), 6);
+
+        const QJsonObject cl = run(QStringLiteral("clusters"), {});
+        QCOMPARE(cl[QStringLiteral("labels")].toArray().size(), 192);
+        QVERIFY(cl[QStringLiteral("cluster_count")].toInt() > 100);
+
+        // Neuron 130 = layer 4, dim 2: planted for the POS tag "." — its top word is ".".
+        const QJsonObject ne = run(QStringLiteral("neuron"), {QStringLiteral("--neuron"), QStringLiteral("130")});
+        QCOMPARE(ne[QStringLiteral("top_words")].toArray()[0].toObject()[QStringLiteral("word")].toString(), QStringLiteral("."));
+
+        const QJsonObject pr = run(QStringLiteral("properties"), {QStringLiteral("--demo-properties"), QStringLiteral("suffix")});
+        QCOMPARE(pr[QStringLiteral("names")].toArray().size(), 2);
+        const QJsonArray props = pr[QStringLiteral("properties")].toArray();
+        // Suffix knowledge sits lower than POS in the demo (layer 1 vs 4).
+        QVERIFY(props[1].toObject()[QStringLiteral("layer_distribution")].toObject()[QStringLiteral("mean_layer")].toDouble()
+                < props[0].toObject()[QStringLiteral("layer_distribution")].toObject()[QStringLiteral("mean_layer")].toDouble());
+
+        const QJsonObject cmp = run(QStringLiteral("compare"), {});
+        QCOMPARE(cmp[QStringLiteral("models")].toArray().size(), 2);
+        QVERIFY(!cmp[QStringLiteral("overlap")].toArray().isEmpty());
+
+        const QJsonObject pl = run(QStringLiteral("minimal-subset"), {QStringLiteral("--ranker"), QStringLiteral("probeless")});
+        QCOMPARE(pl[QStringLiteral("ranking")].toObject()[QStringLiteral("ranker")].toString(), QStringLiteral("probeless"));
+
+        const Run bad = cli({QStringLiteral("neuron"), QStringLiteral("--demo"), QStringLiteral("--neuron"), QStringLiteral("5000"),
+                             QStringLiteral("--out"), out});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains("5000"), bad.err.constData());
+        const Run badRanker = cli({QStringLiteral("ablation"), QStringLiteral("--demo"), QStringLiteral("--ranker"), QStringLiteral("magic"),
+                                   QStringLiteral("--out"), out});
+        QCOMPARE(badRanker.code, 2);
+        QVERIFY(badRanker.err.contains("unknown ranker"));
+    }
+
+    // The paper's pipeline as one session, replayed in a fresh process: identical numbers.
+    void pipelineSessionReplays()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("pipeline"));
+        const Run first = cli({QStringLiteral("pipeline"), QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("3"),
+                               QStringLiteral("--out"), out});
+        QVERIFY2(first.code == 0, first.err.constData());
+        const QString again = m_dir.filePath(QStringLiteral("pipeline-again"));
+        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"), QStringLiteral("--out"), again});
+        QVERIFY2(second.code == 0, second.err.constData());
+        for (const char *name : {"grid-search", "minimal-subset", "ablation", "selectivity", "layerwise"}) {
+            QJsonObject a = readJson(out + QStringLiteral("/") + QLatin1String(name) + QStringLiteral(".json"));
+            QJsonObject b = readJson(again + QStringLiteral("/") + QLatin1String(name) + QStringLiteral(".json"));
+            QVERIFY2(!a.isEmpty(), name);
+            QCOMPARE(b, a);
+        }
+        QVERIFY(QFile::exists(out + QStringLiteral("/timing.json")));
+        // Selectivity includes the minimal set computed earlier in the same run.
+        const QJsonArray sets = readJson(out + QStringLiteral("/selectivity.json"))[QStringLiteral("sets")].toArray();
+        QCOMPARE(sets.size(), 2);
+        QCOMPARE(sets[1].toObject()[QStringLiteral("set")].toString(), QStringLiteral("minimal"));
+    }
+
     void probeBadInput_data()
     {
         QTest::addColumn<QStringList>("extra");

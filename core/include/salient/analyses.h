@@ -122,6 +122,9 @@ struct MinimalSubsetOptions {
     /// A trained oracle (on all dataset columns, in order) to use instead of training one; it must
     /// outlive the call. nullptr (default) = train it with data.probe.
     const Probe *oracle = nullptr;
+    /// A ranking from another ranker (dataset columns, most salient first) to use instead of the
+    /// oracle's weight ordering; empty (default) = neuronOrdering(|W_oracle|, searchStride).
+    NeuronList ordering;
     /// Sizes retrained in parallel ahead of the sequential rule (speculation); 1 = strictly
     /// sequential. Default 2. The result is identical for every value.
     int window = 2;
@@ -184,6 +187,9 @@ struct AblationOptions {
     bool masking = true;    ///< zero the other columns of the trained oracle (no retraining)
     bool retraining = true; ///< retrain a fresh probe on the kept columns
     const Probe *oracle = nullptr; ///< as MinimalSubsetOptions::oracle
+    /// A ranking from another ranker (dataset columns); completed with the missing columns in
+    /// ascending order. Empty (default) = fullOrdering(|W_oracle|, searchStride).
+    NeuronList ordering;
     int threads = 0;               ///< workers for the retrainings; 0 = all cores
     void validate() const;
 };
