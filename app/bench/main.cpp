@@ -5,6 +5,7 @@
 #include "salient/corpus.h"
 #include "salient/error.h"
 #include "salient/metrics.h"
+#include "salient/pipeline.h"
 #include "salient/probe.h"
 #include "salient/runtime.h"
 
@@ -13,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <cstdio>
@@ -89,6 +91,10 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("epochs"), QStringLiteral("epochs per batch size"), QStringLiteral("N"), QStringLiteral("1")});
     p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (0 = all cores)"), QStringLiteral("N"), QStringLiteral("0")});
     p.addOption({QStringLiteral("json"), QStringLiteral("print one JSON object on stdout")});
+    p.addOption({QStringLiteral("pipeline"), QStringLiteral("also time the paper's pipeline (grid search, probe, minimal subset, ablation, selectivity, layerwise)")});
+    p.addOption({QStringLiteral("pipeline-epochs"), QStringLiteral("epochs of every pipeline probe"), QStringLiteral("N"), QStringLiteral("10")});
+    p.addOption({QStringLiteral("pipeline-batch"), QStringLiteral("batch size of every pipeline probe"), QStringLiteral("N"), QStringLiteral("512")});
+    p.addOption({QStringLiteral("grid"), QStringLiteral("grid search over the first N of {0,1e-5,1e-4,1e-3,1e-2,1e-1} for each lambda"), QStringLiteral("N"), QStringLiteral("6")});
     p.process(app);
     const Index tokens = p.value(QStringLiteral("tokens")).toLongLong();
     const int layers = p.value(QStringLiteral("layers")).toInt(), dims = p.value(QStringLiteral("dims")).toInt();
@@ -160,6 +166,47 @@ int main(int argc, char **argv)
                 out[QStringLiteral("probe_gflops")] = gflops;
         }
         const double peakRatio = double(peakRssBytes() - rssBefore) / bytes;
+        if (p.isSet(QStringLiteral("pipeline"))) {
+            // A dev split: the last 10 % of the generated tokens would need a second file; the
+            // pipeline selects on train here (ExperimentData falls back to train without dev).
+            LoadedTask task;
+            task.vocab = vocab;
+            task.trainInfo = store->info();
+            task.train = std::move(ds);
+            Session session;
+            AnalysisContext ctx;
+            ctx.task = &task;
+            ctx.session = &session;
+            ctx.probe.epochs = p.value(QStringLiteral("pipeline-epochs")).toInt();
+            ctx.probe.batchSize = p.value(QStringLiteral("pipeline-batch")).toInt();
+            const int g = std::clamp(p.value(QStringLiteral("grid")).toInt(), 1, 6);
+            const double grid[] = {0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1};
+            QJsonObject gridOptions;
+            QJsonArray values;
+            for (int i = 0; i < g; ++i)
+                values.append(grid[i]);
+            gridOptions[QStringLiteral("l1_values")] = values;
+            gridOptions[QStringLiteral("l2_values")] = values;
+            QJsonObject stages;
+            QElapsedTimer all;
+            all.start();
+            for (const QString &name : paperPipeline()) {
+                QElapsedTimer st;
+                st.start();
+                const AnalysisOutput o = runAnalysis(name, name == QLatin1String("grid-search") ? gridOptions : QJsonObject(), ctx);
+                stages[name] = seconds(st);
+                log(QStringLiteral("pipeline %1: %2 s").arg(name).arg(seconds(st), 0, 'f', 1));
+                if (o.status != Status::Ok)
+                    throw Error(QStringLiteral("pipeline stage %1 did not finish").arg(name));
+            }
+            const double total = seconds(all);
+            log(QStringLiteral("pipeline total %1 s (%2 epochs, batch %3, %4 x %4 grid)")
+                    .arg(total, 0, 'f', 1).arg(ctx.probe.epochs).arg(ctx.probe.batchSize).arg(g));
+            out[QStringLiteral("pipeline_s")] = total;
+            out[QStringLiteral("pipeline_stages_s")] = stages;
+            out[QStringLiteral("pipeline_settings")] = QStringLiteral("%1 epochs, batch %2, %3x%3 grid")
+                                                           .arg(ctx.probe.epochs).arg(ctx.probe.batchSize).arg(g);
+        }
         log(QStringLiteral("peak RSS − RSS before loading = %1 × the float32 matrix").arg(peakRatio, 0, 'f', 3));
         out[QStringLiteral("tokens")] = double(tokens);
         out[QStringLiteral("neurons")] = K;
