@@ -270,6 +270,7 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
         return {{"case-insensitive", "case_insensitive", OptionSpec::Bool, "control labels per lowercased word type (default: case-sensitive, as NeuroX)"},
                 {"sample-from", "sample_from", OptionSpec::String, "control label distribution: same (train label frequencies, default) or uniform"},
                 {"control-seed", "seed", OptionSpec::Int, "seed of the control labels (default: --seed)"},
+                {"split", "split", OptionSpec::String, "held-out split: auto (dev, else test; default), dev, test, or train"},
                 {"neurons", "neurons", OptionSpec::DoubleList, "also measure this neuron set (flat indices, comma-separated)"}};
     if (name == QLatin1String("clusters"))
         return {{"threshold", "threshold", OptionSpec::Double, "distance threshold on 1 - |corr| (default 0.5; 0.3 before ranking, as the redundancy paper)"},

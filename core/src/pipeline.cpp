@@ -116,6 +116,15 @@ AnalysisOutput runSelectivity(const QJsonObject &options, AnalysisContext &ctx)
         throw Error(QStringLiteral("selectivity: sample_from '%1' (expected same or uniform)").arg(sample));
     so.control.sampleFrom = sample == QLatin1String("uniform") ? ControlSampling::Uniform : ControlSampling::Same;
     so.control.seed = seedOption(options, "seed", ctx.probe.seed);
+    const QString split = options.value(QStringLiteral("split")).toString(QStringLiteral("auto"));
+    if (split == QLatin1String("train"))
+        so.split = SelectivitySplit::Train;
+    else if (split == QLatin1String("dev"))
+        so.split = SelectivitySplit::Dev;
+    else if (split == QLatin1String("test"))
+        so.split = SelectivitySplit::Test;
+    else if (split != QLatin1String("auto"))
+        throw Error(QStringLiteral("selectivity: split '%1' (expected auto, dev, test or train)").arg(split));
     std::vector<NamedNeuronSet> sets{{QStringLiteral("all"), {}}};
     if (options.contains(QStringLiteral("neurons")))
         sets.push_back({QStringLiteral("given"),
