@@ -1,14 +1,17 @@
-// salient: the desktop application. Opens the built-in demo dataset when started without
-// arguments. --screenshot FILE renders the main window to a PNG and exits (tests, README).
-#include "salient/demo.h"
+// salient: the desktop application. With no arguments it opens the built-in demo dataset.
+//   salient [SESSION.json] [--demo] [--train-activations A --train-tokens T --train-labels L ...]
+//   salient --demo --screenshots DIR   runs the default analysis, writes one PNG per view, exits
 #include "salient/error.h"
 #include "salient/runtime.h"
+#include "salient/ui/jobrunner.h"
 #include "salient/ui/mainwindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QMessageBox>
 #include <QTimer>
+#include <cstdio>
+
+using salient::ui::MainWindow;
 
 int main(int argc, char **argv)
 {
@@ -21,24 +24,57 @@ int main(int argc, char **argv)
                                                "that encode linguistic properties."));
     p.addHelpOption();
     p.addVersionOption();
-    p.addOption({QStringLiteral("screenshot"), QStringLiteral("render the window to FILE (PNG) and exit"),
-                 QStringLiteral("FILE")});
+    p.addPositionalArgument(QStringLiteral("SESSION"), QStringLiteral("session file to open (optional)"));
+    p.addOption({QStringLiteral("demo"), QStringLiteral("open the built-in synthetic demo dataset (default without arguments)")});
+    for (const char *split : {"train", "dev", "test"})
+        for (const char *role : {"activations", "tokens", "labels"})
+            p.addOption({QStringLiteral("%1-%2").arg(QLatin1String(split), QLatin1String(role)),
+                         QStringLiteral("%1 %2 file").arg(QLatin1String(split), QLatin1String(role)), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("screenshots"), QStringLiteral("run the default analysis, write one PNG per view into DIR, exit"),
+                 QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("screenshot"), QStringLiteral("render the main window to FILE (PNG) and exit"), QStringLiteral("FILE")});
     p.process(app);
     salient::setComputeThreads(0);
-    try {
-        auto demo = std::make_shared<const salient::DemoDataset>(salient::makeDemoDataset());
-        salient::ui::MainWindow window(demo);
-        window.show();
-        if (p.isSet(QStringLiteral("screenshot"))) {
-            const QString file = p.value(QStringLiteral("screenshot"));
-            QTimer::singleShot(300, &window, [&window, file] {
-                const bool ok = window.grab().save(file, "PNG");
-                QApplication::exit(ok ? 0 : 1);
-            });
+    qRegisterMetaType<salient::ui::JobStatus>();
+
+    MainWindow window;
+    const bool batch = p.isSet(QStringLiteral("screenshots")) || p.isSet(QStringLiteral("screenshot"));
+    window.setInteractive(!batch);
+    window.show();
+    int loadJob = -1;
+    if (!p.positionalArguments().isEmpty()) {
+        loadJob = window.openSession(p.positionalArguments().first());
+    } else if (p.isSet(QStringLiteral("train-activations"))) {
+        salient::TaskInputs in;
+        salient::SplitPaths *splits[] = {&in.train, &in.dev, &in.test};
+        int s = 0;
+        for (const char *split : {"train", "dev", "test"}) {
+            const QString sp = QLatin1String(split);
+            *splits[s++] = {p.value(sp + QStringLiteral("-activations")), p.value(sp + QStringLiteral("-tokens")),
+                            p.value(sp + QStringLiteral("-labels"))};
         }
+        loadJob = window.loadFiles(in);
+    } else {
+        loadJob = window.loadDemo();
+    }
+    if (!batch)
         return QApplication::exec();
-    } catch (const salient::Error &e) {
-        QMessageBox::critical(nullptr, QStringLiteral("Salient"), e.message());
+
+    // Batch mode: wait for loading, run the default analysis, render, exit.
+    if (loadJob < 0 || !window.waitForJobs(600000) || !window.task()) {
+        std::fprintf(stderr, "salient: loading failed: %s\n", window.lastError().toLocal8Bit().constData());
         return 2;
     }
+    if (p.isSet(QStringLiteral("screenshots"))) {
+        for (const QString &a : {QStringLiteral("probe"), QStringLiteral("minimal-subset"), QStringLiteral("ablation"),
+                                 QStringLiteral("selectivity")}) {
+            window.runAnalysisJob(a);
+            if (!window.waitForJobs(1800000) || !window.lastError().isEmpty()) {
+                std::fprintf(stderr, "salient: %s failed: %s\n", qPrintable(a), window.lastError().toLocal8Bit().constData());
+                return 1;
+            }
+        }
+        return window.writeScreenshots(p.value(QStringLiteral("screenshots"))) ? 0 : 1;
+    }
+    return window.grab().save(p.value(QStringLiteral("screenshot")), "PNG") ? 0 : 1;
 }

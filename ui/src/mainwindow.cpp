@@ -1,125 +1,596 @@
 #include "salient/ui/mainwindow.h"
 
+#include "salient/analyses.h"
+#include "salient/corpusanalysis.h"
 #include "salient/demo.h"
+#include "salient/error.h"
+#include "salient/ranking.h"
+#include "salient/salience.h"
+#include "salient/ui/datadock.h"
+#include "salient/ui/jobrunner.h"
+#include "salient/ui/jobsdock.h"
+#include "salient/ui/neuroninspector.h"
+#include "salient/ui/plotting/curvescanvas.h"
+#include "salient/ui/plotting/layerbarscanvas.h"
+#include "salient/ui/plotting/salienceheatmapcanvas.h"
+#include "salient/ui/probesettings.h"
+#include "salient/ui/wordactivationview.h"
 
 #include <QApplication>
-#include <QHeaderView>
+#include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QJsonArray>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSplitter>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
-#include <QTableWidget>
+#include <QThread>
 #include <QVBoxLayout>
-#include <map>
-#include <qcustomplot.h>
+#include <cmath>
 
 namespace salient::ui {
 
-MainWindow::MainWindow(std::shared_ptr<const DemoDataset> demo, QWidget *parent)
-    : QMainWindow(parent), m_demo(std::move(demo))
+namespace {
+
+std::vector<double> doubles(const QJsonValue &v)
 {
-    setWindowTitle(QStringLiteral("Salient — built-in demo dataset (synthetic)"));
-    resize(1100, 720);
+    std::vector<double> out;
+    for (const QJsonValue x : v.toArray())
+        out.push_back(x.isDouble() ? x.toDouble() : std::nan(""));
+    return out;
+}
 
-    auto *fileMenu = menuBar()->addMenu(tr("&File"));
-    fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::closeAllWindows);
-    auto *helpMenu = menuBar()->addMenu(tr("&Help"));
-    helpMenu->addAction(tr("&About Salient"), this, &MainWindow::showAbout);
+AblationSeries seriesFrom(const QJsonObject &c)
+{
+    AblationSeries s;
+    s.top = doubles(c.value(QStringLiteral("top")));
+    s.randomMean = doubles(c.value(QStringLiteral("random")));
+    s.randomStd = doubles(c.value(QStringLiteral("random_std")));
+    s.bottom = doubles(c.value(QStringLiteral("bottom")));
+    return s;
+}
 
-    auto *central = new QWidget(this);
-    auto *layout = new QVBoxLayout(central);
-    auto *banner = new QLabel(m_demo->description, central);
-    banner->setWordWrap(true);
-    banner->setTextFormat(Qt::PlainText);
-    banner->setStyleSheet(QStringLiteral("QLabel { background: #fff4ce; border: 1px solid #e0c060; padding: 8px; }"));
-    layout->addWidget(banner);
+int columnOf(const Dataset &ds, int flat)
+{
+    const int layer = flat / ds.dims, d = flat % ds.dims;
+    for (size_t k = 0; k < ds.layerIds.size(); ++k)
+        if (ds.layerIds[k] == layer)
+            return int(k) * ds.dims + d;
+    return -1;
+}
 
-    auto *splitter = new QSplitter(Qt::Horizontal, central);
-    auto *table = new QTableWidget(0, 2, splitter);
-    table->setHorizontalHeaderLabels({tr("Property"), tr("Value")});
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->verticalHeader()->hide();
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    auto addRow = [table](const QString &k, const QString &v) {
-        const int r = table->rowCount();
-        table->insertRow(r);
-        table->setItem(r, 0, new QTableWidgetItem(k));
-        table->setItem(r, 1, new QTableWidgetItem(v));
-    };
-    const auto &o = m_demo->options;
-    addRow(tr("Layers × dims"), QStringLiteral("%1 × %2 = %3 neurons").arg(o.layers).arg(o.dims).arg(o.layers * o.dims));
-    for (const QString &name : {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
-        const auto &info = m_demo->split(name).store->info();
-        addRow(tr("%1 split").arg(name), tr("%1 sentences, %2 tokens").arg(info.sentences).arg(info.totalWords));
+QString recoveryPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/recovery/session.json");
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("Salient"));
+    resize(1400, 900);
+    setDockNestingEnabled(true);
+    m_jobs = new JobRunner(this);
+
+    m_data = new DataDock(this);
+    auto *run = new QWidget(this);
+    auto *runLayout = new QVBoxLayout(run);
+    m_settings = new ProbeSettingsWidget(run);
+    runLayout->addWidget(m_settings);
+    const std::pair<const char *, const char *> buttons[] = {
+        {"probe", "Train probe"},           {"grid-search", "Grid search (λ1 × λ2)"},
+        {"minimal-subset", "Minimal subset"}, {"ablation", "Ablation curves"},
+        {"selectivity", "Control task / selectivity"}, {"layerwise", "Layer-wise probes"}};
+    for (const auto &[name, label] : buttons) {
+        auto *b = new QPushButton(tr(label), run);
+        b->setObjectName(QStringLiteral("run-") + QLatin1String(name));
+        const QString analysis = QLatin1String(name);
+        connect(b, &QPushButton::clicked, this, [this, analysis] { runAnalysisJob(analysis); });
+        runLayout->addWidget(b);
     }
-    std::map<QString, int> posLabels, sufLabels;
-    for (const auto &line : m_demo->train.pos.lines)
-        for (const QString &l : line)
-            ++posLabels[l];
-    for (const auto &line : m_demo->train.suffix.lines)
-        for (const QString &l : line)
-            ++sufLabels[l];
-    QStringList pl, sl;
-    for (const auto &[k, v] : posLabels)
-        pl << k;
-    for (const auto &[k, v] : sufLabels)
-        sl << k;
-    addRow(tr("POS labels (%1)").arg(pl.size()), pl.join(QStringLiteral(" ")));
-    addRow(tr("Suffix labels (%1)").arg(sl.size()), sl.join(QStringLiteral(" ")));
-    addRow(tr("Planted neurons"), tr("%1").arg(m_demo->planted.size()));
-    table->resizeColumnToContents(0);
-    table->setWordWrap(true);
-    table->resizeRowsToContents();
+    m_jobsDock = new JobsDock(m_jobs, run);
+    runLayout->addWidget(m_jobsDock, 1);
 
-    // Where the planted neurons live: bars per layer for each property.
-    auto *plot = new QCustomPlot(splitter);
-    std::vector<double> layersX, pos(size_t(o.layers), 0), suf(size_t(o.layers), 0);
-    for (int l = 0; l < o.layers; ++l)
-        layersX.push_back(l);
-    for (const auto &pn : m_demo->planted)
-        (pn.task == QLatin1String("pos") ? pos : suf)[size_t(pn.layer)] += 1;
-    auto *barsPos = new QCPBars(plot->xAxis, plot->yAxis);
-    auto *barsSuf = new QCPBars(plot->xAxis, plot->yAxis);
-    auto *group = new QCPBarsGroup(plot);
-    barsPos->setBarsGroup(group);
-    barsSuf->setBarsGroup(group);
-    barsPos->setWidth(0.35);
-    barsSuf->setWidth(0.35);
-    barsPos->setName(tr("POS"));
-    barsSuf->setName(tr("suffix"));
-    barsPos->setBrush(QColor(0x00, 0x72, 0xb2)); // Okabe–Ito blue / orange: colour-blind safe
-    barsSuf->setBrush(QColor(0xe6, 0x9f, 0x00));
-    barsPos->setData(QVector<double>(layersX.begin(), layersX.end()), QVector<double>(pos.begin(), pos.end()));
-    barsSuf->setData(QVector<double>(layersX.begin(), layersX.end()), QVector<double>(suf.begin(), suf.end()));
-    plot->xAxis->setLabel(tr("layer (0 = embeddings)"));
-    plot->yAxis->setLabel(tr("planted neurons"));
-    plot->xAxis->setRange(-0.6, o.layers - 0.4);
-    plot->yAxis->setRange(0, std::max(*std::max_element(pos.begin(), pos.end()),
-                                      *std::max_element(suf.begin(), suf.end())) + 2);
-    QSharedPointer<QCPAxisTickerFixed> ticker(new QCPAxisTickerFixed);
-    ticker->setTickStep(1);
-    plot->xAxis->setTicker(ticker);
-    plot->legend->setVisible(true);
-    plot->plotLayout()->insertRow(0);
-    plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, tr("Ground truth: planted neurons per layer"),
-                                                            QFont(font().family(), 11, QFont::Bold)));
-    splitter->addWidget(table);
-    splitter->addWidget(plot);
-    splitter->setSizes({450, 650});
-    layout->addWidget(splitter, 1);
+    m_heatmap = new SalienceHeatmapCanvas(this);
+    m_layers = new LayerBarsCanvas(this);
+    auto *ablation = new QWidget(this);
+    auto *abLayout = new QVBoxLayout(ablation);
+    m_curves = new CurvesCanvas(ablation);
+    m_selectivity = new QLabel(ablation);
+    m_selectivity->setTextFormat(Qt::PlainText);
+    abLayout->addWidget(m_curves, 1);
+    abLayout->addWidget(m_selectivity);
+    m_words = new WordActivationView(this);
+    m_inspector = new NeuronInspector(this);
+
+    auto *central = new QLabel(this);
+    central->setMaximumSize(0, 0);
     setCentralWidget(central);
-    statusBar()->showMessage(tr("Demo dataset ready — synthetic data with planted neurons"));
+    addView(tr("Data"), QStringLiteral("data"), m_data, Qt::LeftDockWidgetArea);
+    addView(tr("Run"), QStringLiteral("run"), run, Qt::LeftDockWidgetArea);
+    addView(tr("Salience heatmap"), QStringLiteral("heatmap"), m_heatmap, Qt::RightDockWidgetArea);
+    addView(tr("Per-word activations"), QStringLiteral("words"), m_words, Qt::RightDockWidgetArea);
+    addView(tr("Layer distribution"), QStringLiteral("layers"), m_layers, Qt::BottomDockWidgetArea);
+    addView(tr("Ablation and minimal subset"), QStringLiteral("ablation"), ablation, Qt::BottomDockWidgetArea);
+    addView(tr("Neuron inspector"), QStringLiteral("inspector"), m_inspector, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(m_docks[0], m_docks[1]);
+    m_docks[1]->raise();
+    // Default proportions: narrow settings column, the heatmap and word view large.
+    resizeDocks({m_docks[0], m_docks[2]}, {360, 1040}, Qt::Horizontal);
+    resizeDocks({m_docks[2], m_docks[3], m_docks[4]}, {330, 330, 240}, Qt::Vertical);
+    resizeDocks({m_docks[4], m_docks[5], m_docks[6]}, {300, 640, 460}, Qt::Horizontal);
+    buildMenus();
+
+    connect(m_heatmap, &SalienceHeatmapCanvas::neuronClicked, this, &MainWindow::selectNeuron);
+    connect(m_words, &WordActivationView::tokensSelected, this, &MainWindow::highlightTokens);
+    connect(m_data, &DataDock::demoRequested, this, [this] { loadDemo(); });
+    connect(m_data, &DataDock::openFilesRequested, this, [this] {
+        OpenDataDialog dialog(this);
+        if (dialog.exec() == QDialog::Accepted)
+            loadFiles(dialog.inputs());
+    });
+    connect(m_jobs, &JobRunner::finished, this, [this](int, JobStatus status, const QString &message) {
+        if (status == JobStatus::Failed || status == JobStatus::OutOfMemory)
+            reportError(message.isEmpty() ? jobStatusText(status) : message);
+        statusBar()->showMessage(tr("Job %1%2").arg(jobStatusText(status), message.isEmpty() ? QString() : QStringLiteral(": ") + message), 8000);
+    });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    statusBar()->showMessage(tr("Ready"));
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::showAbout()
+QDockWidget *MainWindow::addView(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area)
 {
-    QMessageBox::about(this, tr("About Salient"),
-                       tr("Salient %1\nNeuron-level interpretability of NLP models "
-                          "(Linguistic Correlation Analysis, Durrani et al., JMLR 2023).")
-                           .arg(QStringLiteral(SALIENT_VERSION)));
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    m_docks.push_back(dock);
+    return dock;
+}
+
+void MainWindow::buildMenus()
+{
+    auto *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &data files…"), QKeySequence(tr("Ctrl+D")), this, [this] {
+        OpenDataDialog dialog(this);
+        if (dialog.exec() == QDialog::Accepted)
+            loadFiles(dialog.inputs());
+    });
+    file->addAction(tr("Open built-in &demo"), this, [this] { loadDemo(); });
+    file->addAction(tr("&Open session…"), QKeySequence::Open, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), {}, tr("Salient session (*.json)"));
+        if (!f.isEmpty())
+            openSession(f);
+    });
+    auto *recent = file->addMenu(tr("Open &recent"));
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
+        recent->clear();
+        for (const QString &f : QSettings().value(QStringLiteral("recent")).toStringList())
+            recent->addAction(f, this, [this, f] { openSession(f); });
+    });
+    file->addAction(tr("&Save session as…"), QKeySequence::SaveAs, this, [this] {
+        const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), m_sessionPath, tr("Salient session (*.json)"));
+        if (!f.isEmpty())
+            saveSessionAs(f);
+    });
+    file->addAction(tr("&Save session"), QKeySequence::Save, this, [this] {
+        if (m_sessionPath.isEmpty()) {
+            const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), {}, tr("Salient session (*.json)"));
+            if (!f.isEmpty())
+                saveSessionAs(f);
+        } else {
+            saveSessionAs(m_sessionPath);
+        }
+    });
+    file->addAction(tr("Recover &unsaved session"), this, [this] {
+        if (QFileInfo::exists(recoveryPath()))
+            openSession(recoveryPath());
+        else
+            reportError(tr("There is no recovered session."));
+    });
+    file->addSeparator();
+    file->addAction(tr("&Export figure of the heatmap…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCurrentView);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    auto *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *d : m_docks)
+        view->addAction(d->toggleViewAction());
+    auto *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Salient"), this, [this] {
+        QMessageBox::about(this, tr("About Salient"),
+                           tr("Salient %1\nNeuron-level interpretability of NLP models: Linguistic Correlation "
+                              "Analysis (Durrani, Dalvi, Sajjad, JMLR 2023), compatible with NeuroX.")
+                               .arg(QStringLiteral(SALIENT_VERSION)));
+    });
+}
+
+void MainWindow::reportError(const QString &message)
+{
+    m_lastError = message;
+    statusBar()->showMessage(message, 10000);
+    if (m_interactive)
+        QMessageBox::warning(this, tr("Salient"), message);
+}
+
+int MainWindow::loadDemo()
+{
+    auto result = std::make_shared<std::shared_ptr<LoadedTask>>();
+    auto description = std::make_shared<QString>();
+    const DatasetOptions dopt = m_session.dataOptions;
+    const int id = m_jobs->start(tr("Load demo dataset"), [result, description, dopt](JobContext &ctx) {
+        ctx.report(0.1, QStringLiteral("generating"));
+        const DemoDataset demo = makeDemoDataset();
+        *description = demo.description;
+        *result = std::make_shared<LoadedTask>(loadDemoTask(demo, QStringLiteral("pos"), dopt));
+        return JobStatus::Ok;
+    });
+    connect(m_jobs, &JobRunner::finished, this, [this, id, result, description](int done, JobStatus status) {
+        if (done != id || status != JobStatus::Ok)
+            return;
+        m_session = Session{};
+        m_session.demo = true;
+        m_sessionPath.clear();
+        setTask(*result, tr("built-in demo dataset (SYNTHETIC)"), *description);
+        setWindowTitle(tr("Salient — built-in demo dataset (synthetic)"));
+    }, Qt::SingleShotConnection);
+    return id;
+}
+
+int MainWindow::loadFiles(const TaskInputs &inputs)
+{
+    auto result = std::make_shared<std::shared_ptr<LoadedTask>>();
+    const int id = m_jobs->start(tr("Load %1").arg(QFileInfo(inputs.train.activations).fileName()),
+                                 [result, inputs](JobContext &ctx) {
+                                     *result = std::make_shared<LoadedTask>(
+                                         loadTask(inputs, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
+                                     return JobStatus::Ok;
+                                 });
+    connect(m_jobs, &JobRunner::finished, this, [this, id, result, inputs](int done, JobStatus status) {
+        if (done != id || status != JobStatus::Ok)
+            return;
+        m_session = Session{};
+        m_session.dataOptions = inputs.options;
+        const std::pair<QString, const SplitPaths *> splits[] = {
+            {QStringLiteral("train"), &inputs.train}, {QStringLiteral("dev"), &inputs.dev}, {QStringLiteral("test"), &inputs.test}};
+        try {
+            for (const auto &[name, p] : splits)
+                if (p->isSet())
+                    m_session.splits[name] = {describeInput(p->activations), describeInput(p->tokens), describeInput(p->labels)};
+        } catch (const Error &e) {
+            reportError(e.message());
+        }
+        m_sessionPath.clear();
+        setTask(*result, inputs.train.activations, {});
+        setWindowTitle(tr("Salient — %1").arg(QFileInfo(inputs.train.activations).fileName()));
+    }, Qt::SingleShotConnection);
+    return id;
+}
+
+int MainWindow::openSession(const QString &path)
+{
+    SessionCheck check;
+    Session loaded;
+    try {
+        loaded = loadSession(path, &check);
+    } catch (const Error &e) {
+        reportError(e.message());
+        return -1;
+    }
+    if (!check.ok())
+        reportError(tr("Inputs changed since the session was saved:\n%1").arg(check.changedInputs.join(QLatin1Char('\n'))));
+    auto result = std::make_shared<std::shared_ptr<LoadedTask>>();
+    auto session = std::make_shared<Session>(std::move(loaded));
+    const int id = m_jobs->start(tr("Open session %1").arg(QFileInfo(path).fileName()), [result, session](JobContext &ctx) {
+        *result = std::make_shared<LoadedTask>(
+            loadSessionData(*session, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
+        return JobStatus::Ok;
+    });
+    connect(m_jobs, &JobRunner::finished, this, [this, id, result, session, path](int done, JobStatus status) {
+        if (done != id || status != JobStatus::Ok)
+            return;
+        m_session = *session;
+        m_sessionPath = path == recoveryPath() ? QString() : path;
+        m_settings->setOptions(m_session.probeOptions);
+        setTask(*result, path, m_session.demo ? tr("built-in demo dataset (SYNTHETIC)") : QString());
+        // Show the stored results.
+        if (m_session.arrays.count(QStringLiteral("probe/W")))
+            showProbe();
+        updateCurves();
+        setWindowTitle(tr("Salient — %1").arg(QFileInfo(path).fileName()));
+        if (path != recoveryPath())
+            addRecent(path);
+    }, Qt::SingleShotConnection);
+    return id;
+}
+
+bool MainWindow::saveSessionAs(const QString &path)
+{
+    try {
+        m_session.probeOptions = m_settings->options();
+        saveSession(path, m_session);
+        m_sessionPath = path;
+        addRecent(path);
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+        return true;
+    } catch (const Error &e) {
+        reportError(e.message());
+        return false;
+    }
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings s;
+    QStringList r = s.value(QStringLiteral("recent")).toStringList();
+    r.removeAll(path);
+    r.prepend(path);
+    s.setValue(QStringLiteral("recent"), r.mid(0, 10));
+}
+
+void MainWindow::setTask(std::shared_ptr<LoadedTask> task, const QString &source, const QString &description)
+{
+    m_task = std::move(task);
+    m_probe.reset();
+    m_ordering.clear();
+    m_selected = -1;
+    m_data->showTask(*m_task, source, description);
+    m_curves->clear();
+    m_selectivity->clear();
+    Q_EMIT dataLoaded();
+}
+
+int MainWindow::runAnalysisJob(const QString &name, const QJsonObject &options)
+{
+    if (!m_task) {
+        reportError(tr("Load data first (File › Open data files, or the built-in demo)."));
+        return -1;
+    }
+    ProbeOptions po = m_settings->options();
+    po.regression = m_session.dataOptions.task == TaskType::Regression;
+    try {
+        po.validate();
+    } catch (const Error &e) {
+        reportError(e.message());
+        return -1;
+    }
+    auto task = m_task;
+    auto session = std::make_shared<Session>(m_session);
+    auto out = std::make_shared<AnalysisOutput>();
+    const int id = m_jobs->start(name, [task, session, out, po, name, options](JobContext &ctx) {
+        AnalysisContext ac;
+        ac.task = task.get();
+        ac.probe = po;
+        ac.session = session.get();
+        ac.progress = ctx.experimentProgress();
+        *out = runAnalysis(name, options, ac);
+        return toJobStatus(out->status);
+    });
+    connect(m_jobs, &JobRunner::finished, this, [this, id, session, out, name, options, po, task](int done, JobStatus status) {
+        if (done != id || status != JobStatus::Ok || task != m_task)
+            return;
+        m_session.probeOptions = po;
+        if (!m_session.analyses.contains(name))
+            m_session.analyses << name;
+        m_session.analysisOptions[name] = options;
+        m_session.results[name] = out->json;
+        for (auto &[k, v] : session->arrays)
+            m_session.arrays[k] = v;
+        onAnalysisDone(name, *out);
+    }, Qt::SingleShotConnection);
+    return id;
+}
+
+void MainWindow::onAnalysisDone(const QString &name, const AnalysisOutput &)
+{
+    if (name == QLatin1String("probe"))
+        showProbe();
+    updateCurves();
+    autosave();
+    Q_EMIT analysisFinished(name);
+}
+
+void MainWindow::autosave()
+{
+    const QString path = recoveryPath();
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    try {
+        saveSession(path, m_session);
+    } catch (const Error &) {
+        // Recovery is best effort; the user's own session files are untouched.
+    }
+}
+
+void MainWindow::showProbe()
+{
+    if (!m_task || !m_task->train || !m_session.arrays.count(QStringLiteral("probe/W")))
+        return;
+    const Dataset &train = *m_task->train;
+    Probe p;
+    p.W = m_session.arrays.at(QStringLiteral("probe/W"));
+    if (p.W.cols() != train.neurons())
+        return; // stored for another layer selection
+    p.b = m_session.arrays.count(QStringLiteral("probe/b")) ? VectorF(m_session.arrays.at(QStringLiteral("probe/b")).row(0).transpose())
+                                                            : VectorF::Zero(p.W.rows());
+    p.labels = m_task->vocab.names;
+    p.regression = p.labels.isEmpty();
+    for (int c = 0; c < train.neurons(); ++c)
+        p.columns.push_back(c);
+    m_probe = p;
+    const SalienceMatrix s = salienceMatrix(p, train.layerIds, train.dims);
+    m_heatmap->setMatrix(s);
+    const QStringList labels = p.labels;
+    const MatrixF W = p.W;
+    const Dataset *ds = &train;
+    m_heatmap->setClassWeightProvider([W, labels, ds](int flat) {
+        const int c = columnOf(*ds, flat);
+        if (c < 0 || labels.isEmpty())
+            return QString();
+        std::vector<int> order(size_t(W.rows()));
+        std::iota(order.begin(), order.end(), 0);
+        std::sort(order.begin(), order.end(), [&](int a, int b) { return std::abs(W(a, c)) > std::abs(W(b, c)); });
+        QStringList parts;
+        for (size_t i = 0; i < std::min<size_t>(3, order.size()); ++i)
+            parts << QStringLiteral("%1 %2").arg(labels[order[i]]).arg(double(W(order[i], c)), 0, 'f', 3);
+        return parts.join(QStringLiteral(", "));
+    });
+    m_ordering = fullOrdering(p.W.cwiseAbs(), 100);
+    const int k = std::max(1, train.neurons() / 20);
+    m_layers->setDistribution(layerDistribution(train, m_ordering, k), tr("top %1 (5 %)").arg(k));
+    if (!m_ordering.empty())
+        selectNeuron(flatNeuron(train, m_ordering.front()));
+}
+
+void MainWindow::updateCurves()
+{
+    CurvesData d;
+    const QJsonObject ab = m_session.results.value(QStringLiteral("ablation")).toObject();
+    if (!ab.isEmpty()) {
+        d.sizes = doubles(ab.value(QStringLiteral("sizes")));
+        const QJsonObject curves = ab.value(QStringLiteral("curves")).toObject();
+        d.masking = seriesFrom(curves.value(QStringLiteral("masking")).toObject());
+        d.retraining = seriesFrom(curves.value(QStringLiteral("retraining")).toObject());
+        d.oracle = ab.value(QStringLiteral("oracle_accuracy")).toDouble(std::nan(""));
+    }
+    const QJsonObject ms = m_session.results.value(QStringLiteral("minimal-subset")).toObject();
+    if (!ms.isEmpty()) {
+        d.oracle = ms.value(QStringLiteral("oracle_dev_accuracy")).toDouble(d.oracle);
+        d.target = ms.value(QStringLiteral("target")).toDouble(std::nan(""));
+        for (const QJsonValue p : ms.value(QStringLiteral("curve")).toArray()) {
+            d.subsetSizes.push_back(p.toObject().value(QStringLiteral("size")).toDouble());
+            d.subsetAccuracy.push_back(p.toObject().value(QStringLiteral("dev_accuracy")).toDouble());
+        }
+        d.chosenSize = ms.value(QStringLiteral("size")).toInt();
+        d.chosenIsAll = ms.value(QStringLiteral("all_neurons")).toBool();
+    }
+    if (!ab.isEmpty() || !ms.isEmpty())
+        m_curves->setData(d);
+    const QJsonObject sel = m_session.results.value(QStringLiteral("selectivity")).toObject();
+    if (!sel.isEmpty()) {
+        QStringList parts;
+        for (const QJsonValue v : sel.value(QStringLiteral("sets")).toArray()) {
+            const QJsonObject o = v.toObject();
+            parts << tr("%1 (%2 neurons): task %3, control %4, selectivity %5")
+                         .arg(o.value(QStringLiteral("set")).toString())
+                         .arg(o.value(QStringLiteral("neurons")).toInt())
+                         .arg(o.value(QStringLiteral("task_accuracy")).toDouble(), 0, 'f', 3)
+                         .arg(o.value(QStringLiteral("control_accuracy")).toDouble(), 0, 'f', 3)
+                         .arg(o.value(QStringLiteral("selectivity")).toDouble(), 0, 'f', 3);
+        }
+        m_selectivity->setText(tr("Selectivity on %1 — ").arg(sel.value(QStringLiteral("split")).toString()) + parts.join(QStringLiteral(" · ")));
+    }
+}
+
+void MainWindow::selectNeuron(int flat)
+{
+    if (!m_task || !m_task->train)
+        return;
+    const Dataset &train = *m_task->train;
+    const int column = columnOf(train, flat);
+    if (column < 0)
+        return;
+    m_selected = flat;
+    m_heatmap->selectNeuron(flat);
+    NeuronProfileOptions po;
+    po.words.maxWords = 20;
+    po.sentences.count = 12;
+    const NeuronProfile profile = neuronProfile(train, column, m_probe && !m_probe->regression ? &m_task->vocab : nullptr, po);
+    NeuronInfo info = neuronInfoFor(train, column, m_probe ? &*m_probe : nullptr);
+    if (m_probe) {
+        info.neuronCount = train.neurons();
+        const auto it = std::find(m_ordering.begin(), m_ordering.end(), column);
+        info.globalRank = it == m_ordering.end() ? 0 : int(it - m_ordering.begin()) + 1;
+        const MatrixF A = m_probe->W.cwiseAbs();
+        for (int c = 0; c < A.rows(); ++c) {
+            const NeuronList r = classRanking(A, c);
+            info.labelRanks.push_back(int(std::find(r.begin(), r.end(), column) - r.begin()) + 1);
+        }
+    }
+    m_inspector->setNeuron(info, profile);
+    WordActivationData words = wordDataFromTopSentences(train, column, profile.sentences, &m_task->vocab);
+    words.title = tr("Layer %1 · neuron %2 (flat %3): most activating sentences").arg(flat / train.dims).arg(flat % train.dims).arg(flat);
+    m_words->setData(std::move(words));
+    statusBar()->showMessage(tr("Neuron %1 (layer %2, index %3)").arg(flat).arg(flat / train.dims).arg(flat % train.dims), 5000);
+    Q_EMIT neuronSelected(flat);
+}
+
+void MainWindow::highlightTokens(const QVector<int> &rows)
+{
+    if (!m_task || !m_task->train || rows.isEmpty())
+        return;
+    const Dataset &train = *m_task->train;
+    // The neurons most active on the selected tokens: largest mean |activation|.
+    Eigen::VectorXd mean = Eigen::VectorXd::Zero(train.neurons());
+    for (int r : rows)
+        if (r >= 0 && r < train.rows())
+            mean += train.X.row(r).transpose().cast<double>().cwiseAbs();
+    std::vector<int> order(size_t(train.neurons()));
+    std::iota(order.begin(), order.end(), 0);
+    const size_t k = std::min<size_t>(10, order.size());
+    std::partial_sort(order.begin(), order.begin() + long(k), order.end(), [&](int a, int b) { return mean[a] > mean[b]; });
+    NeuronList keep;
+    for (size_t i = 0; i < k; ++i)
+        keep.push_back(flatNeuron(train, order[i]));
+    m_heatmap->setKeptNeurons(keep);
+    statusBar()->showMessage(tr("Heatmap: the %1 neurons most active on the selected tokens").arg(k), 8000);
+}
+
+void MainWindow::exportCurrentView()
+{
+    const QString f = QFileDialog::getSaveFileName(this, tr("Export figure"), {}, tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    if (f.isEmpty())
+        return;
+    QString error;
+    if (!m_heatmap->exportFigure(f, 1600, 900, 300, &error))
+        reportError(error);
+}
+
+bool MainWindow::waitForJobs(int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (m_jobs->isRunning() && t.elapsed() < timeoutMs) {
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+        QThread::msleep(5);
+    }
+    QApplication::processEvents();
+    return !m_jobs->isRunning();
+}
+
+bool MainWindow::writeScreenshots(const QString &dir)
+{
+    if (!QDir().mkpath(dir))
+        return false;
+    bool ok = grab().save(dir + QStringLiteral("/main.png"));
+    for (QDockWidget *d : m_docks) {
+        QWidget *w = d->widget();
+        const QSize old = w->size();
+        w->resize(1100, 650);
+        ok = w->grab().save(dir + QStringLiteral("/") + d->objectName() + QStringLiteral(".png")) && ok;
+        w->resize(old);
+    }
+    return ok;
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    m_jobs->cancelAll();
+    event->accept();
 }
 
 } // namespace salient::ui

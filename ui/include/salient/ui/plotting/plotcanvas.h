@@ -1,0 +1,96 @@
+#pragma once
+// Base of every plotting canvas: owns one QCustomPlot, a title, figure export and CSV of the data.
+#include <QByteArray>
+#include <QString>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPLayoutGrid;
+class QCPTextElement;
+
+namespace salient::ui {
+
+/**
+ * A QWidget that owns one QCustomPlot (filling the widget, no margins) and knows how to export
+ * it. Subclasses put their axis rect, colour scale and legend in contentLayout(); the optional
+ * title sits in a row above it, so it is part of every exported figure.
+ *
+ * All functions: GUI thread only (or the thread owning a headless QApplication, e.g. salient-cli
+ * on the offscreen platform).
+ */
+class PlotCanvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit PlotCanvas(QWidget *parent = nullptr);
+    ~PlotCanvas() override;
+
+    /// The owned plot (never null; owned by this widget). Its coordinates equal the canvas's own,
+    /// since it fills the widget. Exposed for tests and for event simulation.
+    QCustomPlot *plot() const;
+
+    /// Title drawn above the plot and included in exports; empty (default) = no title row.
+    void setTitle(const QString &title);
+    QString title() const;
+
+    /**
+     * Writes the figure to @p path, format by suffix (case-insensitive):
+     * - `.png`: raster at (widthPx × heightPx) · dpi / 96 pixels, DPI stored in the file, so the
+     *   figure prints at the on-screen size in inches (widthPx / 96) with fine detail;
+     * - `.svg`: vector (QSvgGenerator + QCPPainter), widthPx × heightPx user units at 96 DPI;
+     *   colour maps are embedded as images;
+     * - `.pdf`: vector through QCustomPlot::savePdf, page widthPx × heightPx points.
+     * Legends, colour bars and the title are included, laid out for the requested size. The file
+     * is written to a temporary file in the same directory and renamed over @p path, so a
+     * failure never leaves a partial file. The on-screen plot is unchanged.
+     * @param widthPx logical width; ≤ 0 = the widget's current width (800 when not laid out)
+     * @param heightPx logical height; ≤ 0 = the widget's current height (500 when not laid out)
+     * @param dpi PNG resolution in dots per inch, default 300; must be in [24, 2400]
+     * @param error receives a readable message on failure (may be nullptr)
+     * @return true on success
+     */
+    bool exportFigure(const QString &path, int widthPx = 0, int heightPx = 0, double dpi = 300,
+                      QString *error = nullptr);
+
+    /// Suffixes exportFigure() understands: {"png", "svg", "pdf"}.
+    static QStringList figureSuffixes();
+
+    /**
+     * The data shown, as UTF-8 CSV with a header row (RFC 4180 quoting, '\n' line ends, NaN as
+     * an empty field). The default lists every QCPGraph as rows "series,x,y".
+     */
+    virtual QByteArray csv() const;
+
+    /// Writes csv() atomically (QSaveFile) to @p path; false and @p error on failure.
+    bool exportCsv(const QString &path, QString *error = nullptr) const;
+
+    /// Restores the canvas's default axis ranges (also bound to double click) and replots.
+    virtual void resetView();
+
+    /// Replots now (queued repaint); call after changing what is shown.
+    void replot();
+
+protected:
+    /// The grid below the title where subclasses place the axis rect (initially at (0, 0)) and
+    /// their colour scale / legend. Never null.
+    QCPLayoutGrid *contentLayout() const;
+
+    /// Lays the plot out for the current widget size without painting, so that axis
+    /// coordToPixel() is valid (e.g. right after show/resize, before the first paint).
+    void updatePlotLayout() const;
+
+    /// Quotes one CSV field when needed (comma, quote, newline).
+    static QByteArray csvField(const QString &text);
+    /// A number for CSV: empty for NaN, shortest round-trip representation otherwise.
+    static QByteArray csvNumber(double value);
+
+private:
+    bool renderTo(const QString &file, const QString &suffix, int w, int h, double dpi,
+                  QString *error);
+
+    QCustomPlot *m_plot = nullptr;
+    QCPLayoutGrid *m_content = nullptr;
+    QCPTextElement *m_titleElement = nullptr;
+    QString m_title;
+};
+
+} // namespace salient::ui

@@ -1,0 +1,392 @@
+#include "salient/ui/plotting/curvescanvas.h"
+
+#include <qcustomplot.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace salient::ui {
+
+namespace {
+
+// NeuroX's colours; gold is darkened a little so its line stays visible on white.
+const QColor kTop(0x1e, 0x90, 0xff);    // dodgerblue
+const QColor kRandom(0xd4, 0xa0, 0x00); // gold, darkened
+const QColor kRandomBand(0xff, 0xd7, 0x00);
+const QColor kBottom(0xff, 0x45, 0x00); // orangered
+const QColor kFull(0x32, 0xcd, 0x32);   // limegreen
+const QColor kOracleLine(0x22, 0x8b, 0x22);
+const QColor kSubset(0x33, 0x33, 0x33);
+const QColor kChosen(0x76, 0x2a, 0x83);
+
+bool finite(double v)
+{
+    return std::isfinite(v);
+}
+
+QCPScatterStyle marker(QCPScatterStyle::ScatterShape shape, const QColor &colour, bool filled)
+{
+    return QCPScatterStyle(shape, QPen(colour, 1.5), filled ? QBrush(colour) : QBrush(Qt::white), 7);
+}
+
+} // namespace
+
+CurvesCanvas::CurvesCanvas(QWidget *parent)
+    : PlotCanvas(parent)
+{
+    QCustomPlot *p = plot();
+    p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    p->xAxis->setLabel(tr("number of neurons kept"));
+    p->yAxis->setLabel(tr("accuracy"));
+    // Legend in a row below the plot, three entries per row (top / random / bottom of one
+    // ablation kind), centred between two empty elements, so it never hides a curve and
+    // leaves the plot its full width.
+    p->axisRect()->insetLayout()->take(p->legend);
+    auto *row = new QCPLayoutGrid;
+    contentLayout()->addElement(1, 0, row);
+    contentLayout()->setRowStretchFactor(1, 0.001);
+    row->addElement(0, 0, new QCPLayoutElement(p));
+    row->addElement(0, 1, p->legend);
+    row->addElement(0, 2, new QCPLayoutElement(p));
+    row->setColumnStretchFactors({1.0, 0.001, 1.0});
+    row->setColumnSpacing(0);
+    p->legend->setWrap(3);
+    p->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    p->legend->setLayer(QStringLiteral("legend"));
+    p->legend->setVisible(true);
+    p->legend->setBorderPen(Qt::NoPen);
+    p->legend->setMargins(QMargins(4, 0, 4, 6));
+    p->legend->setRowSpacing(0);
+    p->legend->setColumnSpacing(12);
+    connect(p->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this,
+            &CurvesCanvas::placeChosenLabel);
+    QFont small = p->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    p->legend->setFont(small);
+    p->legend->setIconSize(32, 14);
+    rebuild();
+}
+
+CurvesCanvas::~CurvesCanvas() = default;
+
+void CurvesCanvas::setData(const CurvesData &data)
+{
+    m_data = data;
+    rebuild();
+}
+
+const CurvesData &CurvesCanvas::data() const
+{
+    return m_data;
+}
+
+void CurvesCanvas::setAblation(const AblationResult &result)
+{
+    m_data.sizes.assign(result.sizes.begin(), result.sizes.end());
+    auto copy = [](const AblationCurve &curve) {
+        AblationSeries s;
+        s.top = curve.top;
+        s.randomMean = curve.randomMean;
+        s.randomStd = curve.randomStd;
+        s.bottom = curve.bottom;
+        return s;
+    };
+    m_data.masking = copy(result.masking);
+    m_data.retraining = copy(result.retraining);
+    if (!finite(m_data.target))
+        m_data.oracle = result.oracleSelection;
+    rebuild();
+}
+
+void CurvesCanvas::setMinimalSubset(const MinimalSubsetResult &result)
+{
+    m_data.subsetSizes.clear();
+    m_data.subsetAccuracy.clear();
+    for (const SubsetPoint &point : result.curve) {
+        m_data.subsetSizes.push_back(point.size);
+        m_data.subsetAccuracy.push_back(point.dev);
+    }
+    m_data.oracle = result.oracleDev;
+    m_data.target = result.target;
+    const bool ok = result.status == Status::Ok && result.size > 0;
+    m_data.chosenSize = ok ? result.size : 0;
+    m_data.chosenIsAll = ok && result.allNeurons;
+    rebuild();
+}
+
+void CurvesCanvas::clear()
+{
+    m_data = CurvesData();
+    rebuild();
+}
+
+void CurvesCanvas::setLogX(bool on)
+{
+    m_logX = on;
+    rebuild();
+}
+
+bool CurvesCanvas::logX() const
+{
+    return m_logX;
+}
+
+void CurvesCanvas::setAutoY(bool on)
+{
+    m_autoY = on;
+    resetView();
+}
+
+bool CurvesCanvas::autoY() const
+{
+    return m_autoY;
+}
+
+int CurvesCanvas::legendItemCount() const
+{
+    return plot()->legend->itemCount();
+}
+
+void CurvesCanvas::rebuild()
+{
+    QCustomPlot *p = plot();
+    p->clearGraphs();
+    p->clearItems();
+    m_chosenLabel = nullptr;
+
+    if (m_logX) {
+        p->xAxis->setScaleType(QCPAxis::stLogarithmic);
+        auto ticker = QSharedPointer<QCPAxisTickerLog>::create();
+        ticker->setLogBase(10);
+        ticker->setSubTickCount(8);
+        p->xAxis->setTicker(ticker);
+        p->xAxis->setNumberFormat(QStringLiteral("g"));
+    } else {
+        p->xAxis->setScaleType(QCPAxis::stLinear);
+        p->xAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        p->xAxis->setNumberFormat(QStringLiteral("g"));
+    }
+
+    const std::vector<double> &x = m_data.sizes;
+    auto addLine = [&](const std::vector<double> &y, const QString &name, const QColor &colour,
+                       Qt::PenStyle style, QCPScatterStyle::ScatterShape shape, bool filled) {
+        if (y.empty())
+            return;
+        QCPGraph *g = p->addGraph();
+        g->setName(name);
+        g->setPen(QPen(colour, 2.0, style));
+        g->setScatterStyle(marker(shape, colour, filled));
+        const std::size_t n = std::min(x.size(), y.size());
+        for (std::size_t i = 0; i < n; ++i)
+            if (finite(y[i]) && (!m_logX || x[i] > 0))
+                g->addData(x[i], y[i]);
+    };
+    auto addBand = [&](const AblationSeries &s, int alpha) {
+        if (s.randomMean.empty() || s.randomStd.size() != s.randomMean.size())
+            return;
+        QCPGraph *lower = p->addGraph();
+        QCPGraph *upper = p->addGraph();
+        for (QCPGraph *g : {lower, upper}) {
+            g->setPen(Qt::NoPen);
+            g->removeFromLegend();
+        }
+        QColor fill = kRandomBand;
+        fill.setAlpha(alpha);
+        upper->setBrush(fill);
+        upper->setChannelFillGraph(lower);
+        const std::size_t n = std::min(x.size(), s.randomMean.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            if (!finite(s.randomMean[i]) || !finite(s.randomStd[i]) || (m_logX && x[i] <= 0))
+                continue;
+            lower->addData(x[i], s.randomMean[i] - s.randomStd[i]);
+            upper->addData(x[i], s.randomMean[i] + s.randomStd[i]);
+        }
+        lower->setName(QStringLiteral("random - std"));
+        upper->setName(QStringLiteral("random + std"));
+    };
+    struct Kind {
+        const AblationSeries *series;
+        QString label;
+        Qt::PenStyle style;
+        bool filled;
+        int bandAlpha;
+    };
+    const Kind kinds[] = {
+        {&m_data.masking, tr("masking"), Qt::SolidLine, true, 70},
+        {&m_data.retraining, tr("retraining"), Qt::DashLine, false, 45},
+    };
+    // Bands first, so every line is drawn over them.
+    for (const Kind &k : kinds)
+        addBand(*k.series, k.bandAlpha);
+    for (const Kind &k : kinds) {
+        if (k.series->isEmpty())
+            continue;
+        addLine(k.series->top, tr("top (%1)").arg(k.label), kTop, k.style, QCPScatterStyle::ssCircle,
+                k.filled);
+        addLine(k.series->randomMean,
+                k.series->randomStd.empty() ? tr("random (%1)").arg(k.label)
+                                            : tr("random ± std (%1)").arg(k.label),
+                kRandom, k.style, QCPScatterStyle::ssSquare, k.filled);
+        addLine(k.series->bottom, tr("bottom (%1)").arg(k.label), kBottom, k.style,
+                QCPScatterStyle::ssTriangle, k.filled);
+    }
+
+    // Minimal-subset search points (retrained probes on the first n neurons).
+    if (!m_data.subsetSizes.empty()) {
+        QCPGraph *g = p->addGraph();
+        g->setName(tr("minimal-subset search"));
+        g->setPen(QPen(kSubset, 1.2, Qt::DotLine));
+        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(kSubset, 1.5),
+                                           QBrush(kSubset), 8));
+        const std::size_t n = std::min(m_data.subsetSizes.size(), m_data.subsetAccuracy.size());
+        for (std::size_t i = 0; i < n; ++i)
+            if (finite(m_data.subsetAccuracy[i]) && (!m_logX || m_data.subsetSizes[i] > 0))
+                g->addData(m_data.subsetSizes[i], m_data.subsetAccuracy[i]);
+    }
+
+    // δ band between target and oracle, across the whole x range.
+    if (finite(m_data.oracle) && finite(m_data.target)) {
+        QColor fill = kFull;
+        fill.setAlpha(55);
+        auto *band = new QCPItemRect(p);
+        band->setLayer(QStringLiteral("background"));
+        band->setPen(Qt::NoPen);
+        band->setBrush(fill);
+        band->setClipToAxisRect(true);
+        band->topLeft->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        band->bottomRight->setTypeX(QCPItemPosition::ptAxisRectRatio);
+        band->topLeft->setCoords(0, std::max(m_data.oracle, m_data.target));
+        band->bottomRight->setCoords(1, std::min(m_data.oracle, m_data.target));
+        // Legend entry: an empty graph with the band's brush.
+        QCPGraph *entry = p->addGraph();
+        entry->setPen(Qt::NoPen);
+        entry->setBrush(fill);
+        const double delta = m_data.oracle > 0 ? 100.0 * (1.0 - m_data.target / m_data.oracle) : 0;
+        entry->setName(tr("δ = %1% band (target %2)")
+                           .arg(delta, 0, 'g', 3)
+                           .arg(m_data.target, 0, 'f', 3));
+    }
+    if (finite(m_data.oracle)) {
+        const QPen pen(kOracleLine, 2.0, Qt::DashDotLine);
+        auto *line = new QCPItemStraightLine(p);
+        line->setPen(pen);
+        line->point1->setCoords(1, m_data.oracle);
+        line->point2->setCoords(2, m_data.oracle);
+        QCPGraph *entry = p->addGraph();
+        entry->setPen(pen);
+        entry->setName(tr("all neurons (%1)").arg(m_data.oracle, 0, 'f', 3));
+    }
+    if (m_data.chosenSize > 0) {
+        const QPen pen(kChosen, 1.8, Qt::DashLine);
+        auto *line = new QCPItemStraightLine(p);
+        line->setPen(pen);
+        line->point1->setCoords(m_data.chosenSize, 0);
+        line->point2->setCoords(m_data.chosenSize, 1);
+        auto *label = new QCPItemText(p);
+        m_chosenLabel = label;
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->position->setCoords(m_data.chosenSize, 0.04);
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+        label->setPadding(QMargins(4, 1, 4, 1));
+        label->setColor(kChosen);
+        label->setBrush(QColor(255, 255, 255, 215));
+        label->setClipToAxisRect(true);
+        label->setText(m_data.chosenIsAll ? tr("minimal set = all %1 neurons").arg(m_data.chosenSize)
+                                          : tr("minimal n = %1").arg(m_data.chosenSize));
+    }
+    p->legend->setVisible(p->legend->itemCount() > 0);
+    resetView();
+}
+
+void CurvesCanvas::resetView()
+{
+    QCustomPlot *p = plot();
+    double xMin = std::numeric_limits<double>::infinity(), xMax = -xMin;
+    double yMin = std::numeric_limits<double>::infinity(), yMax = -yMin;
+    for (int i = 0; i < p->graphCount(); ++i) {
+        const QCPGraph *g = p->graph(i);
+        for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+            xMin = std::min(xMin, it->key);
+            xMax = std::max(xMax, it->key);
+            yMin = std::min(yMin, it->value);
+            yMax = std::max(yMax, it->value);
+        }
+    }
+    if (m_data.chosenSize > 0) {
+        xMin = std::min(xMin, double(m_data.chosenSize));
+        xMax = std::max(xMax, double(m_data.chosenSize));
+    }
+    for (double v : {m_data.oracle, m_data.target})
+        if (finite(v)) {
+            yMin = std::min(yMin, v);
+            yMax = std::max(yMax, v);
+        }
+    if (!finite(xMin)) {
+        xMin = 1;
+        xMax = 100;
+    }
+    if (m_logX) {
+        xMin = std::max(xMin, 1e-3);
+        xMax = std::max(xMax, xMin * 10);
+        p->xAxis->setRange(xMin / 1.3, xMax * 1.3);
+    } else {
+        const double pad = std::max(1.0, 0.04 * (xMax - std::min(0.0, xMin)));
+        p->xAxis->setRange(std::min(0.0, xMin) - pad, xMax + pad);
+    }
+    if (m_autoY && finite(yMin)) {
+        const double pad = std::max(0.01, 0.06 * (yMax - yMin));
+        p->yAxis->setRange(yMin - pad, yMax + pad);
+    } else {
+        p->yAxis->setRange(-0.02, 1.02);
+    }
+    placeChosenLabel();
+    p->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void CurvesCanvas::placeChosenLabel()
+{
+    if (!m_chosenLabel)
+        return;
+    // Right of the line in the left part of the plot, left of it near the right edge.
+    const QCPAxis *x = plot()->xAxis;
+    const QCPRange r = x->range();
+    const double c = m_data.chosenSize;
+    const double frac = m_logX && r.lower > 0 && c > 0
+                            ? std::log(c / r.lower) / std::log(r.upper / r.lower)
+                            : (c - r.lower) / r.size();
+    m_chosenLabel->setPositionAlignment((frac > 0.6 ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+}
+
+QByteArray CurvesCanvas::csv() const
+{
+    QByteArray out = "series,mode,x,accuracy,std\n";
+    const std::vector<double> &x = m_data.sizes;
+    auto rows = [&](const char *series, const char *mode, const std::vector<double> &y,
+                    const std::vector<double> *sd) {
+        const std::size_t n = std::min(x.size(), y.size());
+        for (std::size_t i = 0; i < n; ++i) {
+            const double s = sd && i < sd->size() ? (*sd)[i] : std::nan("");
+            out += QByteArray(series) + ',' + mode + ',' + csvNumber(x[i]) + ',' + csvNumber(y[i]) +
+                   ',' + csvNumber(s) + '\n';
+        }
+    };
+    for (const auto &[series, mode] : {std::pair{&m_data.masking, "masking"},
+                                       std::pair{&m_data.retraining, "retraining"}}) {
+        rows("top", mode, series->top, nullptr);
+        rows("random", mode, series->randomMean, &series->randomStd);
+        rows("bottom", mode, series->bottom, nullptr);
+    }
+    const std::size_t n = std::min(m_data.subsetSizes.size(), m_data.subsetAccuracy.size());
+    for (std::size_t i = 0; i < n; ++i)
+        out += "subset,retraining," + csvNumber(m_data.subsetSizes[i]) + ',' +
+               csvNumber(m_data.subsetAccuracy[i]) + ",\n";
+    if (finite(m_data.oracle))
+        out += "oracle,,," + csvNumber(m_data.oracle) + ",\n";
+    if (finite(m_data.target))
+        out += "target,,," + csvNumber(m_data.target) + ",\n";
+    if (m_data.chosenSize > 0)
+        out += "chosen,," + QByteArray::number(m_data.chosenSize) + ",,\n";
+    return out;
+}
+
+} // namespace salient::ui
