@@ -37,9 +37,10 @@ Probe smallProbe()
     p.columns = {0, 1, 2, 4, 5, 6, 7, 8, 10, 11};
     p.W.resize(3, 10);
     // Column masses differ everywhere so the ranking has no ties.
-    const float w[3][10] = {{0.10f, -0.90f, 0.05f, 0.30f, 0.00f, -0.20f, 0.70f, 0.15f, -0.40f, 0.02f},
-                            {-0.20f, 0.10f, 0.01f, 0.60f, 0.08f, 0.25f, -0.10f, 0.05f, 0.50f, 0.03f},
-                            {0.05f, 0.30f, 0.02f, -0.10f, 0.04f, 0.45f, 0.12f, 0.00f, 0.20f, 0.01f}};
+    const float w[3][10] = {
+        {0.10f, -0.90f, 0.05f, 0.30f, 0.00f, -0.20f, 0.70f, 0.15f, -0.40f, 0.02f},
+        {-0.20f, 0.10f, 0.01f, 0.60f, 0.08f, 0.25f, -0.10f, 0.05f, 0.50f, 0.03f},
+        {0.05f, 0.30f, 0.02f, -0.10f, 0.04f, 0.45f, 0.12f, 0.00f, 0.20f, 0.01f}};
     for (int c = 0; c < 3; ++c)
         for (int j = 0; j < 10; ++j)
             p.W(c, j) = w[c][j];
@@ -63,8 +64,8 @@ QHash<QPair<int, int>, QString> parseHeatmapCsv(const QByteArray &csv, const Sal
         const QList<QByteArray> f = lines[i].split(',');
         if (f.size() != 7)
             return {};
-        const int row = int(std::find(m.layerIds.begin(), m.layerIds.end(), f[0].toInt()) -
-                            m.layerIds.begin());
+        const int row =
+            int(std::find(m.layerIds.begin(), m.layerIds.end(), f[0].toInt()) - m.layerIds.begin());
         out.insert({row, f[1].toInt()}, QString::fromUtf8(f[5]));
     }
     return out;
@@ -239,7 +240,8 @@ void TestCanvases::heatmapCsvEqualsMatrix()
     const SalienceMatrix m = salienceMatrix(smallProbe(), kLayerIds, kDims);
     SalienceHeatmapCanvas canvas;
     canvas.setMatrix(m);
-    for (auto order : {SalienceHeatmapCanvas::Order::ByIndex, SalienceHeatmapCanvas::Order::BySalience}) {
+    for (auto order :
+         {SalienceHeatmapCanvas::Order::ByIndex, SalienceHeatmapCanvas::Order::BySalience}) {
         canvas.setOrder(order);
         const auto cells = parseHeatmapCsv(canvas.csv(), m);
         QCOMPARE(cells.size(), m.layers * m.dims);
@@ -263,9 +265,8 @@ void TestCanvases::heatmapSortedModePutsMostSalientFirst()
     const SalienceMatrix m = salienceMatrix(smallProbe(), kLayerIds, kDims);
     SalienceHeatmapCanvas canvas;
     canvas.setMatrix(m);
-    canvas.setClassWeightProvider([](int flat) {
-        return flat == 1 ? QStringLiteral("NOUN 0.90, ADJ 0.30") : QString();
-    });
+    canvas.setClassWeightProvider(
+        [](int flat) { return flat == 1 ? QStringLiteral("NOUN 0.90, ADJ 0.30") : QString(); });
     canvas.setOrder(SalienceHeatmapCanvas::Order::BySalience);
     for (int l = 0; l < m.layers; ++l) {
         float best = -1;
@@ -278,8 +279,10 @@ void TestCanvases::heatmapSortedModePutsMostSalientFirst()
         QCOMPARE(canvas.valueAt(l, 0), double(best));
         QCOMPARE(canvas.flatAt(l, 0), l * kDims + bestIndex);
         const QString tip = canvas.tooltipAt(l, 0);
-        QVERIFY2(tip.contains(QStringLiteral("neuron %1 (flat %2)").arg(bestIndex).arg(l * kDims + bestIndex)),
-                 qPrintable(tip));
+        QVERIFY2(
+            tip.contains(
+                QStringLiteral("neuron %1 (flat %2)").arg(bestIndex).arg(l * kDims + bestIndex)),
+            qPrintable(tip));
         // Values decrease along x (NaN last).
         for (int x = 1; x < m.dims; ++x) {
             const double a = canvas.valueAt(l, x - 1), b = canvas.valueAt(l, x);
@@ -326,7 +329,8 @@ void TestCanvases::heatmapClickEmitsNeuronClicked()
     canvas.resize(800, 400);
     QVERIFY(QTest::qWaitForWindowExposed(&canvas));
     QSignalSpy spy(&canvas, &SalienceHeatmapCanvas::neuronClicked);
-    for (auto order : {SalienceHeatmapCanvas::Order::ByIndex, SalienceHeatmapCanvas::Order::BySalience}) {
+    for (auto order :
+         {SalienceHeatmapCanvas::Order::ByIndex, SalienceHeatmapCanvas::Order::BySalience}) {
         canvas.setOrder(order);
         for (int flat : {0, 6, 11, 1}) {
             spy.clear();
@@ -362,7 +366,8 @@ void TestCanvases::heatmapExports()
     // Exporting at another size leaves the on-screen layout as it was.
     QCOMPARE(canvas.pixelForNeuron(6), before);
     QString error;
-    QVERIFY2(canvas.exportCsv(dir.filePath(QStringLiteral("heatmap.csv")), &error), qPrintable(error));
+    QVERIFY2(canvas.exportCsv(dir.filePath(QStringLiteral("heatmap.csv")), &error),
+             qPrintable(error));
     QFile csv(dir.filePath(QStringLiteral("heatmap.csv")));
     QVERIFY(csv.open(QIODevice::ReadOnly));
     QCOMPARE(csv.readAll(), canvas.csv());
@@ -376,7 +381,8 @@ void TestCanvases::exportRejectsBadInput()
     QString error;
     QVERIFY(!canvas.exportFigure(dir.filePath(QStringLiteral("x.bmp")), 400, 300, 300, &error));
     QVERIFY(error.contains(QStringLiteral(".png")));
-    QVERIFY(!canvas.exportFigure(dir.filePath(QStringLiteral("missing/x.png")), 400, 300, 300, &error));
+    QVERIFY(
+        !canvas.exportFigure(dir.filePath(QStringLiteral("missing/x.png")), 400, 300, 300, &error));
     QVERIFY(error.contains(QStringLiteral("does not exist")));
     QVERIFY(!canvas.exportFigure(dir.filePath(QStringLiteral("x.png")), 400, 300, 0, &error));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("x.png"))));
@@ -421,8 +427,8 @@ void TestCanvases::layerBarsRenderAndExport()
     QCOMPARE(canvas.seriesCount(), 1);
     QTemporaryDir dir;
     checkExports(canvas, dir.path(), QStringLiteral("bars1"));
-    canvas.setDistributions(sampleDistribution(13, 3), QStringLiteral("BERT"), sampleDistribution(13, 8),
-                            QStringLiteral("XLNet"));
+    canvas.setDistributions(sampleDistribution(13, 3), QStringLiteral("BERT"),
+                            sampleDistribution(13, 8), QStringLiteral("XLNet"));
     QCOMPARE(canvas.seriesCount(), 2);
     QCOMPARE(canvas.plot()->legend->itemCount(), 2);
     const QList<QByteArray> lines = canvas.csv().split('\n');

@@ -26,13 +26,13 @@ bool finite(double v)
 
 QCPScatterStyle marker(QCPScatterStyle::ScatterShape shape, const QColor &colour, bool filled)
 {
-    return QCPScatterStyle(shape, QPen(colour, 1.5), filled ? QBrush(colour) : QBrush(Qt::white), 7);
+    return QCPScatterStyle(shape, QPen(colour, 1.5), filled ? QBrush(colour) : QBrush(Qt::white),
+                           7);
 }
 
 } // namespace
 
-CurvesCanvas::CurvesCanvas(QWidget *parent)
-    : PlotCanvas(parent)
+CurvesCanvas::CurvesCanvas(QWidget *parent) : PlotCanvas(parent)
 {
     QCustomPlot *p = plot();
     p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -221,8 +221,8 @@ void CurvesCanvas::rebuild()
     for (const Kind &k : kinds) {
         if (k.series->isEmpty())
             continue;
-        addLine(k.series->top, tr("top (%1)").arg(k.label), kTop, k.style, QCPScatterStyle::ssCircle,
-                k.filled);
+        addLine(k.series->top, tr("top (%1)").arg(k.label), kTop, k.style,
+                QCPScatterStyle::ssCircle, k.filled);
         addLine(k.series->randomMean,
                 k.series->randomStd.empty() ? tr("random (%1)").arg(k.label)
                                             : tr("random ± std (%1)").arg(k.label),
@@ -236,8 +236,8 @@ void CurvesCanvas::rebuild()
         QCPGraph *g = p->addGraph();
         g->setName(tr("minimal-subset search"));
         g->setPen(QPen(kSubset, 1.2, Qt::DotLine));
-        g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(kSubset, 1.5),
-                                           QBrush(kSubset), 8));
+        g->setScatterStyle(
+            QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(kSubset, 1.5), QBrush(kSubset), 8));
         const std::size_t n = std::min(m_data.subsetSizes.size(), m_data.subsetAccuracy.size());
         for (std::size_t i = 0; i < n; ++i)
             if (finite(m_data.subsetAccuracy[i]) && (!m_logX || m_data.subsetSizes[i] > 0))
@@ -262,9 +262,8 @@ void CurvesCanvas::rebuild()
         entry->setPen(Qt::NoPen);
         entry->setBrush(fill);
         const double delta = m_data.oracle > 0 ? 100.0 * (1.0 - m_data.target / m_data.oracle) : 0;
-        entry->setName(tr("δ = %1% band (target %2)")
-                           .arg(delta, 0, 'g', 3)
-                           .arg(m_data.target, 0, 'f', 3));
+        entry->setName(
+            tr("δ = %1% band (target %2)").arg(delta, 0, 'g', 3).arg(m_data.target, 0, 'f', 3));
     }
     if (finite(m_data.oracle)) {
         const QPen pen(kOracleLine, 2.0, Qt::DashDotLine);
@@ -291,8 +290,9 @@ void CurvesCanvas::rebuild()
         label->setColor(kChosen);
         label->setBrush(QColor(255, 255, 255, 215));
         label->setClipToAxisRect(true);
-        label->setText(m_data.chosenIsAll ? tr("minimal set = all %1 neurons").arg(m_data.chosenSize)
-                                          : tr("minimal n = %1").arg(m_data.chosenSize));
+        label->setText(m_data.chosenIsAll
+                           ? tr("minimal set = all %1 neurons").arg(m_data.chosenSize)
+                           : tr("minimal n = %1").arg(m_data.chosenSize));
     }
     p->legend->setVisible(p->legend->itemCount() > 0);
     resetView();
@@ -354,7 +354,8 @@ void CurvesCanvas::placeChosenLabel()
     const double frac = m_logX && r.lower > 0 && c > 0
                             ? std::log(c / r.lower) / std::log(r.upper / r.lower)
                             : (c - r.lower) / r.size();
-    m_chosenLabel->setPositionAlignment((frac > 0.6 ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+    m_chosenLabel->setPositionAlignment((frac > 0.6 ? Qt::AlignRight : Qt::AlignLeft)
+                                        | Qt::AlignTop);
 }
 
 QByteArray CurvesCanvas::csv() const
@@ -366,20 +367,20 @@ QByteArray CurvesCanvas::csv() const
         const std::size_t n = std::min(x.size(), y.size());
         for (std::size_t i = 0; i < n; ++i) {
             const double s = sd && i < sd->size() ? (*sd)[i] : std::nan("");
-            out += QByteArray(series) + ',' + mode + ',' + csvNumber(x[i]) + ',' + csvNumber(y[i]) +
-                   ',' + csvNumber(s) + '\n';
+            out += QByteArray(series) + ',' + mode + ',' + csvNumber(x[i]) + ',' + csvNumber(y[i])
+                   + ',' + csvNumber(s) + '\n';
         }
     };
-    for (const auto &[series, mode] : {std::pair{&m_data.masking, "masking"},
-                                       std::pair{&m_data.retraining, "retraining"}}) {
+    for (const auto &[series, mode] :
+         {std::pair{&m_data.masking, "masking"}, std::pair{&m_data.retraining, "retraining"}}) {
         rows("top", mode, series->top, nullptr);
         rows("random", mode, series->randomMean, &series->randomStd);
         rows("bottom", mode, series->bottom, nullptr);
     }
     const std::size_t n = std::min(m_data.subsetSizes.size(), m_data.subsetAccuracy.size());
     for (std::size_t i = 0; i < n; ++i)
-        out += "subset,retraining," + csvNumber(m_data.subsetSizes[i]) + ',' +
-               csvNumber(m_data.subsetAccuracy[i]) + ",\n";
+        out += "subset,retraining," + csvNumber(m_data.subsetSizes[i]) + ','
+               + csvNumber(m_data.subsetAccuracy[i]) + ",\n";
     if (finite(m_data.oracle))
         out += "oracle,,," + csvNumber(m_data.oracle) + ",\n";
     if (finite(m_data.target))

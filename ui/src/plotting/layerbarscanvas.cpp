@@ -17,8 +17,7 @@ constexpr int kMaxLayerTicks = 24;  ///< more layers: label every n-th
 
 } // namespace
 
-LayerBarsCanvas::LayerBarsCanvas(QWidget *parent)
-    : PlotCanvas(parent)
+LayerBarsCanvas::LayerBarsCanvas(QWidget *parent) : PlotCanvas(parent)
 {
     QCustomPlot *p = plot();
     p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
@@ -176,7 +175,8 @@ void LayerBarsCanvas::rebuild()
     const bool legend = n > 1 || anyName;
     p->legend->setVisible(legend);
     // An invisible element still takes its minimum size: add or remove the legend row.
-    const bool inLayout = contentLayout()->hasElement(0, 0) && contentLayout()->element(0, 0) == m_legendRow;
+    const bool inLayout =
+        contentLayout()->hasElement(0, 0) && contentLayout()->element(0, 0) == m_legendRow;
     if (legend && !inLayout) {
         contentLayout()->insertRow(0);
         contentLayout()->addElement(0, 0, m_legendRow);
@@ -219,9 +219,10 @@ QByteArray LayerBarsCanvas::csv() const
     QByteArray out = "layer";
     for (std::size_t s = 0; s < m_series.size(); ++s) {
         const QString name = m_names.value(int(s));
-        out += ',' + csvField(name.isEmpty() ? (s == 0 ? QStringLiteral("count")
-                                                       : QStringLiteral("count %1").arg(s + 1))
-                                             : name);
+        out += ','
+               + csvField(name.isEmpty() ? (s == 0 ? QStringLiteral("count")
+                                                   : QStringLiteral("count %1").arg(s + 1))
+                                         : name);
     }
     out += '\n';
     std::map<int, std::vector<int>> rows;

@@ -17,8 +17,7 @@
 
 namespace salient::ui {
 
-PlotCanvas::PlotCanvas(QWidget *parent)
-    : QWidget(parent)
+PlotCanvas::PlotCanvas(QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -123,7 +122,8 @@ bool PlotCanvas::exportFigure(const QString &path, int widthPx, int heightPx, do
         return fail(tr("Cannot export “%1”: the file name must end in .png, .svg or .pdf.")
                         .arg(info.fileName()));
     if (!(dpi >= 24 && dpi <= 2400))
-        return fail(tr("Cannot export at %1 DPI: choose a resolution between 24 and 2400.").arg(dpi));
+        return fail(
+            tr("Cannot export at %1 DPI: choose a resolution between 24 and 2400.").arg(dpi));
     const int w = widthPx > 0 ? widthPx : (m_plot->width() > 1 ? m_plot->width() : 800);
     const int h = heightPx > 0 ? heightPx : (m_plot->height() > 1 ? m_plot->height() : 500);
     if (w > 20000 || h > 20000 || double(w) * double(h) * (dpi / 96.0) * (dpi / 96.0) > 4.0e8)
@@ -136,8 +136,8 @@ bool PlotCanvas::exportFigure(const QString &path, int widthPx, int heightPx, do
         return fail(tr("Cannot export to “%1”: the folder does not exist.").arg(dir.path()));
 
     // Reserve a unique temporary name next to the target, then render into it and rename.
-    QTemporaryFile tmp(dir.filePath(QStringLiteral(".%1.XXXXXX.%2")
-                                        .arg(info.completeBaseName(), suffix)));
+    QTemporaryFile tmp(
+        dir.filePath(QStringLiteral(".%1.XXXXXX.%2").arg(info.completeBaseName(), suffix)));
     if (!tmp.open())
         return fail(tr("Cannot write in “%1”: %2").arg(dir.path(), tmp.errorString()));
     const QString tmpPath = tmp.fileName();
@@ -150,8 +150,8 @@ bool PlotCanvas::exportFigure(const QString &path, int widthPx, int heightPx, do
     updatePlotLayout();
     if (!ok)
         return fail(renderError);
-    QFile::setPermissions(tmpPath, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                       QFileDevice::ReadGroup | QFileDevice::ReadOther);
+    QFile::setPermissions(tmpPath, QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                       | QFileDevice::ReadGroup | QFileDevice::ReadOther);
     std::error_code ec;
     std::filesystem::rename(std::filesystem::path(tmpPath.toStdString()),
                             std::filesystem::path(info.absoluteFilePath().toStdString()), ec);

@@ -23,8 +23,7 @@ QCPRange cellRange(int n)
 
 } // namespace
 
-SalienceHeatmapCanvas::SalienceHeatmapCanvas(QWidget *parent)
-    : PlotCanvas(parent)
+SalienceHeatmapCanvas::SalienceHeatmapCanvas(QWidget *parent) : PlotCanvas(parent)
 {
     QCustomPlot *p = plot();
     QCPAxisRect *rect = p->axisRect();
@@ -239,7 +238,8 @@ void SalienceHeatmapCanvas::updateAxes()
         const int L = m_matrix.layers;
         const int step = std::max(1, (L + kMaxLayerLabels - 1) / kMaxLayerLabels);
         for (int l = 0; l < L; l += step) {
-            const int id = l < int(m_matrix.layerIds.size()) ? m_matrix.layerIds[std::size_t(l)] : l;
+            const int id =
+                l < int(m_matrix.layerIds.size()) ? m_matrix.layerIds[std::size_t(l)] : l;
             ticker->addTick(l, QString::number(id));
         }
     }
@@ -296,11 +296,10 @@ QString SalienceHeatmapCanvas::tooltipAt(int layerRow, int x) const
         lines << tr("not used by the probe");
     } else {
         lines << tr("rank %1 of %2").arg(rank + 1).arg(m_used);
-        lines << (m_kind == SalienceMode::Rank
-                      ? tr("rank score %1").arg(value, 0, 'f', 4)
-                      : tr("share of weight mass %1 (%2%)")
-                            .arg(value, 0, 'g', 4)
-                            .arg(100.0 * value, 0, 'g', 3));
+        lines << (m_kind == SalienceMode::Rank ? tr("rank score %1").arg(value, 0, 'f', 4)
+                                               : tr("share of weight mass %1 (%2%)")
+                                                     .arg(value, 0, 'g', 4)
+                                                     .arg(100.0 * value, 0, 'g', 3));
     }
     if (m_order == Order::BySalience)
         lines << tr("position %1 of %2 in its layer").arg(x + 1).arg(D);
@@ -380,15 +379,17 @@ QByteArray SalienceHeatmapCanvas::csv() const
     const int L = m_matrix.layers, D = m_matrix.dims;
     out.reserve(qsizetype(L) * D * 32);
     for (int l = 0; l < L; ++l) {
-        const QByteArray layer =
-            QByteArray::number(l < int(m_matrix.layerIds.size()) ? m_matrix.layerIds[std::size_t(l)] : l);
+        const QByteArray layer = QByteArray::number(
+            l < int(m_matrix.layerIds.size()) ? m_matrix.layerIds[std::size_t(l)] : l);
         for (int x = 0; x < D; ++x) {
             const int flat = flatAt(l, x);
-            const int rank = flat < int(m_matrix.rankOf.size()) ? m_matrix.rankOf[std::size_t(flat)] : -1;
-            out += layer + ',' + QByteArray::number(flat % D) + ',' + QByteArray::number(flat) + ',' +
-                   QByteArray::number(x) + ',' + (rank >= 0 ? QByteArray::number(rank + 1) : QByteArray()) +
-                   ',' + csvNumber(double(m_matrix.values(l, flat % D))) + ',' +
-                   (isShown(flat) ? '1' : '0') + '\n';
+            const int rank =
+                flat < int(m_matrix.rankOf.size()) ? m_matrix.rankOf[std::size_t(flat)] : -1;
+            out += layer + ',' + QByteArray::number(flat % D) + ',' + QByteArray::number(flat) + ','
+                   + QByteArray::number(x) + ','
+                   + (rank >= 0 ? QByteArray::number(rank + 1) : QByteArray()) + ','
+                   + csvNumber(double(m_matrix.values(l, flat % D))) + ','
+                   + (isShown(flat) ? '1' : '0') + '\n';
         }
     }
     return out;
@@ -412,8 +413,8 @@ void SalienceHeatmapCanvas::onMousePress(QMouseEvent *event)
 
 void SalienceHeatmapCanvas::onMouseRelease(QMouseEvent *event)
 {
-    const bool click = m_pressed && event->button() == Qt::LeftButton &&
-                       (event->position() - m_pressPos).manhattanLength() <= 4;
+    const bool click = m_pressed && event->button() == Qt::LeftButton
+                       && (event->position() - m_pressPos).manhattanLength() <= 4;
     m_pressed = false;
     int l = 0, x = 0;
     if (!click || !cellAtPixel(event->position(), &l, &x))

@@ -19,16 +19,16 @@ struct AblationSeries {
 
 /// Everything the curves canvas draws, as plain numbers (accuracies in 0..1).
 struct CurvesData {
-    std::vector<double> sizes;  ///< x of the ablation curves: neuron counts (> 0), increasing
-    AblationSeries masking;     ///< solid lines
-    AblationSeries retraining;  ///< dashed lines
+    std::vector<double> sizes; ///< x of the ablation curves: neuron counts (> 0), increasing
+    AblationSeries masking;    ///< solid lines
+    AblationSeries retraining; ///< dashed lines
     /// Accuracy with all neurons (horizontal line); NaN = not drawn.
     double oracle = std::numeric_limits<double>::quiet_NaN();
     /// Minimal-subset target oracle × (1 − δ/100); with @c oracle, the shaded δ band. NaN = none.
     double target = std::numeric_limits<double>::quiet_NaN();
     std::vector<double> subsetSizes;    ///< minimal-subset search: evaluated sizes
     std::vector<double> subsetAccuracy; ///< ... and their accuracies (same length)
-    int chosenSize = 0;       ///< the chosen minimal size (vertical line); ≤ 0 = none
+    int chosenSize = 0;                 ///< the chosen minimal size (vertical line); ≤ 0 = none
     bool chosenIsAll = false; ///< no candidate beat the target: the chosen set is all neurons
 };
 

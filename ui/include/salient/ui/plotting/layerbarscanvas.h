@@ -47,7 +47,8 @@ private:
 
     std::vector<LayerDistribution> m_series;
     QStringList m_names;
-    QCPLayoutGrid *m_legendRow = nullptr; ///< legend row; QObject child of the plot while out of the layout
+    QCPLayoutGrid *m_legendRow =
+        nullptr; ///< legend row; QObject child of the plot while out of the layout
 };
 
 } // namespace salient::ui

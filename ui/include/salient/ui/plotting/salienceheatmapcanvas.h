@@ -38,7 +38,8 @@ public:
     /// How neurons are laid out along x.
     enum class Order {
         ByIndex,    ///< x = neuron index within the layer (default)
-        BySalience, ///< x = position when sorted by salience within each layer (SalienceMatrix::sortedIndex)
+        BySalience, ///< x = position when sorted by salience within each layer
+                    ///< (SalienceMatrix::sortedIndex)
     };
     /// Returns a short HTML-free description of a neuron's top classes and weights (e.g.
     /// "NOUN 0.41, VERB 0.22"), or an empty string; called with a flat position.
