@@ -39,23 +39,6 @@ QString megabytes(double bytes)
     return QStringLiteral("%1 MB").arg(bytes / 1e6, 0, 'f', 1);
 }
 
-NeuronList resolveColumns(Index available, const NeuronList &columns, const char *function)
-{
-    NeuronList out;
-    if (columns.empty()) {
-        out.resize(size_t(available));
-        std::iota(out.begin(), out.end(), 0);
-        return out;
-    }
-    for (int c : columns) {
-        if (c < 0 || c >= available)
-            throw Error(QStringLiteral("%1: column %2 is out of range (X has %3 columns)")
-                            .arg(QLatin1String(function))
-                            .arg(c)
-                            .arg(available));
-    }
-    return columns;
-}
 
 void checkRows(Index available, const std::vector<Index> &rows, const char *function)
 {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <omp.h>
 
 namespace salient {
@@ -69,6 +70,24 @@ void parallelFor(int n, const std::function<void(int)> &body, const ProgressRela
     }
     if (error)
         std::rethrow_exception(error);
+}
+
+NeuronList resolveColumns(Index available, const NeuronList &columns, const char *function)
+{
+    NeuronList out;
+    if (columns.empty()) {
+        out.resize(size_t(available));
+        std::iota(out.begin(), out.end(), 0);
+        return out;
+    }
+    for (int c : columns) {
+        if (c < 0 || c >= available)
+            throw Error(QStringLiteral("%1: column %2 is out of range (X has %3 columns)")
+                            .arg(QLatin1String(function))
+                            .arg(c)
+                            .arg(available));
+    }
+    return columns;
 }
 
 SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &columns,

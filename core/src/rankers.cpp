@@ -18,23 +18,6 @@ namespace {
 constexpr double kLog2Pi = 1.8378770664093454835606594728112; // log(2π)
 constexpr Index kRowChunk = 4096;
 
-NeuronList resolveColumns(Index available, const NeuronList &columns, const char *function)
-{
-    NeuronList out;
-    if (columns.empty()) {
-        out.resize(size_t(available));
-        std::iota(out.begin(), out.end(), 0);
-        return out;
-    }
-    for (int c : columns) {
-        if (c < 0 || c >= available)
-            throw Error(QStringLiteral("%1: column %2 is out of range (X has %3 columns)")
-                            .arg(QLatin1String(function))
-                            .arg(c)
-                            .arg(available));
-    }
-    return columns;
-}
 
 void checkLabels(const VectorI &y, Index rows, int classes, const char *function)
 {

@@ -71,6 +71,10 @@ struct SubsetScores {
 SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &columns,
                               const TrainCallback &callback = {});
 
+/// @p columns checked against @p available columns; empty → all columns 0..available−1.
+/// Throws salient::Error naming @p function for an out-of-range column.
+NeuronList resolveColumns(Index available, const NeuronList &columns, const char *function);
+
 /// The dataset's flat neuron index (layerIds[k]·dims + d) of a column.
 inline int flatNeuron(const Dataset &ds, int column)
 {
