@@ -22,6 +22,7 @@
 #include <QJsonObject>
 #include <cmath>
 #include <cstdio>
+#include <future>
 
 using namespace salient;
 
@@ -239,6 +240,8 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
                 {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 1000)"},
                 {"preset", "preset", OptionSpec::String, "candidate fractions: max_features (default) or pipeline_all"},
                 {"fractions", "fractions", OptionSpec::DoubleList, "candidate fractions of the neurons (overrides the preset)"},
+                {"prefilter-threshold", "prefilter_threshold", OptionSpec::Double, "rank only one representative per correlation cluster (e.g. 0.3, redundancy paper)"},
+                {"prefilter-rows", "prefilter_rows", OptionSpec::Int, "tokens used for the pre-filter's correlations (default 20000)"},
                 {"ranker", "ranker", OptionSpec::String, "ranking: probe (weight mass, default), probeless, average_precision, gaussian"},
                 {"positive-label", "positive_label", OptionSpec::String, "label scored against the rest by the average_precision ranker"},
                 {"gaussian-k", "gaussian_k", OptionSpec::Int, "neurons the gaussian ranker selects greedily (default min(neurons, 50))"}};
@@ -484,6 +487,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
             .arg(task.loadSeconds, 0, 'f', 2).arg(blasDescription()));
 
     Session session = sessionFor(p, dopt, po);
+    std::future<void> hashing = hashInputsInBackground(session); // full SHA-256 while we compute
     session.analyses = {name};
     session.analysisOptions[name] = analysisOptions;
     AnalysisContext ctx;
@@ -498,6 +502,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
         throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
     writeAnalysisFiles(outDir, name, out);
     session.results[name] = out.json;
+    hashing.get();
     saveSession(outDir + QStringLiteral("/session.json"), session);
     if (name == QLatin1String("probe")) {
         // The foundation's contract: results.json and probe.hdf5.
@@ -625,8 +630,10 @@ int cmdPipeline(const QStringList &args)
     const LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;
     Session session = sessionFor(p, dopt, po);
+    std::future<void> hashing = hashInputsInBackground(session);
     session.analyses = analyses;
     const int rc = runSessionAnalyses(session, task, outDir);
+    hashing.get();
     if (rc != 0)
         return rc;
     saveSession(outDir + QStringLiteral("/session.json"), session);

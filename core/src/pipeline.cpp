@@ -448,6 +448,45 @@ AnalysisOutput runMinimalSubset(const QJsonObject &options, AnalysisContext &ctx
     mo.fractions = doubleList(options, "fractions", {});
     QJsonObject rankerInfo;
     mo.ordering = rankerOrdering(options, ctx, rankerInfo);
+    // Optional pre-filter (redundancy paper): rank only one representative per correlation
+    // cluster (threshold on 1 − |corr|, e.g. 0.3), over at most `prefilter_rows` tokens.
+    Probe oracle;
+    const double pre = options.value(QStringLiteral("prefilter_threshold")).toDouble(0);
+    if (pre > 0) {
+        ClusteringOptions co;
+        co.threshold = pre;
+        const Index maxRows = Index(options.value(QStringLiteral("prefilter_rows")).toDouble(20000));
+        std::vector<Index> rows;
+        for (Index r = 0; r < std::min(maxRows, train.rows()); ++r)
+            rows.push_back(r);
+        const IndependentNeurons ind = independentNeurons(train.X, co, ctx.probe.seed, {}, rows);
+        if (ind.status != Status::Ok) {
+            AnalysisOutput out;
+            out.status = ind.status;
+            return out;
+        }
+        NeuronList base = mo.ordering;
+        if (base.empty()) {
+            const TrainResult tr = trainProbe(train.X, train.y, train.yValue, data.labels, data.probe);
+            if (tr.status != Status::Ok) {
+                AnalysisOutput out;
+                out.status = tr.status;
+                return out;
+            }
+            oracle = tr.probe;
+            mo.oracle = &oracle;
+            base = fullOrdering(oracle.W.cwiseAbs(), mo.searchStride);
+        }
+        std::vector<char> keep(size_t(train.neurons()), 0);
+        for (int c : ind.columns)
+            keep[size_t(c)] = 1;
+        mo.ordering.clear();
+        for (int c : base)
+            if (keep[size_t(c)])
+                mo.ordering.push_back(c);
+        rankerInfo[QStringLiteral("prefilter_threshold")] = pre;
+        rankerInfo[QStringLiteral("prefilter_representatives")] = int(ind.columns.size());
+    }
     const MinimalSubsetResult r = minimalSubset(data, mo, ctx.progress);
     AnalysisOutput out;
     out.status = r.status;
@@ -910,6 +949,17 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     for (int c = 0; c < A.rows(); ++c)
         perLabel[rowNames.value(c)] = flatArray(train, classRanking(A, c));
     res[QStringLiteral("ranking_per_label")] = perLabel;
+    // Where the neurons live: the top 5 % per layer, overall and per label.
+    const int topK = std::max(1, int(options.value(QStringLiteral("top_fraction")).toDouble(0.05) * train.neurons()));
+    QJsonObject where = distributionJson(layerDistribution(train, fullOrdering(A, stride), topK));
+    if (!po.regression) {
+        QJsonObject labelDist;
+        const std::vector<LayerDistribution> per = labelLayerDistributions(train.layerIds, train.dims, probe, topK);
+        for (size_t c = 0; c < per.size(); ++c)
+            labelDist[task.vocab.names.value(qsizetype(c))] = distributionJson(per[c]);
+        where[QStringLiteral("per_label")] = labelDist;
+    }
+    res[QStringLiteral("layer_distribution")] = where;
     QJsonObject opts = toJson(po);
     opts[QStringLiteral("search_stride")] = stride;
     res[QStringLiteral("options")] = opts;

@@ -78,6 +78,19 @@ InputFile describeInput(const QString &path, bool fullHash)
     return in;
 }
 
+std::future<void> hashInputsInBackground(Session &session)
+{
+    std::vector<InputFile *> files;
+    for (auto &[name, split] : session.splits)
+        for (InputFile &f : split)
+            if (f.sha256.isEmpty())
+                files.push_back(&f);
+    return std::async(std::launch::async, [files] {
+        for (InputFile *f : files)
+            f->sha256 = fileSha256(f->path);
+    });
+}
+
 TaskInputs Session::taskInputs() const
 {
     if (demo)

@@ -2,6 +2,7 @@
 // bad-input exit code 2 with a message naming the problem.
 #include "salient/demo.h"
 #include "salient/probeio.h"
+#include "salient/session.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -179,6 +180,10 @@ private Q_SLOTS:
         QVERIFY2(first.code == 0, first.err.constData());
         QVERIFY(QFile::exists(out + QStringLiteral("/session.json")));
         QVERIFY(QFile::exists(out + QStringLiteral("/probe.ranking.csv")));
+        // The inputs carry their full SHA-256 (computed in the background during the run).
+        const QJsonObject acts = readJson(out + QStringLiteral("/session.json"))[QStringLiteral("inputs")].toObject()
+                                     [QStringLiteral("train")].toObject()[QStringLiteral("activations")].toObject();
+        QCOMPARE(acts[QStringLiteral("sha256")].toString(), fileSha256(demoFile(QStringLiteral("train"), QStringLiteral("hdf5"))));
         QJsonObject a = readJson(out + QStringLiteral("/probe.json"));
         const QString rerun = m_dir.filePath(QStringLiteral("session-rerun"));
         const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"), QStringLiteral("--out"), rerun});
@@ -277,6 +282,15 @@ private Q_SLOTS:
         const QJsonObject cmp = run(QStringLiteral("compare"), {});
         QCOMPARE(cmp[QStringLiteral("models")].toArray().size(), 2);
         QVERIFY(!cmp[QStringLiteral("overlap")].toArray().isEmpty());
+
+        const QJsonObject pf = run(QStringLiteral("minimal-subset"), {QStringLiteral("--prefilter-threshold"), QStringLiteral("0.3")});
+        QVERIFY(pf[QStringLiteral("ranking")].toObject()[QStringLiteral("prefilter_representatives")].toInt() > 100);
+        QVERIFY(pf[QStringLiteral("size")].toInt() >= 1);
+        const QJsonObject probe = run(QStringLiteral("probe"), {});
+        const QJsonObject where = probe[QStringLiteral("layer_distribution")].toObject();
+        QCOMPARE(where[QStringLiteral("k")].toInt(), 9); // 5 % of 192
+        QVERIFY(where[QStringLiteral("counts")].toObject()[QStringLiteral("4")].toInt() >= 5); // POS planted in layer 4
+        QVERIFY(where[QStringLiteral("per_label")].toObject().contains(QStringLiteral("NN")));
 
         const QJsonObject pl = run(QStringLiteral("minimal-subset"), {QStringLiteral("--ranker"), QStringLiteral("probeless")});
         QCOMPARE(pl[QStringLiteral("ranking")].toObject()[QStringLiteral("ranker")].toString(), QStringLiteral("probeless"));

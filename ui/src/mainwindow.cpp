@@ -275,6 +275,24 @@ int MainWindow::loadFiles(const TaskInputs &inputs)
         m_sessionPath.clear();
         setTask(*result, inputs.train.activations, {});
         setWindowTitle(tr("Salient — %1").arg(QFileInfo(inputs.train.activations).fileName()));
+        // Full SHA-256 of the inputs in the background, recorded in the session when done.
+        auto hashed = std::make_shared<Session>(m_session);
+        const int hashJob = m_jobs->start(tr("Checksum inputs (SHA-256)"), [hashed](JobContext &) {
+            hashInputsInBackground(*hashed).get();
+            return JobStatus::Ok;
+        });
+        connect(m_jobs, &JobRunner::finished, this, [this, hashJob, hashed](int doneId, JobStatus st) {
+            if (doneId != hashJob || st != JobStatus::Ok)
+                return;
+            for (auto &[name, files] : m_session.splits) {
+                const auto it = hashed->splits.find(name);
+                if (it == hashed->splits.end())
+                    continue;
+                for (size_t k = 0; k < files.size(); ++k)
+                    if (files[k].path == it->second[k].path)
+                        files[k].sha256 = it->second[k].sha256;
+            }
+        }, Qt::SingleShotConnection);
     }, Qt::SingleShotConnection);
     return id;
 }

@@ -13,6 +13,7 @@
 #include "salient/task.h"
 
 #include <QJsonObject>
+#include <future>
 #include <map>
 
 namespace salient {
@@ -32,6 +33,12 @@ QString fileFingerprint(const QString &path);
 QString fileSha256(const QString &path, const LoadProgress &progress = {});
 /// Records @p path (made absolute) with size and fingerprint; sha256 only when @p fullHash.
 InputFile describeInput(const QString &path, bool fullHash = false);
+
+struct Session;
+/// Starts computing the full SHA-256 of every input file of @p session on a background thread
+/// and stores them in its InputFile::sha256. The caller must wait (get()) before reading or
+/// saving the session's inputs; get() rethrows a read error.
+std::future<void> hashInputsInBackground(Session &session);
 
 struct Session {
     static constexpr int kVersion = 1;
