@@ -7,7 +7,10 @@
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
 #include "salient/ui/wordactivationview.h"
 
+#include <QComboBox>
 #include <QImage>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -53,6 +56,20 @@ private Q_SLOTS:
                 QCOMPARE(float(h->valueAt(l, d)), s.values(l, d));
         QVERIFY(!h->csv().isEmpty());
 
+        // The label chooser shows one label's salience; top-k hides the rest.
+        w.heatmapLabelChooser()->setCurrentIndex(2);
+        const SalienceMatrix one = salienceMatrix(*w.probe(), train.layerIds, train.dims, 1);
+        h->setOrder(SalienceHeatmapCanvas::Order::ByIndex);
+        QCOMPARE(float(h->valueAt(4, 3)), one.values(4, 3));
+        w.heatmapTopK()->setValue(5);
+        int shown = 0;
+        for (int f = 0; f < train.neurons(); ++f)
+            shown += h->isShown(f) ? 1 : 0;
+        QCOMPARE(shown, 5);
+        w.heatmapTopK()->setValue(0);
+        w.heatmapLabelChooser()->setCurrentIndex(0);
+        h->setOrder(SalienceHeatmapCanvas::Order::ByIndex);
+
         // A click at the computed pixel selects that neuron in every view.
         const int target = 2 * train.dims + 7;
         h->resize(900, 400);
@@ -63,6 +80,9 @@ private Q_SLOTS:
         QCOMPARE(w.selectedNeuron(), target);
         QCOMPARE(h->selectedNeuron(), target);
         QVERIFY(w.wordView()->sentenceCount() > 0);
+        w.wordSearch()->setText(QStringLiteral("the"));
+        QVERIFY(w.wordView()->matchCount() > 0);
+        w.wordSearch()->clear();
         // The per-word colours follow that neuron's activations: the most saturated token of the
         // first sentence is the one with the largest |activation| of column `target`.
         const WordActivationView *v = w.wordView();

@@ -20,7 +20,11 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -99,7 +103,34 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_jobsDock = new JobsDock(m_jobs, run);
     runLayout->addWidget(m_jobsDock, 1);
 
-    m_heatmap = new SalienceHeatmapCanvas(this);
+    // Heatmap with its controls: label (all or one), value (weight share or rank), order, top-k.
+    auto *heat = new QWidget(this);
+    auto *heatLayout = new QVBoxLayout(heat);
+    heatLayout->setContentsMargins(2, 2, 2, 2);
+    auto *heatBar = new QHBoxLayout;
+    m_heatLabel = new QComboBox(heat);
+    m_heatLabel->setObjectName(QStringLiteral("heatmapLabel"));
+    m_heatValue = new QComboBox(heat);
+    m_heatValue->addItems({tr("share of weight mass"), tr("rank score (1 − rank/N)")});
+    m_heatOrder = new QComboBox(heat);
+    m_heatOrder->addItems({tr("neurons by index"), tr("sorted by salience in each layer")});
+    m_heatTopK = new QSpinBox(heat);
+    m_heatTopK->setRange(0, 1 << 20);
+    m_heatTopK->setSpecialValueText(tr("all"));
+    m_heatTopK->setObjectName(QStringLiteral("heatmapTopK"));
+    heatBar->addWidget(new QLabel(tr("Label"), heat));
+    heatBar->addWidget(m_heatLabel);
+    heatBar->addWidget(m_heatValue);
+    heatBar->addWidget(m_heatOrder);
+    heatBar->addWidget(new QLabel(tr("top-k"), heat));
+    heatBar->addWidget(m_heatTopK);
+    heatBar->addStretch();
+    heatLayout->addLayout(heatBar);
+    m_heatmap = new SalienceHeatmapCanvas(heat);
+    heatLayout->addWidget(m_heatmap, 1);
+    for (QComboBox *c : {m_heatLabel, m_heatValue, m_heatOrder})
+        connect(c, &QComboBox::currentIndexChanged, this, &MainWindow::refreshHeatmap);
+    connect(m_heatTopK, &QSpinBox::valueChanged, this, &MainWindow::refreshHeatmap);
     m_layers = new LayerBarsCanvas(this);
     auto *ablation = new QWidget(this);
     auto *abLayout = new QVBoxLayout(ablation);
@@ -108,7 +139,24 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_selectivity->setTextFormat(Qt::PlainText);
     abLayout->addWidget(m_curves, 1);
     abLayout->addWidget(m_selectivity);
-    m_words = new WordActivationView(this);
+    auto *wordsBox = new QWidget(this);
+    auto *wordsLayout = new QVBoxLayout(wordsBox);
+    wordsLayout->setContentsMargins(2, 2, 2, 2);
+    auto *searchBar = new QHBoxLayout;
+    m_search = new QLineEdit(wordsBox);
+    m_search->setPlaceholderText(tr("Search words or labels (Enter: next match)"));
+    m_search->setClearButtonEnabled(true);
+    m_searchCount = new QLabel(wordsBox);
+    searchBar->addWidget(m_search, 1);
+    searchBar->addWidget(m_searchCount);
+    wordsLayout->addLayout(searchBar);
+    m_words = new WordActivationView(wordsBox);
+    wordsLayout->addWidget(m_words, 1);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        const int n = m_words->search(text);
+        m_searchCount->setText(text.isEmpty() ? QString() : tr("%n match(es)", nullptr, n));
+    });
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { m_words->nextMatch(); });
     m_inspector = new NeuronInspector(this);
 
     auto *central = new QLabel(this);
@@ -116,8 +164,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     setCentralWidget(central);
     addView(tr("Data"), QStringLiteral("data"), m_data, Qt::LeftDockWidgetArea);
     addView(tr("Run"), QStringLiteral("run"), run, Qt::LeftDockWidgetArea);
-    addView(tr("Salience heatmap"), QStringLiteral("heatmap"), m_heatmap, Qt::RightDockWidgetArea);
-    addView(tr("Per-word activations"), QStringLiteral("words"), m_words, Qt::RightDockWidgetArea);
+    addView(tr("Salience heatmap"), QStringLiteral("heatmap"), heat, Qt::RightDockWidgetArea);
+    addView(tr("Per-word activations"), QStringLiteral("words"), wordsBox, Qt::RightDockWidgetArea);
     addView(tr("Layer distribution"), QStringLiteral("layers"), m_layers, Qt::BottomDockWidgetArea);
     addView(tr("Ablation and minimal subset"), QStringLiteral("ablation"), ablation, Qt::BottomDockWidgetArea);
     addView(tr("Neuron inspector"), QStringLiteral("inspector"), m_inspector, Qt::BottomDockWidgetArea);
@@ -447,8 +495,13 @@ void MainWindow::showProbe()
     for (int c = 0; c < train.neurons(); ++c)
         p.columns.push_back(c);
     m_probe = p;
-    const SalienceMatrix s = salienceMatrix(p, train.layerIds, train.dims);
-    m_heatmap->setMatrix(s);
+    {
+        const QSignalBlocker block(m_heatLabel);
+        m_heatLabel->clear();
+        m_heatLabel->addItem(tr("all labels"));
+        m_heatLabel->addItems(p.labels);
+    }
+    refreshHeatmap();
     const QStringList labels = p.labels;
     const MatrixF W = p.W;
     const Dataset *ds = &train;
@@ -469,6 +522,25 @@ void MainWindow::showProbe()
     m_layers->setDistribution(layerDistribution(train, m_ordering, k), tr("top %1 (5 %)").arg(k));
     if (!m_ordering.empty())
         selectNeuron(flatNeuron(train, m_ordering.front()));
+}
+
+void MainWindow::refreshHeatmap()
+{
+    if (!m_probe || !m_task || !m_task->train)
+        return;
+    const Dataset &train = *m_task->train;
+    const int label = std::max(0, m_heatLabel->currentIndex()) - 1;
+    const SalienceMode mode = m_heatValue->currentIndex() == 1 ? SalienceMode::Rank : SalienceMode::WeightShare;
+    const SalienceMatrix s = salienceMatrix(*m_probe, train.layerIds, train.dims, label, mode);
+    m_heatmap->setMatrix(s, mode);
+    m_heatmap->setOrder(m_heatOrder->currentIndex() == 1 ? SalienceHeatmapCanvas::Order::BySalience
+                                                         : SalienceHeatmapCanvas::Order::ByIndex);
+    if (m_heatTopK->value() > 0)
+        m_heatmap->setKeptNeurons(SalienceHeatmapCanvas::topK(s, m_heatTopK->value()));
+    else
+        m_heatmap->clearKeptNeurons();
+    if (m_selected >= 0)
+        m_heatmap->selectNeuron(m_selected);
 }
 
 void MainWindow::updateCurves()

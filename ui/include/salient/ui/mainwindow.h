@@ -10,8 +10,11 @@
 #include <memory>
 #include <optional>
 
-class QLabel;
+class QComboBox;
 class QDockWidget;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
 
 namespace salient::ui {
 
@@ -53,6 +56,9 @@ public:
     // For tests and scripting.
     JobRunner *jobs() const { return m_jobs; }
     SalienceHeatmapCanvas *heatmap() const { return m_heatmap; }
+    QComboBox *heatmapLabelChooser() const { return m_heatLabel; }
+    QSpinBox *heatmapTopK() const { return m_heatTopK; }
+    QLineEdit *wordSearch() const { return m_search; }
     WordActivationView *wordView() const { return m_words; }
     NeuronInspector *inspector() const { return m_inspector; }
     CurvesCanvas *curves() const { return m_curves; }
@@ -81,6 +87,8 @@ private:
     void setTask(std::shared_ptr<LoadedTask> task, const QString &source, const QString &description);
     void onAnalysisDone(const QString &name, const AnalysisOutput &out);
     void showProbe();
+    /// Redraws the heatmap from the probe with the controls' label, value kind, order and top-k.
+    void refreshHeatmap();
     void updateCurves();
     void highlightTokens(const QVector<int> &rows);
     void reportError(const QString &message);
@@ -96,6 +104,12 @@ private:
     LayerBarsCanvas *m_layers = nullptr;
     CurvesCanvas *m_curves = nullptr;
     QLabel *m_selectivity = nullptr;
+    QComboBox *m_heatLabel = nullptr;
+    QComboBox *m_heatValue = nullptr;
+    QComboBox *m_heatOrder = nullptr;
+    QSpinBox *m_heatTopK = nullptr;
+    QLineEdit *m_search = nullptr;
+    QLabel *m_searchCount = nullptr;
     WordActivationView *m_words = nullptr;
     NeuronInspector *m_inspector = nullptr;
     std::vector<QDockWidget *> m_docks;
