@@ -94,6 +94,21 @@ int LabelVocabulary::indexOf(const QString &name) const
     return it == names.end() ? -1 : int(it - names.begin());
 }
 
+LabelVocabulary LabelVocabulary::fromRowLabels(const std::vector<QString> &rowLabels)
+{
+    std::map<QString, Index> counts;
+    for (const QString &l : rowLabels)
+        ++counts[l];
+    LabelVocabulary v;
+    for (const auto &[l, c] : counts)
+        v.names << l;
+    std::sort(v.names.begin(), v.names.end(),
+              [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
+    for (const QString &l : v.names)
+        v.trainCounts.push_back(counts[l]);
+    return v;
+}
+
 QString LabelVocabulary::majority() const
 {
     if (trainCounts.empty())
@@ -108,8 +123,6 @@ QString taskTypeName(TaskType t)
 }
 
 namespace {
-
-bool utf8Less(const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); }
 
 struct LineCheck {
     int rows = 0, tokens = 0, labels = 0;
@@ -206,19 +219,14 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
     VectorI classes;
     if (classification) {
         if (isTrain) {
-            std::map<QString, Index> counts;
-            for (const QString &l : rowLabels)
-                ++counts[l];
-            if (!options.binarizedTag.isEmpty()) {
-                vocab.names = {QStringLiteral("OTHER"), options.binarizedTag}; // NeuroX: tag → 1
-            } else {
-                for (const auto &[l, c] : counts)
-                    vocab.names << l;
-                std::sort(vocab.names.begin(), vocab.names.end(), utf8Less);
+            vocab = LabelVocabulary::fromRowLabels(rowLabels);
+            if (!options.binarizedTag.isEmpty()) { // NeuroX: tag → 1, OTHER → 0
+                const int tag = vocab.indexOf(options.binarizedTag);
+                const int other = vocab.indexOf(QStringLiteral("OTHER"));
+                vocab.names = {QStringLiteral("OTHER"), options.binarizedTag};
+                vocab.trainCounts = {other >= 0 ? vocab.trainCounts[size_t(other)] : 0,
+                                     tag >= 0 ? vocab.trainCounts[size_t(tag)] : 0};
             }
-            vocab.trainCounts.clear();
-            for (const QString &l : vocab.names)
-                vocab.trainCounts.push_back(counts.count(l) ? counts[l] : 0);
         }
         QString fallback = options.unseenLabelFallback.isEmpty() ? vocab.majority()
                                                                  : options.unseenLabelFallback;

@@ -59,18 +59,6 @@ QJsonObject evaluationJson(const Evaluation &e, const QStringList &labels, bool 
     return o;
 }
 
-/// The dataset column of a flat neuron index, or -1 when its layer is not loaded.
-int columnOfFlat(const Dataset &ds, int flat)
-{
-    if (flat < 0)
-        return -1;
-    const int layer = flat / ds.dims, d = flat % ds.dims;
-    for (size_t k = 0; k < ds.layerIds.size(); ++k)
-        if (ds.layerIds[k] == layer)
-            return int(k) * ds.dims + d;
-    return -1;
-}
-
 /// Flat neuron indices from JSON → dataset columns; throws naming the option for bad entries.
 NeuronList columnsFromJson(const Dataset &ds, const QJsonArray &flat, const QString &what)
 {
@@ -640,17 +628,8 @@ VectorI relabelRows(const Dataset &ds, const TextColumns &labels, LabelVocabular
                             .arg(line < Index(labels.lines.size()) ? labels.lines[size_t(line)].size() : 0));
         rowLabels[size_t(r)] = labels.lines[size_t(line)][word];
     }
-    if (vocab.names.isEmpty()) {
-        std::map<QString, Index> counts;
-        for (const QString &l : rowLabels)
-            ++counts[l];
-        for (const auto &[l, c] : counts)
-            vocab.names << l;
-        std::sort(vocab.names.begin(), vocab.names.end(),
-                  [](const QString &a, const QString &b) { return a.toUtf8() < b.toUtf8(); });
-        for (const QString &l : vocab.names)
-            vocab.trainCounts.push_back(counts[l]);
-    }
+    if (vocab.names.isEmpty())
+        vocab = LabelVocabulary::fromRowLabels(rowLabels);
     const int fallback = vocab.indexOf(vocab.majority());
     VectorI y(ds.rows());
     for (Index r = 0; r < ds.rows(); ++r) {

@@ -4,6 +4,8 @@
 // gradients, Adam state and update); only the reported loss sums are accumulated in double.
 #include "salient/probe.h"
 
+#include "random_p.h"
+
 #include <omp.h>
 
 #include <algorithm>
@@ -20,19 +22,11 @@ namespace {
 // Deterministic randomness. std::mt19937_64's output sequence is fixed by the standard; the
 // distributions and std::shuffle are not, so the draws below are written out explicitly.
 
-/// SplitMix64 finaliser: turns (seed, stream) pairs into well-separated engine seeds.
-quint64 mix64(quint64 x)
-{
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
 /// Engine for initialisation (stream 0) or for the permutation of epoch e (stream e + 1).
 std::mt19937_64 engineFor(quint64 seed, quint64 stream)
 {
-    return std::mt19937_64(mix64(mix64(seed) ^ mix64(0xD1B54A32D192ED03ULL * (stream + 1))));
+    return std::mt19937_64(detail::mixSeed(detail::mixSeed(seed)
+                                           ^ detail::mixSeed(0xD1B54A32D192ED03ULL * (stream + 1))));
 }
 
 /// Uniform integer in [0, n), n >= 1, by rejection (no modulo bias, platform independent).

@@ -1,5 +1,7 @@
 #include "salient/selectivity.h"
 
+#include "random_p.h"
+
 #include "salient/error.h"
 #include "salient/metrics.h"
 
@@ -13,14 +15,6 @@ namespace salient {
 
 namespace {
 
-/// SplitMix64 finaliser: decorrelates nearby seeds before seeding the engine.
-quint64 mixSeed(quint64 x)
-{
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
 
 /// Uniform double in [0, 1) from the top 53 bits of one engine output.
 double unitDraw(std::mt19937_64 &rng)
@@ -135,7 +129,7 @@ ControlTask makeControlTask(const Dataset &train, const Dataset *dev, const Data
         cdf[std::size_t(k)] = acc;
     }
 
-    std::mt19937_64 rng(mixSeed(options.seed));
+    std::mt19937_64 rng(detail::mixSeed(options.seed));
     std::unordered_map<QString, int> typeLabel;
     const auto assign = [&](const Dataset &ds, VectorI &out) {
         out.resize(ds.rows());

@@ -61,15 +61,6 @@ AblationSeries seriesFrom(const QJsonObject &c)
     return s;
 }
 
-int columnOf(const Dataset &ds, int flat)
-{
-    const int layer = flat / ds.dims, d = flat % ds.dims;
-    for (size_t k = 0; k < ds.layerIds.size(); ++k)
-        if (ds.layerIds[k] == layer)
-            return int(k) * ds.dims + d;
-    return -1;
-}
-
 QString recoveryPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/recovery/session.json");
@@ -506,7 +497,7 @@ void MainWindow::showProbe()
     const MatrixF W = p.W;
     const Dataset *ds = &train;
     m_heatmap->setClassWeightProvider([W, labels, ds](int flat) {
-        const int c = columnOf(*ds, flat);
+        const int c = columnOfFlat(*ds, flat);
         if (c < 0 || labels.isEmpty())
             return QString();
         std::vector<int> order(size_t(W.rows()));
@@ -588,7 +579,7 @@ void MainWindow::selectNeuron(int flat)
     if (!m_task || !m_task->train)
         return;
     const Dataset &train = *m_task->train;
-    const int column = columnOf(train, flat);
+    const int column = columnOfFlat(train, flat);
     if (column < 0)
         return;
     m_selected = flat;

@@ -30,6 +30,8 @@ struct LabelVocabulary {
     int size() const { return int(names.size()); }
     /// Most frequent train label (ties: first by name); empty if no counts.
     QString majority() const;
+    /// Names sorted by UTF-8 bytes (spec §4.2) with their counts, from one label per row.
+    static LabelVocabulary fromRowLabels(const std::vector<QString> &rowLabels);
 };
 
 enum class TaskType { Classification, Regression };

@@ -81,4 +81,16 @@ inline int flatNeuron(const Dataset &ds, int column)
     return ds.layerIds[size_t(column / ds.dims)] * ds.dims + column % ds.dims;
 }
 
+/// The dataset column of flat neuron index @p flat, or −1 when its layer is not loaded.
+inline int columnOfFlat(const Dataset &ds, int flat)
+{
+    if (flat < 0 || ds.dims <= 0)
+        return -1;
+    const int layer = flat / ds.dims, d = flat % ds.dims;
+    for (size_t k = 0; k < ds.layerIds.size(); ++k)
+        if (ds.layerIds[k] == layer)
+            return int(k) * ds.dims + d;
+    return -1;
+}
+
 } // namespace salient
