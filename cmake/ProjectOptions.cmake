@@ -22,3 +22,6 @@ target_compile_options(salient_warnings INTERFACE -Wall -Wextra -Wpedantic -Wsha
 if(SALIENT_WARNINGS_AS_ERRORS)
   target_compile_options(salient_warnings INTERFACE -Werror)
 endif()
+
+# Sanitizer build (SALIENT_SANITIZE): flags for every target, set in cmake/Sanitizers.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/Sanitizers.cmake)

@@ -1,0 +1,1 @@
+# CPack DEB settings (filled in by the packaging work; see packaging/).
