@@ -144,10 +144,13 @@ public:
         } else {
             // Stable log-softmax per row; CE = logΣexp(z − max) − (z_y − max);
             // d/dz = (softmax − onehot) / B. m_logits is overwritten by the gradient G.
+            m_correct = 0;
             for (Index i = 0; i < B; ++i) {
                 auto z = m_logits.row(i);
-                const float mx = z.maxCoeff();
+                Index arg = 0;
+                const float mx = z.maxCoeff(&arg);
                 const int t = yIdx[i];
+                m_correct += arg == t ? 1 : 0;
                 const float shifted = z(t) - mx;
                 z.array() = (z.array() - mx).exp();
                 const float sum = z.sum();
@@ -163,9 +166,12 @@ public:
 
     MatrixF &gW() { return m_gW; }
     VectorF &gb() { return m_gb; }
+    /// Rows of the last classification batch whose argmax logit (before the update) was the target.
+    Index correct() const { return m_correct; }
 
 private:
     bool m_regression;
+    Index m_correct = 0;
     RowMatrixF m_logits; ///< logits, then the gradient G wrt the logits
     MatrixF m_gW;
     VectorF m_gb;
@@ -511,6 +517,8 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
                 progress.batch = bi;
                 progress.batches = batches;
                 progress.batchLoss = batchLoss;
+                progress.batchAccuracy = regression ? std::numeric_limits<double>::quiet_NaN()
+                                                    : double(kernel.correct()) / double(n);
                 if (!callback(progress)) {
                     result.status = Status::Cancelled;
                     return result; // empty probe; epochLoss holds the completed epochs only

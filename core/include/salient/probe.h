@@ -45,6 +45,8 @@ struct TrainProgress {
     Index batch = 0;      ///< 0-based within the epoch
     Index batches = 0;
     double batchLoss = 0; ///< full loss of this batch (CE/MSE + penalties)
+    /// Training accuracy of this batch before its update (argmax = target); NaN for regression.
+    double batchAccuracy = 0;
 };
 /// Called after every batch (from the training thread); return false to cancel.
 using TrainCallback = std::function<bool(const TrainProgress &)>;
