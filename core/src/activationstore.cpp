@@ -117,6 +117,23 @@ std::vector<int> checkReadArguments(const StoreInfo &info, Index sentence, const
     return resolved;
 }
 
+std::vector<int> checkWordRange(const StoreInfo &info, Index sentence, int firstWord, int count,
+                                const float *out, Index stride, const std::vector<int> &layers)
+{
+    std::vector<int> resolved = checkReadArguments(info, sentence, out, stride, layers);
+    const int T = info.wordsPerSentence[size_t(sentence)];
+    if (firstWord < 0 || count < 0 || firstWord > T - count)
+        throw Error(QStringLiteral("Cannot read words %1..%2 of sentence %3 of %4: the sentence "
+                                   "has %5 words.")
+                        .arg(firstWord)
+                        .arg(firstWord + count - 1)
+                        .arg(sentence)
+                        .arg(info.path.isEmpty() ? QStringLiteral("the in-memory store")
+                                                 : quotedPath(info.path))
+                        .arg(T));
+    return resolved;
+}
+
 float halfToFloat(std::uint16_t h)
 {
     const std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
@@ -565,6 +582,23 @@ private:
 
 } // namespace
 } // namespace detail
+
+void ActivationStore::readWords(Index sentence, int firstWord, int count, float *out,
+                                Index stride, const std::vector<int> &layers) const
+{
+    const std::vector<int> resolved =
+        detail::checkWordRange(m_info, sentence, firstWord, count, out, stride, layers);
+    if (count == 0)
+        return;
+    const int T = m_info.wordsPerSentence[size_t(sentence)];
+    const Index width = Index(resolved.size()) * m_info.dims;
+    thread_local RowMatrixF scratch;
+    scratch.resize(T, width);
+    readSentence(sentence, scratch.data(), width, resolved);
+    for (int t = 0; t < count; ++t)
+        std::memcpy(out + Index(t) * stride, scratch.row(firstWord + t).data(),
+                    size_t(width) * sizeof(float));
+}
 
 std::unique_ptr<ActivationStore> ActivationStore::open(const QString &path,
                                                        const LoadProgress &progress)

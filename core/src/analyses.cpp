@@ -86,7 +86,7 @@ MatrixF absWeights(const Probe &probe, const QString &what)
 
 double accuracyOf(const Probe &probe, const Dataset &ds, const NeuronList &zeroed = {})
 {
-    return evaluateProbe(probe, ds.X, ds.y, ds.yValue, zeroed).accuracy;
+    return evaluateProbe(probe, *ds.features(), ds.y, ds.yValue, zeroed).accuracy;
 }
 
 double testAccuracyOf(const Probe &probe, const ExperimentData &data)
@@ -125,7 +125,7 @@ void checkOracle(const Probe &oracle, const ExperimentData &data, const QString 
 /// Trains the oracle on all columns (or returns status Cancelled).
 TrainResult trainOracle(const ExperimentData &data, const TrainCallback &callback)
 {
-    return trainProbe(data.train->X, data.train->y, data.train->yValue, data.labels, data.probe, {},
+    return trainProbe(*data.train->features(), data.train->y, data.train->yValue, data.labels, data.probe, {},
                       {}, nullptr, callback);
 }
 
@@ -285,7 +285,7 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
             ProbeOptions po = data.probe;
             po.l1 = cell.l1;
             po.l2 = cell.l2;
-            const TrainResult trained = trainProbe(data.train->X, data.train->y, data.train->yValue,
+            const TrainResult trained = trainProbe(*data.train->features(), data.train->y, data.train->yValue,
                                                    data.labels, po, {}, {}, nullptr, cancel);
             if (trained.status != Status::Ok)
                 return;

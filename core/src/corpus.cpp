@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QStringDecoder>
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <random>
 
@@ -131,11 +132,21 @@ struct LineCheck {
 
 } // namespace
 
-Dataset buildDataset(const QString &name, const ActivationStore &store, const TextColumns &tokens,
-                     const TextColumns &labels, const DatasetOptions &options, LabelVocabulary &vocab,
-                     const LoadProgress &progress)
+namespace {
+
+Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
+                         std::shared_ptr<const ActivationStore> owner, const TextColumns &tokens,
+                         const TextColumns &labels, const DatasetOptions &options,
+                         LabelVocabulary &vocab, const LoadProgress &progress)
 {
     const StoreInfo &info = store.info();
+    const StorageMode mode = options.storage;
+    if (mode == StorageMode::Auto)
+        throw Error(QStringLiteral("%1: storage mode 'auto' must be resolved before building the "
+                                   "%2 split (see planStorage)").arg(info.path, name));
+    if (mode == StorageMode::Streamed && !owner)
+        throw Error(QStringLiteral("%1: streamed storage needs the activation store by shared "
+                                   "ownership").arg(info.path));
     const bool classification = options.task == TaskType::Classification;
     const bool isTrain = vocab.names.isEmpty();
 
@@ -268,10 +279,23 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
         }
     }
 
-    // Pass 2: read activations straight into X, compacting over excluded sentences.
+    // Pass 2: read activations straight into X (float32), or sentence by sentence into a
+    // scratch block converted to binary16 (float16) or only checked (streamed: rows are read
+    // again per mini-batch), compacting over excluded sentences.
     const Index cols = Index(layerIds.size()) * info.dims;
-    ds.X.resize(keptRows, cols);
-    adviseHugePages(ds.X.data(), size_t(ds.X.size()) * sizeof(float));
+    ds.storage = mode;
+    if (mode == StorageMode::Float32) {
+        ds.X.resize(keptRows, cols);
+        adviseHugePages(ds.X.data(), size_t(ds.X.size()) * sizeof(float));
+    } else if (mode == StorageMode::Float16) {
+        ds.X16.rows = keptRows;
+        ds.X16.cols = cols;
+        ds.X16.data.resize(size_t(keptRows) * size_t(cols));
+    } else {
+        ds.X.resize(0, cols);
+        ds.store = std::move(owner);
+    }
+    Index halfOverflow = 0;
     std::vector<Index> keepRow; // source row (in label arrays) of each X row
     keepRow.reserve(size_t(keptRows));
     RowMatrixF scratch;
@@ -284,15 +308,19 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
             ds.sentences.push_back(s);
             continue;
         }
-        if (skip == 0 || options.sentenceClassification) {
+        const bool direct = mode == StorageMode::Float32 && (skip == 0 || options.sentenceClassification);
+        if (direct) {
             store.readSentence(s, ds.X.row(cursor).data(), cols, layerIds);
         } else {
-            // The first row is not kept; read the record into a small scratch block.
+            // The first row is not kept, or X is not float32: read into a scratch block.
             scratch.resize(fileRows, cols);
             store.readSentence(s, scratch.data(), cols, layerIds);
-            ds.X.middleRows(cursor, rows) = scratch.bottomRows(rows);
+            if (mode == StorageMode::Float32)
+                ds.X.middleRows(cursor, rows) = scratch.bottomRows(rows);
         }
-        auto block = ds.X.middleRows(cursor, rows);
+        Eigen::Ref<const RowMatrixF> block = mode == StorageMode::Float32
+            ? Eigen::Ref<const RowMatrixF>(ds.X.middleRows(cursor, rows))
+            : Eigen::Ref<const RowMatrixF>(scratch.bottomRows(rows));
         const bool finite = block.allFinite();
         if (!finite) {
             report.nonFiniteSentences.push_back(s);
@@ -301,6 +329,15 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
                     ++report.nonFiniteRows;
         }
         if (finite || options.keepNonFinite) {
+            if (mode == StorageMode::Float16) {
+                for (Index r = 0; r < rows; ++r) {
+                    std::uint16_t *dst = ds.X16.row(cursor + r);
+                    floatsToHalf(block.row(r).data(), dst, cols);
+                    for (Index j = 0; j < cols; ++j) // finite float32 that became ±inf
+                        if ((dst[j] & 0x7fffu) == 0x7c00u && std::isfinite(block(r, j)))
+                            ++halfOverflow;
+                }
+            }
             for (Index r = 0; r < rows; ++r) {
                 if ((block.row(r).array() == 0.0f).all())
                     ++report.zeroRows;
@@ -318,6 +355,11 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
         if (progress && (k % 64 == 0) && !progress(double(k + 1) / double(kept.size())))
             throw Error(QStringLiteral("%1: loading cancelled").arg(info.path));
     }
+    if (halfOverflow > 0)
+        throw Error(QStringLiteral("%1: %2 activation values exceed the float16 range (±65504); "
+                                   "use float32 or streamed storage for this file")
+                        .arg(info.path)
+                        .arg(halfOverflow));
     if (!report.nonFiniteSentences.empty())
         report.warnings << QStringLiteral("%1: %2 sentences (%3 rows) contain NaN/Inf values%4")
                                .arg(info.path).arg(report.nonFiniteSentences.size())
@@ -354,7 +396,10 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
             if (!keepFlag[r])
                 continue;
             if (Index(r) != out) {
-                ds.X.row(out) = ds.X.row(Index(r));
+                if (mode == StorageMode::Float32)
+                    ds.X.row(out) = ds.X.row(Index(r));
+                else if (mode == StorageMode::Float16)
+                    std::memcpy(ds.X16.row(out), ds.X16.row(Index(r)), size_t(cols) * sizeof(std::uint16_t));
                 keepRow[size_t(out)] = keepRow[r];
                 ds.rowSentence[size_t(out)] = ds.rowSentence[r];
                 ds.rowWord[size_t(out)] = ds.rowWord[r];
@@ -369,8 +414,13 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
         ds.rowWord.resize(size_t(out));
         ds.rowToken.resize(size_t(out));
     }
-    if (cursor != ds.X.rows())
+    if (mode == StorageMode::Float32 && cursor != ds.X.rows())
         ds.X.conservativeResize(cursor, cols);
+    if (mode == StorageMode::Float16 && cursor != ds.X16.rows) {
+        ds.X16.rows = cursor;
+        ds.X16.data.resize(size_t(cursor) * size_t(cols));
+        ds.X16.data.shrink_to_fit();
+    }
     if (cursor == 0)
         throw Error(QStringLiteral("%1: no usable tokens after excluding non-finite sentences").arg(info.path));
 
@@ -384,6 +434,46 @@ Dataset buildDataset(const QString &name, const ActivationStore &store, const Te
             ds.yValue[r] = values[keepRow[size_t(r)]];
     }
     return ds;
+}
+
+} // namespace
+
+Dataset buildDataset(const QString &name, const ActivationStore &store, const TextColumns &tokens,
+                     const TextColumns &labels, const DatasetOptions &options, LabelVocabulary &vocab,
+                     const LoadProgress &progress)
+{
+    return buildDatasetImpl(name, store, nullptr, tokens, labels, options, vocab, progress);
+}
+
+Dataset buildDataset(const QString &name, std::shared_ptr<const ActivationStore> store,
+                     const TextColumns &tokens, const TextColumns &labels,
+                     const DatasetOptions &options, LabelVocabulary &vocab,
+                     const LoadProgress &progress)
+{
+    if (!store)
+        throw Error(QStringLiteral("buildDataset: no activation store"));
+    const ActivationStore &ref = *store;
+    return buildDatasetImpl(name, ref, std::move(store), tokens, labels, options, vocab, progress);
+}
+
+std::unique_ptr<FeatureSource> Dataset::features() const
+{
+    switch (storage) {
+    case StorageMode::Float16: return std::make_unique<HalfSource>(X16);
+    case StorageMode::Streamed:
+        return std::make_unique<StreamedSource>(store, rowSentence, rowWord, layerIds);
+    default: return std::make_unique<DenseSource>(X);
+    }
+}
+
+const RowMatrixF &Dataset::denseX(const char *analysis) const
+{
+    if (storage != StorageMode::Float32)
+        throw Error(QStringLiteral("%1 needs the %2 activations in memory as float32, but they are "
+                                   "held as %3; load with --storage float32 (or a larger memory "
+                                   "budget)")
+                        .arg(QLatin1String(analysis), name, storageModeName(storage)));
+    return X;
 }
 
 } // namespace salient

@@ -35,7 +35,7 @@ void checkTopWordsOptions(const TopWordsOptions &o)
 
 VectorF columnOf(const Dataset &ds, int column)
 {
-    return ds.X.col(column);
+    return ds.denseX("neuron profiles").col(column);
 }
 
 struct TypeAccumulator {
@@ -160,13 +160,13 @@ std::vector<LabelActivation> labelActivations(const Dataset &ds, int column,
                             .arg(ds.name)
                             .arg(c)
                             .arg(K));
-        sum[std::size_t(c)] += double(ds.X(i, column));
+        sum[std::size_t(c)] += double(ds.denseX("neuron profiles")(i, column));
         ++count[std::size_t(c)];
     }
     std::vector<double> ss(std::size_t(K), 0.0);
     for (Index i = 0; i < ds.rows(); ++i) {
         const auto c = std::size_t(ds.y[i]);
-        const double d = double(ds.X(i, column)) - sum[c] / double(count[c]);
+        const double d = double(ds.denseX("neuron profiles")(i, column)) - sum[c] / double(count[c]);
         ss[c] += d * d;
     }
     std::vector<LabelActivation> out(static_cast<std::size_t>(K));
@@ -215,7 +215,7 @@ std::vector<SentenceActivation> topSentences(const Dataset &ds, int column,
         double best = -std::numeric_limits<double>::infinity();
         int peak = 0;
         for (std::size_t k = 0; k < members.size(); ++k) {
-            const double a = double(ds.X(members[k], column));
+            const double a = double(ds.denseX("neuron profiles")(members[k], column));
             const double v = options.score == SentenceScore::MaxAbs ? std::abs(a) : a;
             if (v > best) { // first token reaching the maximum
                 best = v;
@@ -245,7 +245,7 @@ std::vector<SentenceActivation> topSentences(const Dataset &ds, int column,
         for (Index r : groups[sa.sentence]) {
             sa.tokens.push_back(ds.rowToken[std::size_t(r)]);
             sa.words.push_back(hasWords ? ds.rowWord[std::size_t(r)] : int(sa.words.size()));
-            sa.activations.push_back(ds.X(r, column));
+            sa.activations.push_back(ds.denseX("neuron profiles")(r, column));
         }
         out.push_back(std::move(sa));
     }

@@ -94,15 +94,15 @@ SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &colu
                               const TrainCallback &callback)
 {
     SubsetScores s;
-    const TrainResult r = trainProbe(data.train->X, data.train->y, data.train->yValue, data.labels,
+    const TrainResult r = trainProbe(*data.train->features(), data.train->y, data.train->yValue, data.labels,
                                      data.probe, columns, {}, nullptr, callback);
     s.status = r.status;
     if (r.status != Status::Ok)
         return s;
     // The probe's inputs are `columns`; evaluate on the same columns of the other splits.
     const Dataset &sel = data.selection();
-    s.selection = evaluateProbe(r.probe, sel.X, sel.y, sel.yValue).accuracy;
-    s.test = data.test ? evaluateProbe(r.probe, data.test->X, data.test->y, data.test->yValue).accuracy
+    s.selection = evaluateProbe(r.probe, *sel.features(), sel.y, sel.yValue).accuracy;
+    s.test = data.test ? evaluateProbe(r.probe, *data.test->features(), data.test->y, data.test->yValue).accuracy
                        : std::nan("");
     return s;
 }

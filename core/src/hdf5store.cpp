@@ -9,6 +9,8 @@
 #include "hdf5util_p.h"
 
 #include <QFile>
+
+#include <mutex>
 #include <QFileInfo>
 #include <algorithm>
 #include <cerrno>
@@ -207,6 +209,8 @@ public:
     }
     void readSentence(Index sentence, float *out, Index stride,
                       const std::vector<int> &layers) const override;
+    void readWords(Index sentence, int firstWord, int count, float *out, Index stride,
+                   const std::vector<int> &layers) const override;
 
 private:
     QString where() const { return quotedPath(m_info.path); }
@@ -219,14 +223,18 @@ private:
 
     /// Reads by preadv straight from the file (contiguous little-endian float datasets):
     /// float32 lands in the caller's rows with no intermediate copy. False → use HDF5.
+    /// Words [w0, w0 + n) of the record (the whole record: w0 = 0, n = T).
     bool readSentenceDirect(Index sentence, hsize_t T, const std::vector<int> &layers, float *out,
-                            Index stride) const;
+                            Index stride, hsize_t w0, hsize_t n) const;
 
     Hid m_file;
     int m_fd = -1;                   ///< POSIX descriptor for direct reads (read-only)
     std::vector<QByteArray> m_names; ///< dataset name per record
     std::vector<haddr_t> m_offsets;  ///< absolute file offset of each record's data, or undefined
     std::vector<char> m_rawKind;     ///< 4: float32 LE, 2: float16 LE, 0: needs HDF5 conversion
+    /// Serialises calls into the HDF5 library (Debian's build is not thread-safe); the direct
+    /// preadv path needs no lock, so streamed batches read in parallel when the layout allows.
+    mutable std::mutex m_hdf5Mutex;
 };
 
 Hdf5Store::Hdf5Store(const QString &path)
@@ -531,7 +539,7 @@ const float *halfTable()
 } // namespace
 
 bool Hdf5Store::readSentenceDirect(Index sentence, hsize_t T, const std::vector<int> &layers,
-                                   float *out, Index stride) const
+                                   float *out, Index stride, hsize_t w0, hsize_t n) const
 {
     const char kind = m_rawKind[size_t(sentence)];
     if (m_fd < 0 || kind == 0)
@@ -540,13 +548,22 @@ bool Hdf5Store::readSentenceDirect(Index sentence, hsize_t T, const std::vector<
     const size_t layerBytes = size_t(T * D) * size_t(kind);
     const off_t base = off_t(m_offsets[size_t(sentence)]);
     // Reads `bytes` at `offset` into the iovecs, resuming after short reads.
-    auto readAll = [this](std::vector<iovec> &iov, off_t offset) {
+    auto readAll = [this, sentence](std::vector<iovec> &iov, off_t offset) {
         size_t first = 0;
         while (first < iov.size()) {
             const int count = int(std::min<size_t>(iov.size() - first, IOV_MAX));
             const ssize_t got = ::preadv(m_fd, iov.data() + first, count, offset);
-            if (got <= 0)
-                return false;
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0) // HDF5 would zero-fill past the end: report the damage instead
+                throw Error(QStringLiteral("Cannot read dataset '%1' of %2 (record %3): %4 at byte "
+                                           "%5; the file is shorter than its datasets claim "
+                                           "(truncated or changed after it was opened?).")
+                                .arg(QString::fromLatin1(m_names[size_t(sentence)]), where())
+                                .arg(sentence)
+                                .arg(got < 0 ? QString::fromLocal8Bit(std::strerror(errno))
+                                             : QStringLiteral("end of file"))
+                                .arg(qlonglong(offset)));
             offset += got;
             size_t left = size_t(got);
             while (first < iov.size() && left >= iov[first].iov_len)
@@ -559,25 +576,26 @@ bool Hdf5Store::readSentenceDirect(Index sentence, hsize_t T, const std::vector<
         return true;
     };
     thread_local std::vector<iovec> iov;
+    const off_t skip = off_t(size_t(w0 * D) * size_t(kind));
     if (kind == 4) {
-        // File layer l holds T rows of D floats; row t goes to out[t·stride + k·D].
+        // File layer l holds T rows of D floats; row w0 + t goes to out[t·stride + k·D].
         for (size_t k = 0; k < layers.size(); ++k) {
-            iov.resize(size_t(T));
-            for (hsize_t t = 0; t < T; ++t)
+            iov.resize(size_t(n));
+            for (hsize_t t = 0; t < n; ++t)
                 iov[size_t(t)] = {out + Index(t) * stride + Index(k * D), size_t(D) * sizeof(float)};
-            if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes)))
+            if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes) + skip))
                 return false;
         }
         return true;
     }
     thread_local std::vector<std::uint16_t> halfs;
-    halfs.resize(size_t(T * D));
+    halfs.resize(size_t(n * D));
     const float *table = halfTable();
     for (size_t k = 0; k < layers.size(); ++k) {
-        iov.assign(1, iovec{halfs.data(), layerBytes});
-        if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes)))
+        iov.assign(1, iovec{halfs.data(), size_t(n * D) * sizeof(std::uint16_t)});
+        if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes) + skip))
             return false;
-        for (hsize_t t = 0; t < T; ++t) {
+        for (hsize_t t = 0; t < n; ++t) {
             const std::uint16_t *from = halfs.data() + t * D;
             float *to = out + Index(t) * stride + Index(k * D);
             for (hsize_t d = 0; d < D; ++d)
@@ -658,8 +676,9 @@ void Hdf5Store::readSentence(Index sentence, float *out, Index stride,
     const hsize_t T = hsize_t(m_info.wordsPerSentence[size_t(sentence)]);
     if (T == 0)
         return;
-    if (readSentenceDirect(sentence, T, resolved, out, stride))
+    if (readSentenceDirect(sentence, T, resolved, out, stride, 0, T))
         return;
+    const std::lock_guard<std::mutex> lock(m_hdf5Mutex);
     const QByteArray &name = m_names[size_t(sentence)];
     const QString ds = QStringLiteral("dataset '%1' of %2").arg(QString::fromLatin1(name), where());
     Hid dset = datasetId(H5Dopen2(m_file.get(), name.constData(), H5P_DEFAULT));
@@ -699,6 +718,19 @@ void Hdf5Store::readSentence(Index sentence, float *out, Index stride,
                             .arg(m_info.dims)
                             .arg(hdf5Reason()));
     }
+}
+
+void Hdf5Store::readWords(Index sentence, int firstWord, int count, float *out, Index stride,
+                          const std::vector<int> &layers) const
+{
+    silenceHdf5();
+    const std::vector<int> resolved = checkWordRange(m_info, sentence, firstWord, count, out, stride, layers);
+    if (count == 0)
+        return;
+    const hsize_t T = hsize_t(m_info.wordsPerSentence[size_t(sentence)]);
+    if (readSentenceDirect(sentence, T, resolved, out, stride, hsize_t(firstWord), hsize_t(count)))
+        return;
+    ActivationStore::readWords(sentence, firstWord, count, out, stride, layers);
 }
 
 } // namespace

@@ -39,6 +39,10 @@ std::unique_ptr<ActivationStore> openJsonLinesStore(const QString &path,
 std::vector<int> checkReadArguments(const StoreInfo &info, Index sentence, const float *out,
                                     Index stride, const std::vector<int> &layers);
 
+/// checkReadArguments plus the word range [firstWord, firstWord + count) of the record.
+std::vector<int> checkWordRange(const StoreInfo &info, Index sentence, int firstWord, int count,
+                                const float *out, Index stride, const std::vector<int> &layers);
+
 /// IEEE 754 binary16 <-> binary32. floatToHalf rounds to nearest even, overflows to ±inf and
 /// keeps NaN a (quiet) NaN; halfToFloat is exact, including subnormals, ±inf and NaN.
 float halfToFloat(std::uint16_t h);

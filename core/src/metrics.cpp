@@ -251,13 +251,30 @@ double computeScore(Metric m, const Eigen::Ref<const VectorF> &predicted,
     throw Error(QStringLiteral("unknown metric"));
 }
 
+namespace {
+Evaluation evaluateOutputs(const Probe &probe, const MatrixF &out, const VectorI &y,
+                           const VectorF &yValue);
+} // namespace
+
 Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X,
                          const VectorI &y, const VectorF &yValue, const NeuronList &zeroed)
 {
-    const Index N = X.rows();
+    return evaluateOutputs(probe, probeOutputs(probe, X, zeroed), y, yValue);
+}
+
+Evaluation evaluateProbe(const Probe &probe, const FeatureSource &source, const VectorI &y,
+                         const VectorF &yValue, const NeuronList &zeroed)
+{
+    return evaluateOutputs(probe, probeOutputs(probe, source, zeroed), y, yValue);
+}
+
+namespace {
+Evaluation evaluateOutputs(const Probe &probe, const MatrixF &out, const VectorI &y,
+                           const VectorF &yValue)
+{
+    const Index N = out.rows();
     Evaluation ev;
     ev.count = N;
-    const MatrixF out = probeOutputs(probe, X, zeroed);
 
     if (probe.regression) {
         if (yValue.size() != N)
@@ -326,5 +343,6 @@ Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> 
     }
     return ev;
 }
+} // namespace
 
 } // namespace salient

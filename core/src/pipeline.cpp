@@ -250,7 +250,7 @@ AnalysisOutput runClusters(const QJsonObject &options, AnalysisContext &ctx)
         for (Index r = 0; r < maxRows; ++r)
             rows.push_back(r);
     const quint64 seed = seedOption(options, "seed", ctx.probe.seed);
-    const IndependentNeurons ind = independentNeurons(train.X, co, seed, {}, rows, ctx.progress);
+    const IndependentNeurons ind = independentNeurons(train.denseX("correlation clustering"), co, seed, {}, rows, ctx.progress);
     AnalysisOutput out;
     out.status = ind.status;
     if (ind.status != Status::Ok)
@@ -328,14 +328,14 @@ NeuronList rankerOrdering(const QJsonObject &options, const AnalysisContext &ctx
     if (ranker == QLatin1String("probe"))
         return {};
     if (ranker == QLatin1String("probeless"))
-        return probelessRanking(train.X, train.y, ctx.task->vocab.size()).overall;
+        return probelessRanking(train.denseX("the probeless ranking"), train.y, ctx.task->vocab.size()).overall;
     if (ranker == QLatin1String("average_precision")) {
         const QString label = options.value(QStringLiteral("positive_label")).toString();
         const int c = ctx.task->vocab.indexOf(label);
         if (c < 0)
             throw Error(QStringLiteral("ranker average_precision: positive_label '%1' is not a train label").arg(label));
         info[QStringLiteral("positive_label")] = label;
-        const AveragePrecisionRanking r = averagePrecisionRanking(train.X, train.y, c);
+        const AveragePrecisionRanking r = averagePrecisionRanking(train.denseX("the AP ranking"), train.y, c);
         if (r.status != Status::Ok)
             throw Error(QStringLiteral("ranker average_precision was cancelled"));
         return r.order;
@@ -447,7 +447,7 @@ AnalysisOutput runMinimalSubset(const QJsonObject &options, AnalysisContext &ctx
         std::vector<Index> rows;
         for (Index r = 0; r < std::min(maxRows, train.rows()); ++r)
             rows.push_back(r);
-        const IndependentNeurons ind = independentNeurons(train.X, co, ctx.probe.seed, {}, rows);
+        const IndependentNeurons ind = independentNeurons(train.denseX("correlation clustering"), co, ctx.probe.seed, {}, rows);
         if (ind.status != Status::Ok) {
             AnalysisOutput out;
             out.status = ind.status;
@@ -455,7 +455,7 @@ AnalysisOutput runMinimalSubset(const QJsonObject &options, AnalysisContext &ctx
         }
         NeuronList base = mo.ordering;
         if (base.empty()) {
-            const TrainResult tr = trainProbe(train.X, train.y, train.yValue, data.labels, data.probe);
+            const TrainResult tr = trainProbe(*train.features(), train.y, train.yValue, data.labels, data.probe);
             if (tr.status != Status::Ok) {
                 AnalysisOutput out;
                 out.status = tr.status;
@@ -655,11 +655,11 @@ QJsonObject distributionJson(const LayerDistribution &d)
 std::pair<double, NeuronList> probeAndOrder(const AnalysisContext &ctx, const Dataset &train, const VectorI &y,
                                             const Dataset *dev, const VectorI *yDev, const QStringList &labels)
 {
-    const TrainResult r = trainProbe(train.X, y, train.yValue, labels, ctx.probe);
+    const TrainResult r = trainProbe(*train.features(), y, train.yValue, labels, ctx.probe);
     if (r.status != Status::Ok)
         throw Error(QStringLiteral("probe training failed or was cancelled"));
-    const double acc = dev && yDev ? evaluateProbe(r.probe, dev->X, *yDev, dev->yValue).accuracy
-                                   : evaluateProbe(r.probe, train.X, y, train.yValue).accuracy;
+    const double acc = dev && yDev ? evaluateProbe(r.probe, *dev->features(), *yDev, dev->yValue).accuracy
+                                   : evaluateProbe(r.probe, *train.features(), y, train.yValue).accuracy;
     return {acc, fullOrdering(r.probe.W.cwiseAbs(), 100)};
 }
 
@@ -883,7 +883,7 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     timer.start();
     const int totalBatches = int((train.rows() + po.batchSize - 1) / po.batchSize) * po.epochs;
     int done = 0;
-    const TrainResult tr = trainProbe(train.X, train.y, train.yValue, task.vocab.names, po, {}, {}, nullptr,
+    const TrainResult tr = trainProbe(*train.features(), train.y, train.yValue, task.vocab.names, po, {}, {}, nullptr,
                                       [&](const TrainProgress &p) {
                                           ++done;
                                           if (!ctx.progress || (p.batch + 1 != p.batches && done % 64 != 0))
@@ -908,7 +908,7 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     res[QStringLiteral("labels")] = QJsonArray::fromStringList(task.vocab.names);
     res[QStringLiteral("task")] = po.regression ? QStringLiteral("regression") : QStringLiteral("classification");
     for (const Dataset *ds : task.splits()) {
-        const Evaluation e = evaluateProbe(probe, ds->X, ds->y, ds->yValue);
+        const Evaluation e = evaluateProbe(probe, *ds->features(), ds->y, ds->yValue);
         QJsonObject o = evaluationJson(e, task.vocab.names, po.regression);
         o[QStringLiteral("tokens")] = double(ds->rows());
         o[QStringLiteral("sentences")] = double(ds->sentences.size());

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -86,6 +87,16 @@ void checkColumns(const NeuronList &columns, Index width, const char *what)
     }
 }
 
+/// x' = (x − mean) · scale on the first @p count rows of @p buf; nothing when @p mean is empty.
+void standardizeRows(RowMatrixF &buf, Index count, const VectorF &mean, const VectorF &scale)
+{
+    if (mean.size() > 0) {
+        auto block = buf.topRows(count);
+        block = ((block.rowwise() - mean.transpose()).array().rowwise() * scale.transpose().array())
+                    .matrix();
+    }
+}
+
 /// Copies X(rowIndex[i], columns) into the first rows of @p buf (columns empty = all), then applies
 /// the standardisation when @p mean is non-empty. One contiguous row copy per row when all columns.
 void gatherRows(const Eigen::Ref<const RowMatrixF> &X, const Index *rowIndex, Index count,
@@ -105,11 +116,7 @@ void gatherRows(const Eigen::Ref<const RowMatrixF> &X, const Index *rowIndex, In
                 dst[j] = src[cols[j]];
         }
     }
-    if (mean.size() > 0) {
-        auto block = buf.topRows(count);
-        block = ((block.rowwise() - mean.transpose()).array().rowwise() * scale.transpose().array())
-                    .matrix();
-    }
+    standardizeRows(buf, count, mean, scale);
 }
 
 /// Loss and gradient of one mini-batch (spec §5.3), in float32, with reusable buffers.
@@ -319,10 +326,19 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
                        const std::vector<Index> &rows, const Probe *init,
                        const TrainCallback &callback)
 {
+    return trainProbe(DenseSource(X), y, yValue, labels, options, columns, rows, init, callback);
+}
+
+TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const VectorF &yValue,
+                       const QStringList &labels, const ProbeOptions &options,
+                       const NeuronList &columns, const std::vector<Index> &rows,
+                       const Probe *init, const TrainCallback &callback)
+{
     options.validate();
     const bool regression = options.regression;
-    const Index N = X.rows();
-    const Index D = X.cols();
+    const Index N = source.rows();
+    const Index D = source.cols();
+    const Eigen::Ref<const RowMatrixF> *dense = source.dense(); // null: read batches via readers
 
     // ---- shapes and labels
     if (N == 0)
@@ -418,16 +434,25 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
     // ---- standardisation statistics over the training rows (population std; std 0 → scale 1)
     if (standardize) {
         Eigen::VectorXd sum = Eigen::VectorXd::Zero(K), sq = Eigen::VectorXd::Zero(K);
-        RowMatrixF chunk(std::min<Index>(Nt, 4096), K);
-        for (Index s = 0; s < Nt; s += chunk.rows()) {
-            const Index n = std::min<Index>(chunk.rows(), Nt - s);
-            gatherRows(X, order.data() + s, n, gatherCols, VectorF(), VectorF(), chunk);
-            sum += chunk.topRows(n).cast<double>().colwise().sum().transpose();
-        }
+        const Index chunkRows = std::min<Index>(Nt, 4096);
+        RowMatrixF chunk(chunkRows, K);
+        // Chunks of the training rows in order, from X or from a reader (same values).
+        auto passOverRows = [&](const std::function<void(Index)> &use) {
+            if (dense) {
+                for (Index s = 0; s < Nt; s += chunkRows) {
+                    const Index n = std::min<Index>(chunkRows, Nt - s);
+                    gatherRows(*dense, order.data() + s, n, gatherCols, VectorF(), VectorF(), chunk);
+                    use(n);
+                }
+                return;
+            }
+            auto reader = source.read(order, chunkRows, gatherCols);
+            for (Index n; (n = reader->next(chunk)) > 0;)
+                use(n);
+        };
+        passOverRows([&](Index n) { sum += chunk.topRows(n).cast<double>().colwise().sum().transpose(); });
         const Eigen::VectorXd mean = sum / double(Nt);
-        for (Index s = 0; s < Nt; s += chunk.rows()) {
-            const Index n = std::min<Index>(chunk.rows(), Nt - s);
-            gatherRows(X, order.data() + s, n, gatherCols, VectorF(), VectorF(), chunk);
+        passOverRows([&](Index n) {
             sq += (chunk.topRows(n).cast<double>().rowwise() - mean.transpose())
                       .array()
                       .square()
@@ -435,7 +460,7 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
                       .sum()
                       .matrix()
                       .transpose();
-        }
+        });
         probe.mean = mean.cast<float>();
         probe.scale.resize(K);
         for (Index j = 0; j < K; ++j) {
@@ -464,6 +489,15 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
             std::mt19937_64 rng = engineFor(options.seed, quint64(epoch) + 1);
             permutation(perm, rng);
         }
+        std::unique_ptr<BatchReader> reader;
+        if (!dense) {
+            // The epoch's rows in batch order; a streamed source starts reading ahead now.
+            std::vector<Index> epochOrder(static_cast<std::size_t>(Nt));
+            for (Index i = 0; i < Nt; ++i)
+                epochOrder[std::size_t(i)] = shuffle ? order[std::size_t(perm[std::size_t(i)])]
+                                                     : order[std::size_t(i)];
+            reader = source.read(std::move(epochOrder), B, gatherCols);
+        }
         double dataSum = 0, penaltySum = 0, neuroxSum = 0;
         for (Index bi = 0; bi < batches; ++bi) {
             const Index start = bi * B;
@@ -474,7 +508,7 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
                     batchRows[std::size_t(i)] = order[std::size_t(perm[std::size_t(start + i)])];
                 idx = batchRows.data();
             }
-            bool consecutive = direct;
+            bool consecutive = direct && dense;
             for (Index i = 1; consecutive && i < n; ++i)
                 consecutive = idx[i] == idx[0] + i;
             for (Index i = 0; i < n; ++i) {
@@ -486,12 +520,20 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
 
             float data;
             if (consecutive) {
-                data = kernel.dataTerm(X.middleRows(idx[0], n), probe.W, probe.b, yb.data(),
+                data = kernel.dataTerm(dense->middleRows(idx[0], n), probe.W, probe.b, yb.data(),
                                        tb.data());
-            } else {
+            } else if (dense) {
                 if (buf.rows() < B)
                     buf.resize(B, K); // allocated once, on the first gathered batch
-                gatherRows(X, idx, n, gatherCols, probe.mean, probe.scale, buf);
+                gatherRows(*dense, idx, n, gatherCols, probe.mean, probe.scale, buf);
+                data = kernel.dataTerm(buf.topRows(n), probe.W, probe.b, yb.data(), tb.data());
+            } else {
+                const Index got = reader->next(buf); // the same rows, from float16 or disk
+                if (got != n)
+                    throw Error(QStringLiteral("batch reader delivered %1 rows, expected %2")
+                                    .arg(got)
+                                    .arg(n));
+                standardizeRows(buf, n, probe.mean, probe.scale);
                 data = kernel.dataTerm(buf.topRows(n), probe.W, probe.b, yb.data(), tb.data());
             }
             const float penalty = addPenalty(probe.W, l1, l2, &kernel.gW());
@@ -577,6 +619,42 @@ MatrixF probeOutputs(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X,
         std::iota(idx.begin(), idx.begin() + n, s);
         gatherRows(X, idx.data(), n, cols, probe.mean, probe.scale, buf);
         out.middleRows(s, n).noalias() = buf.topRows(n) * W->transpose();
+    }
+    out.rowwise() += probe.b.transpose();
+    return out;
+}
+
+MatrixF probeOutputs(const Probe &probe, const FeatureSource &source, const NeuronList &zeroed)
+{
+    if (const Eigen::Ref<const RowMatrixF> *dense = source.dense())
+        return probeOutputs(probe, *dense, zeroed);
+    checkProbe(probe, source.cols());
+    checkColumns(zeroed, source.cols(), "zeroed neurons");
+    const Index N = source.rows();
+    MatrixF out(N, probe.W.rows());
+    if (N == 0)
+        return out;
+    MatrixF W = probe.W;
+    if (!zeroed.empty()) {
+        std::vector<char> isZeroed(std::size_t(source.cols()), 0);
+        for (int z : zeroed)
+            isZeroed[std::size_t(z)] = 1;
+        for (Index j = 0; j < W.cols(); ++j) {
+            const int flat = probe.columns.empty() ? int(j) : probe.columns[std::size_t(j)];
+            if (isZeroed[std::size_t(flat)])
+                W.col(j).setZero();
+        }
+    }
+    const bool identity = probe.columns.empty() || isIdentity(probe.columns, source.cols());
+    std::vector<Index> order(static_cast<std::size_t>(N));
+    std::iota(order.begin(), order.end(), Index(0));
+    const Index chunk = std::min<Index>(N, 4096);
+    auto reader = source.read(std::move(order), chunk, identity ? NeuronList{} : probe.columns);
+    RowMatrixF buf;
+    Index s = 0;
+    for (Index n; (n = reader->next(buf)) > 0; s += n) {
+        standardizeRows(buf, n, probe.mean, probe.scale);
+        out.middleRows(s, n).noalias() = buf.topRows(n) * W.transpose();
     }
     out.rowwise() += probe.b.transpose();
     return out;

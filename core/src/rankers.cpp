@@ -588,11 +588,12 @@ GaussianRanking gaussianRanking(const ExperimentData &data, int k, const NeuronL
     if (data.labels.size() < 2)
         throw Error(QStringLiteral("Gaussian probe: classification needs at least 2 labels"));
     const Dataset &train = *data.train;
+    const RowMatrixF &trainX = train.denseX("the Gaussian ranking");
     const GaussianProbe probe =
-        trainGaussianProbe(train.X, train.y, int(data.labels.size()), columns);
+        trainGaussianProbe(trainX, train.y, int(data.labels.size()), columns);
     GaussianRanking out;
     out.warnings = probe.warnings;
-    out.selection = gaussianGreedySelection(probe, train.X, train.y, k, progress,
+    out.selection = gaussianGreedySelection(probe, trainX, train.y, k, progress,
                                             resolveThreads(0));
     out.warnings << out.selection.warnings;
     out.testAccuracy = std::numeric_limits<double>::quiet_NaN();
@@ -601,9 +602,9 @@ GaussianRanking gaussianRanking(const ExperimentData &data, int k, const NeuronL
     const Dataset &sel = data.selection();
     if (!data.dev)
         out.warnings << QStringLiteral("No dev split: the selection accuracy is on train.");
-    out.selectionAccuracy = gaussianAccuracy(probe, sel.X, sel.y, out.selection.order);
+    out.selectionAccuracy = gaussianAccuracy(probe, sel.denseX("the Gaussian ranking"), sel.y, out.selection.order);
     if (data.test)
-        out.testAccuracy = gaussianAccuracy(probe, data.test->X, data.test->y,
+        out.testAccuracy = gaussianAccuracy(probe, data.test->denseX("the Gaussian ranking"), data.test->y,
                                             out.selection.order);
     return out;
 }

@@ -276,14 +276,14 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
             const bool isControl = (job % 2) == 1;
             const VectorI &yTrain = isControl ? control.train : data.train->y;
             const QStringList &labels = isControl ? control.labels : data.labels;
-            const TrainResult r = trainProbe(data.train->X, yTrain, data.train->yValue, labels,
+            const TrainResult r = trainProbe(*data.train->features(), yTrain, data.train->yValue, labels,
                                              data.probe, set.columns, {}, nullptr, keepGoing);
             status[std::size_t(job)] = r.status;
             if (r.status != Status::Ok)
                 return;
             const VectorI &yEval = isControl ? *evalControl : eval->y;
             accuracy[std::size_t(job)] =
-                evaluateProbe(r.probe, eval->X, yEval, eval->yValue).accuracy;
+                evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue).accuracy;
             relay.step(
                 QStringLiteral("%1: %2 probe")
                     .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task")));

@@ -23,6 +23,31 @@ std::vector<const Dataset *> LoadedTask::splits() const
     return out;
 }
 
+namespace {
+
+double keptValues(const StoreInfo &info, const DatasetOptions &options)
+{
+    const double layers = options.layers.empty() ? double(info.layers) : double(options.layers.size());
+    return double(info.totalWords) * layers * double(info.dims);
+}
+
+StoragePlan planFor(const TaskInputs &inputs, double values)
+{
+    const quint64 budget = inputs.memoryBudget > 0 ? inputs.memoryBudget : defaultMemoryBudget();
+    return planStorage(inputs.options.storage, values, budget);
+}
+
+} // namespace
+
+StoragePlan planTaskStorage(const TaskInputs &inputs)
+{
+    double values = 0;
+    for (const SplitPaths *paths : {&inputs.train, &inputs.dev, &inputs.test})
+        if (paths->isSet())
+            values += keptValues(ActivationStore::open(paths->activations)->info(), inputs.options);
+    return planFor(inputs, values);
+}
+
 LoadedTask loadTask(const TaskInputs &inputs, const LoadProgress &progress)
 {
     if (!inputs.train.isSet() || inputs.train.tokens.isEmpty() || inputs.train.labels.isEmpty())
@@ -32,15 +57,28 @@ LoadedTask loadTask(const TaskInputs &inputs, const LoadProgress &progress)
     LoadedTask task;
     const std::pair<const char *, const SplitPaths *> splits[] = {
         {"train", &inputs.train}, {"dev", &inputs.dev}, {"test", &inputs.test}};
+    // Open every store first (metadata only) to plan the storage of all splits together.
+    std::shared_ptr<const ActivationStore> stores[3];
+    double values = 0;
+    for (int i = 0; i < 3; ++i) {
+        const SplitPaths *paths = splits[i].second;
+        if (!paths->isSet())
+            continue;
+        if (paths->tokens.isEmpty() || paths->labels.isEmpty())
+            throw Error(QStringLiteral("the %1 split needs activations, tokens and labels files")
+                            .arg(QLatin1String(splits[i].first)));
+        stores[i] = ActivationStore::open(paths->activations);
+        values += keptValues(stores[i]->info(), inputs.options);
+    }
+    task.storage = planFor(inputs, values);
+    DatasetOptions options = inputs.options;
+    options.storage = task.storage.mode;
     int index = 0;
     for (const auto &[name, paths] : splits) {
         const int stage = index++;
         if (!paths->isSet())
             continue;
-        if (paths->tokens.isEmpty() || paths->labels.isEmpty())
-            throw Error(QStringLiteral("the %1 split needs activations, tokens and labels files")
-                            .arg(QLatin1String(name)));
-        auto store = ActivationStore::open(paths->activations);
+        std::shared_ptr<const ActivationStore> store = stores[stage];
         if (stage == 0) {
             task.trainInfo = store->info();
         } else if (store->info().layers != task.trainInfo.layers ||
@@ -54,7 +92,7 @@ LoadedTask loadTask(const TaskInputs &inputs, const LoadProgress &progress)
         LoadProgress sub;
         if (progress)
             sub = [&](double f) { return progress((stage + f) / 3.0); };
-        Dataset ds = buildDataset(QLatin1String(name), *store, tokens, labels, inputs.options,
+        Dataset ds = buildDataset(QLatin1String(name), store, tokens, labels, options,
                                   task.vocab, sub);
         (stage == 0 ? task.train : stage == 1 ? task.dev : task.test) = std::move(ds);
     }
@@ -70,10 +108,20 @@ LoadedTask loadDemoTask(const DemoDataset &demo, const QString &property, const 
     timer.start();
     LoadedTask task;
     task.trainInfo = demo.train.store->info();
+    if (options.storage != StorageMode::Float32 && options.storage != StorageMode::Auto)
+        throw Error(QStringLiteral("demo: the built-in dataset is held in memory as float32 "
+                                   "(storage '%1' is not available for it)")
+                        .arg(storageModeName(options.storage)));
+    DatasetOptions demoOptions = options;
+    demoOptions.storage = StorageMode::Float32;
+    double values = 0;
+    for (const DemoSplit *s : {&demo.train, &demo.dev, &demo.test})
+        values += double(s->store->info().totalWords) * double(s->store->info().neurons());
+    task.storage = planStorage(StorageMode::Float32, values, defaultMemoryBudget());
     for (const QString &name : {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
         const DemoSplit &s = demo.split(name);
         Dataset ds = buildDataset(name, *s.store, s.tokens,
-                                  property == QLatin1String("pos") ? s.pos : s.suffix, options, task.vocab);
+                                  property == QLatin1String("pos") ? s.pos : s.suffix, demoOptions, task.vocab);
         (name == QLatin1String("train") ? task.train : name == QLatin1String("dev") ? task.dev : task.test) =
             std::move(ds);
     }

@@ -52,6 +52,15 @@ public:
     virtual void readSentence(Index sentence, float *out, Index stride,
                               const std::vector<int> &layers = {}) const = 0;
 
+    /**
+     * Reads words [@p firstWord, @p firstWord + @p count) of record @p sentence, laid out as
+     * readSentence lays out the whole record (row t of @p out = word firstWord + t). For streamed
+     * mini-batches. The default reads the record into a per-thread scratch block and copies the
+     * rows; the HDF5 store reads just those rows. Thread: as readSentence. Throws salient::Error.
+     */
+    virtual void readWords(Index sentence, int firstWord, int count, float *out, Index stride,
+                           const std::vector<int> &layers = {}) const;
+
     /// Opens a file by content: HDF5 signature → hdf5; otherwise JSON lines. Throws salient::Error.
     static std::unique_ptr<ActivationStore> open(const QString &path, const LoadProgress &progress = {});
     /// Opens decomposed `<base>-layer<k>.hdf5` files as one store, layers in the given order.

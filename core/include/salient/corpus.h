@@ -2,6 +2,7 @@
 // Token and label files, alignment with activations, label vocabulary, and building X and y
 // (spec/NEUROX.md §3–§4).
 #include "salient/activationstore.h"
+#include "salient/features.h"
 
 #include <QString>
 #include <QStringList>
@@ -51,6 +52,9 @@ struct DatasetOptions {
     /// Label for dev/test labels unseen in train. Empty = the majority train label (NeuroX maps them
     /// to its task_specific_tag, usually the majority tag).
     QString unseenLabelFallback;
+    /// How X is held (features.h). buildDataset needs a resolved mode (not Auto; loadTask
+    /// resolves Auto against the memory budget). Streamed needs the store by shared_ptr.
+    StorageMode storage = StorageMode::Float32;
 };
 
 /// What the alignment and validation found, with line numbers (0-based record = line).
@@ -71,7 +75,10 @@ struct Dataset {
     QString name;                ///< "train", "dev", "test"
     int layers = 0, dims = 0;    ///< of the kept layer set
     std::vector<int> layerIds;   ///< original layer index of each kept layer
-    RowMatrixF X;
+    StorageMode storage = StorageMode::Float32; ///< Float32, Float16 or Streamed
+    RowMatrixF X;                ///< Float32 storage: tokens × neurons (else empty)
+    HalfMatrix X16;              ///< Float16 storage: tokens × neurons as binary16 (else empty)
+    std::shared_ptr<const ActivationStore> store; ///< Streamed storage: rows are read from here
     VectorI y;                   ///< class index per row (classification)
     VectorF yValue;              ///< value per row (regression)
     std::vector<Index> rowSentence; ///< record index of each row
@@ -79,8 +86,17 @@ struct Dataset {
     std::vector<QString> rowToken;  ///< token text of each row
     std::vector<Index> sentences;   ///< kept record indices
     AlignmentReport report;
-    Index rows() const { return X.rows(); }
-    int neurons() const { return int(X.cols()); }
+    Index rows() const
+    {
+        return storage == StorageMode::Float32   ? X.rows()
+               : storage == StorageMode::Float16 ? X16.rows
+                                                 : Index(rowSentence.size());
+    }
+    int neurons() const { return storage == StorageMode::Float32 ? int(X.cols()) : layers * dims; }
+    /// A view of the rows however they are stored; valid while this Dataset lives unchanged.
+    std::unique_ptr<FeatureSource> features() const;
+    /// X, or a salient::Error saying that @p analysis needs the activations in memory as float32.
+    const RowMatrixF &denseX(const char *analysis) const;
 };
 
 /**
@@ -91,6 +107,11 @@ struct Dataset {
  */
 Dataset buildDataset(const QString &name, const ActivationStore &store, const TextColumns &tokens,
                      const TextColumns &labels, const DatasetOptions &options, LabelVocabulary &vocab,
+                     const LoadProgress &progress = {});
+/// The same for any storage mode, Streamed included (the Dataset then shares the store).
+Dataset buildDataset(const QString &name, std::shared_ptr<const ActivationStore> store,
+                     const TextColumns &tokens, const TextColumns &labels,
+                     const DatasetOptions &options, LabelVocabulary &vocab,
                      const LoadProgress &progress = {});
 
 /// Bytes of the float32 training matrix for @p rows × @p neurons.

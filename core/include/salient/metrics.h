@@ -33,5 +33,8 @@ struct Evaluation {
 /// Evaluates @p probe on all rows of X (y / yValue as in trainProbe). @p zeroed: masking ablation.
 Evaluation evaluateProbe(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
                          const VectorF &yValue, const NeuronList &zeroed = {});
+/// The same on rows however they are stored (features.h).
+Evaluation evaluateProbe(const Probe &probe, const FeatureSource &source, const VectorI &y,
+                         const VectorF &yValue, const NeuronList &zeroed = {});
 
 } // namespace salient

@@ -2,6 +2,7 @@
 // Linear probes (spec/NEUROX.md §5, paper Algorithm 1): multinomial logistic regression (or linear
 // regression) with NeuroX's elastic-net loss, trained with PyTorch-style Adam.
 #include "salient/error.h"
+#include "salient/features.h"
 #include "salient/matrix.h"
 
 #include <QString>
@@ -71,10 +72,21 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y, 
                        const NeuronList &columns = {}, const std::vector<Index> &rows = {},
                        const Probe *init = nullptr, const TrainCallback &callback = {});
 
+/// The same on rows however they are stored (features.h): float32 in memory, float16, or
+/// streamed from disk with read-ahead. For the same seed and batch order, Float32 and Streamed
+/// give bit-identical weights (same batch values, same arithmetic).
+TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const VectorF &yValue,
+                       const QStringList &labels, const ProbeOptions &options,
+                       const NeuronList &columns = {}, const std::vector<Index> &rows = {},
+                       const Probe *init = nullptr, const TrainCallback &callback = {});
+
 /// Logits (rows × classes) of @p probe on rows of X. @p zeroed: flat neurons whose input is set to
 /// 0 (masking ablation, spec §8.1), applied after standardisation.
 MatrixF probeOutputs(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X,
                      const NeuronList &zeroed = {});
+
+/// The same on rows however they are stored (read in chunks of 4,096 rows).
+MatrixF probeOutputs(const Probe &probe, const FeatureSource &source, const NeuronList &zeroed = {});
 
 /// Mean loss (data term + penalties) on the given rows, exactly as NeuroX defines it; for tests.
 double probeLoss(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
