@@ -4,6 +4,7 @@
 #include "salient/activationstore.h"
 #include "salient/corpus.h"
 #include "salient/error.h"
+#include "salient/features.h"
 #include "salient/metrics.h"
 #include "salient/pipeline.h"
 #include "salient/probe.h"
@@ -18,6 +19,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <cstdio>
+#include <cstring>
+#include <numeric>
 #include <random>
 
 using namespace salient;
@@ -34,22 +37,23 @@ void resetPeakRss()
         f.write("5");
 }
 
-/// Planted data: class c is carried by neurons c·7 mod K (strong) plus noise everywhere.
+/// Planted data: class c is carried by neurons c·7 mod K (strong) plus noise everywhere. Written
+/// one sentence at a time (files larger than memory), as @p dtype.
 void generate(const QString &dir, Index tokens, int layers, int dims, int classes, int perSentence,
-              quint64 seed)
+              quint64 seed, DType dtype)
 {
     std::mt19937_64 rng(seed);
     const int K = layers * dims;
-    std::vector<RowMatrixF> sentences;
-    QStringList texts;
     QFile words(dir + QStringLiteral("/words.txt")), labels(dir + QStringLiteral("/labels.txt"));
     if (!words.open(QIODevice::WriteOnly) || !labels.open(QIODevice::WriteOnly))
         throw Error(QStringLiteral("%1: cannot write benchmark files").arg(dir));
+    NeuroxHdf5Writer writer(dir + QStringLiteral("/acts.hdf5"), layers, dims, dtype);
     Index done = 0;
     int s = 0;
+    RowMatrixF X;
     while (done < tokens) {
         const int T = int(std::min<Index>(perSentence, tokens - done));
-        RowMatrixF X(T, K);
+        X.resize(T, K);
         QByteArray w, l;
         for (int t = 0; t < T; ++t) {
             float *row = X.row(t).data();
@@ -66,11 +70,16 @@ void generate(const QString &dir, Index tokens, int layers, int dims, int classe
         }
         words.write(w + '\n');
         labels.write(l + '\n');
-        texts << QStringLiteral("sentence %1").arg(s++);
-        sentences.push_back(std::move(X));
+        writer.append(X, QStringLiteral("sentence %1").arg(s++));
         done += T;
     }
-    writeNeuroxHdf5(dir + QStringLiteral("/acts.hdf5"), layers, dims, sentences, texts);
+    writer.finish();
+}
+
+bool sameBits(const MatrixF &a, const MatrixF &b)
+{
+    return a.rows() == b.rows() && a.cols() == b.cols()
+        && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0;
 }
 
 } // namespace
@@ -94,6 +103,10 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("pipeline"), QStringLiteral("also time the paper's pipeline (grid search, probe, minimal subset, ablation, selectivity, layerwise)")});
     p.addOption({QStringLiteral("pipeline-epochs"), QStringLiteral("epochs of every pipeline probe"), QStringLiteral("N"), QStringLiteral("10")});
     p.addOption({QStringLiteral("pipeline-batch"), QStringLiteral("batch size of every pipeline probe"), QStringLiteral("N"), QStringLiteral("512")});
+    p.addOption({QStringLiteral("storage"), QStringLiteral("storage of the main runs: float32 (default), float16 or stream"), QStringLiteral("MODE"), QStringLiteral("float32")});
+    p.addOption({QStringLiteral("file-dtype"), QStringLiteral("dtype of the generated HDF5 file: float32 (default) or float16"), QStringLiteral("TYPE"), QStringLiteral("float32")});
+    p.addOption({QStringLiteral("batches"), QStringLiteral("batch sizes to time, comma-separated"), QStringLiteral("LIST"), QStringLiteral("512,32")});
+    p.addOption({QStringLiteral("no-modes"), QStringLiteral("skip the float16 and out-of-core comparison runs")});
     p.addOption({QStringLiteral("grid"), QStringLiteral("grid search over the first N of {0,1e-5,1e-4,1e-3,1e-2,1e-1} for each lambda"), QStringLiteral("N"), QStringLiteral("6")});
     p.process(app);
     const Index tokens = p.value(QStringLiteral("tokens")).toLongLong();
@@ -110,28 +123,58 @@ int main(int argc, char **argv)
         QTemporaryDir tmp;
         QElapsedTimer t;
         t.start();
-        generate(tmp.path(), tokens, layers, dims, classes, 25, 42);
-        log(QStringLiteral("generated %1 × %2 × %3 in %4 s").arg(tokens).arg(K).arg(classes).arg(seconds(t), 0, 'f', 1));
+        const QString fileDtype = p.value(QStringLiteral("file-dtype"));
+        if (fileDtype != QLatin1String("float32") && fileDtype != QLatin1String("float16"))
+            throw Error(QStringLiteral("--file-dtype: '%1' (expected float32 or float16)").arg(fileDtype));
+        const StorageMode mainMode = parseStorageMode(p.value(QStringLiteral("storage")));
+        if (mainMode == StorageMode::Auto)
+            throw Error(QStringLiteral("--storage: give float32, float16 or stream"));
+        std::vector<int> batches;
+        for (const QString &b : p.value(QStringLiteral("batches")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+            batches.push_back(std::max(1, b.toInt()));
+        generate(tmp.path(), tokens, layers, dims, classes, 25, 42,
+                 fileDtype == QLatin1String("float16") ? DType::Float16 : DType::Float32);
+        log(QStringLiteral("generated %1 × %2 × %3 (%4 file) in %5 s").arg(tokens).arg(K).arg(classes)
+                .arg(fileDtype).arg(seconds(t), 0, 'f', 1));
         const double bytes = matrixBytes(tokens, K);
+        const QString actsPath = tmp.path() + QStringLiteral("/acts.hdf5");
+        const TextColumns words = readTextColumns(tmp.path() + QStringLiteral("/words.txt"));
+        const TextColumns labs = readTextColumns(tmp.path() + QStringLiteral("/labels.txt"));
+        // Opens the file and builds the train split in @p mode; returns the read seconds.
+        auto load = [&](StorageMode mode, Dataset &into, LabelVocabulary &vocab, double *openSeconds) {
+            QElapsedTimer lt;
+            lt.start();
+            std::shared_ptr<const ActivationStore> st = ActivationStore::open(actsPath);
+            if (openSeconds)
+                *openSeconds = seconds(lt);
+            lt.restart();
+            DatasetOptions o;
+            o.storage = mode;
+            into = buildDataset(QStringLiteral("train"), st, words, labs, o, vocab);
+            return seconds(lt);
+        };
 
         // Load: open (metadata) + align + read into the training matrix.
         resetPeakRss();
         const std::int64_t rssBefore = currentRssBytes();
-        t.restart();
-        auto store = ActivationStore::open(tmp.path() + QStringLiteral("/acts.hdf5"));
-        const double openSeconds = seconds(t);
-        const TextColumns words = readTextColumns(tmp.path() + QStringLiteral("/words.txt"));
-        const TextColumns labs = readTextColumns(tmp.path() + QStringLiteral("/labels.txt"));
-        t.restart();
         LabelVocabulary vocab;
-        Dataset ds = buildDataset(QStringLiteral("train"), *store, words, labs, DatasetOptions{}, vocab);
-        const double loadSeconds = seconds(t);
-        log(QStringLiteral("load: open %1 s, read %2 GB in %3 s = %4 GB/s")
-                .arg(openSeconds, 0, 'f', 3).arg(bytes / 1e9, 0, 'f', 2).arg(loadSeconds, 0, 'f', 2)
-                .arg(bytes / 1e9 / loadSeconds, 0, 'f', 2));
+        Dataset ds;
+        double openSeconds = 0;
+        const double loadSeconds = load(mainMode, ds, vocab, &openSeconds);
+        auto store = ActivationStore::open(actsPath); // metadata for the pipeline's task
+        log(QStringLiteral("load (%1): open %2 s, read %3 GB in %4 s = %5 GB/s (float32-equivalent)")
+                .arg(storageModeName(mainMode)).arg(openSeconds, 0, 'f', 3).arg(bytes / 1e9, 0, 'f', 2)
+                .arg(loadSeconds, 0, 'f', 2).arg(bytes / 1e9 / loadSeconds, 0, 'f', 2));
+        const std::unique_ptr<FeatureSource> features = ds.features();
 
         // Reference GEMM of the probe's own shape: (512 × K) · (K × C), same threads and flags.
-        RowMatrixF a = ds.X.topRows(std::min<Index>(512, ds.rows()));
+        RowMatrixF a;
+        {
+            std::vector<Index> first(static_cast<std::size_t>(std::min<Index>(512, ds.rows())));
+            std::iota(first.begin(), first.end(), Index(0));
+            const Index n = features->read(first, Index(first.size()), {})->next(a);
+            a.conservativeResize(n, K);
+        }
         MatrixF w = MatrixF::Random(K, classes), c(a.rows(), classes);
         c.noalias() = a * w; // warm-up
         int reps = 0;
@@ -144,17 +187,20 @@ int main(int argc, char **argv)
         log(QStringLiteral("gemm %1×%2·%2×%3: %4 GFLOP/s").arg(a.rows()).arg(K).arg(classes).arg(gemmGflops, 0, 'f', 1));
 
         QJsonObject out;
-        for (int batch : {512, 32}) {
+        out[QStringLiteral("storage")] = storageModeName(mainMode);
+        TrainResult ref512;
+        double acc512 = 0, perEpoch512 = 0;
+        for (int batch : batches) {
             ProbeOptions po;
             po.epochs = epochs;
             po.batchSize = batch;
             po.seed = 1;
             t.restart();
-            const TrainResult r = trainProbe(ds.X, ds.y, ds.yValue, vocab.names, po);
+            TrainResult r = trainProbe(*features, ds.y, ds.yValue, vocab.names, po);
             const double perEpoch = seconds(t) / epochs;
             // Forward (X·Wᵀ) and weight gradient (Gᵀ·X): 2 · 2·N·K·C flops per epoch.
             const double gflops = 4.0 * double(tokens) * K * classes / perEpoch / 1e9;
-            const Evaluation e = evaluateProbe(r.probe, ds.X, ds.y, ds.yValue);
+            const Evaluation e = evaluateProbe(r.probe, *features, ds.y, ds.yValue);
             log(QStringLiteral("probe batch %1: %2 s/epoch, %3 GFLOP/s-equivalent (%4% of GEMM), "
                                "%5 Mtoken·neuron/s, train accuracy %6")
                     .arg(batch).arg(perEpoch, 0, 'f', 2).arg(gflops, 0, 'f', 1)
@@ -162,10 +208,65 @@ int main(int argc, char **argv)
                     .arg(double(tokens) * K / perEpoch / 1e6, 0, 'f', 0).arg(e.accuracy, 0, 'f', 3));
             out[QStringLiteral("probe_s_per_epoch_b%1").arg(batch)] = perEpoch;
             out[QStringLiteral("probe_gflops_b%1").arg(batch)] = gflops;
-            if (batch == 512)
+            if (batch == 512) {
                 out[QStringLiteral("probe_gflops")] = gflops;
+                ref512 = std::move(r);
+                acc512 = e.accuracy;
+                perEpoch512 = perEpoch;
+            }
         }
         const double peakRatio = double(peakRssBytes() - rssBefore) / bytes;
+        if (!p.isSet(QStringLiteral("no-modes")) && mainMode == StorageMode::Float32
+            && ref512.status == Status::Ok) {
+            ProbeOptions po;
+            po.epochs = epochs;
+            po.batchSize = 512;
+            po.seed = 1;
+            // Out-of-core: the same probe with every mini-batch read from the file by the
+            // read-ahead thread (warm page cache); must match the in-memory weights bit for bit.
+            {
+                LabelVocabulary v;
+                Dataset sds;
+                resetPeakRss();
+                const std::int64_t before = currentRssBytes();
+                load(StorageMode::Streamed, sds, v, nullptr);
+                t.restart();
+                const TrainResult r = trainProbe(*sds.features(), sds.y, sds.yValue, v.names, po);
+                const double perEpoch = seconds(t) / epochs;
+                const bool ok = r.status == Status::Ok && sameBits(r.probe.W, ref512.probe.W)
+                                && sameBits(r.probe.b, ref512.probe.b);
+                const double rssMb = double(peakRssBytes() - before) / 1e6;
+                log(QStringLiteral("out-of-core batch 512: %1 s/epoch (%2× in-memory), weights %3, "
+                                   "extra peak RSS %4 MB")
+                        .arg(perEpoch, 0, 'f', 2).arg(perEpoch / perEpoch512, 0, 'f', 2)
+                        .arg(ok ? QStringLiteral("bit-identical") : QStringLiteral("DIFFER"))
+                        .arg(rssMb, 0, 'f', 0));
+                out[QStringLiteral("ooc_ok")] = ok;
+                out[QStringLiteral("ooc_s_per_epoch_b512")] = perEpoch;
+                out[QStringLiteral("ooc_extra_peak_rss_mb")] = rssMb;
+            }
+            // float16 in memory: half the bytes, compute in float32.
+            {
+                LabelVocabulary v;
+                Dataset hds;
+                resetPeakRss();
+                const std::int64_t before = currentRssBytes();
+                const double halfLoad = load(StorageMode::Float16, hds, v, nullptr);
+                const double halfPeak = double(peakRssBytes() - before) / bytes;
+                t.restart();
+                const TrainResult r = trainProbe(*hds.features(), hds.y, hds.yValue, v.names, po);
+                const double perEpoch = seconds(t) / epochs;
+                const double acc = evaluateProbe(r.probe, *hds.features(), hds.y, hds.yValue).accuracy;
+                log(QStringLiteral("float16 batch 512: load %1 s, %2 s/epoch (%3× float32), train "
+                                   "accuracy %4 (float32 %5), peak RSS %6 × the float32 matrix")
+                        .arg(halfLoad, 0, 'f', 2).arg(perEpoch, 0, 'f', 2)
+                        .arg(perEpoch / perEpoch512, 0, 'f', 2).arg(acc, 0, 'f', 4)
+                        .arg(acc512, 0, 'f', 4).arg(halfPeak, 0, 'f', 3));
+                out[QStringLiteral("f16_s_per_epoch_b512")] = perEpoch;
+                out[QStringLiteral("f16_accuracy_delta_points")] = 100.0 * (acc - acc512);
+                out[QStringLiteral("f16_peak_rss_ratio")] = halfPeak;
+            }
+        }
         if (p.isSet(QStringLiteral("pipeline"))) {
             // A dev split: the last 10 % of the generated tokens would need a second file; the
             // pipeline selects on train here (ExperimentData falls back to train without dev).

@@ -165,6 +165,8 @@ void addDataOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("max-mismatches"), QStringLiteral("abort when this many lines mismatch (default 100, as NeuroX)"), QStringLiteral("N")});
     p.addOption({QStringLiteral("unseen-label"), QStringLiteral("label for dev/test labels unseen in train (default: majority train label)"), QStringLiteral("LABEL")});
     p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("storage"), QStringLiteral("how activations are held: auto (default: float32 if within the memory budget, else streamed), float32, float16 (half the memory), stream (read per mini-batch from the file)"), QStringLiteral("MODE")});
+    p.addOption({QStringLiteral("memory-budget"), QStringLiteral("bytes the activation matrices may use, e.g. 8G (default: 70% of available memory)"), QStringLiteral("SIZE")});
 }
 
 LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
@@ -182,6 +184,8 @@ LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
     dopt.maxMismatches = int(parseInt(p, QStringLiteral("max-mismatches"), 100));
     dopt.unseenLabelFallback = p.value(QStringLiteral("unseen-label"));
     dopt.seed = quint64(parseInt(p, QStringLiteral("seed"), 1));
+    dopt.storage = p.isSet(QStringLiteral("storage")) ? parseStorageMode(p.value(QStringLiteral("storage")))
+                                                      : StorageMode::Auto;
     if (p.isSet(QStringLiteral("demo"))) {
         const QString prop = p.isSet(QStringLiteral("demo-property")) ? p.value(QStringLiteral("demo-property"))
                                                                        : QStringLiteral("pos");
@@ -189,6 +193,8 @@ LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
     }
     TaskInputs in;
     in.options = dopt;
+    if (p.isSet(QStringLiteral("memory-budget")))
+        in.memoryBudget = parseByteSize(p.value(QStringLiteral("memory-budget")));
     auto paths = [&](const char *split) {
         const QString s = QLatin1String(split);
         SplitPaths sp{p.value(s + QStringLiteral("-activations")), p.value(s + QStringLiteral("-tokens")),
@@ -204,13 +210,15 @@ LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
     if (!in.train.isSet())
         throw Error(QStringLiteral("give --train-activations, --train-tokens, --train-labels (or --demo)"));
     double lastShown = -1;
-    return loadTask(in, [&](double f) {
+    LoadedTask loaded = loadTask(in, [&](double f) {
         if (f - lastShown >= 0.1) {
             std::fprintf(stderr, "loading %3.0f%%\n", 100 * f);
             lastShown = f;
         }
         return true;
     });
+    err(QStringLiteral("storage: ") + loaded.storage.summary());
+    return loaded;
 }
 
 /// An analysis-specific command-line option and the JSON key it sets.

@@ -164,6 +164,39 @@ private Q_SLOTS:
         }
     }
 
+    // --storage stream (or a budget the data exceeds) reads mini-batches from the file and gives
+    // the numbers of the in-memory run; bad modes and sizes are usage errors.
+    void probeStreamedMatchesInMemory()
+    {
+        auto run = [&](const QString &name, const QStringList &extra) {
+            const QString out = m_dir.filePath(name);
+            QStringList args{QStringLiteral("probe")};
+            for (const QString &s : {QStringLiteral("train"), QStringLiteral("dev")}) {
+                args << QStringLiteral("--%1-activations").arg(s) << demoFile(s, QStringLiteral("hdf5"))
+                     << QStringLiteral("--%1-tokens").arg(s) << demoFile(s, QStringLiteral("words.txt"))
+                     << QStringLiteral("--%1-labels").arg(s) << demoFile(s, QStringLiteral("pos.txt"));
+            }
+            args << QStringLiteral("--epochs") << QStringLiteral("2") << QStringLiteral("--out") << out << extra;
+            const Run r = cli(args);
+            return std::pair{r, readJson(out + QStringLiteral("/results.json"))};
+        };
+        const auto [memRun, mem] = run(QStringLiteral("probe-mem"), {QStringLiteral("--storage"), QStringLiteral("float32")});
+        QVERIFY2(memRun.code == 0, memRun.err.constData());
+        QVERIFY2(memRun.err.contains("in memory (float32)"), memRun.err.constData());
+        const auto [streamRun, streamed] = run(QStringLiteral("probe-stream"), {QStringLiteral("--memory-budget"), QStringLiteral("64k")});
+        QVERIFY2(streamRun.code == 0, streamRun.err.constData());
+        QVERIFY2(streamRun.err.contains("streamed from disk"), streamRun.err.constData());
+        QVERIFY(!mem[QStringLiteral("ranking")].toArray().isEmpty());
+        QCOMPARE(streamed[QStringLiteral("ranking")], mem[QStringLiteral("ranking")]);
+        QCOMPARE(streamed[QStringLiteral("dev")], mem[QStringLiteral("dev")]);
+        const auto [badMode, unused1] = run(QStringLiteral("probe-bad"), {QStringLiteral("--storage"), QStringLiteral("disk")});
+        QCOMPARE(badMode.code, 2);
+        QVERIFY2(badMode.err.contains("unknown storage mode 'disk'"), badMode.err.constData());
+        const auto [badSize, unused2] = run(QStringLiteral("probe-bad2"), {QStringLiteral("--memory-budget"), QStringLiteral("lots")});
+        QCOMPARE(badSize.code, 2);
+        QVERIFY2(badSize.err.contains("'lots' is not a size"), badSize.err.constData());
+    }
+
     // A session written by a command reruns in a fresh process with identical numbers.
     void sessionRerunReproducesNumbers()
     {

@@ -92,6 +92,26 @@ void writeNeuroxHdf5(const QString &path, int layers, int dims,
                      const std::vector<RowMatrixF> &sentences, const QStringList &texts,
                      DType dtype = DType::Float32);
 
+/**
+ * The same, one sentence at a time (files larger than memory): append() writes each dataset at
+ * once, finish() adds sentence_to_index and renames the temporary file into place. Destroyed
+ * without finish(), the temporary file is removed. Throws salient::Error naming the file.
+ */
+class NeuroxHdf5Writer {
+public:
+    NeuroxHdf5Writer(const QString &path, int layers, int dims, DType dtype = DType::Float32);
+    ~NeuroxHdf5Writer();
+    NeuroxHdf5Writer(const NeuroxHdf5Writer &) = delete;
+    NeuroxHdf5Writer &operator=(const NeuroxHdf5Writer &) = delete;
+    /// @p sentence: words × (layers·dims) row-major; @p text: its key (duplicates handled).
+    void append(const RowMatrixF &sentence, const QString &text);
+    void finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
 /// Decodes the JSON text of sentence_to_index into (key, record index) pairs in JSON order.
 /// Order-preserving; handles \uXXXX escapes incl. surrogate pairs; values as strings or ints.
 std::vector<std::pair<QString, Index>> parseSentenceToIndex(const QByteArray &json,
