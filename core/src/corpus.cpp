@@ -6,6 +6,10 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QStringDecoder>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <omp.h>
 #include <algorithm>
 #include <cstring>
 #include <cmath>
@@ -217,9 +221,12 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
     // Labels → indices or values, before X is allocated (cheap errors first).
     std::vector<QString> rowLabels;
     rowLabels.reserve(size_t(keptRows));
+    // Sentence classification: the line's one label is kept even with ignoreStartToken (which
+    // drops the first token row only); skipping it left fewer labels than rows (out of bounds).
+    const qsizetype firstLabel = options.sentenceClassification ? 0 : skip;
     for (Index i : kept) {
         const QStringList &lab = labels.lines[size_t(i)];
-        for (qsizetype w = skip; w < lab.size(); ++w) {
+        for (qsizetype w = firstLabel; w < lab.size(); ++w) {
             QString l = lab[w];
             if (classification && !options.binarizedTag.isEmpty())
                 l = (l == options.binarizedTag) ? options.binarizedTag : QStringLiteral("OTHER");
@@ -267,7 +274,7 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
         size_t r = 0;
         for (Index i : kept) {
             const QStringList &lab = labels.lines[size_t(i)];
-            for (qsizetype w = skip; w < lab.size(); ++w, ++r) {
+            for (qsizetype w = firstLabel; w < lab.size(); ++w, ++r) {
                 bool ok = false;
                 const double v = lab[w].toDouble(&ok);
                 if (!ok || !std::isfinite(v))
@@ -296,6 +303,48 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
         ds.store = std::move(owner);
     }
     Index halfOverflow = 0;
+    // Float32 rows land in X directly. Read all kept records in parallel first (the page faults
+    // of a fresh matrix and the copies then use every core), each at its provisional row; the
+    // checking pass below compacts over excluded records. Stores are safe to read from several
+    // threads (the HDF5 store serialises library calls and reads raw data with preadv).
+    const bool parallelDirect = mode == StorageMode::Float32 && (skip == 0 || options.sentenceClassification);
+    std::vector<Index> provisional(kept.size() + 1, 0);
+    if (parallelDirect) {
+        for (size_t k = 0; k < kept.size(); ++k) {
+            const int fileRows = info.wordsPerSentence[size_t(kept[k])];
+            provisional[k + 1] = provisional[k] + (options.sentenceClassification ? 1 : std::max(0, fileRows - skip));
+        }
+        std::atomic<Index> done{0};
+        std::atomic<bool> stop{false};
+        std::exception_ptr error;
+        std::mutex errorMutex;
+        const int n = int(kept.size());
+#pragma omp parallel for schedule(dynamic, 8) num_threads(std::max(1, computeThreads()))
+        for (int k = 0; k < n; ++k) {
+            if (stop.load(std::memory_order_relaxed))
+                continue;
+            try {
+                if (provisional[size_t(k) + 1] > provisional[size_t(k)])
+                    store.readSentence(kept[size_t(k)], ds.X.row(provisional[size_t(k)]).data(), cols, layerIds);
+                const Index d = done.fetch_add(1) + 1;
+                if (progress && omp_get_thread_num() == 0 && (d % 64 == 0)
+                    && !progress(0.9 * double(d) / double(n))) {
+                    std::lock_guard<std::mutex> lock(errorMutex);
+                    if (!error)
+                        error = std::make_exception_ptr(
+                            Error(QStringLiteral("%1: loading cancelled").arg(info.path)));
+                    stop.store(true);
+                }
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(errorMutex);
+                if (!error)
+                    error = std::current_exception();
+                stop.store(true);
+            }
+        }
+        if (error)
+            std::rethrow_exception(error);
+    }
     std::vector<Index> keepRow; // source row (in label arrays) of each X row
     keepRow.reserve(size_t(keptRows));
     RowMatrixF scratch;
@@ -308,9 +357,11 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
             ds.sentences.push_back(s);
             continue;
         }
-        const bool direct = mode == StorageMode::Float32 && (skip == 0 || options.sentenceClassification);
-        if (direct) {
-            store.readSentence(s, ds.X.row(cursor).data(), cols, layerIds);
+        if (parallelDirect) {
+            // Already read at its provisional rows; move up over excluded records (dest < src).
+            if (cursor != provisional[k])
+                for (Index r = 0; r < rows; ++r)
+                    ds.X.row(cursor + r) = ds.X.row(provisional[k] + r);
         } else {
             // The first row is not kept, or X is not float32: read into a scratch block.
             scratch.resize(fileRows, cols);
@@ -352,7 +403,8 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
             cursor += rows;
         }
         labelRow += rows;
-        if (progress && (k % 64 == 0) && !progress(double(k + 1) / double(kept.size())))
+        if (progress && (k % 64 == 0)
+            && !progress((parallelDirect ? 0.9 : 0.0) + (parallelDirect ? 0.1 : 1.0) * double(k + 1) / double(kept.size())))
             throw Error(QStringLiteral("%1: loading cancelled").arg(info.path));
     }
     if (halfOverflow > 0)
