@@ -15,8 +15,12 @@ PACKAGES=(
   libeigen3-dev libopenblas-dev libhdf5-dev
   # offscreen/Xvfb test runs, screenshots
   xvfb xauth fonts-dejavu-core
-  # packaging
-  dpkg-dev file
+  # packaging: dpkg-shlibdeps (dpkg-dev) and `file` for CPack's Depends; validators used by
+  # .ci/package-check.sh (desktop-file-utils, appstream)
+  dpkg-dev file desktop-file-utils appstream
+  # fuzzing (clang + libFuzzer runtime; libomp for OpenMP under clang; llvm-symbolizer for
+  # sanitizer stack traces) — .ci/fuzz-smoke.sh, .ci/sanitize.sh
+  clang-14 libclang-rt-14-dev libomp-14-dev llvm-14
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSaveFile>
+#include <cmath>
 #include <unistd.h>
 
 namespace salient {
@@ -164,7 +165,13 @@ quint64 seedFrom(const QJsonValue &v, quint64 fallback)
             throw Error(QStringLiteral("session: seed '%1' is not an unsigned integer").arg(v.toString()));
         return s;
     }
-    return v.isDouble() ? quint64(v.toDouble()) : fallback;
+    if (!v.isDouble())
+        return fallback;
+    // A JSON number: only a whole number in [0, 2^64) is a seed (casting anything else is UB).
+    const double d = v.toDouble();
+    if (!(d >= 0 && d < 18446744073709551616.0) || d != std::floor(d))
+        throw Error(QStringLiteral("session: seed %1 is not an unsigned integer").arg(d));
+    return quint64(d);
 }
 } // namespace
 
@@ -253,9 +260,19 @@ std::map<QString, RowMatrixF> readArrays(const QString &path, const QStringList 
             throw Error(QStringLiteral("%1: array '%2' listed in the session is missing").arg(path, name));
         Hid space(H5Dget_space(ds.get()), H5Sclose);
         hsize_t dims[2] = {0, 0};
+        // At most 2^34 values, tested without overflow (a forged header may claim 2^63 × 2^63).
+        constexpr hsize_t kMaxValues = hsize_t(1) << 34;
         if (H5Sget_simple_extent_ndims(space.get()) != 2 || H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0
-            || dims[0] * dims[1] > (hsize_t(1) << 34))
+            || dims[0] > kMaxValues || dims[1] > kMaxValues
+            || (dims[1] > 0 && dims[0] > kMaxValues / dims[1]))
             throw Error(QStringLiteral("%1: array '%2' has an unexpected shape").arg(path, name));
+        // Saved arrays are stored in full (contiguous float32): refuse a header that claims more
+        // values than the file holds before allocating for them.
+        const hsize_t needed = dims[0] * dims[1] * sizeof(float);
+        if (needed > 0 && H5Dget_storage_size(ds.get()) < needed)
+            throw Error(QStringLiteral("%1: array '%2' is incomplete (%3 × %4 values, %5 bytes stored)")
+                            .arg(path, name).arg(qulonglong(dims[0])).arg(qulonglong(dims[1]))
+                            .arg(qulonglong(H5Dget_storage_size(ds.get()))));
         RowMatrixF m(static_cast<Index>(dims[0]), static_cast<Index>(dims[1]));
         if (m.size() > 0 && H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data()) < 0)
             throw Error(QStringLiteral("%1: cannot read array '%2'").arg(path, name));
@@ -408,7 +425,9 @@ Session loadSession(const QString &path, SessionCheck *check)
             const QJsonObject fj = sj.value(QLatin1String(kFileRoles[k])).toObject();
             InputFile in;
             in.path = fj.value(QStringLiteral("path")).toString();
-            in.size = qint64(fj.value(QStringLiteral("size")).toDouble(-1));
+            // Size in bytes; anything but a whole number in [0, 2^63) counts as unknown (-1).
+            const double size = fj.value(QStringLiteral("size")).toDouble(-1);
+            in.size = size >= 0 && size < 9223372036854775808.0 && size == std::floor(size) ? qint64(size) : -1;
             in.fingerprint = fj.value(QStringLiteral("fingerprint")).toString();
             in.sha256 = fj.value(QStringLiteral("sha256")).toString();
             if (in.path.isEmpty())
