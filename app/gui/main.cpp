@@ -1,6 +1,8 @@
 // salient: the desktop application. With no arguments it opens the built-in demo dataset.
 //   salient [SESSION.json] [--demo] [--train-activations A --train-tokens T --train-labels L ...]
 //   salient --demo --screenshots DIR   runs the default analysis, writes one PNG per view, exits
+//   salient SESSION --export-report DIR   writes the report of the session's stored results, exits
+//   salient --demo --export-report DIR    runs the default analysis, writes its report, exits
 #include "salient/error.h"
 #include "salient/runtime.h"
 #include "salient/ui/jobrunner.h"
@@ -8,6 +10,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QThread>
 #include <QTimer>
 #include <cstdio>
 
@@ -33,12 +36,17 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("screenshots"), QStringLiteral("run the default analysis, write one PNG per view into DIR, exit"),
                  QStringLiteral("DIR")});
     p.addOption({QStringLiteral("screenshot"), QStringLiteral("render the main window to FILE (PNG) and exit"), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("export-report"),
+                 QStringLiteral("write the report folder DIR (figures, tables, parameters, index.html) and exit; with "
+                                "--demo or data files the default analysis runs first, with SESSION its stored results are used"),
+                 QStringLiteral("DIR")});
     p.process(app);
     salient::setComputeThreads(0);
     qRegisterMetaType<salient::ui::JobStatus>();
 
     MainWindow window;
-    const bool batch = p.isSet(QStringLiteral("screenshots")) || p.isSet(QStringLiteral("screenshot"));
+    const bool report = p.isSet(QStringLiteral("export-report"));
+    const bool batch = p.isSet(QStringLiteral("screenshots")) || p.isSet(QStringLiteral("screenshot")) || report;
     window.setInteractive(!batch);
     window.show();
     int loadJob = -1;
@@ -65,7 +73,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "salient: loading failed: %s\n", window.lastError().toLocal8Bit().constData());
         return 2;
     }
-    if (p.isSet(QStringLiteral("screenshots"))) {
+    const bool fromSession = !p.positionalArguments().isEmpty();
+    if (p.isSet(QStringLiteral("screenshots")) || (report && !fromSession)) {
         for (const QString &a : {QStringLiteral("probe"), QStringLiteral("minimal-subset"), QStringLiteral("ablation"),
                                  QStringLiteral("selectivity")}) {
             window.runAnalysisJob(a);
@@ -74,7 +83,22 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
+    }
+    // The selected neuron's profile is computed in the background: let it arrive (≤ 60 s).
+    for (int i = 0; i < 3000 && window.profilePending(); ++i) {
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(20);
+    }
+    if (p.isSet(QStringLiteral("screenshots")))
         return window.writeScreenshots(p.value(QStringLiteral("screenshots"))) ? 0 : 1;
+    if (report) {
+        QString error;
+        if (!window.exportReport(p.value(QStringLiteral("export-report")), &error)) {
+            std::fprintf(stderr, "salient: %s\n", error.toLocal8Bit().constData());
+            return 1;
+        }
+        std::printf("%s\n", qPrintable(p.value(QStringLiteral("export-report"))));
+        return 0;
     }
     return window.grab().save(p.value(QStringLiteral("screenshot")), "PNG") ? 0 : 1;
 }

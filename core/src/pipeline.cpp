@@ -885,6 +885,8 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     int done = 0;
     const TrainResult tr = trainProbe(*train.features(), train.y, train.yValue, task.vocab.names, po, {}, {}, nullptr,
                                       [&](const TrainProgress &p) {
+                                          if (ctx.onBatch && !ctx.onBatch(p))
+                                              return false;
                                           ++done;
                                           if (!ctx.progress || (p.batch + 1 != p.batches && done % 64 != 0))
                                               return true;

@@ -1,9 +1,12 @@
 // The main window end to end, offscreen: demo → train → heatmap equals core's salience matrix →
 // a click selects the neuron everywhere → the per-word colours follow that neuron → exports;
 // cancel; a malformed file gives an error, not a crash; session save and reopen.
+#include "salient/demo.h"
 #include "salient/salience.h"
+#include "salient/ui/datadock.h"
 #include "salient/ui/jobrunner.h"
 #include "salient/ui/mainwindow.h"
+#include "salient/ui/neuroninspector.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
 #include "salient/ui/wordactivationview.h"
 
@@ -30,6 +33,7 @@ private Q_SLOTS:
         qRegisterMetaType<JobStatus>();
         QCoreApplication::setOrganizationName(QStringLiteral("SalientTest"));
         QStandardPaths::setTestModeEnabled(true);
+        qputenv("SALIENT_CLI", SALIENT_CLI_PATH); // the checker of untrusted files
     }
 
     void demoTrainSelectExport()
@@ -79,6 +83,9 @@ private Q_SLOTS:
         QTRY_VERIFY(!selected.isEmpty());
         QCOMPARE(w.selectedNeuron(), target);
         QCOMPARE(h->selectedNeuron(), target);
+        // The profile (word view, inspector) arrives from a background computation.
+        QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
+        QCOMPARE(w.inspector()->info().flatIndex, target);
         QVERIFY(w.wordView()->sentenceCount() > 0);
         w.wordSearch()->setText(QStringLiteral("the"));
         QVERIFY(w.wordView()->matchCount() > 0);
@@ -130,6 +137,80 @@ private Q_SLOTS:
         QVERIFY(!finished.isEmpty());
         QCOMPARE(finished.last().at(1).value<JobStatus>(), JobStatus::Cancelled);
         QVERIFY(!w.session().results.contains(QStringLiteral("grid-search")));
+    }
+
+    // Data larger than the memory budget: the dialog estimates the plan before loading, the load
+    // streams, the report says so, a probe trains from disk, and the per-word view explains
+    // instead of reading rows that are not in memory.
+    void streamedDataEstimateLoadTrain()
+    {
+        DemoOptions o;
+        o.trainSentences = 600; // about 5 MB as float32
+        o.devSentences = o.testSentences = 20;
+        const QString dir = m_dir.filePath(QStringLiteral("streamed"));
+        QVERIFY(QDir().mkpath(dir));
+        writeDemoFiles(makeDemoDataset(o), dir);
+        TaskInputs in;
+        const QString base = dir + QStringLiteral("/demo.train");
+        in.train = {base + QStringLiteral(".hdf5"), base + QStringLiteral(".words.txt"), base + QStringLiteral(".pos.txt")};
+        in.memoryBudget = 1000000; // 1 MB: well below the matrix
+        in.options.storage = StorageMode::Auto;
+
+        OpenDataDialog dialog;
+        dialog.setInputs(in);
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.memoryEstimate().contains(QStringLiteral("streamed from disk")),
+                                  qPrintable(dialog.memoryEstimate()), 20000);
+        QCOMPARE(dialog.inputs().options.storage, StorageMode::Auto);
+        QCOMPARE(dialog.inputs().memoryBudget, quint64(1000000));
+
+        MainWindow w;
+        w.setInteractive(false);
+        w.show();
+        w.loadFiles(dialog.inputs());
+        QVERIFY(w.waitForJobs(120000));
+        QVERIFY2(w.task() != nullptr, qPrintable(w.lastError()));
+        QCOMPARE(w.task()->train->storage, StorageMode::Streamed);
+        QVERIFY2(w.dataDock()->reportText().contains(QStringLiteral("streamed from disk")),
+                 qPrintable(w.dataDock()->reportText()));
+        w.runAnalysisJob(QStringLiteral("probe"));
+        QVERIFY(w.waitForJobs(300000));
+        QVERIFY2(w.probe().has_value(), qPrintable(w.lastError()));
+        w.selectNeuron(3);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
+        QVERIFY2(w.wordView()->data().title.contains(QStringLiteral("float32")),
+                 qPrintable(w.wordView()->data().title));
+        QVERIFY(w.lastError().isEmpty());
+    }
+
+    // A file that crashes the reader (simulated: a checker that dies from SIGSEGV) is reported as
+    // a malformed file by the child-process check; the window and its session survive.
+    void crashingFileIsCaughtInAChildProcess()
+    {
+        const QString script = m_dir.filePath(QStringLiteral("crash.sh"));
+        QFile sf(script);
+        QVERIFY(sf.open(QIODevice::WriteOnly));
+        sf.write("#!/bin/sh\nkill -SEGV $$\n");
+        sf.close();
+        QVERIFY(sf.setPermissions(sf.permissions() | QFileDevice::ExeOwner));
+        qputenv("SALIENT_CLI", QFile::encodeName(script));
+        MainWindow w;
+        w.setInteractive(false);
+        QVERIFY(w.loadDemo() >= 0);
+        QVERIFY(w.waitForJobs(120000));
+        const LoadedTask *before = w.task();
+        TaskInputs in;
+        const QString file = m_dir.filePath(QStringLiteral("evil.hdf5"));
+        QFile ef(file);
+        QVERIFY(ef.open(QIODevice::WriteOnly));
+        ef.write("\x89HDF\r\n\x1a\n garbage");
+        ef.close();
+        in.train = {file, file, file};
+        w.loadFiles(in);
+        QVERIFY(w.waitForJobs(60000));
+        qputenv("SALIENT_CLI", SALIENT_CLI_PATH);
+        QVERIFY2(w.lastError().contains(QStringLiteral("crashed")), qPrintable(w.lastError()));
+        QVERIFY2(w.lastError().contains(QStringLiteral("evil.hdf5")), qPrintable(w.lastError()));
+        QCOMPARE(w.task(), before); // the demo stays loaded
     }
 
     void malformedFileGivesAnError()

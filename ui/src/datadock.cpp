@@ -1,6 +1,15 @@
 #include "salient/ui/datadock.h"
 
+#include "salient/error.h"
+
+#include <QComboBox>
+#include <cmath>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFutureWatcher>
+#include <QPointer>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QFileDialog>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -41,6 +50,7 @@ OpenDataDialog::OpenDataDialog(QWidget *parent) : QDialog(parent)
                 if (!f.isEmpty())
                     edit->setText(f);
             });
+            connect(edit, &QLineEdit::textChanged, this, &OpenDataDialog::scheduleEstimate);
             grid->addWidget(edit, 1 + s, 1 + 2 * r);
             grid->addWidget(browse, 1 + s, 2 + 2 * r);
             m_fields[s][r] = edit;
@@ -49,6 +59,42 @@ OpenDataDialog::OpenDataDialog(QWidget *parent) : QDialog(parent)
     layout->addLayout(grid);
     layout->addWidget(new QLabel(tr("One sentence per line; tokens and labels separated by whitespace. "
                                     "Activations: NeuroX HDF5 or JSON lines."), this));
+    // Storage: where the activation matrices live while probes train (features.h).
+    auto *memory = new QHBoxLayout;
+    memory->addWidget(new QLabel(tr("Storage:"), this));
+    m_storage = new QComboBox(this);
+    m_storage->setObjectName(QStringLiteral("storage"));
+    m_storage->addItem(tr("Automatic (in memory if it fits, else streamed)"), int(StorageMode::Auto));
+    m_storage->addItem(tr("In memory, float32"), int(StorageMode::Float32));
+    m_storage->addItem(tr("In memory, float16 (half the memory)"), int(StorageMode::Float16));
+    m_storage->addItem(tr("Streamed from disk (out of core)"), int(StorageMode::Streamed));
+    m_storage->setToolTip(tr("float16 halves the memory (compute stays float32). Streamed reads every mini-batch "
+                             "from the file with a read-ahead thread; neuron profiles and per-word views then "
+                             "need a float32 reload."));
+    memory->addWidget(m_storage);
+    memory->addWidget(new QLabel(tr("Memory budget:"), this));
+    m_budget = new QDoubleSpinBox(this);
+    m_budget->setObjectName(QStringLiteral("memoryBudget"));
+    m_budget->setDecimals(0);
+    m_budget->setRange(1.0, 1e8);
+    m_budget->setSingleStep(1000.0);
+    m_budget->setSuffix(tr(" MB"));
+    m_budget->setValue(std::round(double(defaultMemoryBudget()) / 1e6));
+    m_budget->setToolTip(tr("Bytes the activation matrices may occupy (default: 70 % of the available memory)."));
+    memory->addWidget(m_budget);
+    memory->addStretch();
+    layout->addLayout(memory);
+    m_estimate = new QLabel(tr("Memory: choose the train activations to see the estimate."), this);
+    m_estimate->setObjectName(QStringLiteral("memoryEstimate"));
+    m_estimate->setWordWrap(true);
+    layout->addWidget(m_estimate);
+    m_debounce = new QTimer(this);
+    m_debounce->setSingleShot(true);
+    m_debounce->setInterval(300);
+    connect(m_debounce, &QTimer::timeout, this, &OpenDataDialog::runEstimate);
+    connect(m_storage, &QComboBox::currentIndexChanged, this, &OpenDataDialog::scheduleEstimate);
+    connect(m_budget, &QDoubleSpinBox::valueChanged, this, &OpenDataDialog::scheduleEstimate);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -62,7 +108,46 @@ TaskInputs OpenDataDialog::inputs() const
     for (int s = 0; s < 3; ++s)
         *splits[s] = {m_fields[s][0]->text().trimmed(), m_fields[s][1]->text().trimmed(),
                       m_fields[s][2]->text().trimmed()};
+    in.options.storage = StorageMode(m_storage->currentData().toInt());
+    in.memoryBudget = quint64(m_budget->value() * 1e6);
     return in;
+}
+
+QString OpenDataDialog::memoryEstimate() const
+{
+    return m_estimate->text();
+}
+
+void OpenDataDialog::scheduleEstimate()
+{
+    ++m_estimateGeneration;
+    m_debounce->start();
+}
+
+void OpenDataDialog::runEstimate()
+{
+    const TaskInputs in = inputs();
+    if (in.train.activations.isEmpty()) {
+        m_estimate->setText(tr("Memory: choose the train activations to see the estimate."));
+        return;
+    }
+    m_estimate->setText(tr("Memory: estimating…"));
+    const int generation = m_estimateGeneration;
+    // Metadata only (no activations read), on a pool thread; untrusted files are validated in a
+    // child process before the load itself.
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation == m_estimateGeneration)
+            m_estimate->setText(watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run([in] {
+        try {
+            return QObject::tr("Memory: %1").arg(planTaskStorage(in).summary());
+        } catch (const Error &e) {
+            return QObject::tr("Memory: cannot estimate yet (%1)").arg(e.message());
+        }
+    }));
 }
 
 void OpenDataDialog::setInputs(const TaskInputs &in)
@@ -73,6 +158,9 @@ void OpenDataDialog::setInputs(const TaskInputs &in)
         m_fields[s][1]->setText(splits[s]->tokens);
         m_fields[s][2]->setText(splits[s]->labels);
     }
+    m_storage->setCurrentIndex(std::max(0, m_storage->findData(int(in.options.storage))));
+    if (in.memoryBudget > 0)
+        m_budget->setValue(std::round(double(in.memoryBudget) / 1e6));
 }
 
 QString validationReport(const LoadedTask &task, const QString &source)
@@ -92,8 +180,14 @@ QString validationReport(const LoadedTask &task, const QString &source)
                            l << QString::number(x);
                        return l.join(QLatin1Char(','));
                    }());
-        out << QObject::tr("    training matrix: %1 MB (float32, held once)")
-                   .arg(matrixBytes(d->rows(), d->neurons()) / 1e6, 0, 'f', 1);
+        const double f32 = matrixBytes(d->rows(), d->neurons());
+        out << (d->storage == StorageMode::Float32
+                    ? QObject::tr("    training matrix: %1 (float32, held once)").arg(formatBytes(f32))
+                : d->storage == StorageMode::Float16
+                    ? QObject::tr("    training matrix: %1 (float16 in memory; %2 as float32)")
+                          .arg(formatBytes(f32 / 2), formatBytes(f32))
+                    : QObject::tr("    training matrix: streamed from the file (%1 as float32 not held)")
+                          .arg(formatBytes(f32)));
         const AlignmentReport &r = d->report;
         if (!r.mismatches.empty()) {
             out << QObject::tr("    %1 mismatched lines dropped:").arg(r.mismatches.size());
@@ -124,6 +218,13 @@ QString validationReport(const LoadedTask &task, const QString &source)
     }
     for (const QString &w : info.warnings)
         out << QObject::tr("warning: %1").arg(w);
+    out << QString();
+    out << QObject::tr("Memory: %1").arg(task.storage.summary());
+    if (task.storage.mode != StorageMode::Float32)
+        out << QObject::tr("    probes and probe-based analyses read %1; per-word views and neuron profiles "
+                           "need a float32 reload")
+                   .arg(task.storage.mode == StorageMode::Float16 ? QObject::tr("float16 rows widened per mini-batch")
+                                                                  : QObject::tr("mini-batches from the file"));
     return out.join(QLatin1Char('\n'));
 }
 

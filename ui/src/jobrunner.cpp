@@ -6,6 +6,7 @@
 #include <cmath>
 #include <exception>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace salient::ui {
@@ -103,8 +104,11 @@ void JobContext::setMessage(const QString &message)
 void JobContext::flush()
 {
     const std::lock_guard<std::mutex> lock(m_mutex);
-    if (!m_pending)
+    if (!m_pending) {
+        if (!m_points.isEmpty())
+            m_runner->postTraining(m_id, std::exchange(m_points, {}));
         return;
+    }
     m_pending = false;
     m_lastPostMs = m_clock.elapsed();
     post(m_pendingFraction, m_pendingText);
@@ -117,6 +121,8 @@ void JobContext::post(double fraction, const QString &text)
         eta = 0.0;
     else if (fraction > 0.0)
         eta = double(m_clock.elapsed()) / 1000.0 * (1.0 - fraction) / fraction;
+    if (!m_points.isEmpty())
+        m_runner->postTraining(m_id, std::exchange(m_points, {}));
     m_runner->postProgress(m_id, fraction, text, eta);
 }
 
@@ -127,12 +133,18 @@ ExperimentProgress JobContext::experimentProgress()
 
 TrainCallback JobContext::trainCallback(double from, double to)
 {
-    return [this, from, to](const TrainProgress &p) {
+    auto count = std::make_shared<qint64>(0);
+    return [this, from, to, count](const TrainProgress &p) {
         if (cancelled())
             return false;
         const double epochs = std::max(1, p.epochs);
         const double batches = double(std::max<Index>(1, p.batches));
         const double done = (double(p.epoch) + double(p.batch + 1) / batches) / epochs;
+        {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            m_points.push_back({double(p.epoch) + double(p.batch + 1) / batches, ++*count, p.batchLoss,
+                                p.batchAccuracy});
+        }
         const QString text = QStringLiteral("epoch %1/%2 · batch %3/%4 · loss %5")
                                  .arg(p.epoch + 1)
                                  .arg(p.epochs)
@@ -165,6 +177,8 @@ struct JobRunner::Job {
 JobRunner::JobRunner(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<salient::ui::JobStatus>("salient::ui::JobStatus");
+    qRegisterMetaType<salient::ui::TrainingPoint>("salient::ui::TrainingPoint");
+    qRegisterMetaType<QVector<salient::ui::TrainingPoint>>("QVector<salient::ui::TrainingPoint>");
     m_pool.setObjectName(QStringLiteral("salient-jobs"));
     m_pool.setMaxThreadCount(1);
     // Keep the worker thread alive: its OpenMP team is then made once, not per job.
@@ -234,6 +248,13 @@ void JobRunner::postProgress(int id, double fraction, const QString &text, doubl
 {
     QMetaObject::invokeMethod(
         this, [this, id, fraction, text, eta] { Q_EMIT progressed(id, fraction, text, eta); },
+        Qt::QueuedConnection);
+}
+
+void JobRunner::postTraining(int id, QVector<TrainingPoint> points)
+{
+    QMetaObject::invokeMethod(
+        this, [this, id, points = std::move(points)] { Q_EMIT trainingProgressed(id, points); },
         Qt::QueuedConnection);
 }
 

@@ -1,11 +1,14 @@
 #include "salient/ui/mainwindow.h"
 
+#include "salient/isolation.h"
+
 #include "salient/analyses.h"
 #include "salient/corpusanalysis.h"
 #include "salient/demo.h"
 #include "salient/error.h"
 #include "salient/ranking.h"
 #include "salient/salience.h"
+#include "salient/ui/comparedock.h"
 #include "salient/ui/datadock.h"
 #include "salient/ui/jobrunner.h"
 #include "salient/ui/jobsdock.h"
@@ -13,6 +16,8 @@
 #include "salient/ui/plotting/curvescanvas.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
+#include "salient/ui/plotting/trainingcurvecanvas.h"
+#include "salient/ui/report.h"
 #include "salient/ui/probesettings.h"
 #include "salient/ui/wordactivationview.h"
 
@@ -21,7 +26,17 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QJsonDocument>
+#include <QMimeData>
+#include <QPointer>
+#include <QTableWidget>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QHBoxLayout>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -36,6 +51,7 @@
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QThread>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -43,27 +59,103 @@ namespace salient::ui {
 
 namespace {
 
-std::vector<double> doubles(const QJsonValue &v)
-{
-    std::vector<double> out;
-    for (const QJsonValue x : v.toArray())
-        out.push_back(x.isDouble() ? x.toDouble() : std::nan(""));
-    return out;
-}
-
-AblationSeries seriesFrom(const QJsonObject &c)
-{
-    AblationSeries s;
-    s.top = doubles(c.value(QStringLiteral("top")));
-    s.randomMean = doubles(c.value(QStringLiteral("random")));
-    s.randomStd = doubles(c.value(QStringLiteral("random_std")));
-    s.bottom = doubles(c.value(QStringLiteral("bottom")));
-    return s;
-}
-
 QString recoveryPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/recovery/session.json");
+}
+
+/// Version of the dock layout stored in QSettings ("window/state"). Bump it whenever the
+/// default docks or their default sizes change, so an older saved state does not override them.
+constexpr int kLayoutVersion = 2;
+
+/// What a background neuron-profile computation returns to the GUI thread.
+struct ProfileResult {
+    NeuronInfo info;
+    NeuronProfile profile;
+    WordActivationData words;
+};
+
+/// A QTableWidget as CSV (header row, then the cells' display text).
+QByteArray tableCsv(const QTableWidget *t)
+{
+    auto field = [](const QString &v) {
+        QByteArray b = v.toUtf8();
+        if (b.contains(',') || b.contains('"') || b.contains('\n')) {
+            b.replace("\"", "\"\"");
+            b = '"' + b + '"';
+        }
+        return b;
+    };
+    QByteArray out;
+    for (int c = 0; c < t->columnCount(); ++c) {
+        const QTableWidgetItem *h = t->horizontalHeaderItem(c);
+        out += (c ? "," : "") + field(h ? h->text() : QString::number(c));
+    }
+    out += '\n';
+    for (int r = 0; r < t->rowCount(); ++r) {
+        for (int c = 0; c < t->columnCount(); ++c) {
+            const QTableWidgetItem *i = t->item(r, c);
+            out += (c ? "," : "") + field(i ? i->text() : QString());
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+QJsonObject inputJson(const InputFile &f)
+{
+    QJsonObject o;
+    o[QStringLiteral("path")] = f.path;
+    o[QStringLiteral("size")] = double(f.size);
+    o[QStringLiteral("fingerprint")] = f.fingerprint;
+    if (!f.sha256.isEmpty())
+        o[QStringLiteral("sha256")] = f.sha256;
+    return o;
+}
+
+/// Which Open-data field a dropped file fills: 0 activations, 1 tokens, 2 labels, −1 unknown.
+int dataRole(const QFileInfo &fi)
+{
+    const QString suffix = fi.suffix().toLower();
+    if (suffix == QLatin1String("hdf5") || suffix == QLatin1String("h5") || suffix == QLatin1String("json") ||
+        suffix == QLatin1String("jsonl"))
+        return 0;
+    if (suffix == QLatin1String("txt") || suffix == QLatin1String("tsv") || suffix == QLatin1String("conll") ||
+        suffix.isEmpty()) {
+        const QString name = fi.fileName().toLower();
+        return name.contains(QLatin1String("label")) || name.contains(QLatin1String("tag")) ? 2 : 1;
+    }
+    return -1;
+}
+
+/// Split of a dropped file from its name: 1 dev, 2 test, 0 train (default).
+int dataSplit(const QFileInfo &fi)
+{
+    const QString name = fi.fileName().toLower();
+    if (name.contains(QLatin1String("dev")) || name.contains(QLatin1String("valid")))
+        return 1;
+    if (name.contains(QLatin1String("test")))
+        return 2;
+    return 0;
+}
+
+/// True when @p path is a Salient session file ("format": "salient-session"). Reads at most
+/// 64 KiB, or the whole file when it is at most 16 MiB (NeuroX JSON-lines activations are
+/// usually larger and never carry that key).
+bool looksLikeSession(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray head = f.peek(1 << 16);
+    if (!head.trimmed().startsWith('{'))
+        return false;
+    if (head.contains("\"salient-session\""))
+        return true;
+    if (f.size() > (16 << 20))
+        return false;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+    return doc.isObject() && doc.object().value(QStringLiteral("format")).toString() == QLatin1String("salient-session");
 }
 
 } // namespace
@@ -115,6 +207,17 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     heatBar->addWidget(m_heatOrder);
     heatBar->addWidget(new QLabel(tr("top-k"), heat));
     heatBar->addWidget(m_heatTopK);
+    m_heatMass = new QDoubleSpinBox(heat);
+    m_heatMass->setObjectName(QStringLiteral("heatmapMass"));
+    m_heatMass->setRange(0.0, 100.0);
+    m_heatMass->setDecimals(1);
+    m_heatMass->setSingleStep(5.0);
+    m_heatMass->setSuffix(QStringLiteral(" %"));
+    m_heatMass->setSpecialValueText(tr("all"));
+    m_heatMass->setToolTip(tr("Show only the most salient neurons that together hold this share of the "
+                              "probe's weight mass (the neuron crossing it included); with top-k, both apply"));
+    heatBar->addWidget(new QLabel(tr("cumulative mass"), heat));
+    heatBar->addWidget(m_heatMass);
     heatBar->addStretch();
     heatLayout->addLayout(heatBar);
     m_heatmap = new SalienceHeatmapCanvas(heat);
@@ -122,6 +225,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     for (QComboBox *c : {m_heatLabel, m_heatValue, m_heatOrder})
         connect(c, &QComboBox::currentIndexChanged, this, &MainWindow::refreshHeatmap);
     connect(m_heatTopK, &QSpinBox::valueChanged, this, &MainWindow::refreshHeatmap);
+    connect(m_heatMass, &QDoubleSpinBox::valueChanged, this, &MainWindow::refreshHeatmap);
     m_layers = new LayerBarsCanvas(this);
     auto *ablation = new QWidget(this);
     auto *abLayout = new QVBoxLayout(ablation);
@@ -149,6 +253,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     });
     connect(m_search, &QLineEdit::returnPressed, this, [this] { m_words->nextMatch(); });
     m_inspector = new NeuronInspector(this);
+    m_training = new TrainingCurveCanvas(this);
+    m_training->setTitle(tr("Probe training (live)"));
+    m_training->setMinimumHeight(160);
+    m_compare = new CompareDock(this);
 
     auto *central = new QLabel(this);
     central->setMaximumSize(0, 0);
@@ -160,13 +268,18 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addView(tr("Layer distribution"), QStringLiteral("layers"), m_layers, Qt::BottomDockWidgetArea);
     addView(tr("Ablation and minimal subset"), QStringLiteral("ablation"), ablation, Qt::BottomDockWidgetArea);
     addView(tr("Neuron inspector"), QStringLiteral("inspector"), m_inspector, Qt::BottomDockWidgetArea);
+    addView(tr("Training curve"), QStringLiteral("training"), m_training, Qt::LeftDockWidgetArea);
+    addView(tr("Compare"), QStringLiteral("compare"), m_compare, Qt::BottomDockWidgetArea);
+    // The training curve below Data/Run (split before tabifying: a split of a tabbed dock
+    // would become another tab), Compare tabbed with the curves.
+    splitDockWidget(m_docks[0], m_docks[7], Qt::Vertical);
     tabifyDockWidget(m_docks[0], m_docks[1]);
     m_docks[1]->raise();
-    // Default proportions: narrow settings column, the heatmap and word view large.
-    resizeDocks({m_docks[0], m_docks[2]}, {360, 1040}, Qt::Horizontal);
-    resizeDocks({m_docks[2], m_docks[3], m_docks[4]}, {330, 330, 240}, Qt::Vertical);
-    resizeDocks({m_docks[4], m_docks[5], m_docks[6]}, {300, 640, 460}, Qt::Horizontal);
+    tabifyDockWidget(m_docks[5], m_docks[8]);
+    m_docks[5]->raise();
+    m_defaultState = saveState(kLayoutVersion);
     buildMenus();
+    setAcceptDrops(true);
 
     connect(m_heatmap, &SalienceHeatmapCanvas::neuronClicked, this, &MainWindow::selectNeuron);
     connect(m_words, &WordActivationView::tokensSelected, this, &MainWindow::highlightTokens);
@@ -176,6 +289,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (dialog.exec() == QDialog::Accepted)
             loadFiles(dialog.inputs());
     });
+    connect(m_jobs, &JobRunner::trainingProgressed, this, &MainWindow::onTrainingPoints);
+    connect(m_compare, &CompareDock::loadRequested, this, [this](const QString &path) { loadCompareSession(path); });
+    connect(m_compare, &CompareDock::exportFailed, this, &MainWindow::reportError);
     connect(m_jobs, &JobRunner::finished, this, [this](int, JobStatus status, const QString &message) {
         if (status == JobStatus::Failed || status == JobStatus::OutOfMemory)
             reportError(message.isEmpty() ? jobStatusText(status) : message);
@@ -184,7 +300,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    // A state saved by an older layout version is ignored, so new default docks and sizes apply.
+    bool restored = false;
+    if (settings.value(QStringLiteral("window/layoutVersion")).toInt() == kLayoutVersion)
+        restored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
+    if (!restored) // once the window has its size (the sizes are proportions of it)
+        QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
     statusBar()->showMessage(tr("Ready"));
 }
 
@@ -217,8 +338,18 @@ void MainWindow::buildMenus()
     auto *recent = file->addMenu(tr("Open &recent"));
     connect(recent, &QMenu::aboutToShow, this, [this, recent] {
         recent->clear();
-        for (const QString &f : QSettings().value(QStringLiteral("recent")).toStringList())
+        const QStringList files = QSettings().value(QStringLiteral("recent")).toStringList();
+        for (const QString &f : files)
             recent->addAction(f, this, [this, f] { openSession(f); });
+        if (files.isEmpty())
+            recent->addAction(tr("(no recent sessions)"))->setEnabled(false);
+        recent->addSeparator();
+        recent->addAction(tr("Clear recent sessions"), this, [] { QSettings().remove(QStringLiteral("recent")); });
+    });
+    file->addAction(tr("Load session to &compare…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Session to compare"), {}, tr("Salient session (*.json)"));
+        if (!f.isEmpty())
+            loadCompareSession(f);
     });
     file->addAction(tr("&Save session as…"), QKeySequence::SaveAs, this, [this] {
         const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), m_sessionPath, tr("Salient session (*.json)"));
@@ -242,11 +373,24 @@ void MainWindow::buildMenus()
     });
     file->addSeparator();
     file->addAction(tr("&Export figure of the heatmap…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCurrentView);
+    file->addAction(tr("Export &report…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
+        const QString dir = QFileDialog::getSaveFileName(this, tr("Export report into new folder"), {}, tr("Folder"));
+        if (dir.isEmpty())
+            return;
+        QString error;
+        if (exportReport(dir, &error))
+            statusBar()->showMessage(tr("Report written to %1 (open index.html)").arg(dir), 10000);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     auto *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : m_docks)
         view->addAction(d->toggleViewAction());
+    view->addSeparator();
+    view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
+    auto *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("&Train probe"), QKeySequence(tr("Ctrl+T")), this, [this] { runAnalysisJob(QStringLiteral("probe")); });
+    run->addAction(tr("Cancel &all jobs"), QKeySequence(tr("Ctrl+Shift+K")), m_jobs, &JobRunner::cancelAll);
     auto *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Salient"), this, [this] {
         QMessageBox::about(this, tr("About Salient"),
@@ -254,6 +398,7 @@ void MainWindow::buildMenus()
                               "Analysis (Durrani, Dalvi, Sajjad, JMLR 2023), compatible with NeuroX.")
                                .arg(QStringLiteral(SALIENT_VERSION)));
     });
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::reportError(const QString &message)
@@ -293,6 +438,23 @@ int MainWindow::loadFiles(const TaskInputs &inputs)
     auto result = std::make_shared<std::shared_ptr<LoadedTask>>();
     const int id = m_jobs->start(tr("Load %1").arg(QFileInfo(inputs.train.activations).fileName()),
                                  [result, inputs](JobContext &ctx) {
+                                     // The HDF5 library can crash or hang on some malformed
+                                     // files: read each activation file's metadata in a child
+                                     // process first, so such a file costs an error dialog, not
+                                     // the session. Without a checker binary, load in-process.
+                                     for (const SplitPaths *sp : {&inputs.train, &inputs.dev, &inputs.test}) {
+                                         if (!sp->isSet())
+                                             continue;
+                                         ctx.report(0.0, QStringLiteral("checking %1 in a separate process")
+                                                             .arg(QFileInfo(sp->activations).fileName()));
+                                         const IsolatedCheck check = checkFileInChildProcess(sp->activations, 60000);
+                                         if (check.result == IsolatedCheck::Result::BadInput
+                                             || check.result == IsolatedCheck::Result::Crashed
+                                             || check.result == IsolatedCheck::Result::TimedOut)
+                                             throw Error(check.message);
+                                         if (ctx.cancelled())
+                                             return JobStatus::Cancelled;
+                                     }
                                      *result = std::make_shared<LoadedTask>(
                                          loadTask(inputs, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
                                      return JobStatus::Ok;
@@ -403,6 +565,9 @@ void MainWindow::setTask(std::shared_ptr<LoadedTask> task, const QString &source
     m_probe.reset();
     m_ordering.clear();
     m_selected = -1;
+    ++m_profileGeneration; // a profile still computing belongs to the old data
+    m_profilePending = false;
+    m_inspector->setBusy(false);
     m_data->showTask(*m_task, source, description);
     m_curves->clear();
     m_selectivity->clear();
@@ -426,15 +591,33 @@ int MainWindow::runAnalysisJob(const QString &name, const QJsonObject &options)
     auto task = m_task;
     auto session = std::make_shared<Session>(m_session);
     auto out = std::make_shared<AnalysisOutput>();
-    const int id = m_jobs->start(name, [task, session, out, po, name, options](JobContext &ctx) {
+    const bool live = name == QLatin1String("probe") && task->train;
+    // Streamed / float16 data: the job title says so (its progress is then the reading progress).
+    const QString jobTitle = task->storage.mode == StorageMode::Float32
+        ? name
+        : QStringLiteral("%1 · %2").arg(name, task->storage.mode == StorageMode::Streamed ? tr("streamed from disk")
+                                                                                          : tr("float16"));
+    const int id = m_jobs->start(jobTitle, [task, session, out, po, name, options, live](JobContext &ctx) {
         AnalysisContext ac;
         ac.task = task.get();
         ac.probe = po;
         ac.session = session.get();
-        ac.progress = ctx.experimentProgress();
+        if (live) {
+            // Per-batch loss and accuracy feed the live curve and the job's progress; the
+            // pipeline's own coarse progress then only carries cancellation.
+            ac.onBatch = ctx.trainCallback(0.0, 1.0);
+            ac.progress = [&ctx](double, const QString &) { return !ctx.cancelled(); };
+        } else {
+            ac.progress = [&ctx](double f, const QString &stage) { return ctx.report(f, stage); };
+        }
         *out = runAnalysis(name, options, ac);
         return toJobStatus(out->status);
     });
+    if (live) {
+        m_training->clear();
+        m_training->setTitle(tr("Probe training (live) · λ1 %1 · λ2 %2 · seed %3").arg(po.l1).arg(po.l2).arg(po.seed));
+        m_trainingJob = id;
+    }
     connect(m_jobs, &JobRunner::finished, this, [this, id, session, out, name, options, po, task](int done, JobStatus status) {
         if (done != id || status != JobStatus::Ok || task != m_task)
             return;
@@ -513,6 +696,7 @@ void MainWindow::showProbe()
     m_layers->setDistribution(layerDistribution(train, m_ordering, k), tr("top %1 (5 %)").arg(k));
     if (!m_ordering.empty())
         selectNeuron(flatNeuron(train, m_ordering.front()));
+    refreshCompareSideA();
 }
 
 void MainWindow::refreshHeatmap()
@@ -526,37 +710,32 @@ void MainWindow::refreshHeatmap()
     m_heatmap->setMatrix(s, mode);
     m_heatmap->setOrder(m_heatOrder->currentIndex() == 1 ? SalienceHeatmapCanvas::Order::BySalience
                                                          : SalienceHeatmapCanvas::Order::ByIndex);
-    if (m_heatTopK->value() > 0)
-        m_heatmap->setKeptNeurons(SalienceHeatmapCanvas::topK(s, m_heatTopK->value()));
-    else
+    // Thresholds: top-k (core's ranks) and/or cumulative weight mass (core's
+    // withinCumulativeMass); with both, a neuron is shown when it passes both.
+    const int k = m_heatTopK->value();
+    const double mass = m_heatMass->value() / 100.0;
+    if (k > 0 && mass > 0) {
+        NeuronList a = SalienceHeatmapCanvas::topK(s, k), b = withinCumulativeMass(s, mass), both;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+        m_heatmap->setKeptNeurons(both);
+    } else if (k > 0) {
+        m_heatmap->setKeptNeurons(SalienceHeatmapCanvas::topK(s, k));
+    } else if (mass > 0) {
+        m_heatmap->setKeptNeurons(withinCumulativeMass(s, mass));
+    } else {
         m_heatmap->clearKeptNeurons();
+    }
     if (m_selected >= 0)
         m_heatmap->selectNeuron(m_selected);
 }
 
 void MainWindow::updateCurves()
 {
-    CurvesData d;
-    const QJsonObject ab = m_session.results.value(QStringLiteral("ablation")).toObject();
-    if (!ab.isEmpty()) {
-        d.sizes = doubles(ab.value(QStringLiteral("sizes")));
-        const QJsonObject curves = ab.value(QStringLiteral("curves")).toObject();
-        d.masking = seriesFrom(curves.value(QStringLiteral("masking")).toObject());
-        d.retraining = seriesFrom(curves.value(QStringLiteral("retraining")).toObject());
-        d.oracle = ab.value(QStringLiteral("oracle_accuracy")).toDouble(std::nan(""));
-    }
-    const QJsonObject ms = m_session.results.value(QStringLiteral("minimal-subset")).toObject();
-    if (!ms.isEmpty()) {
-        d.oracle = ms.value(QStringLiteral("oracle_dev_accuracy")).toDouble(d.oracle);
-        d.target = ms.value(QStringLiteral("target")).toDouble(std::nan(""));
-        for (const QJsonValue p : ms.value(QStringLiteral("curve")).toArray()) {
-            d.subsetSizes.push_back(p.toObject().value(QStringLiteral("size")).toDouble());
-            d.subsetAccuracy.push_back(p.toObject().value(QStringLiteral("dev_accuracy")).toDouble());
-        }
-        d.chosenSize = ms.value(QStringLiteral("size")).toInt();
-        d.chosenIsAll = ms.value(QStringLiteral("all_neurons")).toBool();
-    }
-    if (!ab.isEmpty() || !ms.isEmpty())
+    bool any = false;
+    const CurvesData d = curvesFromSession(m_session, &any);
+    if (any)
         m_curves->setData(d);
     const QJsonObject sel = m_session.results.value(QStringLiteral("selectivity")).toObject();
     if (!sel.isEmpty()) {
@@ -584,25 +763,68 @@ void MainWindow::selectNeuron(int flat)
         return;
     m_selected = flat;
     m_heatmap->selectNeuron(flat);
-    NeuronProfileOptions po;
-    po.words.maxWords = 20;
-    po.sentences.count = 12;
-    const NeuronProfile profile = neuronProfile(train, column, m_probe && !m_probe->regression ? &m_task->vocab : nullptr, po);
-    NeuronInfo info = neuronInfoFor(train, column, m_probe ? &*m_probe : nullptr);
-    if (m_probe) {
-        info.neuronCount = train.neurons();
-        const auto it = std::find(m_ordering.begin(), m_ordering.end(), column);
-        info.globalRank = it == m_ordering.end() ? 0 : int(it - m_ordering.begin()) + 1;
-        const MatrixF A = m_probe->W.cwiseAbs();
-        for (int c = 0; c < A.rows(); ++c) {
-            const NeuronList r = classRanking(A, c);
-            info.labelRanks.push_back(int(std::find(r.begin(), r.end(), column) - r.begin()) + 1);
+    // The profile (a pass over every token) and the per-label ranks run on a pool thread; the
+    // inspector keeps the previous neuron with a busy hint. A result whose generation is no
+    // longer current (the selection moved on) is dropped.
+    const quint64 generation = ++m_profileGeneration;
+    m_profilePending = true;
+    m_inspector->setBusy(true);
+    const std::shared_ptr<LoadedTask> task = m_task;
+    const std::optional<Probe> probe = m_probe;
+    const NeuronList ordering = m_ordering;
+    const QString title = tr("Layer %1 · neuron %2 (flat %3): most activating sentences")
+                              .arg(flat / train.dims)
+                              .arg(flat % train.dims)
+                              .arg(flat);
+    auto *watcher = new QFutureWatcher<ProfileResult>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, flat, task] {
+        watcher->deleteLater();
+        if (generation != m_profileGeneration || task != m_task) {
+            ++m_staleProfiles;
+            return;
         }
-    }
-    m_inspector->setNeuron(info, profile);
-    WordActivationData words = wordDataFromTopSentences(train, column, profile.sentences, &m_task->vocab);
-    words.title = tr("Layer %1 · neuron %2 (flat %3): most activating sentences").arg(flat / train.dims).arg(flat % train.dims).arg(flat);
-    m_words->setData(std::move(words));
+        m_profilePending = false;
+        m_inspector->setBusy(false);
+        try {
+            ProfileResult r = watcher->result();
+            m_inspector->setNeuron(r.info, r.profile);
+            m_words->setData(std::move(r.words));
+        } catch (const std::exception &e) {
+            reportError(tr("Neuron profile failed: %1").arg(QString::fromLocal8Bit(e.what())));
+            return;
+        }
+        Q_EMIT neuronProfileReady(flat);
+    });
+    watcher->setFuture(QtConcurrent::run([task, probe, ordering, column, title] {
+        const Dataset &ds = *task->train;
+        NeuronProfileOptions po;
+        po.words.maxWords = 20;
+        po.sentences.count = 12;
+        ProfileResult r;
+        const bool inMemory = ds.storage == StorageMode::Float32;
+        if (inMemory) // profiles read columns of X: float32 in memory only (core says why otherwise)
+            r.profile = neuronProfile(ds, column, probe && !probe->regression ? &task->vocab : nullptr, po);
+        r.info = neuronInfoFor(ds, column, probe ? &*probe : nullptr);
+        if (probe) {
+            r.info.neuronCount = ds.neurons();
+            const auto it = std::find(ordering.begin(), ordering.end(), column);
+            r.info.globalRank = it == ordering.end() ? 0 : int(it - ordering.begin()) + 1;
+            const MatrixF A = probe->W.cwiseAbs();
+            for (int c = 0; c < A.rows(); ++c) {
+                const NeuronList rk = classRanking(A, c);
+                r.info.labelRanks.push_back(int(std::find(rk.begin(), rk.end(), column) - rk.begin()) + 1);
+            }
+        }
+        if (inMemory) {
+            r.words = wordDataFromTopSentences(ds, column, r.profile.sentences, &task->vocab);
+            r.words.title = title;
+        } else {
+            r.words.title = QObject::tr("Per-word activations need the activations in memory as float32; this "
+                                        "data is held as %1. Reload it with storage \"In memory, float32\".")
+                                .arg(storageModeName(ds.storage));
+        }
+        return r;
+    }));
     statusBar()->showMessage(tr("Neuron %1 (layer %2, index %3)").arg(flat).arg(flat / train.dims).arg(flat % train.dims), 5000);
     Q_EMIT neuronSelected(flat);
 }
@@ -612,6 +834,8 @@ void MainWindow::highlightTokens(const QVector<int> &rows)
     if (!m_task || !m_task->train || rows.isEmpty())
         return;
     const Dataset &train = *m_task->train;
+    if (train.storage != StorageMode::Float32)
+        return; // token rows are not in memory (float16 / streamed)
     // The neurons most active on the selected tokens: largest mean |activation|.
     Eigen::VectorXd mean = Eigen::VectorXd::Zero(train.neurons());
     for (int r : rows)
@@ -665,11 +889,498 @@ bool MainWindow::writeScreenshots(const QString &dir)
     return ok;
 }
 
+namespace {
+
+/// "folder/file.json": enough to tell two sessions apart in legends.
+QString shortName(const QString &path)
+{
+    const QFileInfo fi(path);
+    return fi.absoluteDir().dirName() + QLatin1Char('/') + fi.fileName();
+}
+
+} // namespace
+
+int MainWindow::loadCompareSession(const QString &path)
+{
+    if (!m_session.arrays.count(QStringLiteral("probe/W")) || !m_session.results.contains(QStringLiteral("probe"))) {
+        reportError(tr("Train a probe (or open a session with one) before comparing with another session."));
+        return -1;
+    }
+    auto a = std::make_shared<Session>(m_session);
+    auto sides = std::make_shared<std::pair<CompareSide, CompareSide>>();
+    const QString pathA = m_sessionPath;
+    const QString nameA = pathA.isEmpty() ? tr("open session") : shortName(pathA);
+    const int id = m_jobs->start(tr("Compare with %1").arg(QFileInfo(path).fileName()),
+                                 [a, sides, path, pathA, nameA](JobContext &ctx) {
+                                     ctx.report(0.1, QStringLiteral("reading %1").arg(QFileInfo(path).fileName()));
+                                     const Session b = loadSession(path);
+                                     if (!ctx.report(0.5, QStringLiteral("ranking")))
+                                         return JobStatus::Cancelled;
+                                     sides->first = compareSideFromSession(*a, nameA, pathA);
+                                     sides->second = compareSideFromSession(b, shortName(path), path);
+                                     return JobStatus::Ok;
+                                 });
+    connect(m_jobs, &JobRunner::finished, this, [this, id, sides](int done, JobStatus status) {
+        if (done != id || status != JobStatus::Ok)
+            return;
+        m_compare->setSides(sides->first, sides->second);
+        for (QDockWidget *d : m_docks)
+            if (d->widget() == m_compare) {
+                d->show();
+                d->raise();
+            }
+        Q_EMIT comparisonReady();
+    }, Qt::SingleShotConnection);
+    return id;
+}
+
+void MainWindow::refreshCompareSideA()
+{
+    if (!m_compare->hasComparison() || !m_session.arrays.count(QStringLiteral("probe/W")))
+        return;
+    auto a = std::make_shared<Session>(m_session);
+    auto side = std::make_shared<CompareSide>();
+    const QString pathA = m_sessionPath;
+    const QString nameA = pathA.isEmpty() ? tr("open session") : shortName(pathA);
+    const int id = m_jobs->start(tr("Compare: rank the new probe"), [a, side, pathA, nameA](JobContext &) {
+        *side = compareSideFromSession(*a, nameA, pathA);
+        return JobStatus::Ok;
+    });
+    connect(m_jobs, &JobRunner::finished, this, [this, id, side](int done, JobStatus status) {
+        if (done != id || status != JobStatus::Ok)
+            return;
+        m_compare->setSideA(*side);
+        Q_EMIT comparisonReady();
+    }, Qt::SingleShotConnection);
+}
+
+void MainWindow::onTrainingPoints(int id, const QVector<TrainingPoint> &points)
+{
+    if (id == m_trainingJob)
+        m_training->addPoints(points);
+}
+
+void MainWindow::applyDefaultDockSizes()
+{
+    // Narrow settings column, the heatmap and word view large; the layer bars wide enough for
+    // their mean-layer labels, the inspector for its class table.
+    const int w = std::max(width(), 1000), h = std::max(height(), 700);
+    resizeDocks({m_docks[0], m_docks[2]}, {w * 27 / 100, w * 73 / 100}, Qt::Horizontal);
+    resizeDocks({m_docks[0], m_docks[7]}, {h * 60 / 100, h * 27 / 100}, Qt::Vertical);
+    resizeDocks({m_docks[2], m_docks[3], m_docks[4]}, {h * 34 / 100, h * 32 / 100, h * 30 / 100}, Qt::Vertical);
+    resizeDocks({m_docks[4], m_docks[5], m_docks[6]}, {w * 24 / 100, w * 42 / 100, w * 34 / 100}, Qt::Horizontal);
+}
+
+void MainWindow::resetLayout()
+{
+    restoreState(m_defaultState, kLayoutVersion);
+    for (QDockWidget *d : m_docks)
+        d->show();
+    applyDefaultDockSizes();
+}
+
+OpenDataDialog *MainWindow::pendingDataDialog() const
+{
+    return qobject_cast<OpenDataDialog *>(m_dropDialog.data());
+}
+
+QString MainWindow::openDroppedFiles(const QStringList &paths)
+{
+    QString session;
+    TaskInputs inputs;
+    SplitPaths *splits[] = {&inputs.train, &inputs.dev, &inputs.test};
+    QStringList unknown, used;
+    bool anyData = false;
+    for (const QString &p : paths) {
+        const QFileInfo fi(p);
+        if (!fi.isFile()) {
+            unknown << fi.fileName();
+            continue;
+        }
+        const QString suffix = fi.suffix().toLower();
+        if (suffix == QLatin1String("json") && looksLikeSession(fi.absoluteFilePath())) {
+            if (session.isEmpty())
+                session = fi.absoluteFilePath();
+            continue;
+        }
+        const int role = dataRole(fi);
+        if (role < 0) {
+            unknown << fi.fileName();
+            continue;
+        }
+        SplitPaths &sp = *splits[dataSplit(fi)];
+        QString *field[] = {&sp.activations, &sp.tokens, &sp.labels};
+        *field[role] = fi.absoluteFilePath();
+        used << fi.fileName();
+        anyData = true;
+    }
+    QStringList parts;
+    if (!session.isEmpty()) {
+        openSession(session);
+        parts << tr("Opening session %1").arg(QFileInfo(session).fileName());
+    } else if (anyData) {
+        if (OpenDataDialog *old = pendingDataDialog()) {
+            // Several drops in a row fill one dialog.
+            TaskInputs merged = old->inputs();
+            SplitPaths *mergedSplits[] = {&merged.train, &merged.dev, &merged.test};
+            for (int k = 0; k < 3; ++k) {
+                if (!splits[k]->activations.isEmpty())
+                    mergedSplits[k]->activations = splits[k]->activations;
+                if (!splits[k]->tokens.isEmpty())
+                    mergedSplits[k]->tokens = splits[k]->tokens;
+                if (!splits[k]->labels.isEmpty())
+                    mergedSplits[k]->labels = splits[k]->labels;
+            }
+            old->setInputs(merged);
+        } else {
+            auto *dialog = new OpenDataDialog(this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->setInputs(inputs);
+            connect(dialog, &QDialog::accepted, this, [this, dialog] { loadFiles(dialog->inputs()); });
+            m_dropDialog = dialog;
+            if (m_interactive)
+                dialog->open();
+        }
+        parts << tr("Open data: %1 (check the fields and press OK)").arg(used.join(QStringLiteral(", ")));
+    }
+    if (!unknown.isEmpty())
+        parts << tr("Not a Salient session, activation (.hdf5, .h5, .json) or token/label text file: %1")
+                     .arg(unknown.join(QStringLiteral(", ")));
+    const QString message = parts.isEmpty() ? tr("Nothing to open.") : parts.join(QStringLiteral(" · "));
+    if (session.isEmpty() && !anyData)
+        reportError(message);
+    else
+        statusBar()->showMessage(message, 10000);
+    return message;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QMimeData *mime = event->mimeData();
+    if (mime && mime->hasUrls()) {
+        for (const QUrl &u : mime->urls())
+            if (u.isLocalFile()) {
+                event->acceptProposedAction();
+                return;
+            }
+    }
+    event->ignore();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    if (const QMimeData *mime = event->mimeData())
+        for (const QUrl &u : mime->urls())
+            if (u.isLocalFile())
+                paths << u.toLocalFile();
+    if (paths.isEmpty()) {
+        event->ignore();
+        return;
+    }
+    event->acceptProposedAction();
+    // Dialogs opened from inside a drop would block the drag source: open after it returns.
+    QMetaObject::invokeMethod(this, [this, paths] { openDroppedFiles(paths); }, Qt::QueuedConnection);
+}
+
+bool MainWindow::exportReport(const QString &dirPath, QString *error)
+{
+    auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        reportError(message);
+        return false;
+    };
+    if (!m_task)
+        return fail(tr("Nothing to report: load data (and run an analysis) first."));
+    const QFileInfo target(QDir::cleanPath(QFileInfo(dirPath).absoluteFilePath()));
+    const QString name = target.fileName();
+    QDir parent = target.absoluteDir();
+    if (name.isEmpty())
+        return fail(tr("%1: not a valid report folder name").arg(dirPath));
+    if (!parent.exists() && !QDir().mkpath(parent.absolutePath()))
+        return fail(tr("%1: cannot create the parent folder").arg(parent.absolutePath()));
+    bool replace = false;
+    if (target.exists()) {
+        if (!target.isDir())
+            return fail(tr("%1 exists and is not a folder").arg(target.filePath()));
+        const QDir existing(target.filePath());
+        const bool empty = existing.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+        const bool earlierReport = existing.exists(QStringLiteral("index.html")) && existing.exists(QStringLiteral("params.json"));
+        if (!empty && !earlierReport)
+            return fail(tr("%1 exists and is not empty (and is not an earlier Salient report): choose a new folder")
+                            .arg(target.filePath()));
+        replace = true;
+    }
+    const QString suffix = QString::number(QCoreApplication::applicationPid());
+    const QString staging = parent.filePath(QStringLiteral(".%1.partial-%2").arg(name, suffix));
+    QDir(staging).removeRecursively();
+    if (!QDir().mkpath(staging))
+        return fail(tr("%1: cannot create a folder there").arg(parent.absolutePath()));
+    QString why;
+    bool ok = false;
+    try {
+        ok = writeReportInto(staging, &why);
+    } catch (const std::exception &e) {
+        why = QString::fromLocal8Bit(e.what());
+    }
+    if (!ok) {
+        QDir(staging).removeRecursively();
+        return fail(tr("The report was not written (nothing was left behind): %1").arg(why));
+    }
+    QString backup;
+    if (replace) {
+        backup = parent.filePath(QStringLiteral(".%1.old-%2").arg(name, suffix));
+        QDir(backup).removeRecursively();
+        if (!parent.rename(name, QFileInfo(backup).fileName())) {
+            QDir(staging).removeRecursively();
+            return fail(tr("%1: cannot replace the earlier report (is a file in it open?)").arg(target.filePath()));
+        }
+    }
+    if (!parent.rename(QFileInfo(staging).fileName(), name)) {
+        if (!backup.isEmpty())
+            parent.rename(QFileInfo(backup).fileName(), name);
+        QDir(staging).removeRecursively();
+        return fail(tr("%1: cannot move the finished report into place").arg(target.filePath()));
+    }
+    if (!backup.isEmpty())
+        QDir(backup).removeRecursively();
+    statusBar()->showMessage(tr("Report written to %1").arg(target.filePath()), 10000);
+    return true;
+}
+
+bool MainWindow::writeReportInto(const QString &dir, QString *error)
+{
+    const QString figures = dir + QStringLiteral("/figures");
+    const QString tables = dir + QStringLiteral("/tables");
+    if (!QDir().mkpath(figures) || !QDir().mkpath(tables)) {
+        *error = tr("%1: cannot create sub-folders").arg(dir);
+        return false;
+    }
+    struct Section {
+        QString title, base, note;
+        QStringList files;
+    };
+    std::vector<Section> sections;
+    QStringList tableFiles;
+    auto canvas = [&](PlotCanvas *c, const QString &title, const QString &base, int w, int h, const QString &note = {}) {
+        Section s{title, base, note, {}};
+        if (!writeCanvasFiles(c, figures, tables, base, w, h, 150, dir, &s.files, error))
+            return false;
+        sections.push_back(s);
+        return true;
+    };
+    auto table = [&](const QString &base, const QByteArray &csv, const QJsonDocument &json) {
+        const QString c = tables + QLatin1Char('/') + base + QStringLiteral(".csv");
+        const QString j = tables + QLatin1Char('/') + base + QStringLiteral(".json");
+        if (!csv.isNull()) {
+            if (!writeFileAtomic(c, csv, error))
+                return false;
+            tableFiles << QStringLiteral("tables/") + base + QStringLiteral(".csv");
+        }
+        if (!writeFileAtomic(j, json.toJson(QJsonDocument::Indented), error))
+            return false;
+        tableFiles << QStringLiteral("tables/") + base + QStringLiteral(".json");
+        return true;
+    };
+
+    const Dataset &train = *m_task->train;
+    if (m_probe) {
+        if (!canvas(m_heatmap, tr("Salience heatmap"), QStringLiteral("heatmap"), 1600, 700,
+                    tr("Colour: %1; label: %2").arg(m_heatValue->currentText(), m_heatLabel->currentText())))
+            return false;
+        // The overall salience matrix exactly as core computes it (layers × neurons).
+        const SalienceMatrix sm = salienceMatrix(*m_probe, train.layerIds, train.dims, -1, SalienceMode::WeightShare);
+        QByteArray csv = "layer";
+        for (int d = 0; d < sm.dims; ++d)
+            csv += ",n" + QByteArray::number(d);
+        csv += '\n';
+        QJsonArray rows;
+        for (int l = 0; l < sm.layers; ++l) {
+            csv += QByteArray::number(sm.layerIds[std::size_t(l)]);
+            QJsonArray row;
+            for (int d = 0; d < sm.dims; ++d) {
+                const float v = sm.values(l, d);
+                csv += ',' + (std::isfinite(v) ? QByteArray::number(double(v), 'g', 9) : QByteArray());
+                row.append(std::isfinite(v) ? QJsonValue(double(v)) : QJsonValue());
+            }
+            csv += '\n';
+            rows.append(row);
+        }
+        QJsonObject mj;
+        mj[QStringLiteral("kind")] = QStringLiteral("share of weight mass, all labels");
+        QJsonArray ids;
+        for (int id : sm.layerIds)
+            ids.append(id);
+        mj[QStringLiteral("layer_ids")] = ids;
+        mj[QStringLiteral("dims")] = sm.dims;
+        mj[QStringLiteral("values")] = rows;
+        if (!table(QStringLiteral("salience_matrix"), csv, QJsonDocument(mj)))
+            return false;
+        // The ranking used by every view (core's fullOrdering of |W|).
+        QByteArray rcsv = "rank,neuron,layer,index_in_layer,column\n";
+        QJsonArray overall;
+        for (std::size_t i = 0; i < m_ordering.size(); ++i) {
+            const int flat = flatNeuron(train, m_ordering[i]);
+            rcsv += QByteArray::number(qulonglong(i + 1)) + ',' + QByteArray::number(flat) + ',' +
+                    QByteArray::number(flat / train.dims) + ',' + QByteArray::number(flat % train.dims) + ',' +
+                    QByteArray::number(m_ordering[i]) + '\n';
+            overall.append(flat);
+        }
+        QJsonObject rj;
+        rj[QStringLiteral("overall")] = overall;
+        const QJsonObject probeResult = m_session.results.value(QStringLiteral("probe")).toObject();
+        if (probeResult.contains(QStringLiteral("ranking_per_label")))
+            rj[QStringLiteral("per_label")] = probeResult.value(QStringLiteral("ranking_per_label"));
+        if (!table(QStringLiteral("ranking"), rcsv, QJsonDocument(rj)))
+            return false;
+        if (!canvas(m_layers, tr("Layer distribution"), QStringLiteral("layers"), 1000, 600))
+            return false;
+    }
+    if (!m_curves->data().sizes.empty() || !m_curves->data().subsetSizes.empty())
+        if (!canvas(m_curves, tr("Ablation and minimal subset"), QStringLiteral("curves"), 1200, 700, m_selectivity->text()))
+            return false;
+    if (m_training->pointCount() > 0)
+        if (!canvas(m_training, tr("Training curve"), QStringLiteral("training"), 1000, 500))
+            return false;
+    if (m_words->sentenceCount() > 0) {
+        Section s{tr("Per-word activations"), QStringLiteral("words"), m_words->data().title, {}};
+        WordActivationView::ExportOptions eo;
+        eo.width = 1000;
+        for (const QString &suffix : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
+            const QString path = figures + QStringLiteral("/words.") + suffix;
+            if (!m_words->exportFigure(path, eo, error))
+                return false;
+            s.files << QStringLiteral("figures/words.") + suffix;
+        }
+        sections.push_back(s);
+    }
+    if (m_selected >= 0) {
+        const NeuronInfo &info = m_inspector->info();
+        QJsonObject ij;
+        ij[QStringLiteral("flat")] = info.flatIndex;
+        ij[QStringLiteral("layer")] = info.layer;
+        ij[QStringLiteral("index_in_layer")] = info.indexInLayer;
+        ij[QStringLiteral("global_rank")] = info.globalRank;
+        ij[QStringLiteral("neurons")] = info.neuronCount;
+        ij[QStringLiteral("summary")] = m_inspector->summaryText();
+        ij[QStringLiteral("classes")] = csvToJson(tableCsv(m_inspector->classTable()));
+        ij[QStringLiteral("top_words")] = csvToJson(tableCsv(m_inspector->topWordsTable()));
+        if (!table(QStringLiteral("inspector_classes"), tableCsv(m_inspector->classTable()),
+                   QJsonDocument(csvToJson(tableCsv(m_inspector->classTable())))) ||
+            !table(QStringLiteral("inspector_top_words"), tableCsv(m_inspector->topWordsTable()),
+                   QJsonDocument(csvToJson(tableCsv(m_inspector->topWordsTable())))) ||
+            !table(QStringLiteral("inspector"), QByteArray(), QJsonDocument(ij)))
+            return false;
+    }
+    QStringList compareFiles;
+    if (m_compare->hasComparison()) {
+        if (!m_compare->exportTo(figures, tables, dir, &compareFiles, error))
+            return false;
+        Section s{tr("Compare"), QStringLiteral("compare"), m_compare->summaryText(), {}};
+        for (const QString &f : compareFiles)
+            (f.startsWith(QStringLiteral("figures/")) ? s.files : tableFiles) << f;
+        sections.push_back(s);
+    }
+    if (!writeFileAtomic(tables + QStringLiteral("/data_report.txt"), m_data->reportText().toUtf8(), error))
+        return false;
+    tableFiles << QStringLiteral("tables/data_report.txt");
+
+    // The parameters that produced all of the above.
+    Session session = m_session;
+    session.probeOptions = m_settings->options();
+    try {
+        saveSession(dir + QStringLiteral("/session.json"), session);
+    } catch (const Error &e) {
+        *error = e.message();
+        return false;
+    }
+    QJsonObject params;
+    params[QStringLiteral("salient_version")] = QStringLiteral(SALIENT_VERSION);
+    params[QStringLiteral("created")] = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    params[QStringLiteral("source_session")] = m_sessionPath;
+    const ProbeOptions po = session.probeOptions;
+    params[QStringLiteral("probe_options")] = toJson(po);
+    params[QStringLiteral("lambda1")] = po.l1;
+    params[QStringLiteral("lambda2")] = po.l2;
+    QJsonObject seeds;
+    seeds[QStringLiteral("probe")] = QString::number(po.seed);
+    seeds[QStringLiteral("data")] = QString::number(session.dataOptions.seed);
+    if (session.demo)
+        seeds[QStringLiteral("demo")] = QString::number(session.demoSeed);
+    params[QStringLiteral("seeds")] = seeds;
+    params[QStringLiteral("data_options")] = toJson(session.dataOptions);
+    QJsonObject inputs;
+    if (session.demo)
+        inputs[QStringLiteral("demo")] = QStringLiteral("built-in synthetic demo dataset, property %1").arg(session.demoProperty);
+    for (const auto &[split, files] : session.splits) {
+        QJsonObject f;
+        f[QStringLiteral("activations")] = inputJson(files[0]);
+        f[QStringLiteral("tokens")] = inputJson(files[1]);
+        f[QStringLiteral("labels")] = inputJson(files[2]);
+        inputs[split] = f;
+    }
+    params[QStringLiteral("inputs")] = inputs;
+    params[QStringLiteral("analyses")] = QJsonArray::fromStringList(session.analyses);
+    params[QStringLiteral("analysis_options")] = session.analysisOptions;
+    QJsonObject view;
+    view[QStringLiteral("heatmap_label")] = m_heatLabel->currentText();
+    view[QStringLiteral("heatmap_value")] = m_heatValue->currentText();
+    view[QStringLiteral("heatmap_top_k")] = m_heatTopK->value();
+    view[QStringLiteral("heatmap_cumulative_mass_percent")] = m_heatMass->value();
+    view[QStringLiteral("selected_neuron")] = m_selected;
+    if (m_compare->hasComparison()) {
+        view[QStringLiteral("compare_with")] = m_compare->sideB().path;
+        view[QStringLiteral("compare_top_k")] = m_compare->k();
+    }
+    params[QStringLiteral("view")] = view;
+    if (!writeFileAtomic(dir + QStringLiteral("/params.json"), QJsonDocument(params).toJson(), error))
+        return false;
+
+    // index.html: everything listed, figures inline.
+    auto esc = [](const QString &t) { return t.toHtmlEscaped(); };
+    QString html;
+    html += QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Salient report</title>\n"
+                           "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+                           "img{max-width:100%;border:1px solid #ddd}code{background:#f4f4f4}</style></head><body>\n");
+    html += QStringLiteral("<h1>Salient report</h1>\n<p>%1 · Salient %2 · %3</p>\n")
+                .arg(esc(windowTitle()), QStringLiteral(SALIENT_VERSION), params.value(QStringLiteral("created")).toString());
+    if (session.demo)
+        html += QStringLiteral("<p><b>Data: the built-in SYNTHETIC demo dataset.</b></p>\n");
+    html += QStringLiteral("<p>Probe: λ1 = %1, λ2 = %2, %3 epochs, batch %4, learning rate %5, seed %6. "
+                           "All parameters and input fingerprints: <a href=\"params.json\">params.json</a>; "
+                           "replay with <code>salient-cli run session.json</code> (<a href=\"session.json\">session.json</a>).</p>\n")
+                .arg(po.l1)
+                .arg(po.l2)
+                .arg(po.epochs)
+                .arg(po.batchSize)
+                .arg(po.learningRate)
+                .arg(po.seed);
+    for (const Section &s : sections) {
+        html += QStringLiteral("<h2>%1</h2>\n").arg(esc(s.title));
+        if (!s.note.isEmpty())
+            html += QStringLiteral("<p>%1</p>\n").arg(esc(s.note).replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+        QStringList links;
+        for (const QString &f : s.files) {
+            if (f.endsWith(QStringLiteral(".png")))
+                html += QStringLiteral("<p><img src=\"%1\" alt=\"%2\"></p>\n").arg(esc(f), esc(s.title));
+            links << QStringLiteral("<a href=\"%1\">%1</a>").arg(esc(f));
+        }
+        html += QStringLiteral("<p>Files: %1</p>\n").arg(links.join(QStringLiteral(" · ")));
+    }
+    html += QStringLiteral("<h2>Tables</h2>\n<ul>\n");
+    for (const QString &f : tableFiles)
+        html += QStringLiteral("<li><a href=\"%1\">%1</a></li>\n").arg(esc(f));
+    html += QStringLiteral("</ul>\n</body></html>\n");
+    return writeFileAtomic(dir + QStringLiteral("/index.html"), html.toUtf8(), error);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     QSettings s;
     s.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/state"), saveState(kLayoutVersion));
+    s.setValue(QStringLiteral("window/layoutVersion"), kLayoutVersion);
     m_jobs->cancelAll();
     event->accept();
 }

@@ -3,6 +3,7 @@
 #include "salient/experiment.h"
 #include "salient/probe.h"
 
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
@@ -188,7 +189,14 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     m_summary = new QLabel(this);
     m_summary->setTextFormat(Qt::PlainText);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    lay->addWidget(m_title);
+    m_busy = new QLabel(tr("Computing the neuron's profile\u2026"), this);
+    m_busy->setObjectName(QStringLiteral("inspectorBusy"));
+    m_busy->setStyleSheet(QStringLiteral("color: #8a5a00; font-style: italic;"));
+    m_busy->setVisible(false);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(m_busy);
+    lay->addLayout(titleRow);
     lay->addWidget(m_summary);
 
     m_classes = makeTable({tr("#"), tr("Class"), tr("Weight"), tr("|W|"), tr("Rank"),
@@ -201,6 +209,9 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
                            tr("Mean activation on tokens with this gold label"),
                            tr("Standard deviation of the activation on those tokens")},
                           1, this);
+    // The stretched class column never shrinks below its header text (plus the sort arrow).
+    m_classes->horizontalHeader()->setMinimumSectionSize(
+        m_classes->horizontalHeader()->fontMetrics().horizontalAdvance(tr("Class")) + 28);
     m_classes->setItemDelegateForColumn(2, new BarDelegate(m_classes));
     m_classes->setItemDelegateForColumn(6, new BarDelegate(m_classes));
     m_classes->setToolTip(tr("Probe weight of this neuron for each class, its rank for the "
@@ -242,6 +253,16 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
 }
 
 NeuronInspector::~NeuronInspector() = default;
+
+void NeuronInspector::setBusy(bool busy)
+{
+    m_busy->setVisible(busy);
+}
+
+bool NeuronInspector::isBusy() const
+{
+    return !m_busy->isHidden();
+}
 
 QSize NeuronInspector::sizeHint() const { return {460, 640}; }
 

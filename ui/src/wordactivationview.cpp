@@ -126,9 +126,14 @@ WordActivationData wordDataFromDataset(const Dataset &ds, int column,
                                        const std::vector<Index> &records,
                                        const LabelVocabulary *vocab)
 {
+    WordActivationData out;
+    if (ds.storage != StorageMode::Float32) { // rows are float16 or on disk: nothing to show here
+        out.title = QObject::tr("Per-word activations need the activations in memory as float32 (held as %1)")
+                        .arg(storageModeName(ds.storage));
+        return out;
+    }
     const auto byRecord = rowsByRecord(ds, column);
     const bool labels = vocab && ds.y.size() == ds.rows();
-    WordActivationData out;
     out.title = neuronTitle(ds, column);
     for (Index record : records) {
         const auto it = byRecord.find(record);
@@ -152,9 +157,14 @@ WordActivationData wordDataFromTopSentences(const Dataset &ds, int column,
                                             const std::vector<SentenceActivation> &top,
                                             const LabelVocabulary *vocab)
 {
+    WordActivationData out;
+    if (ds.storage != StorageMode::Float32) { // rows are float16 or on disk: nothing to show here
+        out.title = QObject::tr("Per-word activations need the activations in memory as float32 (held as %1)")
+                        .arg(storageModeName(ds.storage));
+        return out;
+    }
     const auto byRecord = rowsByRecord(ds, column);
     const bool labels = vocab && ds.y.size() == ds.rows();
-    WordActivationData out;
     out.title = neuronTitle(ds, column);
     for (const SentenceActivation &t : top) {
         WordSentence s;

@@ -19,6 +19,9 @@ struct AnalysisContext {
     ProbeOptions probe;               ///< settings of every probe (incl. seed)
     Session *session = nullptr;       ///< receives large arrays (e.g. "probe/W"); may be null
     ExperimentProgress progress;      ///< may cancel
+    /// Called after every mini-batch of the "probe" analysis's training (loss, accuracy), from
+    /// the thread running the analysis; returning false cancels. May be empty.
+    TrainCallback onBatch;
 };
 
 struct AnalysisOutput {

@@ -105,6 +105,11 @@ void LayerBarsCanvas::rebuild()
         ticker->addTick(ids[i], QString::number(ids[i]));
 
     const int n = int(m_series.size());
+    double loLayer = 0, hiLayer = 0;
+    if (!ids.empty()) {
+        loLayer = *std::min_element(ids.begin(), ids.end());
+        hiLayer = *std::max_element(ids.begin(), ids.end());
+    }
     QCPBarsGroup *group = n > 1 ? new QCPBarsGroup(p) : nullptr;
     if (group) {
         group->setSpacingType(QCPBarsGroup::stPlotCoords);
@@ -164,7 +169,9 @@ void LayerBarsCanvas::rebuild()
             auto *meanText = new QCPItemText(p);
             meanText->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
             meanText->position->setCoords(d.meanLayer, 0.01 + 0.07 * s);
-            meanText->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+            // Label on the side of the line with more room, so it is never cut at the edge.
+            const bool rightHalf = d.meanLayer > (loLayer + hiLayer) / 2.0;
+            meanText->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
             meanText->setPadding(QMargins(3, 1, 3, 1));
             meanText->setBrush(QColor(255, 255, 255, 215));
             meanText->setColor(dark);

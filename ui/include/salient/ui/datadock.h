@@ -8,8 +8,12 @@
 #include <QDialog>
 #include <QWidget>
 
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
 class QLineEdit;
 class QTextBrowser;
+class QTimer;
 
 namespace salient::ui {
 
@@ -20,9 +24,20 @@ public:
     explicit OpenDataDialog(QWidget *parent = nullptr);
     TaskInputs inputs() const;
     void setInputs(const TaskInputs &inputs);
+    /// The memory estimate shown for the current fields ("" until computed), for tests.
+    QString memoryEstimate() const;
 
 private:
+    /// Recomputes the storage plan from the files' metadata off the GUI thread (debounced).
+    void scheduleEstimate();
+    void runEstimate();
+
     QLineEdit *m_fields[3][3] = {}; ///< [split][activations, tokens, labels]
+    QComboBox *m_storage = nullptr;
+    QDoubleSpinBox *m_budget = nullptr; ///< MB (decimal, 10^6 bytes)
+    QLabel *m_estimate = nullptr;
+    QTimer *m_debounce = nullptr;
+    int m_estimateGeneration = 0;       ///< stale estimates are dropped
 };
 
 class DataDock : public QWidget {

@@ -11,6 +11,7 @@
 #include <QObject>
 #include <QString>
 #include <QThreadPool>
+#include <QVector>
 
 #include <atomic>
 #include <functional>
@@ -34,6 +35,14 @@ JobStatus toJobStatus(salient::Status status);
 QString jobStatusText(JobStatus status);
 /// A duration for people: "8 s", "3 min 05 s", "2 h 07 min"; "?" when negative (unknown).
 QString formatDuration(double seconds);
+
+/// One training batch as the live loss/accuracy plot shows it.
+struct TrainingPoint {
+    double epoch = 0;    ///< fractional epochs done after this batch: epoch + (batch + 1) / batches
+    qint64 batch = 0;    ///< batches done since training started (1-based, over all epochs)
+    double loss = 0;     ///< TrainProgress::batchLoss
+    double accuracy = 0; ///< TrainProgress::batchAccuracy (train accuracy of the batch; NaN for regression)
+};
 
 class JobRunner;
 
@@ -74,7 +83,11 @@ public:
     /**
      * A TrainCallback for salient::trainProbe that reports epoch/batch progress mapped to
      * [@p from, @p to] of the job (text "epoch e/E · batch b/B · loss x") and returns false once
-     * cancelled. Use a sub-range when the job trains after other stages.
+     * cancelled. Use a sub-range when the job trains after other stages. Every batch is also
+     * recorded as a TrainingPoint; the points are delivered in order by
+     * JobRunner::trainingProgressed() together with the throttled progress (so at most ~10
+     * signals per second), the last ones before finished(). One training per callback object:
+     * a second training restarts the batch count.
      */
     TrainCallback trainCallback(double from = 0.0, double to = 1.0);
     /// Lets the context itself be given to core functions: `trainProbe(..., nullptr, ctx)`,
@@ -102,6 +115,7 @@ private:
     double m_pendingFraction = 0;
     QString m_pendingText;
     QString m_message;
+    QVector<TrainingPoint> m_points; // recorded since the last post
 };
 
 /**
@@ -170,6 +184,11 @@ Q_SIGNALS:
      * @p fraction; −1 when unknown (no fraction yet).
      */
     void progressed(int id, double fraction, const QString &text, double etaSeconds);
+    /**
+     * Training batches of job @p id recorded since the previous emission (in order; see
+     * JobContext::trainCallback()). Emitted just before the matching progressed().
+     */
+    void trainingProgressed(int id, const QVector<salient::ui::TrainingPoint> &points);
     /// Job @p id ended; @p message is the error for Failed/OutOfMemory, or the work's message.
     void finished(int id, salient::ui::JobStatus status, const QString &message);
 
@@ -178,6 +197,7 @@ private:
     struct Job;
     /// Any thread: delivers a signal for job @p id through the GUI thread's event loop.
     void postProgress(int id, double fraction, const QString &text, double eta);
+    void postTraining(int id, QVector<TrainingPoint> points);
     void postFinished(int id, JobStatus status, const QString &message);
     /// Worker thread: the body of a job's runnable.
     void runJob(const std::shared_ptr<Job> &job);
@@ -190,3 +210,4 @@ private:
 } // namespace salient::ui
 
 Q_DECLARE_METATYPE(salient::ui::JobStatus)
+Q_DECLARE_METATYPE(salient::ui::TrainingPoint)

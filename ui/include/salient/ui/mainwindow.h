@@ -7,19 +7,28 @@
 #include "salient/session.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <memory>
 #include <optional>
 
 class QComboBox;
 class QDockWidget;
+class QDoubleSpinBox;
+class QDragEnterEvent;
+class QDropEvent;
 class QLabel;
 class QLineEdit;
 class QSpinBox;
 
 namespace salient::ui {
 
+class CompareDock;
 class DataDock;
 class JobRunner;
+class OpenDataDialog;
+class TrainingCurveCanvas;
+struct CompareSide;
+struct TrainingPoint;
 class JobsDock;
 class LayerBarsCanvas;
 class CurvesCanvas;
@@ -53,14 +62,52 @@ public:
     /// Shows errors as dialogs (default) or only records them (tests, --screenshots).
     void setInteractive(bool on) { m_interactive = on; }
 
+    /**
+     * Loads session @p path in a job and compares its probe with the open session's in the
+     * Compare dock (core's rankings and overlap). Errors (unreadable file, no probe on either
+     * side) appear as a dialog and in lastError(). Returns the job id, −1 when nothing to compare.
+     */
+    int loadCompareSession(const QString &path);
+
+    /**
+     * Writes the report folder @p dir: figures/ (every view as PNG, SVG and PDF), tables/ (every
+     * table as CSV and JSON: salience matrix, ranking, curves, layer distribution, training
+     * curve, inspector, comparison), session.json (+ its arrays file), params.json and
+     * index.html listing everything with the figures inline (layout in docs/gui.md). The folder
+     * is assembled under a temporary sibling name and renamed to @p dir at the end, so a failure
+     * leaves no partial report; an existing @p dir must be empty or an earlier report (it is then
+     * replaced). Returns false with a readable message in @p error (also shown as a dialog).
+     * GUI thread; blocks while writing (a few seconds at most).
+     */
+    bool exportReport(const QString &dir, QString *error = nullptr);
+
+    /**
+     * Opens dropped (or command-line) files: a session .json opens it; activation files
+     * (.hdf5/.h5/.json lines) and token/label text files open the Open-data dialog prefilled
+     * (non-modal; see pendingDataDialog()); anything else gives a status-bar message.
+     * @return a short description of what was done (also shown in the status bar)
+     */
+    QString openDroppedFiles(const QStringList &paths);
+
     // For tests and scripting.
     JobRunner *jobs() const { return m_jobs; }
     SalienceHeatmapCanvas *heatmap() const { return m_heatmap; }
     QComboBox *heatmapLabelChooser() const { return m_heatLabel; }
     QSpinBox *heatmapTopK() const { return m_heatTopK; }
+    /// Cumulative weight-mass threshold in percent (0 = off).
+    QDoubleSpinBox *heatmapMass() const { return m_heatMass; }
+    CompareDock *compareDock() const { return m_compare; }
+    TrainingCurveCanvas *trainingCurve() const { return m_training; }
+    /// The Open-data dialog opened by the last drop (null when none is open).
+    OpenDataDialog *pendingDataDialog() const;
+    /// Neuron-profile results dropped because the selection had moved on (for tests).
+    int staleProfilesDiscarded() const { return m_staleProfiles; }
+    /// True while a neuron-profile computation for the current selection runs.
+    bool profilePending() const { return m_profilePending; }
     QLineEdit *wordSearch() const { return m_search; }
     WordActivationView *wordView() const { return m_words; }
     NeuronInspector *inspector() const { return m_inspector; }
+    DataDock *dataDock() const { return m_data; }
     CurvesCanvas *curves() const { return m_curves; }
     LayerBarsCanvas *layerBars() const { return m_layers; }
     const Session &session() const { return m_session; }
@@ -77,9 +124,15 @@ Q_SIGNALS:
     void dataLoaded();
     void analysisFinished(const QString &name);
     void neuronSelected(int flat);
+    /// The inspector and word view now show the profile of @p flat (computed off the GUI thread).
+    void neuronProfileReady(int flat);
+    /// The Compare dock shows a new comparison.
+    void comparisonReady();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void buildMenus();
@@ -95,6 +148,11 @@ private:
     void autosave();
     void exportCurrentView();
     void addRecent(const QString &path);
+    void onTrainingPoints(int id, const QVector<TrainingPoint> &points);
+    void refreshCompareSideA();
+    bool writeReportInto(const QString &dir, QString *error);
+    void resetLayout();
+    void applyDefaultDockSizes();
 
     JobRunner *m_jobs = nullptr;
     DataDock *m_data = nullptr;
@@ -108,6 +166,10 @@ private:
     QComboBox *m_heatValue = nullptr;
     QComboBox *m_heatOrder = nullptr;
     QSpinBox *m_heatTopK = nullptr;
+    QDoubleSpinBox *m_heatMass = nullptr;
+    CompareDock *m_compare = nullptr;
+    TrainingCurveCanvas *m_training = nullptr;
+    int m_trainingJob = -1; ///< job whose batches the training curve shows
     QLineEdit *m_search = nullptr;
     QLabel *m_searchCount = nullptr;
     WordActivationView *m_words = nullptr;
@@ -122,6 +184,11 @@ private:
     bool m_interactive = true;
     QString m_lastError;
     QString m_sessionPath;
+    QByteArray m_defaultState; ///< dock layout as built, for View › Reset layout
+    quint64 m_profileGeneration = 0; ///< incremented per selection; older profile results are stale
+    int m_staleProfiles = 0;
+    bool m_profilePending = false;
+    QPointer<QObject> m_dropDialog; ///< the OpenDataDialog of the last drop (deletes itself on close)
 };
 
 } // namespace salient::ui

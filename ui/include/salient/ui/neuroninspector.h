@@ -60,6 +60,10 @@ public:
     void setNeuron(const NeuronInfo &info, const NeuronProfile &profile);
     /// Shows nothing ("no neuron selected").
     void clear();
+    /// Shows (or hides) the busy hint "Computing the neuron's profile…" while a profile job
+    /// runs; the previous neuron stays visible meanwhile.
+    void setBusy(bool busy);
+    bool isBusy() const;
 
     const NeuronInfo &info() const { return m_info; }
     const NeuronProfile &profile() const { return m_profile; }
@@ -90,6 +94,7 @@ private:
     NeuronProfile m_profile;
     bool m_hasNeuron = false;
     QLabel *m_title = nullptr;
+    QLabel *m_busy = nullptr;
     QLabel *m_summary = nullptr;
     QTableWidget *m_classes = nullptr;
     QTableWidget *m_words = nullptr;
