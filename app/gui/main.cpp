@@ -10,6 +10,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QThread>
 #include <QTimer>
 #include <cstdio>
@@ -21,6 +22,12 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Salient"));
     QApplication::setOrganizationName(QStringLiteral("Salient"));
+    // Desktops match the window to packaging/salient.desktop (installed under this id).
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.salient.Salient"));
+    QIcon icon;
+    icon.addFile(QStringLiteral(":/icons/salient-48.png"));
+    icon.addFile(QStringLiteral(":/icons/salient-256.png"));
+    QApplication::setWindowIcon(icon);
     QApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Salient: find and inspect the neurons of NLP models "
