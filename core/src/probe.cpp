@@ -103,19 +103,7 @@ void gatherRows(const Eigen::Ref<const RowMatrixF> &X, const Index *rowIndex, In
                 const NeuronList &columns, const VectorF &mean, const VectorF &scale,
                 RowMatrixF &buf)
 {
-    if (columns.empty()) {
-        for (Index i = 0; i < count; ++i)
-            buf.row(i) = X.row(rowIndex[i]);
-    } else {
-        const Index k = Index(columns.size());
-        const int *cols = columns.data();
-        for (Index i = 0; i < count; ++i) {
-            const float *src = X.row(rowIndex[i]).data();
-            float *dst = buf.row(i).data();
-            for (Index j = 0; j < k; ++j)
-                dst[j] = src[cols[j]];
-        }
-    }
+    gatherDenseRows(X, rowIndex, count, columns, buf);
     standardizeRows(buf, count, mean, scale);
 }
 

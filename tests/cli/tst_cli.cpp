@@ -11,35 +11,16 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "clirun.h"
+
 using namespace salient;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
+using salient::test::cli;
+using salient::test::Run;
 
-Run cli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(SALIENT_CLI), args);
-    Run r;
-    if (!p.waitForFinished(600000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
-
-QJsonObject readJson(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
+using salient::test::readJson;
 
 } // namespace
 

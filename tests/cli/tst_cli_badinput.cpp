@@ -14,6 +14,8 @@
 #include <QDir>
 #include <QtTest>
 
+#include "clirun.h"
+
 #include <cmath>
 #include <csignal>
 
@@ -21,23 +23,8 @@ using namespace salient;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    QByteArray out, err;
-};
-
-Run cli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(SALIENT_CLI), args);
-    Run r;
-    if (!p.waitForFinished(600000))
-        return r;
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
-}
+using salient::test::cli;
+using salient::test::Run;
 
 bool writeFile(const QString &path, const QByteArray &bytes, bool executable = false)
 {

@@ -1,5 +1,7 @@
 #pragma once
 // Helpers shared by the tests: where ../shared is, and skipping visibly when it is absent.
+#include "salient/error.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QString>
@@ -21,5 +23,20 @@ inline QString sharedDir()
     if (salient::test::sharedDir().isEmpty() || !QFileInfo::exists(var))                           \
         QSKIP(qPrintable(QStringLiteral("SKIPPED: ../shared not found (") + QStringLiteral(relative) + \
                          QStringLiteral(" missing); set SALIENT_SHARED_DIR to run this test")));
+
+/// The message of the salient::Error thrown by @p f; empty when none was thrown; starts with
+/// "<wrong exception type>" when another exception escaped (tests then fail on the text).
+template <typename F>
+QString errorOf(F &&f)
+{
+    try {
+        f();
+    } catch (const salient::Error &e) {
+        return e.message().isEmpty() ? QStringLiteral("<empty message>") : e.message();
+    } catch (const std::exception &e) {
+        return QStringLiteral("<wrong exception type> ") + QString::fromUtf8(e.what());
+    }
+    return {};
+}
 
 } // namespace salient::test

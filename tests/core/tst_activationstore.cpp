@@ -22,19 +22,7 @@ using namespace salient;
 
 namespace {
 
-/// The message of the salient::Error thrown by @p f, or empty when none was thrown.
-template <typename F>
-QString errorOf(F &&f)
-{
-    try {
-        f();
-    } catch (const Error &e) {
-        return e.message().isEmpty() ? QStringLiteral("<empty message>") : e.message();
-    } catch (const std::exception &e) {
-        return QStringLiteral("<wrong exception type> ") + QString::fromUtf8(e.what());
-    }
-    return {};
-}
+using salient::test::errorOf;
 
 bool containsAll(const QString &msg, const QStringList &parts, QString *missing)
 {

@@ -9,6 +9,7 @@
 #include "salient/pipeline.h"
 #include "salient/session.h"
 #include "salient/task.h"
+#include "testutil.h"
 
 #include <QDir>
 #include <QFile>
@@ -27,20 +28,7 @@ using namespace salient;
 
 namespace {
 
-/// The message of the salient::Error thrown by @p f; empty when none; "<wrong exception>" when
-/// another exception type escaped.
-template <typename F>
-QString errorOf(F &&f)
-{
-    try {
-        f();
-    } catch (const Error &e) {
-        return e.message().isEmpty() ? QStringLiteral("<empty message>") : e.message();
-    } catch (const std::exception &e) {
-        return QStringLiteral("<wrong exception> ") + QString::fromUtf8(e.what());
-    }
-    return {};
-}
+using salient::test::errorOf;
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {
