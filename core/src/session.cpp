@@ -136,6 +136,7 @@ QJsonObject toJson(const DatasetOptions &o)
     j[QStringLiteral("balance")] = o.balance;
     j[QStringLiteral("seed")] = QString::number(o.seed);
     j[QStringLiteral("unseen_label_fallback")] = o.unseenLabelFallback;
+    j[QStringLiteral("storage")] = storageModeName(o.storage); // as requested (auto by default)
     return j;
 }
 
@@ -190,6 +191,10 @@ DatasetOptions datasetOptionsFromJson(const QJsonObject &j)
     o.balance = j.value(QStringLiteral("balance")).toBool();
     o.seed = seedFrom(j.value(QStringLiteral("seed")), o.seed);
     o.unseenLabelFallback = j.value(QStringLiteral("unseen_label_fallback")).toString();
+    // Sessions before storage modes existed: auto (float32 whenever the data fits).
+    o.storage = j.contains(QStringLiteral("storage"))
+        ? parseStorageMode(j.value(QStringLiteral("storage")).toString())
+        : StorageMode::Auto;
     return o;
 }
 
