@@ -79,7 +79,7 @@ void generate(const QString &dir, Index tokens, int layers, int dims, int classe
 bool sameBits(const MatrixF &a, const MatrixF &b)
 {
     return a.rows() == b.rows() && a.cols() == b.cols()
-        && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0;
+        && (a.size() == 0 || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
 }
 
 } // namespace

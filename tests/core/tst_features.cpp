@@ -70,11 +70,12 @@ TaskInputs writePlantedTask(const QString &dir, int sentences, int dims, quint64
 bool sameBits(const MatrixF &a, const MatrixF &b)
 {
     return a.rows() == b.rows() && a.cols() == b.cols()
-        && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0;
+        && (a.size() == 0 || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
 }
 bool sameBits(const VectorF &a, const VectorF &b)
 {
-    return a.size() == b.size() && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0;
+    return a.size() == b.size()
+        && (a.size() == 0 || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
 }
 
 } // namespace
