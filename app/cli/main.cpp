@@ -13,6 +13,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTemporaryFile>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -29,6 +30,17 @@ using namespace salient;
 namespace {
 
 void err(const QString &s) { std::fprintf(stderr, "%s\n", s.toLocal8Bit().constData()); }
+
+/// Creates @p dir and checks that a file can be written there, before any data is loaded (an
+/// unwritable --out then costs nothing). Throws salient::Error naming the folder.
+void requireOutputFolder(const QString &dir)
+{
+    if (!QDir().mkpath(dir))
+        throw Error(QStringLiteral("%1: cannot create output folder").arg(dir));
+    QTemporaryFile probe(QDir(dir).filePath(QStringLiteral(".salient-write-check-XXXXXX")));
+    if (!probe.open())
+        throw Error(QStringLiteral("%1: output folder is not writable (%2)").arg(dir, probe.errorString()));
+}
 
 /// Atomic text write: temporary file, then rename.
 void writeFileAtomic(const QString &path, const QByteArray &data)
@@ -481,8 +493,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
             analysisOptions[QStringLiteral("other")] = other;
     }
     const QString outDir = p.value(QStringLiteral("out"));
-    if (!QDir().mkpath(outDir))
-        throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
+    requireOutputFolder(outDir);
 
     DatasetOptions dopt;
     LoadedTask task = loadFromOptions(p, dopt);
@@ -594,8 +605,7 @@ int cmdRun(const QStringList &args)
     if (session.analyses.isEmpty())
         throw Error(QStringLiteral("%1: the session lists no analyses").arg(path));
     const QString outDir = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out")) : QFileInfo(path).absolutePath();
-    if (!QDir().mkpath(outDir))
-        throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
+    requireOutputFolder(outDir);
     const LoadedTask task = loadSessionData(session);
     const int rc = runSessionAnalyses(session, task, outDir);
     if (rc != 0)
@@ -632,8 +642,7 @@ int cmdPipeline(const QStringList &args)
             throw Error(QStringLiteral("--analyses: unknown analysis '%1' (known: %2)")
                             .arg(a, analysisNames().join(QStringLiteral(", "))));
     const QString outDir = p.value(QStringLiteral("out"));
-    if (!QDir().mkpath(outDir))
-        throw Error(QStringLiteral("%1: cannot create output folder").arg(outDir));
+    requireOutputFolder(outDir);
     DatasetOptions dopt;
     const LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;

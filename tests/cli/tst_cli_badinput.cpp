@@ -191,6 +191,16 @@ private Q_SLOTS:
         VERIFY_ERR_CONTAINS(r, QStringLiteral("cannot create output folder"));
     }
 
+    // An existing folder where nothing can be written (procfs refuses new files, also for root):
+    // refused before the data is loaded, not after the analysis ran.
+    void existingUnwritableFolderRefusedBeforeLoading()
+    {
+        const Run r = cli(probeArgs(m_task, QStringLiteral("/proc/self")));
+        QCOMPARE(r.code, 2);
+        VERIFY_ERR_CONTAINS(r, QStringLiteral("/proc/self: output folder is not writable"));
+        QVERIFY2(!r.err.contains("loaded "), r.err.constData());
+    }
+
     void demoIntoUnwritableFolder()
     {
         const QString out = path(QStringLiteral("a-file")) + QStringLiteral("/demo");
