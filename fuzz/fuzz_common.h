@@ -20,7 +20,7 @@ inline const QString &scratchDir()
 {
     static const QString dir = [] {
         std::string tmpl = (qEnvironmentVariableIsSet("TMPDIR") ? qgetenv("TMPDIR").toStdString()
-                                                               : std::string("/tmp"))
+                                                                : std::string("/tmp"))
                            + "/salient-fuzz-XXXXXX";
         if (!::mkdtemp(tmpl.data()))
             std::abort();

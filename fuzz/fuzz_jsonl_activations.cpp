@@ -1,6 +1,6 @@
-// libFuzzer target: NeuroX JSON-lines activation reader (core/src/jsonlstore.cpp).
+// libFuzzer target: NeuroX JSON-lines activation reader (core/src/io/jsonlstore.cpp).
 #include "fuzz_store_common.h"
-#include "hdf5store_p.h"
+#include "io/hdf5store_p.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
@@ -13,9 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     }
     // The same bytes as sentence_to_index JSON (HDF5 files carry it as a string attribute).
     try {
-        (void)parseSentenceToIndex(QByteArray::fromRawData(reinterpret_cast<const char *>(data),
-                                                           qsizetype(size)),
-                                   path);
+        (void)parseSentenceToIndex(
+            QByteArray::fromRawData(reinterpret_cast<const char *>(data), qsizetype(size)), path);
     } catch (const Error &) {
     }
     return 0;

@@ -1,9 +1,9 @@
-// libFuzzer target: session loader (core/src/session.cpp loadSession). Input layout:
+// libFuzzer target: session loader (core/src/session/session.cpp loadSession). Input layout:
 // session JSON [\0 sibling arrays HDF5]. The HDF5 part, when present, is written as
 // "arrays.h5" beside the session (the seeds name it in "arrays": {"file": "arrays.h5"}).
 #include "fuzz_common.h"
-#include "salient/error.h"
-#include "salient/session.h"
+#include "salient/session/session.h"
+#include "salient/util/error.h"
 
 #include <cstring>
 

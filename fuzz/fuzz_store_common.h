@@ -2,8 +2,8 @@
 // Reads every sentence of an opened store (bounded), all layers and a layer subset, the way
 // buildDataset does (rows landing inside a wider matrix through the stride).
 #include "fuzz_common.h"
-#include "salient/activationstore.h"
-#include "salient/error.h"
+#include "salient/io/activationstore.h"
+#include "salient/util/error.h"
 
 #include <algorithm>
 
@@ -20,7 +20,8 @@ inline void readAll(const ActivationStore &store)
     std::vector<float> buf;
     const long long n = std::min<long long>(info.sentences, kMaxSentencesRead);
     for (long long i = 0; i < n; ++i) {
-        const long long words = i < (long long)info.wordsPerSentence.size() ? info.wordsPerSentence[size_t(i)] : 0;
+        const long long words =
+            i < (long long)info.wordsPerSentence.size() ? info.wordsPerSentence[size_t(i)] : 0;
         if (words < 0 || neurons > kMaxFloatsPerRead || words * (neurons + 1) > kMaxFloatsPerRead)
             continue;
         try {

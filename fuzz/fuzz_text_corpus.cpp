@@ -1,10 +1,10 @@
-// libFuzzer target: token/label readers (core/src/corpus.cpp readTextColumns) and the alignment
-// with activations (buildDataset). Input layout: [option byte] tokens \0 labels. The activation
-// store is an in-memory one whose word counts follow the token file, with deliberate
+// libFuzzer target: token/label readers (core/src/data/corpus.cpp readTextColumns) and the
+// alignment with activations (buildDataset). Input layout: [option byte] tokens \0 labels. The
+// activation store is an in-memory one whose word counts follow the token file, with deliberate
 // disagreements and non-finite rows chosen by the option byte.
 #include "fuzz_common.h"
-#include "salient/corpus.h"
-#include "salient/error.h"
+#include "salient/data/corpus.h"
+#include "salient/util/error.h"
 
 #include <cmath>
 #include <cstring>
@@ -66,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     o.maxMismatches = (opt & 0x01) ? 0 : 100;
     LabelVocabulary vocab;
     try {
-        const Dataset train = buildDataset(QStringLiteral("train"), store, tokens, labels, o, vocab);
+        const Dataset train =
+            buildDataset(QStringLiteral("train"), store, tokens, labels, o, vocab);
         (void)train;
         if (o.task == TaskType::Classification && !vocab.names.isEmpty()) {
             // The same split as dev with the train vocabulary (unseen-label fallback path).
@@ -74,7 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             v2.names.removeLast();
             v2.trainCounts.resize(size_t(v2.names.size()));
             if (!v2.names.isEmpty()) {
-                const Dataset dev = buildDataset(QStringLiteral("dev"), store, tokens, labels, o, v2);
+                const Dataset dev =
+                    buildDataset(QStringLiteral("dev"), store, tokens, labels, o, v2);
                 (void)dev;
             }
         }

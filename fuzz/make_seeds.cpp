@@ -1,8 +1,8 @@
 // Writes small valid seed inputs for the fuzz targets (docs/robustness.md, "Fuzzing"):
 //   make_seeds OUTDIR  →  OUTDIR/{hdf5_activations,jsonl_activations,text_corpus,session}/*
 // Built with the targets; `cmake --build build-fuzz --target fuzz_seeds` runs it.
-#include "salient/activationstore.h"
-#include "salient/session.h"
+#include "salient/io/activationstore.h"
+#include "salient/session/session.h"
 
 #include <QDir>
 #include <QFile>
@@ -79,7 +79,8 @@ int main(int argc, char **argv)
         const QDir out(QString::fromLocal8Bit(argv[1]));
         for (const char *sub : {"hdf5_activations", "jsonl_activations", "text_corpus", "session"})
             if (!out.mkpath(QLatin1String(sub)))
-                throw Error(QStringLiteral("cannot create %1").arg(out.filePath(QLatin1String(sub))));
+                throw Error(
+                    QStringLiteral("cannot create %1").arg(out.filePath(QLatin1String(sub))));
         const QString h5 = out.filePath(QStringLiteral("hdf5_activations/"));
         writeNeuroxHdf5(h5 + QStringLiteral("f32.hdf5"), 2, 3, sentences({2, 1, 3}, 2, 3),
                         {QStringLiteral("a b"), QStringLiteral("c"), QStringLiteral("d e f")});
@@ -103,11 +104,10 @@ int main(int argc, char **argv)
         writeBytes(tc + QStringLiteral("plain"),
                    QByteArray("\x00", 1) + "The cat sat\nA dog ran away\n" + QByteArray("\x00", 1)
                        + "DT NN VBD\nDT NN VBD RB\n");
-        writeBytes(tc + QStringLiteral("options"),
-                   QByteArray("\x17", 1) + "x y\n\xc3\xa9 z\nq\n" + QByteArray("\x00", 1)
-                       + "A B\nB A\nA\n");
-        writeBytes(tc + QStringLiteral("sentence"),
-                   QByteArray("\xa0", 1) + "one two\nthree\n" + QByteArray("\x00", 1) + "POS\nNEG\n");
+        writeBytes(tc + QStringLiteral("options"), QByteArray("\x17", 1) + "x y\n\xc3\xa9 z\nq\n"
+                                                       + QByteArray("\x00", 1) + "A B\nB A\nA\n");
+        writeBytes(tc + QStringLiteral("sentence"), QByteArray("\xa0", 1) + "one two\nthree\n"
+                                                        + QByteArray("\x00", 1) + "POS\nNEG\n");
 
         // Sessions: JSON \0 arrays-HDF5, the JSON naming the arrays file "arrays.h5".
         QTemporaryDir tmp;
@@ -122,7 +122,8 @@ int main(int argc, char **argv)
             arrays[QStringLiteral("file")] = QStringLiteral("arrays.h5");
             root[QStringLiteral("arrays")] = arrays;
             writeBytes(out.filePath(QStringLiteral("session/") + name),
-                       QJsonDocument(root).toJson(QJsonDocument::Compact) + QByteArray("\x00", 1) + h5bytes);
+                       QJsonDocument(root).toJson(QJsonDocument::Compact) + QByteArray("\x00", 1)
+                           + h5bytes);
         };
         Session demo;
         demo.demo = true;

@@ -21,6 +21,8 @@ PACKAGES=(
   # fuzzing (clang + libFuzzer runtime; libomp for OpenMP under clang; llvm-symbolizer for
   # sanitizer stack traces) — .ci/fuzz-smoke.sh, .ci/sanitize.sh
   clang-14 libclang-rt-14-dev libomp-14-dev llvm-14
+  # formatting check (.ci/format-check.sh)
+  clang-format
 )
 
 missing=()

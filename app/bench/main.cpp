@@ -1,21 +1,21 @@
 // salient-bench: measures load throughput, probe training throughput against a same-shape GEMM,
 // and peak memory relative to the training matrix, on generated data. Not part of ctest.
 // Figures are meant as ratios within one run (probe vs GEMM on the same machine and threads).
-#include "salient/activationstore.h"
-#include "salient/corpus.h"
-#include "salient/error.h"
-#include "salient/features.h"
-#include "salient/metrics.h"
-#include "salient/pipeline.h"
-#include "salient/probe.h"
-#include "salient/runtime.h"
+#include "salient/analyses/pipeline.h"
+#include "salient/data/corpus.h"
+#include "salient/data/features.h"
+#include "salient/io/activationstore.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/probe.h"
+#include "salient/util/error.h"
+#include "salient/util/runtime.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonDocument>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <cstdio>
@@ -27,7 +27,10 @@ using namespace salient;
 
 namespace {
 
-double seconds(const QElapsedTimer &t) { return double(t.nsecsElapsed()) * 1e-9; }
+double seconds(const QElapsedTimer &t)
+{
+    return double(t.nsecsElapsed()) * 1e-9;
+}
 
 // Resets VmHWM so that the next peakRssBytes() covers only what follows (Linux ≥ 4.0).
 void resetPeakRss()
@@ -59,7 +62,9 @@ void generate(const QString &dir, Index tokens, int layers, int dims, int classe
             float *row = X.row(t).data();
             quint64 state = rng();
             for (int k = 0; k < K; ++k) { // xorshift noise in [-1, 1)
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
                 row[k] = float(double(state >> 40) * (2.0 / 16777216.0) - 1.0);
             }
             const int c = int(rng() % quint64(classes));
@@ -79,7 +84,8 @@ void generate(const QString &dir, Index tokens, int layers, int dims, int classe
 bool sameBits(const MatrixF &a, const MatrixF &b)
 {
     return a.rows() == b.rows() && a.cols() == b.cols()
-        && (a.size() == 0 || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
+           && (a.size() == 0
+               || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
 }
 
 } // namespace
@@ -89,31 +95,56 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Benchmark on generated data (default 100,000 tokens × 13 layers × 768 dims × 44 classes)."));
+    p.setApplicationDescription(QStringLiteral("Benchmark on generated data (default 100,000 "
+                                               "tokens × 13 layers × 768 dims × 44 classes)."));
     p.addHelpOption();
     p.addVersionOption();
-    p.addOption({QStringLiteral("tokens"), QStringLiteral("training tokens"), QStringLiteral("N"), QStringLiteral("100000")});
-    p.addOption({QStringLiteral("layers"), QStringLiteral("layers"), QStringLiteral("N"), QStringLiteral("13")});
-    p.addOption({QStringLiteral("dims"), QStringLiteral("dims per layer"), QStringLiteral("N"), QStringLiteral("768")});
-    p.addOption({QStringLiteral("classes"), QStringLiteral("classes"), QStringLiteral("N"), QStringLiteral("44")});
-    p.addOption({QStringLiteral("epochs"), QStringLiteral("epochs per batch size"), QStringLiteral("N"), QStringLiteral("1")});
-    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (0 = all cores)"), QStringLiteral("N"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("tokens"), QStringLiteral("training tokens"), QStringLiteral("N"),
+                 QStringLiteral("100000")});
+    p.addOption({QStringLiteral("layers"), QStringLiteral("layers"), QStringLiteral("N"),
+                 QStringLiteral("13")});
+    p.addOption({QStringLiteral("dims"), QStringLiteral("dims per layer"), QStringLiteral("N"),
+                 QStringLiteral("768")});
+    p.addOption({QStringLiteral("classes"), QStringLiteral("classes"), QStringLiteral("N"),
+                 QStringLiteral("44")});
+    p.addOption({QStringLiteral("epochs"), QStringLiteral("epochs per batch size"),
+                 QStringLiteral("N"), QStringLiteral("1")});
+    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (0 = all cores)"),
+                 QStringLiteral("N"), QStringLiteral("0")});
     p.addOption({QStringLiteral("json"), QStringLiteral("print one JSON object on stdout")});
-    p.addOption({QStringLiteral("pipeline"), QStringLiteral("also time the paper's pipeline (grid search, probe, minimal subset, ablation, selectivity, layerwise)")});
-    p.addOption({QStringLiteral("pipeline-epochs"), QStringLiteral("epochs of every pipeline probe"), QStringLiteral("N"), QStringLiteral("10")});
-    p.addOption({QStringLiteral("pipeline-batch"), QStringLiteral("batch size of every pipeline probe"), QStringLiteral("N"), QStringLiteral("512")});
-    p.addOption({QStringLiteral("storage"), QStringLiteral("storage of the main runs: float32 (default), float16 or stream"), QStringLiteral("MODE"), QStringLiteral("float32")});
-    p.addOption({QStringLiteral("file-dtype"), QStringLiteral("dtype of the generated HDF5 file: float32 (default) or float16"), QStringLiteral("TYPE"), QStringLiteral("float32")});
-    p.addOption({QStringLiteral("batches"), QStringLiteral("batch sizes to time, comma-separated"), QStringLiteral("LIST"), QStringLiteral("512,32")});
-    p.addOption({QStringLiteral("no-modes"), QStringLiteral("skip the float16 and out-of-core comparison runs")});
-    p.addOption({QStringLiteral("grid"), QStringLiteral("grid search over the first N of {0,1e-5,1e-4,1e-3,1e-2,1e-1} for each lambda"), QStringLiteral("N"), QStringLiteral("6")});
+    p.addOption({QStringLiteral("pipeline"),
+                 QStringLiteral("also time the paper's pipeline (grid search, probe, minimal "
+                                "subset, ablation, selectivity, layerwise)")});
+    p.addOption({QStringLiteral("pipeline-epochs"),
+                 QStringLiteral("epochs of every pipeline probe"), QStringLiteral("N"),
+                 QStringLiteral("10")});
+    p.addOption({QStringLiteral("pipeline-batch"),
+                 QStringLiteral("batch size of every pipeline probe"), QStringLiteral("N"),
+                 QStringLiteral("512")});
+    p.addOption({QStringLiteral("storage"),
+                 QStringLiteral("storage of the main runs: float32 (default), float16 or stream"),
+                 QStringLiteral("MODE"), QStringLiteral("float32")});
+    p.addOption({QStringLiteral("file-dtype"),
+                 QStringLiteral("dtype of the generated HDF5 file: float32 (default) or float16"),
+                 QStringLiteral("TYPE"), QStringLiteral("float32")});
+    p.addOption({QStringLiteral("batches"), QStringLiteral("batch sizes to time, comma-separated"),
+                 QStringLiteral("LIST"), QStringLiteral("512,32")});
+    p.addOption({QStringLiteral("no-modes"),
+                 QStringLiteral("skip the float16 and out-of-core comparison runs")});
+    p.addOption(
+        {QStringLiteral("grid"),
+         QStringLiteral(
+             "grid search over the first N of {0,1e-5,1e-4,1e-3,1e-2,1e-1} for each lambda"),
+         QStringLiteral("N"), QStringLiteral("6")});
     p.process(app);
     const Index tokens = p.value(QStringLiteral("tokens")).toLongLong();
-    const int layers = p.value(QStringLiteral("layers")).toInt(), dims = p.value(QStringLiteral("dims")).toInt();
-    const int classes = p.value(QStringLiteral("classes")).toInt(), epochs = p.value(QStringLiteral("epochs")).toInt();
+    const int layers = p.value(QStringLiteral("layers")).toInt(),
+              dims = p.value(QStringLiteral("dims")).toInt();
+    const int classes = p.value(QStringLiteral("classes")).toInt(),
+              epochs = p.value(QStringLiteral("epochs")).toInt();
     if (tokens < 1000 || layers < 1 || dims < 1 || classes < 2 || epochs < 1) {
-        std::fprintf(stderr, "salient-bench: need tokens >= 1000, layers/dims/epochs >= 1, classes >= 2\n");
+        std::fprintf(stderr,
+                     "salient-bench: need tokens >= 1000, layers/dims/epochs >= 1, classes >= 2\n");
         return 2;
     }
     setComputeThreads(p.value(QStringLiteral("threads")).toInt());
@@ -125,23 +156,30 @@ int main(int argc, char **argv)
         t.start();
         const QString fileDtype = p.value(QStringLiteral("file-dtype"));
         if (fileDtype != QLatin1String("float32") && fileDtype != QLatin1String("float16"))
-            throw Error(QStringLiteral("--file-dtype: '%1' (expected float32 or float16)").arg(fileDtype));
+            throw Error(
+                QStringLiteral("--file-dtype: '%1' (expected float32 or float16)").arg(fileDtype));
         const StorageMode mainMode = parseStorageMode(p.value(QStringLiteral("storage")));
         if (mainMode == StorageMode::Auto)
             throw Error(QStringLiteral("--storage: give float32, float16 or stream"));
         std::vector<int> batches;
-        for (const QString &b : p.value(QStringLiteral("batches")).split(QLatin1Char(','), Qt::SkipEmptyParts))
+        for (const QString &b :
+             p.value(QStringLiteral("batches")).split(QLatin1Char(','), Qt::SkipEmptyParts))
             batches.push_back(std::max(1, b.toInt()));
         generate(tmp.path(), tokens, layers, dims, classes, 25, 42,
                  fileDtype == QLatin1String("float16") ? DType::Float16 : DType::Float32);
-        log(QStringLiteral("generated %1 × %2 × %3 (%4 file) in %5 s").arg(tokens).arg(K).arg(classes)
-                .arg(fileDtype).arg(seconds(t), 0, 'f', 1));
+        log(QStringLiteral("generated %1 × %2 × %3 (%4 file) in %5 s")
+                .arg(tokens)
+                .arg(K)
+                .arg(classes)
+                .arg(fileDtype)
+                .arg(seconds(t), 0, 'f', 1));
         const double bytes = matrixBytes(tokens, K);
         const QString actsPath = tmp.path() + QStringLiteral("/acts.hdf5");
         const TextColumns words = readTextColumns(tmp.path() + QStringLiteral("/words.txt"));
         const TextColumns labs = readTextColumns(tmp.path() + QStringLiteral("/labels.txt"));
         // Opens the file and builds the train split in @p mode; returns the read seconds.
-        auto load = [&](StorageMode mode, Dataset &into, LabelVocabulary &vocab, double *openSeconds) {
+        auto load = [&](StorageMode mode, Dataset &into, LabelVocabulary &vocab,
+                        double *openSeconds) {
             QElapsedTimer lt;
             lt.start();
             std::shared_ptr<const ActivationStore> st = ActivationStore::open(actsPath);
@@ -162,9 +200,13 @@ int main(int argc, char **argv)
         double openSeconds = 0;
         const double loadSeconds = load(mainMode, ds, vocab, &openSeconds);
         auto store = ActivationStore::open(actsPath); // metadata for the pipeline's task
-        log(QStringLiteral("load (%1): open %2 s, read %3 GB in %4 s = %5 GB/s (float32-equivalent)")
-                .arg(storageModeName(mainMode)).arg(openSeconds, 0, 'f', 3).arg(bytes / 1e9, 0, 'f', 2)
-                .arg(loadSeconds, 0, 'f', 2).arg(bytes / 1e9 / loadSeconds, 0, 'f', 2));
+        log(QStringLiteral(
+                "load (%1): open %2 s, read %3 GB in %4 s = %5 GB/s (float32-equivalent)")
+                .arg(storageModeName(mainMode))
+                .arg(openSeconds, 0, 'f', 3)
+                .arg(bytes / 1e9, 0, 'f', 2)
+                .arg(loadSeconds, 0, 'f', 2)
+                .arg(bytes / 1e9 / loadSeconds, 0, 'f', 2));
         const std::unique_ptr<FeatureSource> features = ds.features();
 
         // Reference GEMM of the probe's own shape: (512 × K) · (K × C), same threads and flags.
@@ -184,7 +226,11 @@ int main(int argc, char **argv)
             ++reps;
         }
         const double gemmGflops = 2.0 * double(a.rows()) * K * classes * reps / seconds(t) / 1e9;
-        log(QStringLiteral("gemm %1×%2·%2×%3: %4 GFLOP/s").arg(a.rows()).arg(K).arg(classes).arg(gemmGflops, 0, 'f', 1));
+        log(QStringLiteral("gemm %1×%2·%2×%3: %4 GFLOP/s")
+                .arg(a.rows())
+                .arg(K)
+                .arg(classes)
+                .arg(gemmGflops, 0, 'f', 1));
 
         QJsonObject out;
         out[QStringLiteral("storage")] = storageModeName(mainMode);
@@ -203,9 +249,12 @@ int main(int argc, char **argv)
             const Evaluation e = evaluateProbe(r.probe, *features, ds.y, ds.yValue);
             log(QStringLiteral("probe batch %1: %2 s/epoch, %3 GFLOP/s-equivalent (%4% of GEMM), "
                                "%5 Mtoken·neuron/s, train accuracy %6")
-                    .arg(batch).arg(perEpoch, 0, 'f', 2).arg(gflops, 0, 'f', 1)
+                    .arg(batch)
+                    .arg(perEpoch, 0, 'f', 2)
+                    .arg(gflops, 0, 'f', 1)
                     .arg(100.0 * gflops / gemmGflops, 0, 'f', 0)
-                    .arg(double(tokens) * K / perEpoch / 1e6, 0, 'f', 0).arg(e.accuracy, 0, 'f', 3));
+                    .arg(double(tokens) * K / perEpoch / 1e6, 0, 'f', 0)
+                    .arg(e.accuracy, 0, 'f', 3));
             out[QStringLiteral("probe_s_per_epoch_b%1").arg(batch)] = perEpoch;
             out[QStringLiteral("probe_gflops_b%1").arg(batch)] = gflops;
             if (batch == 512) {
@@ -238,7 +287,8 @@ int main(int argc, char **argv)
                 const double rssMb = double(peakRssBytes() - before) / 1e6;
                 log(QStringLiteral("out-of-core batch 512: %1 s/epoch (%2× in-memory), weights %3, "
                                    "extra peak RSS %4 MB")
-                        .arg(perEpoch, 0, 'f', 2).arg(perEpoch / perEpoch512, 0, 'f', 2)
+                        .arg(perEpoch, 0, 'f', 2)
+                        .arg(perEpoch / perEpoch512, 0, 'f', 2)
                         .arg(ok ? QStringLiteral("bit-identical") : QStringLiteral("DIFFER"))
                         .arg(rssMb, 0, 'f', 0));
                 out[QStringLiteral("ooc_ok")] = ok;
@@ -256,12 +306,16 @@ int main(int argc, char **argv)
                 t.restart();
                 const TrainResult r = trainProbe(*hds.features(), hds.y, hds.yValue, v.names, po);
                 const double perEpoch = seconds(t) / epochs;
-                const double acc = evaluateProbe(r.probe, *hds.features(), hds.y, hds.yValue).accuracy;
+                const double acc =
+                    evaluateProbe(r.probe, *hds.features(), hds.y, hds.yValue).accuracy;
                 log(QStringLiteral("float16 batch 512: load %1 s, %2 s/epoch (%3× float32), train "
                                    "accuracy %4 (float32 %5), peak RSS %6 × the float32 matrix")
-                        .arg(halfLoad, 0, 'f', 2).arg(perEpoch, 0, 'f', 2)
-                        .arg(perEpoch / perEpoch512, 0, 'f', 2).arg(acc, 0, 'f', 4)
-                        .arg(acc512, 0, 'f', 4).arg(halfPeak, 0, 'f', 3));
+                        .arg(halfLoad, 0, 'f', 2)
+                        .arg(perEpoch, 0, 'f', 2)
+                        .arg(perEpoch / perEpoch512, 0, 'f', 2)
+                        .arg(acc, 0, 'f', 4)
+                        .arg(acc512, 0, 'f', 4)
+                        .arg(halfPeak, 0, 'f', 3));
                 out[QStringLiteral("f16_s_per_epoch_b512")] = perEpoch;
                 out[QStringLiteral("f16_accuracy_delta_points")] = 100.0 * (acc - acc512);
                 out[QStringLiteral("f16_peak_rss_ratio")] = halfPeak;
@@ -295,10 +349,11 @@ int main(int argc, char **argv)
                 QElapsedTimer st;
                 st.start();
                 // No held-out split in the generated data: selectivity is measured on train.
-                const QJsonObject opts = name == QLatin1String("grid-search") ? gridOptions
-                                         : name == QLatin1String("selectivity")
-                                             ? QJsonObject{{QStringLiteral("split"), QStringLiteral("train")}}
-                                             : QJsonObject();
+                const QJsonObject opts =
+                    name == QLatin1String("grid-search") ? gridOptions
+                    : name == QLatin1String("selectivity")
+                        ? QJsonObject{{QStringLiteral("split"), QStringLiteral("train")}}
+                        : QJsonObject();
                 const AnalysisOutput o = runAnalysis(name, opts, ctx);
                 stages[name] = seconds(st);
                 log(QStringLiteral("pipeline %1: %2 s").arg(name).arg(seconds(st), 0, 'f', 1));
@@ -307,13 +362,20 @@ int main(int argc, char **argv)
             }
             const double total = seconds(all);
             log(QStringLiteral("pipeline total %1 s (%2 epochs, batch %3, %4 x %4 grid)")
-                    .arg(total, 0, 'f', 1).arg(ctx.probe.epochs).arg(ctx.probe.batchSize).arg(g));
+                    .arg(total, 0, 'f', 1)
+                    .arg(ctx.probe.epochs)
+                    .arg(ctx.probe.batchSize)
+                    .arg(g));
             out[QStringLiteral("pipeline_s")] = total;
             out[QStringLiteral("pipeline_stages_s")] = stages;
-            out[QStringLiteral("pipeline_settings")] = QStringLiteral("%1 epochs, batch %2, %3x%3 grid")
-                                                           .arg(ctx.probe.epochs).arg(ctx.probe.batchSize).arg(g);
+            out[QStringLiteral("pipeline_settings")] =
+                QStringLiteral("%1 epochs, batch %2, %3x%3 grid")
+                    .arg(ctx.probe.epochs)
+                    .arg(ctx.probe.batchSize)
+                    .arg(g);
         }
-        log(QStringLiteral("peak RSS − RSS before loading = %1 × the float32 matrix").arg(peakRatio, 0, 'f', 3));
+        log(QStringLiteral("peak RSS − RSS before loading = %1 × the float32 matrix")
+                .arg(peakRatio, 0, 'f', 3));
         out[QStringLiteral("tokens")] = double(tokens);
         out[QStringLiteral("neurons")] = K;
         out[QStringLiteral("classes")] = classes;

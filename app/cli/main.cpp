@@ -1,19 +1,18 @@
 // salient-cli: the headless twin of the GUI. Runs core/ on files (or the built-in demo) and writes
 // JSON/HDF5 results. Exit codes: 0 ok, 1 internal failure, 2 bad input or usage, 3 cancelled.
-#include "salient/demo.h"
-#include "salient/error.h"
-#include "salient/metrics.h"
-#include "salient/pipeline.h"
-#include "salient/session.h"
-#include "salient/probe.h"
-#include "salient/probeio.h"
-#include "salient/ranking.h"
-#include "salient/runtime.h"
-#include "salient/task.h"
+#include "salient/analyses/pipeline.h"
+#include "salient/data/demo.h"
+#include "salient/data/task.h"
+#include "salient/io/probeio.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/probe.h"
+#include "salient/probe/ranking.h"
+#include "salient/session/session.h"
+#include "salient/util/error.h"
+#include "salient/util/runtime.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QTemporaryFile>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -21,6 +20,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryFile>
 #include <cmath>
 #include <cstdio>
 #include <future>
@@ -29,7 +29,10 @@ using namespace salient;
 
 namespace {
 
-void err(const QString &s) { std::fprintf(stderr, "%s\n", s.toLocal8Bit().constData()); }
+void err(const QString &s)
+{
+    std::fprintf(stderr, "%s\n", s.toLocal8Bit().constData());
+}
 
 /// Creates @p dir and checks that a file can be written there, before any data is loaded (an
 /// unwritable --out then costs nothing). Throws salient::Error naming the folder.
@@ -39,7 +42,8 @@ void requireOutputFolder(const QString &dir)
         throw Error(QStringLiteral("%1: cannot create output folder").arg(dir));
     QTemporaryFile probe(QDir(dir).filePath(QStringLiteral(".salient-write-check-XXXXXX")));
     if (!probe.open())
-        throw Error(QStringLiteral("%1: output folder is not writable (%2)").arg(dir, probe.errorString()));
+        throw Error(
+            QStringLiteral("%1: output folder is not writable (%2)").arg(dir, probe.errorString()));
 }
 
 /// Atomic text write: temporary file, then rename.
@@ -124,9 +128,9 @@ QJsonObject storeInfoJson(const StoreInfo &info)
 int cmdInspect(const QStringList &args)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Print the metadata of an activation file as JSON (reads metadata only).\n"
-        "Formats: NeuroX HDF5 (float32/float16) and NeuroX JSON lines."));
+    p.setApplicationDescription(
+        QStringLiteral("Print the metadata of an activation file as JSON (reads metadata only).\n"
+                       "Formats: NeuroX HDF5 (float32/float16) and NeuroX JSON lines."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("activation file"));
     p.process(args);
@@ -145,7 +149,8 @@ int cmdDemo(const QStringList &args)
         "and suffix labels for train/dev/test) into DIR."));
     p.addHelpOption();
     p.addOption({QStringLiteral("out"), QStringLiteral("output folder"), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("seed"), QStringLiteral("generator seed (default 7)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("seed"), QStringLiteral("generator seed (default 7)"),
+                 QStringLiteral("N")});
     p.process(args);
     if (!p.isSet(QStringLiteral("out")))
         throw Error(QStringLiteral("demo: --out DIR is required"));
@@ -161,32 +166,66 @@ void addDataOptions(QCommandLineParser &p)
 {
     for (const char *split : {"train", "dev", "test"}) {
         const QString s = QLatin1String(split);
-        p.addOption({s + QStringLiteral("-activations"), QStringLiteral("%1 activations (NeuroX HDF5 or JSON lines)").arg(s), QStringLiteral("FILE")});
-        p.addOption({s + QStringLiteral("-tokens"), QStringLiteral("%1 tokens, one sentence per line").arg(s), QStringLiteral("FILE")});
-        p.addOption({s + QStringLiteral("-labels"), QStringLiteral("%1 labels, one per token").arg(s), QStringLiteral("FILE")});
+        p.addOption({s + QStringLiteral("-activations"),
+                     QStringLiteral("%1 activations (NeuroX HDF5 or JSON lines)").arg(s),
+                     QStringLiteral("FILE")});
+        p.addOption({s + QStringLiteral("-tokens"),
+                     QStringLiteral("%1 tokens, one sentence per line").arg(s),
+                     QStringLiteral("FILE")});
+        p.addOption({s + QStringLiteral("-labels"),
+                     QStringLiteral("%1 labels, one per token").arg(s), QStringLiteral("FILE")});
     }
-    p.addOption({QStringLiteral("demo"), QStringLiteral("use the built-in SYNTHETIC demo dataset instead of files")});
-    p.addOption({QStringLiteral("demo-property"), QStringLiteral("demo task: pos (default) or suffix"), QStringLiteral("NAME")});
-    p.addOption({QStringLiteral("task"), QStringLiteral("classification (default) or regression"), QStringLiteral("TYPE")});
-    p.addOption({QStringLiteral("layers"), QStringLiteral("layers to use, e.g. 0,3-5 (default: all; 0 = embeddings)"), QStringLiteral("LIST")});
-    p.addOption({QStringLiteral("binarize"), QStringLiteral("one label vs the rest ('OTHER')"), QStringLiteral("LABEL")});
-    p.addOption({QStringLiteral("balance"), QStringLiteral("undersample every class to the smallest (seeded)")});
-    p.addOption({QStringLiteral("ignore-start-token"), QStringLiteral("drop the first token of every sentence")});
-    p.addOption({QStringLiteral("sentence-classification"), QStringLiteral("one label per line, one activation row per record")});
-    p.addOption({QStringLiteral("keep-non-finite"), QStringLiteral("keep sentences with NaN/Inf activations (default: excluded with a warning)")});
-    p.addOption({QStringLiteral("max-mismatches"), QStringLiteral("abort when this many lines mismatch (default 100, as NeuroX)"), QStringLiteral("N")});
-    p.addOption({QStringLiteral("unseen-label"), QStringLiteral("label for dev/test labels unseen in train (default: majority train label)"), QStringLiteral("LABEL")});
-    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"), QStringLiteral("N")});
-    p.addOption({QStringLiteral("storage"), QStringLiteral("how activations are held: auto (default: float32 if within the memory budget, else streamed), float32, float16 (half the memory), stream (read per mini-batch from the file)"), QStringLiteral("MODE")});
-    p.addOption({QStringLiteral("memory-budget"), QStringLiteral("bytes the activation matrices may use, e.g. 8G (default: 70% of available memory)"), QStringLiteral("SIZE")});
+    p.addOption({QStringLiteral("demo"),
+                 QStringLiteral("use the built-in SYNTHETIC demo dataset instead of files")});
+    p.addOption({QStringLiteral("demo-property"),
+                 QStringLiteral("demo task: pos (default) or suffix"), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("task"), QStringLiteral("classification (default) or regression"),
+                 QStringLiteral("TYPE")});
+    p.addOption({QStringLiteral("layers"),
+                 QStringLiteral("layers to use, e.g. 0,3-5 (default: all; 0 = embeddings)"),
+                 QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("binarize"), QStringLiteral("one label vs the rest ('OTHER')"),
+                 QStringLiteral("LABEL")});
+    p.addOption({QStringLiteral("balance"),
+                 QStringLiteral("undersample every class to the smallest (seeded)")});
+    p.addOption({QStringLiteral("ignore-start-token"),
+                 QStringLiteral("drop the first token of every sentence")});
+    p.addOption({QStringLiteral("sentence-classification"),
+                 QStringLiteral("one label per line, one activation row per record")});
+    p.addOption(
+        {QStringLiteral("keep-non-finite"),
+         QStringLiteral(
+             "keep sentences with NaN/Inf activations (default: excluded with a warning)")});
+    p.addOption({QStringLiteral("max-mismatches"),
+                 QStringLiteral("abort when this many lines mismatch (default 100, as NeuroX)"),
+                 QStringLiteral("N")});
+    p.addOption({QStringLiteral("unseen-label"),
+                 QStringLiteral(
+                     "label for dev/test labels unseen in train (default: majority train label)"),
+                 QStringLiteral("LABEL")});
+    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"),
+                 QStringLiteral("N")});
+    p.addOption({QStringLiteral("storage"),
+                 QStringLiteral("how activations are held: auto (default: float32 if within the "
+                                "memory budget, else streamed), float32, float16 (half the "
+                                "memory), stream (read per mini-batch from the file)"),
+                 QStringLiteral("MODE")});
+    p.addOption(
+        {QStringLiteral("memory-budget"),
+         QStringLiteral(
+             "bytes the activation matrices may use, e.g. 8G (default: 70% of available memory)"),
+         QStringLiteral("SIZE")});
 }
 
 LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
 {
     const QString task = p.value(QStringLiteral("task"));
-    if (!task.isEmpty() && task != QLatin1String("classification") && task != QLatin1String("regression"))
-        throw Error(QStringLiteral("--task: '%1' (expected classification or regression)").arg(task));
-    dopt.task = task == QLatin1String("regression") ? TaskType::Regression : TaskType::Classification;
+    if (!task.isEmpty() && task != QLatin1String("classification")
+        && task != QLatin1String("regression"))
+        throw Error(
+            QStringLiteral("--task: '%1' (expected classification or regression)").arg(task));
+    dopt.task =
+        task == QLatin1String("regression") ? TaskType::Regression : TaskType::Classification;
     dopt.layers = parseList(p.value(QStringLiteral("layers")), QStringLiteral("layers"));
     dopt.binarizedTag = p.value(QStringLiteral("binarize"));
     dopt.balance = p.isSet(QStringLiteral("balance"));
@@ -196,11 +235,13 @@ LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
     dopt.maxMismatches = int(parseInt(p, QStringLiteral("max-mismatches"), 100));
     dopt.unseenLabelFallback = p.value(QStringLiteral("unseen-label"));
     dopt.seed = quint64(parseInt(p, QStringLiteral("seed"), 1));
-    dopt.storage = p.isSet(QStringLiteral("storage")) ? parseStorageMode(p.value(QStringLiteral("storage")))
-                                                      : StorageMode::Auto;
+    dopt.storage = p.isSet(QStringLiteral("storage"))
+                       ? parseStorageMode(p.value(QStringLiteral("storage")))
+                       : StorageMode::Auto;
     if (p.isSet(QStringLiteral("demo"))) {
-        const QString prop = p.isSet(QStringLiteral("demo-property")) ? p.value(QStringLiteral("demo-property"))
-                                                                       : QStringLiteral("pos");
+        const QString prop = p.isSet(QStringLiteral("demo-property"))
+                                 ? p.value(QStringLiteral("demo-property"))
+                                 : QStringLiteral("pos");
         return loadDemoTask(makeDemoDataset(), prop, dopt);
     }
     TaskInputs in;
@@ -209,18 +250,22 @@ LoadedTask loadFromOptions(const QCommandLineParser &p, DatasetOptions &dopt)
         in.memoryBudget = parseByteSize(p.value(QStringLiteral("memory-budget")));
     auto paths = [&](const char *split) {
         const QString s = QLatin1String(split);
-        SplitPaths sp{p.value(s + QStringLiteral("-activations")), p.value(s + QStringLiteral("-tokens")),
+        SplitPaths sp{p.value(s + QStringLiteral("-activations")),
+                      p.value(s + QStringLiteral("-tokens")),
                       p.value(s + QStringLiteral("-labels"))};
-        const int given = int(!sp.activations.isEmpty()) + int(!sp.tokens.isEmpty()) + int(!sp.labels.isEmpty());
+        const int given =
+            int(!sp.activations.isEmpty()) + int(!sp.tokens.isEmpty()) + int(!sp.labels.isEmpty());
         if (given != 0 && given != 3)
-            throw Error(QStringLiteral("--%1-activations, --%1-tokens and --%1-labels go together").arg(s));
+            throw Error(
+                QStringLiteral("--%1-activations, --%1-tokens and --%1-labels go together").arg(s));
         return sp;
     };
     in.train = paths("train");
     in.dev = paths("dev");
     in.test = paths("test");
     if (!in.train.isSet())
-        throw Error(QStringLiteral("give --train-activations, --train-tokens, --train-labels (or --demo)"));
+        throw Error(
+            QStringLiteral("give --train-activations, --train-tokens, --train-labels (or --demo)"));
     double lastShown = -1;
     LoadedTask loaded = loadTask(in, [&](double f) {
         if (f - lastShown >= 0.1) {
@@ -241,77 +286,130 @@ struct OptionSpec {
     const char *help;
 };
 
-/// Options of each analysis subcommand (defaults are documented in docs/cli.md and the core headers).
+/// Options of each analysis subcommand (defaults are documented in docs/cli.md and the core
+/// headers).
 std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
 {
     if (name == QLatin1String("probe"))
-        return {{"search-stride", "search_stride", OptionSpec::Int, "ranking search stride S (default 100)"}};
+        return {{"search-stride", "search_stride", OptionSpec::Int,
+                 "ranking search stride S (default 100)"}};
     if (name == QLatin1String("grid-search"))
-        return {{"l1-values", "l1_values", OptionSpec::DoubleList, "lambda 1 grid (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)"},
-                {"l2-values", "l2_values", OptionSpec::DoubleList, "lambda 2 grid (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)"},
-                {"keep-fraction", "keep_fraction", OptionSpec::Double, "M: fraction of neurons kept by the top/random/bottom masks (default 0.2)"},
-                {"alpha", "alpha", OptionSpec::Double, "weight of the full accuracy (default 0.5)"},
-                {"beta", "beta", OptionSpec::Double, "weight of the ablation difference (default 0.5)"},
-                {"score", "score", OptionSpec::String, "top-random (default), top-bottom or both"},
-                {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 100)"},
-                {"random-seed", "random_seed", OptionSpec::Int, "seed of the random mask (default: --seed)"}};
+        return {
+            {"l1-values", "l1_values", OptionSpec::DoubleList,
+             "lambda 1 grid (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)"},
+            {"l2-values", "l2_values", OptionSpec::DoubleList,
+             "lambda 2 grid (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)"},
+            {"keep-fraction", "keep_fraction", OptionSpec::Double,
+             "M: fraction of neurons kept by the top/random/bottom masks (default 0.2)"},
+            {"alpha", "alpha", OptionSpec::Double, "weight of the full accuracy (default 0.5)"},
+            {"beta", "beta", OptionSpec::Double, "weight of the ablation difference (default 0.5)"},
+            {"score", "score", OptionSpec::String, "top-random (default), top-bottom or both"},
+            {"search-stride", "search_stride", OptionSpec::Int,
+             "ranking search stride (default 100)"},
+            {"random-seed", "random_seed", OptionSpec::Int,
+             "seed of the random mask (default: --seed)"}};
     if (name == QLatin1String("minimal-subset"))
-        return {{"delta", "delta", OptionSpec::Double, "delta in percent of the oracle's dev accuracy (default 1)"},
-                {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 1000)"},
-                {"preset", "preset", OptionSpec::String, "candidate fractions: max_features (default) or pipeline_all"},
-                {"fractions", "fractions", OptionSpec::DoubleList, "candidate fractions of the neurons (overrides the preset)"},
-                {"prefilter-threshold", "prefilter_threshold", OptionSpec::Double, "rank only one representative per correlation cluster (e.g. 0.3, redundancy paper)"},
-                {"prefilter-rows", "prefilter_rows", OptionSpec::Int, "tokens used for the pre-filter's correlations (default 20000)"},
-                {"ranker", "ranker", OptionSpec::String, "ranking: probe (weight mass, default), probeless, average_precision, gaussian"},
-                {"positive-label", "positive_label", OptionSpec::String, "label scored against the rest by the average_precision ranker"},
-                {"gaussian-k", "gaussian_k", OptionSpec::Int, "neurons the gaussian ranker selects greedily (default min(neurons, 50))"}};
+        return {
+            {"delta", "delta", OptionSpec::Double,
+             "delta in percent of the oracle's dev accuracy (default 1)"},
+            {"search-stride", "search_stride", OptionSpec::Int,
+             "ranking search stride (default 1000)"},
+            {"preset", "preset", OptionSpec::String,
+             "candidate fractions: max_features (default) or pipeline_all"},
+            {"fractions", "fractions", OptionSpec::DoubleList,
+             "candidate fractions of the neurons (overrides the preset)"},
+            {"prefilter-threshold", "prefilter_threshold", OptionSpec::Double,
+             "rank only one representative per correlation cluster (e.g. 0.3, redundancy paper)"},
+            {"prefilter-rows", "prefilter_rows", OptionSpec::Int,
+             "tokens used for the pre-filter's correlations (default 20000)"},
+            {"ranker", "ranker", OptionSpec::String,
+             "ranking: probe (weight mass, default), probeless, average_precision, gaussian"},
+            {"positive-label", "positive_label", OptionSpec::String,
+             "label scored against the rest by the average_precision ranker"},
+            {"gaussian-k", "gaussian_k", OptionSpec::Int,
+             "neurons the gaussian ranker selects greedily (default min(neurons, 50))"}};
     if (name == QLatin1String("ablation"))
-        return {{"sizes", "sizes", OptionSpec::DoubleList, "fractions (all <= 1) or counts (default 0.01,0.02,0.05,0.1,0.2,0.5)"},
+        return {{"sizes", "sizes", OptionSpec::DoubleList,
+                 "fractions (all <= 1) or counts (default 0.01,0.02,0.05,0.1,0.2,0.5)"},
                 {"seeds", "seeds", OptionSpec::Int, "random-set repetitions (default 3)"},
                 {"mode", "mode", OptionSpec::String, "both (default), masking or retraining"},
-                {"ranker", "ranker", OptionSpec::String, "ranking: probe (weight mass, default), probeless, average_precision, gaussian"},
-                {"positive-label", "positive_label", OptionSpec::String, "label scored against the rest by the average_precision ranker"},
-                {"gaussian-k", "gaussian_k", OptionSpec::Int, "neurons the gaussian ranker selects greedily (default min(neurons, 50))"},
-                {"search-stride", "search_stride", OptionSpec::Int, "ranking search stride (default 100)"}};
+                {"ranker", "ranker", OptionSpec::String,
+                 "ranking: probe (weight mass, default), probeless, average_precision, gaussian"},
+                {"positive-label", "positive_label", OptionSpec::String,
+                 "label scored against the rest by the average_precision ranker"},
+                {"gaussian-k", "gaussian_k", OptionSpec::Int,
+                 "neurons the gaussian ranker selects greedily (default min(neurons, 50))"},
+                {"search-stride", "search_stride", OptionSpec::Int,
+                 "ranking search stride (default 100)"}};
     if (name == QLatin1String("layerwise"))
-        return {{"delta", "delta", OptionSpec::Double, "LayerSelector delta in percent (default 1)"}};
+        return {
+            {"delta", "delta", OptionSpec::Double, "LayerSelector delta in percent (default 1)"}};
     if (name == QLatin1String("properties"))
-        return {{"property", "property", OptionSpec::String, "another property of the same sentences: NAME=TRAIN_LABELS[,DEV_LABELS] (repeatable)"},
-                {"demo-properties", "demo_properties", OptionSpec::String, "with --demo: other demo properties, e.g. suffix"},
-                {"task-name", "task_name", OptionSpec::String, "name of the main task's property (default task)"},
-                {"top-fraction", "top_fraction", OptionSpec::Double, "top neurons compared per property, as a fraction (default 0.05)"}};
+        return {
+            {"property", "property", OptionSpec::String,
+             "another property of the same sentences: NAME=TRAIN_LABELS[,DEV_LABELS] (repeatable)"},
+            {"demo-properties", "demo_properties", OptionSpec::String,
+             "with --demo: other demo properties, e.g. suffix"},
+            {"task-name", "task_name", OptionSpec::String,
+             "name of the main task's property (default task)"},
+            {"top-fraction", "top_fraction", OptionSpec::Double,
+             "top neurons compared per property, as a fraction (default 0.05)"}};
     if (name == QLatin1String("compare"))
-        return {{"other-train-activations", "other_train", OptionSpec::String, "the second model's train activations (same sentences)"},
-                {"other-dev-activations", "other_dev", OptionSpec::String, "the second model's dev activations"},
-                {"other-test-activations", "other_test", OptionSpec::String, "the second model's test activations"},
-                {"other-demo-seed", "other_demo_seed", OptionSpec::Int, "with --demo: the second model is the demo with this seed (default demo seed + 1)"},
-                {"name-a", "name_a", OptionSpec::String, "name of the first model (default A)"},
-                {"name-b", "name_b", OptionSpec::String, "name of the second model (default B)"},
-                {"top-fraction", "top_fraction", OptionSpec::Double, "top neurons for the layer distribution (default 0.05)"},
-                {"sizes", "sizes", OptionSpec::DoubleList, "accuracy-curve sizes (default 0.01,0.02,0.05,0.1,0.2,0.5)"}};
+        return {
+            {"other-train-activations", "other_train", OptionSpec::String,
+             "the second model's train activations (same sentences)"},
+            {"other-dev-activations", "other_dev", OptionSpec::String,
+             "the second model's dev activations"},
+            {"other-test-activations", "other_test", OptionSpec::String,
+             "the second model's test activations"},
+            {"other-demo-seed", "other_demo_seed", OptionSpec::Int,
+             "with --demo: the second model is the demo with this seed (default demo seed + 1)"},
+            {"name-a", "name_a", OptionSpec::String, "name of the first model (default A)"},
+            {"name-b", "name_b", OptionSpec::String, "name of the second model (default B)"},
+            {"top-fraction", "top_fraction", OptionSpec::Double,
+             "top neurons for the layer distribution (default 0.05)"},
+            {"sizes", "sizes", OptionSpec::DoubleList,
+             "accuracy-curve sizes (default 0.01,0.02,0.05,0.1,0.2,0.5)"}};
     if (name == QLatin1String("selectivity"))
-        return {{"case-insensitive", "case_insensitive", OptionSpec::Bool, "control labels per lowercased word type (default: case-sensitive, as NeuroX)"},
-                {"sample-from", "sample_from", OptionSpec::String, "control label distribution: same (train label frequencies, default) or uniform"},
-                {"control-seed", "seed", OptionSpec::Int, "seed of the control labels (default: --seed)"},
-                {"split", "split", OptionSpec::String, "held-out split: auto (dev, else test; default), dev, test, or train"},
-                {"neurons", "neurons", OptionSpec::DoubleList, "also measure this neuron set (flat indices, comma-separated)"}};
+        return {{"case-insensitive", "case_insensitive", OptionSpec::Bool,
+                 "control labels per lowercased word type (default: case-sensitive, as NeuroX)"},
+                {"sample-from", "sample_from", OptionSpec::String,
+                 "control label distribution: same (train label frequencies, default) or uniform"},
+                {"control-seed", "seed", OptionSpec::Int,
+                 "seed of the control labels (default: --seed)"},
+                {"split", "split", OptionSpec::String,
+                 "held-out split: auto (dev, else test; default), dev, test, or train"},
+                {"neurons", "neurons", OptionSpec::DoubleList,
+                 "also measure this neuron set (flat indices, comma-separated)"}};
     if (name == QLatin1String("clusters"))
-        return {{"threshold", "threshold", OptionSpec::Double, "distance threshold on 1 - |corr| (default 0.5; 0.3 before ranking, as the redundancy paper)"},
+        return {{"threshold", "threshold", OptionSpec::Double,
+                 "distance threshold on 1 - |corr| (default 0.5; 0.3 before ranking, as the "
+                 "redundancy paper)"},
                 {"signed", "signed", OptionSpec::Bool, "use 1 - corr instead of 1 - |corr|"},
-                {"rows", "rows", OptionSpec::Int, "correlate over the first N tokens only (default all; cost is N x neurons^2)"},
-                {"budget-mb", "budget_mb", OptionSpec::Double, "refuse when the distance matrix needs more (default 2147 MB)"},
-                {"cluster-seed", "seed", OptionSpec::Int, "seed of the representative choice (default: --seed)"}};
+                {"rows", "rows", OptionSpec::Int,
+                 "correlate over the first N tokens only (default all; cost is N x neurons^2)"},
+                {"budget-mb", "budget_mb", OptionSpec::Double,
+                 "refuse when the distance matrix needs more (default 2147 MB)"},
+                {"cluster-seed", "seed", OptionSpec::Int,
+                 "seed of the representative choice (default: --seed)"}};
     if (name == QLatin1String("neuron"))
-        return {{"neuron", "neuron", OptionSpec::Int, "flat neuron index layer*dims + d (required)"},
-                {"split", "split", OptionSpec::String, "split to profile: train (default), dev or test"},
-                {"top-words", "top_words", OptionSpec::Int, "at most this many top words (default 20; 0 = no cap)"},
-                {"threshold", "threshold", OptionSpec::Double, "top-word score threshold, strict (default 0.1, NeuroX)"},
-                {"sentences", "sentences", OptionSpec::Int, "most activating sentences to list (default 10)"},
-                {"sentence-score", "sentence_score", OptionSpec::String, "rank sentences by max (default) or max_abs activation"}};
+        return {
+            {"neuron", "neuron", OptionSpec::Int, "flat neuron index layer*dims + d (required)"},
+            {"split", "split", OptionSpec::String,
+             "split to profile: train (default), dev or test"},
+            {"top-words", "top_words", OptionSpec::Int,
+             "at most this many top words (default 20; 0 = no cap)"},
+            {"threshold", "threshold", OptionSpec::Double,
+             "top-word score threshold, strict (default 0.1, NeuroX)"},
+            {"sentences", "sentences", OptionSpec::Int,
+             "most activating sentences to list (default 10)"},
+            {"sentence-score", "sentence_score", OptionSpec::String,
+             "rank sentences by max (default) or max_abs activation"}};
     return {};
 }
 
-QJsonObject analysisOptionsFromParser(const QCommandLineParser &p, const std::vector<OptionSpec> &specs)
+QJsonObject analysisOptionsFromParser(const QCommandLineParser &p,
+                                      const std::vector<OptionSpec> &specs)
 {
     QJsonObject o;
     for (const OptionSpec &s : specs) {
@@ -351,16 +449,29 @@ QJsonObject analysisOptionsFromParser(const QCommandLineParser &p, const std::ve
 
 void addProbeOptions(QCommandLineParser &p)
 {
-    p.addOption({QStringLiteral("l1"), QStringLiteral("lambda 1, L1 penalty (default 0)"), QStringLiteral("X")});
-    p.addOption({QStringLiteral("l2"), QStringLiteral("lambda 2, L2 (Frobenius, not squared) penalty (default 0)"), QStringLiteral("X")});
-    p.addOption({QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N")});
-    p.addOption({QStringLiteral("batch-size"), QStringLiteral("mini-batch size (default 32; 128 and 512 are common)"), QStringLiteral("N")});
-    p.addOption({QStringLiteral("lr"), QStringLiteral("Adam learning rate (default 0.001)"), QStringLiteral("X")});
-    p.addOption({QStringLiteral("seed"), QStringLiteral("seed for initialisation, shuffling, balancing, random sets (default 1)"), QStringLiteral("N")});
-    p.addOption({QStringLiteral("neurox-compatible"), QStringLiteral("NeuroX's procedure: unshuffled batches, no standardisation")});
-    p.addOption({QStringLiteral("standardize"), QStringLiteral("z-score each neuron with train statistics")});
+    p.addOption({QStringLiteral("l1"), QStringLiteral("lambda 1, L1 penalty (default 0)"),
+                 QStringLiteral("X")});
+    p.addOption({QStringLiteral("l2"),
+                 QStringLiteral("lambda 2, L2 (Frobenius, not squared) penalty (default 0)"),
+                 QStringLiteral("X")});
+    p.addOption(
+        {QStringLiteral("epochs"), QStringLiteral("epochs (default 10)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("batch-size"),
+                 QStringLiteral("mini-batch size (default 32; 128 and 512 are common)"),
+                 QStringLiteral("N")});
+    p.addOption({QStringLiteral("lr"), QStringLiteral("Adam learning rate (default 0.001)"),
+                 QStringLiteral("X")});
+    p.addOption(
+        {QStringLiteral("seed"),
+         QStringLiteral("seed for initialisation, shuffling, balancing, random sets (default 1)"),
+         QStringLiteral("N")});
+    p.addOption({QStringLiteral("neurox-compatible"),
+                 QStringLiteral("NeuroX's procedure: unshuffled batches, no standardisation")});
+    p.addOption({QStringLiteral("standardize"),
+                 QStringLiteral("z-score each neuron with train statistics")});
     p.addOption({QStringLiteral("no-shuffle"), QStringLiteral("consecutive unshuffled batches")});
-    p.addOption({QStringLiteral("out"), QStringLiteral("output folder (created)"), QStringLiteral("DIR")});
+    p.addOption(
+        {QStringLiteral("out"), QStringLiteral("output folder (created)"), QStringLiteral("DIR")});
 }
 
 ProbeOptions probeOptionsFromParser(const QCommandLineParser &p)
@@ -396,7 +507,8 @@ ExperimentProgress stderrProgress(const QString &name)
 /// Writes one analysis's JSON and CSV files into @p outDir.
 void writeAnalysisFiles(const QString &outDir, const QString &name, const AnalysisOutput &out)
 {
-    writeFileAtomic(outDir + QStringLiteral("/") + name + QStringLiteral(".json"), QJsonDocument(out.json).toJson());
+    writeFileAtomic(outDir + QStringLiteral("/") + name + QStringLiteral(".json"),
+                    QJsonDocument(out.json).toJson());
     for (const auto &[file, csv] : out.csv)
         writeFileAtomic(outDir + QStringLiteral("/") + name + QStringLiteral(".") + file, csv);
 }
@@ -409,8 +521,9 @@ Session sessionFor(const QCommandLineParser &p, const DatasetOptions &dopt, cons
     s.probeOptions = po;
     if (p.isSet(QStringLiteral("demo"))) {
         s.demo = true;
-        s.demoProperty = p.isSet(QStringLiteral("demo-property")) ? p.value(QStringLiteral("demo-property"))
-                                                                   : QStringLiteral("pos");
+        s.demoProperty = p.isSet(QStringLiteral("demo-property"))
+                             ? p.value(QStringLiteral("demo-property"))
+                             : QStringLiteral("pos");
         return s;
     }
     for (const char *split : {"train", "dev", "test"}) {
@@ -428,21 +541,27 @@ int cmdAnalysis(const QString &name, const QStringList &args)
 {
     QCommandLineParser p;
     const QString probeHelp = QStringLiteral(
-        "Defaults: l1 = l2 = 0, 10 epochs, batch 32, lr 0.001, seed 1, seeded shuffling per epoch,\n"
+        "Defaults: l1 = l2 = 0, 10 epochs, batch 32, lr 0.001, seed 1, seeded shuffling per "
+        "epoch,\n"
         "no standardisation. --neurox-compatible gives NeuroX's exact procedure (unshuffled\n"
         "consecutive batches, no standardisation). --standardize z-scores every neuron with train\n"
-        "statistics: activation scales differ by layer, which biases weight-based rankings towards\n"
+        "statistics: activation scales differ by layer, which biases weight-based rankings "
+        "towards\n"
         "low-variance layers; it is off by default so that weights and rankings stay comparable\n"
         "with NeuroX, and recommended for cross-layer rankings.\n\n"
         "Writes DIR/NAME.json (+ CSV tables) and DIR/session.json, which `salient-cli run`\n"
         "replays. Keys: docs/cli.md.");
     if (name == QLatin1String("probe"))
-        p.setApplicationDescription(QStringLiteral(
-            "Train a linear probe (Algorithm 1: logistic regression with NeuroX's elastic net\n"
-            "mean CE + l1*sum|W| + l2*||W||_F, Adam), evaluate it on every split given, rank neurons\n"
-            "(Algorithm 3); also writes DIR/results.json and DIR/probe.hdf5.\n\n") + probeHelp);
+        p.setApplicationDescription(
+            QStringLiteral(
+                "Train a linear probe (Algorithm 1: logistic regression with NeuroX's elastic net\n"
+                "mean CE + l1*sum|W| + l2*||W||_F, Adam), evaluate it on every split given, rank "
+                "neurons\n"
+                "(Algorithm 3); also writes DIR/results.json and DIR/probe.hdf5.\n\n")
+            + probeHelp);
     else
-        p.setApplicationDescription(QStringLiteral("Run the '%1' analysis.\n\n").arg(name) + probeHelp);
+        p.setApplicationDescription(QStringLiteral("Run the '%1' analysis.\n\n").arg(name)
+                                    + probeHelp);
     p.addHelpOption();
     addDataOptions(p);
     addProbeOptions(p);
@@ -455,7 +574,8 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     }
     p.process(args);
     if (!p.positionalArguments().isEmpty())
-        throw Error(QStringLiteral("%1: unexpected argument '%2'").arg(name, p.positionalArguments().first()));
+        throw Error(QStringLiteral("%1: unexpected argument '%2'")
+                        .arg(name, p.positionalArguments().first()));
     if (!p.isSet(QStringLiteral("out")))
         throw Error(QStringLiteral("%1: --out DIR is required").arg(name));
     setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
@@ -467,7 +587,9 @@ int cmdAnalysis(const QString &name, const QStringList &args)
             const qsizetype eq = v.indexOf(QLatin1Char('='));
             const QStringList files = v.mid(eq + 1).split(QLatin1Char(','));
             if (eq <= 0 || files.value(0).isEmpty() || files.size() > 2)
-                throw Error(QStringLiteral("--property: '%1' (expected NAME=TRAIN_LABELS[,DEV_LABELS])").arg(v));
+                throw Error(
+                    QStringLiteral("--property: '%1' (expected NAME=TRAIN_LABELS[,DEV_LABELS])")
+                        .arg(v));
             QJsonObject o;
             o[QStringLiteral("name")] = v.left(eq);
             o[QStringLiteral("train")] = QFileInfo(files[0]).absoluteFilePath();
@@ -480,14 +602,17 @@ int cmdAnalysis(const QString &name, const QStringList &args)
             analysisOptions[QStringLiteral("properties")] = props;
         if (analysisOptions.contains(QStringLiteral("demo_properties")))
             analysisOptions[QStringLiteral("demo_properties")] =
-                QJsonArray::fromStringList(analysisOptions.value(QStringLiteral("demo_properties")).toString().split(QLatin1Char(',')));
+                QJsonArray::fromStringList(analysisOptions.value(QStringLiteral("demo_properties"))
+                                               .toString()
+                                               .split(QLatin1Char(',')));
     }
     if (name == QLatin1String("compare")) {
         QJsonObject other;
         for (const char *split : {"train", "dev", "test"}) {
             const QString key = QStringLiteral("other_") + QLatin1String(split);
             if (analysisOptions.contains(key))
-                other[QLatin1String(split)] = QFileInfo(analysisOptions.take(key).toString()).absoluteFilePath();
+                other[QLatin1String(split)] =
+                    QFileInfo(analysisOptions.take(key).toString()).absoluteFilePath();
         }
         if (!other.isEmpty())
             analysisOptions[QStringLiteral("other")] = other;
@@ -501,9 +626,11 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     for (const QString &w : task.warnings())
         err(QStringLiteral("warning: ") + w);
     err(QStringLiteral("loaded %1 train tokens × %2 neurons (%3 MB) in %4 s; %5")
-            .arg(task.train->rows()).arg(task.train->neurons())
+            .arg(task.train->rows())
+            .arg(task.train->neurons())
             .arg(matrixBytes(task.train->rows(), task.train->neurons()) / 1e6, 0, 'f', 1)
-            .arg(task.loadSeconds, 0, 'f', 2).arg(blasDescription()));
+            .arg(task.loadSeconds, 0, 'f', 2)
+            .arg(blasDescription()));
 
     Session session = sessionFor(p, dopt, po);
     std::future<void> hashing = hashInputsInBackground(session); // full SHA-256 while we compute
@@ -536,7 +663,11 @@ int cmdAnalysis(const QString &name, const QStringList &args)
         saveProbe(outDir + QStringLiteral("/probe.hdf5"), saved,
                   QJsonDocument(toJson(po)).toJson(QJsonDocument::Compact));
         if (task.dev)
-            err(QStringLiteral("dev accuracy %1").arg(out.json[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy")].toDouble(), 0, 'f', 4));
+            err(QStringLiteral("dev accuracy %1")
+                    .arg(out.json[QStringLiteral("dev")]
+                             .toObject()[QStringLiteral("accuracy")]
+                             .toDouble(),
+                         0, 'f', 4));
     }
     err(QStringLiteral("wrote %1/%2.json and session.json").arg(outDir, name));
     return 0;
@@ -559,7 +690,8 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
         ctx.progress = stderrProgress(name);
         QElapsedTimer t;
         t.start();
-        const AnalysisOutput out = runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
+        const AnalysisOutput out =
+            runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
         if (out.status == Status::Cancelled)
             return 3;
         if (out.status != Status::Ok)
@@ -585,9 +717,13 @@ int cmdRun(const QStringList &args)
         "--allow-changed-inputs."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("SESSION"), QStringLiteral("session file (.json)"));
-    p.addOption({QStringLiteral("out"), QStringLiteral("write the session and result files here instead"), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("allow-changed-inputs"), QStringLiteral("run even if input files changed")});
-    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"), QStringLiteral("N")});
+    p.addOption({QStringLiteral("out"),
+                 QStringLiteral("write the session and result files here instead"),
+                 QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("allow-changed-inputs"),
+                 QStringLiteral("run even if input files changed")});
+    p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"),
+                 QStringLiteral("N")});
     p.process(args);
     if (p.positionalArguments().size() != 1)
         throw Error(QStringLiteral("run: expected exactly one SESSION file"));
@@ -599,20 +735,25 @@ int cmdRun(const QStringList &args)
         for (const QString &c : check.changedInputs)
             err(QStringLiteral("input changed: ") + c);
         if (!p.isSet(QStringLiteral("allow-changed-inputs")))
-            throw Error(QStringLiteral("%1: inputs changed since the session was saved (see above); "
-                                       "use --allow-changed-inputs to run anyway").arg(path));
+            throw Error(
+                QStringLiteral("%1: inputs changed since the session was saved (see above); "
+                               "use --allow-changed-inputs to run anyway")
+                    .arg(path));
     }
     if (session.analyses.isEmpty())
         throw Error(QStringLiteral("%1: the session lists no analyses").arg(path));
-    const QString outDir = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out")) : QFileInfo(path).absolutePath();
+    const QString outDir = p.isSet(QStringLiteral("out")) ? p.value(QStringLiteral("out"))
+                                                          : QFileInfo(path).absolutePath();
     requireOutputFolder(outDir);
     const LoadedTask task = loadSessionData(session);
     const int rc = runSessionAnalyses(session, task, outDir);
     if (rc != 0)
         return rc;
-    const QString sessionOut = p.isSet(QStringLiteral("out")) ? outDir + QStringLiteral("/session.json") : path;
+    const QString sessionOut =
+        p.isSet(QStringLiteral("out")) ? outDir + QStringLiteral("/session.json") : path;
     saveSession(sessionOut, session);
-    err(QStringLiteral("ran %1; wrote %2").arg(session.analyses.join(QStringLiteral(", ")), sessionOut));
+    err(QStringLiteral("ran %1; wrote %2")
+            .arg(session.analyses.join(QStringLiteral(", ")), sessionOut));
     return 0;
 }
 
@@ -621,14 +762,17 @@ int cmdPipeline(const QStringList &args)
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Run the paper's whole analysis on one task with default options: grid-search (its best\n"
-        "lambdas are then used by every later probe), probe, minimal-subset, ablation, selectivity\n"
+        "lambdas are then used by every later probe), probe, minimal-subset, ablation, "
+        "selectivity\n"
         "(full probe and minimal set), layerwise. Writes every NAME.json/CSV, timing.json and\n"
         "DIR/session.json (replay with `salient-cli run`). Use --analyses to choose a subset."));
     p.addHelpOption();
     addDataOptions(p);
     addProbeOptions(p);
-    p.addOption({QStringLiteral("analyses"), QStringLiteral("comma-separated analyses (default: %1)")
-                                                 .arg(paperPipeline().join(QLatin1Char(','))), QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("analyses"),
+                 QStringLiteral("comma-separated analyses (default: %1)")
+                     .arg(paperPipeline().join(QLatin1Char(','))),
+                 QStringLiteral("LIST")});
     p.process(args);
     if (!p.isSet(QStringLiteral("out")))
         throw Error(QStringLiteral("pipeline: --out DIR is required"));
@@ -670,7 +814,8 @@ void usage()
         "  minimal-subset smallest top-n neuron set within delta of the oracle (Algorithm 4)\n"
         "  ablation       keep top/random/bottom neurons: masking and retraining curves\n"
         "  layerwise      one probe per layer, incremental probes, LayerSelector\n"
-        "  selectivity    control task (Hewitt & Liang) and selectivity of the full probe (and minimal set)\n"
+        "  selectivity    control task (Hewitt & Liang) and selectivity of the full probe (and "
+        "minimal set)\n"
         "  clusters       correlation clustering of neurons (redundancy), one representative each\n"
         "  neuron         a neuron's profile: top words (z-score), per-label means, top sentences\n"
         "  properties     several properties of the same sentences: overlap of their top neurons\n"

@@ -3,10 +3,10 @@
 //   salient --demo --screenshots DIR   runs the default analysis, writes one PNG per view, exits
 //   salient SESSION --export-report DIR   writes the report of the session's stored results, exits
 //   salient --demo --export-report DIR    runs the default analysis, writes its report, exits
-#include "salient/error.h"
-#include "salient/runtime.h"
-#include "salient/ui/jobrunner.h"
+#include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
+#include "salient/util/error.h"
+#include "salient/util/runtime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -30,30 +30,43 @@ int main(int argc, char **argv)
     QApplication::setWindowIcon(icon);
     QApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral("Salient: find and inspect the neurons of NLP models "
-                                               "that encode linguistic properties."));
+    p.setApplicationDescription(
+        QStringLiteral("Salient: find and inspect the neurons of NLP models "
+                       "that encode linguistic properties."));
     p.addHelpOption();
     p.addVersionOption();
-    p.addPositionalArgument(QStringLiteral("SESSION"), QStringLiteral("session file to open (optional)"));
-    p.addOption({QStringLiteral("demo"), QStringLiteral("open the built-in synthetic demo dataset (default without arguments)")});
+    p.addPositionalArgument(QStringLiteral("SESSION"),
+                            QStringLiteral("session file to open (optional)"));
+    p.addOption(
+        {QStringLiteral("demo"),
+         QStringLiteral("open the built-in synthetic demo dataset (default without arguments)")});
     for (const char *split : {"train", "dev", "test"})
         for (const char *role : {"activations", "tokens", "labels"})
-            p.addOption({QStringLiteral("%1-%2").arg(QLatin1String(split), QLatin1String(role)),
-                         QStringLiteral("%1 %2 file").arg(QLatin1String(split), QLatin1String(role)), QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("screenshots"), QStringLiteral("run the default analysis, write one PNG per view into DIR, exit"),
+            p.addOption(
+                {QStringLiteral("%1-%2").arg(QLatin1String(split), QLatin1String(role)),
+                 QStringLiteral("%1 %2 file").arg(QLatin1String(split), QLatin1String(role)),
+                 QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("screenshots"),
+                 QStringLiteral("run the default analysis, write one PNG per view into DIR, exit"),
                  QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("screenshot"), QStringLiteral("render the main window to FILE (PNG) and exit"), QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("export-report"),
-                 QStringLiteral("write the report folder DIR (figures, tables, parameters, index.html) and exit; with "
-                                "--demo or data files the default analysis runs first, with SESSION its stored results are used"),
-                 QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("screenshot"),
+                 QStringLiteral("render the main window to FILE (PNG) and exit"),
+                 QStringLiteral("FILE")});
+    p.addOption(
+        {QStringLiteral("export-report"),
+         QStringLiteral(
+             "write the report folder DIR (figures, tables, parameters, index.html) and exit; with "
+             "--demo or data files the default analysis runs first, with SESSION its stored "
+             "results are used"),
+         QStringLiteral("DIR")});
     p.process(app);
     salient::setComputeThreads(0);
     qRegisterMetaType<salient::ui::JobStatus>();
 
     MainWindow window;
     const bool report = p.isSet(QStringLiteral("export-report"));
-    const bool batch = p.isSet(QStringLiteral("screenshots")) || p.isSet(QStringLiteral("screenshot")) || report;
+    const bool batch =
+        p.isSet(QStringLiteral("screenshots")) || p.isSet(QStringLiteral("screenshot")) || report;
     window.setInteractive(!batch);
     window.show();
     int loadJob = -1;
@@ -65,7 +78,8 @@ int main(int argc, char **argv)
         int s = 0;
         for (const char *split : {"train", "dev", "test"}) {
             const QString sp = QLatin1String(split);
-            *splits[s++] = {p.value(sp + QStringLiteral("-activations")), p.value(sp + QStringLiteral("-tokens")),
+            *splits[s++] = {p.value(sp + QStringLiteral("-activations")),
+                            p.value(sp + QStringLiteral("-tokens")),
                             p.value(sp + QStringLiteral("-labels"))};
         }
         loadJob = window.loadFiles(in);
@@ -77,16 +91,18 @@ int main(int argc, char **argv)
 
     // Batch mode: wait for loading, run the default analysis, render, exit.
     if (loadJob < 0 || !window.waitForJobs(600000) || !window.task()) {
-        std::fprintf(stderr, "salient: loading failed: %s\n", window.lastError().toLocal8Bit().constData());
+        std::fprintf(stderr, "salient: loading failed: %s\n",
+                     window.lastError().toLocal8Bit().constData());
         return 2;
     }
     const bool fromSession = !p.positionalArguments().isEmpty();
     if (p.isSet(QStringLiteral("screenshots")) || (report && !fromSession)) {
-        for (const QString &a : {QStringLiteral("probe"), QStringLiteral("minimal-subset"), QStringLiteral("ablation"),
-                                 QStringLiteral("selectivity")}) {
+        for (const QString &a : {QStringLiteral("probe"), QStringLiteral("minimal-subset"),
+                                 QStringLiteral("ablation"), QStringLiteral("selectivity")}) {
             window.runAnalysisJob(a);
             if (!window.waitForJobs(1800000) || !window.lastError().isEmpty()) {
-                std::fprintf(stderr, "salient: %s failed: %s\n", qPrintable(a), window.lastError().toLocal8Bit().constData());
+                std::fprintf(stderr, "salient: %s failed: %s\n", qPrintable(a),
+                             window.lastError().toLocal8Bit().constData());
                 return 1;
             }
         }

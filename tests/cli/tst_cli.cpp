@@ -1,8 +1,8 @@
 // salient-cli end to end, through the real binary: inspect, probe (demo and files), demo, and the
 // bad-input exit code 2 with a message naming the problem.
-#include "salient/demo.h"
-#include "salient/probeio.h"
-#include "salient/session.h"
+#include "salient/data/demo.h"
+#include "salient/io/probeio.h"
+#include "salient/session/session.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,7 +58,8 @@ private Q_SLOTS:
 
     void inspectPrintsMetadata()
     {
-        const Run r = cli({QStringLiteral("inspect"), demoFile(QStringLiteral("dev"), QStringLiteral("hdf5"))});
+        const Run r = cli(
+            {QStringLiteral("inspect"), demoFile(QStringLiteral("dev"), QStringLiteral("hdf5"))});
         QCOMPARE(r.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(r.out).object();
         QCOMPARE(o[QStringLiteral("format")].toString(), QStringLiteral("hdf5"));
@@ -73,7 +74,8 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("garbage") << QByteArray("this is not an activation file\n") << QStringLiteral("garbage.bin");
+        QTest::newRow("garbage") << QByteArray("this is not an activation file\n")
+                                 << QStringLiteral("garbage.bin");
         QTest::newRow("empty") << QByteArray() << QStringLiteral("garbage.bin");
     }
     void inspectBadFiles()
@@ -90,7 +92,8 @@ private Q_SLOTS:
         QVERIFY2(QString::fromUtf8(r.err).contains(fragment), r.err.constData());
         QVERIFY(r.out.isEmpty());
         QVERIFY(!r.err.contains("HDF5-DIAG")); // no library error-stack dump
-        const Run missing = cli({QStringLiteral("inspect"), m_dir.filePath(QStringLiteral("nope.hdf5"))});
+        const Run missing =
+            cli({QStringLiteral("inspect"), m_dir.filePath(QStringLiteral("nope.hdf5"))});
         QCOMPARE(missing.code, 2);
         QVERIFY(missing.err.contains("nope.hdf5"));
     }
@@ -98,27 +101,37 @@ private Q_SLOTS:
     void probeOnDemo()
     {
         const QString out = m_dir.filePath(QStringLiteral("probe-demo"));
-        const Run r = cli({QStringLiteral("probe"), QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("5"),
-                           QStringLiteral("--out"), out});
+        const Run r =
+            cli({QStringLiteral("probe"), QStringLiteral("--demo"), QStringLiteral("--epochs"),
+                 QStringLiteral("5"), QStringLiteral("--out"), out});
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject res = readJson(out + QStringLiteral("/results.json"));
-        for (const char *key : {"layers", "dims", "neurons", "labels", "train", "dev", "test", "ranking",
-                                "ranking_per_label", "options", "timing"})
+        for (const char *key : {"layers", "dims", "neurons", "labels", "train", "dev", "test",
+                                "ranking", "ranking_per_label", "options", "timing"})
             QVERIFY2(res.contains(QLatin1String(key)), key);
         QCOMPARE(res[QStringLiteral("neurons")].toInt(), 192);
-        const double dev = res[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy")].toDouble();
+        const double dev =
+            res[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy")].toDouble();
         QVERIFY2(dev > 0.9, qPrintable(QString::number(dev)));
-        QVERIFY(res[QStringLiteral("dev")].toObject()[QStringLiteral("per_class")].toObject().contains(QStringLiteral("NN")));
+        QVERIFY(
+            res[QStringLiteral("dev")].toObject()[QStringLiteral("per_class")].toObject().contains(
+                QStringLiteral("NN")));
         QVERIFY(res[QStringLiteral("timing")].toObject().contains(QStringLiteral("train_s")));
         QVERIFY(res[QStringLiteral("timing")].toObject().contains(QStringLiteral("load_s")));
         const QJsonArray ranking = res[QStringLiteral("ranking")].toArray();
         QVERIFY(ranking.size() > 100 && ranking.size() <= 192);
-        QVERIFY(res[QStringLiteral("ranking_per_label")].toObject()[QStringLiteral("NN")].toArray().size() == 192);
+        QVERIFY(res[QStringLiteral("ranking_per_label")]
+                    .toObject()[QStringLiteral("NN")]
+                    .toArray()
+                    .size()
+                == 192);
         const Probe p = loadProbe(out + QStringLiteral("/probe.hdf5"));
         QCOMPARE(p.W.cols(), 192);
-        QCOMPARE(p.labels, QStringList({QStringLiteral("."), QStringLiteral("DT"), QStringLiteral("IN"), QStringLiteral("JJ"),
-                                         QStringLiteral("NN"), QStringLiteral("NNS"), QStringLiteral("RB"), QStringLiteral("VBD"),
-                                         QStringLiteral("VBG"), QStringLiteral("VBZ")}));
+        QCOMPARE(p.labels,
+                 QStringList({QStringLiteral("."), QStringLiteral("DT"), QStringLiteral("IN"),
+                              QStringLiteral("JJ"), QStringLiteral("NN"), QStringLiteral("NNS"),
+                              QStringLiteral("RB"), QStringLiteral("VBD"), QStringLiteral("VBG"),
+                              QStringLiteral("VBZ")}));
     }
 
     void probeFromFilesWithLayerSubset()
@@ -128,16 +141,20 @@ private Q_SLOTS:
         for (const QString &s : {QStringLiteral("train"), QStringLiteral("dev")}) {
             args << QStringLiteral("--%1-activations").arg(s) << demoFile(s, QStringLiteral("hdf5"))
                  << QStringLiteral("--%1-tokens").arg(s) << demoFile(s, QStringLiteral("words.txt"))
-                 << QStringLiteral("--%1-labels").arg(s) << demoFile(s, QStringLiteral("suffix.txt"));
+                 << QStringLiteral("--%1-labels").arg(s)
+                 << demoFile(s, QStringLiteral("suffix.txt"));
         }
-        args << QStringLiteral("--layers") << QStringLiteral("1,3") << QStringLiteral("--neurox-compatible")
-             << QStringLiteral("--epochs") << QStringLiteral("3") << QStringLiteral("--out") << out;
+        args << QStringLiteral("--layers") << QStringLiteral("1,3")
+             << QStringLiteral("--neurox-compatible") << QStringLiteral("--epochs")
+             << QStringLiteral("3") << QStringLiteral("--out") << out;
         const Run r = cli(args);
         QVERIFY2(r.code == 0, r.err.constData());
         const QJsonObject res = readJson(out + QStringLiteral("/results.json"));
         QCOMPARE(res[QStringLiteral("neurons")].toInt(), 64);
         QVERIFY(!res.contains(QStringLiteral("test")));
-        QVERIFY(res[QStringLiteral("options")].toObject()[QStringLiteral("neurox_compatible")].toBool());
+        QVERIFY(res[QStringLiteral("options")]
+                    .toObject()[QStringLiteral("neurox_compatible")]
+                    .toBool());
         // Flat indices refer to the original layers 1 and 3: 32..63 and 96..127.
         for (const QJsonValue v : res[QStringLiteral("ranking")].toArray()) {
             const int n = v.toInt();
@@ -153,27 +170,36 @@ private Q_SLOTS:
             const QString out = m_dir.filePath(name);
             QStringList args{QStringLiteral("probe")};
             for (const QString &s : {QStringLiteral("train"), QStringLiteral("dev")}) {
-                args << QStringLiteral("--%1-activations").arg(s) << demoFile(s, QStringLiteral("hdf5"))
-                     << QStringLiteral("--%1-tokens").arg(s) << demoFile(s, QStringLiteral("words.txt"))
-                     << QStringLiteral("--%1-labels").arg(s) << demoFile(s, QStringLiteral("pos.txt"));
+                args << QStringLiteral("--%1-activations").arg(s)
+                     << demoFile(s, QStringLiteral("hdf5")) << QStringLiteral("--%1-tokens").arg(s)
+                     << demoFile(s, QStringLiteral("words.txt"))
+                     << QStringLiteral("--%1-labels").arg(s)
+                     << demoFile(s, QStringLiteral("pos.txt"));
             }
-            args << QStringLiteral("--epochs") << QStringLiteral("2") << QStringLiteral("--out") << out << extra;
+            args << QStringLiteral("--epochs") << QStringLiteral("2") << QStringLiteral("--out")
+                 << out << extra;
             const Run r = cli(args);
             return std::pair{r, readJson(out + QStringLiteral("/results.json"))};
         };
-        const auto [memRun, mem] = run(QStringLiteral("probe-mem"), {QStringLiteral("--storage"), QStringLiteral("float32")});
+        const auto [memRun, mem] = run(QStringLiteral("probe-mem"),
+                                       {QStringLiteral("--storage"), QStringLiteral("float32")});
         QVERIFY2(memRun.code == 0, memRun.err.constData());
         QVERIFY2(memRun.err.contains("in memory (float32)"), memRun.err.constData());
-        const auto [streamRun, streamed] = run(QStringLiteral("probe-stream"), {QStringLiteral("--memory-budget"), QStringLiteral("64k")});
+        const auto [streamRun, streamed] =
+            run(QStringLiteral("probe-stream"),
+                {QStringLiteral("--memory-budget"), QStringLiteral("64k")});
         QVERIFY2(streamRun.code == 0, streamRun.err.constData());
         QVERIFY2(streamRun.err.contains("streamed from disk"), streamRun.err.constData());
         QVERIFY(!mem[QStringLiteral("ranking")].toArray().isEmpty());
         QCOMPARE(streamed[QStringLiteral("ranking")], mem[QStringLiteral("ranking")]);
         QCOMPARE(streamed[QStringLiteral("dev")], mem[QStringLiteral("dev")]);
-        const auto [badMode, unused1] = run(QStringLiteral("probe-bad"), {QStringLiteral("--storage"), QStringLiteral("disk")});
+        const auto [badMode, unused1] =
+            run(QStringLiteral("probe-bad"), {QStringLiteral("--storage"), QStringLiteral("disk")});
         QCOMPARE(badMode.code, 2);
         QVERIFY2(badMode.err.contains("unknown storage mode 'disk'"), badMode.err.constData());
-        const auto [badSize, unused2] = run(QStringLiteral("probe-bad2"), {QStringLiteral("--memory-budget"), QStringLiteral("lots")});
+        const auto [badSize, unused2] =
+            run(QStringLiteral("probe-bad2"),
+                {QStringLiteral("--memory-budget"), QStringLiteral("lots")});
         QCOMPARE(badSize.code, 2);
         QVERIFY2(badSize.err.contains("'lots' is not a size"), badSize.err.constData());
     }
@@ -188,26 +214,33 @@ private Q_SLOTS:
                  << QStringLiteral("--%1-tokens").arg(s) << demoFile(s, QStringLiteral("words.txt"))
                  << QStringLiteral("--%1-labels").arg(s) << demoFile(s, QStringLiteral("pos.txt"));
         }
-        args << QStringLiteral("--epochs") << QStringLiteral("3") << QStringLiteral("--seed") << QStringLiteral("11")
-             << QStringLiteral("--l1") << QStringLiteral("1e-4") << QStringLiteral("--out") << out;
+        args << QStringLiteral("--epochs") << QStringLiteral("3") << QStringLiteral("--seed")
+             << QStringLiteral("11") << QStringLiteral("--l1") << QStringLiteral("1e-4")
+             << QStringLiteral("--out") << out;
         const Run first = cli(args);
         QVERIFY2(first.code == 0, first.err.constData());
         QVERIFY(QFile::exists(out + QStringLiteral("/session.json")));
         QVERIFY(QFile::exists(out + QStringLiteral("/probe.ranking.csv")));
         // The inputs carry their full SHA-256 (computed in the background during the run).
-        const QJsonObject acts = readJson(out + QStringLiteral("/session.json"))[QStringLiteral("inputs")].toObject()
-                                     [QStringLiteral("train")].toObject()[QStringLiteral("activations")].toObject();
-        QCOMPARE(acts[QStringLiteral("sha256")].toString(), fileSha256(demoFile(QStringLiteral("train"), QStringLiteral("hdf5"))));
+        const QJsonObject acts =
+            readJson(out + QStringLiteral("/session.json"))[QStringLiteral("inputs")]
+                .toObject()[QStringLiteral("train")]
+                .toObject()[QStringLiteral("activations")]
+                .toObject();
+        QCOMPARE(acts[QStringLiteral("sha256")].toString(),
+                 fileSha256(demoFile(QStringLiteral("train"), QStringLiteral("hdf5"))));
         QJsonObject a = readJson(out + QStringLiteral("/probe.json"));
         const QString rerun = m_dir.filePath(QStringLiteral("session-rerun"));
-        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"), QStringLiteral("--out"), rerun});
+        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"),
+                                QStringLiteral("--out"), rerun});
         QVERIFY2(second.code == 0, second.err.constData());
         QJsonObject b = readJson(rerun + QStringLiteral("/probe.json"));
         a.remove(QStringLiteral("timing"));
         b.remove(QStringLiteral("timing"));
         QVERIFY(!a.isEmpty());
         QCOMPARE(b, a);
-        QCOMPARE(b[QStringLiteral("options")].toObject()[QStringLiteral("seed")].toString(), QStringLiteral("11"));
+        QCOMPARE(b[QStringLiteral("options")].toObject()[QStringLiteral("seed")].toString(),
+                 QStringLiteral("11"));
 
         // A changed input makes `run` refuse, naming the file.
         const QString labels = m_dir.filePath(QStringLiteral("changed.pos.txt"));
@@ -219,9 +252,11 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::Append));
         f.write("NN\n");
         f.close();
-        const Run refused = cli({QStringLiteral("run"), m_dir.filePath(QStringLiteral("session-changed/session.json"))});
+        const Run refused = cli({QStringLiteral("run"),
+                                 m_dir.filePath(QStringLiteral("session-changed/session.json"))});
         QCOMPARE(refused.code, 2);
-        QVERIFY2(refused.err.contains("changed.pos.txt") && refused.err.contains("inputs changed"), refused.err.constData());
+        QVERIFY2(refused.err.contains("changed.pos.txt") && refused.err.contains("inputs changed"),
+                 refused.err.constData());
         const Run badSession = cli({QStringLiteral("run"), labels});
         QCOMPARE(badSession.code, 2);
     }
@@ -231,19 +266,27 @@ private Q_SLOTS:
     {
         const QString out = m_dir.filePath(QStringLiteral("analyses"));
         auto run = [&](const QString &name, const QStringList &extra) {
-            const Run r = cli(QStringList{name, QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("4"),
-                                          QStringLiteral("--out"), out} + extra);
+            const Run r =
+                cli(QStringList{name, QStringLiteral("--demo"), QStringLiteral("--epochs"),
+                                QStringLiteral("4"), QStringLiteral("--out"), out}
+                    + extra);
             if (r.code != 0)
                 qWarning("%s", r.err.constData());
-            return r.code == 0 ? readJson(out + QStringLiteral("/") + name + QStringLiteral(".json")) : QJsonObject();
+            return r.code == 0
+                       ? readJson(out + QStringLiteral("/") + name + QStringLiteral(".json"))
+                       : QJsonObject();
         };
         const QJsonObject ms = run(QStringLiteral("minimal-subset"), {});
-        for (const char *key : {"size", "neurons", "dev_accuracy", "test_accuracy", "oracle_dev_accuracy", "curve"})
+        for (const char *key :
+             {"size", "neurons", "dev_accuracy", "test_accuracy", "oracle_dev_accuracy", "curve"})
             QVERIFY2(ms.contains(QLatin1String(key)), key);
         // 10 POS neurons planted in layer 4 (+ 10 weaker echoes in layer 3).
-        QVERIFY2(ms[QStringLiteral("size")].toInt() <= 30, qPrintable(QString::number(ms[QStringLiteral("size")].toInt())));
-        QCOMPARE(ms[QStringLiteral("neurons")].toArray().size(), ms[QStringLiteral("size")].toInt());
-        QVERIFY(ms[QStringLiteral("dev_accuracy")].toDouble() > ms[QStringLiteral("target")].toDouble());
+        QVERIFY2(ms[QStringLiteral("size")].toInt() <= 30,
+                 qPrintable(QString::number(ms[QStringLiteral("size")].toInt())));
+        QCOMPARE(ms[QStringLiteral("neurons")].toArray().size(),
+                 ms[QStringLiteral("size")].toInt());
+        QVERIFY(ms[QStringLiteral("dev_accuracy")].toDouble()
+                > ms[QStringLiteral("target")].toDouble());
         QVERIFY(QFile::exists(out + QStringLiteral("/minimal-subset.curve.csv")));
 
         const QJsonObject sel = run(QStringLiteral("selectivity"), {});
@@ -251,24 +294,30 @@ private Q_SLOTS:
             QVERIFY2(sel.contains(QLatin1String(key)), key);
         QVERIFY(sel[QStringLiteral("selectivity")].toDouble() > 0.1);
 
-        const QJsonObject ab = run(QStringLiteral("ablation"), {QStringLiteral("--sizes"), QStringLiteral("10,40")});
+        const QJsonObject ab =
+            run(QStringLiteral("ablation"), {QStringLiteral("--sizes"), QStringLiteral("10,40")});
         for (const QString &mode : {QStringLiteral("masking"), QStringLiteral("retraining")}) {
             const QJsonObject c = ab[QStringLiteral("curves")].toObject()[mode].toObject();
             QCOMPARE(c[QStringLiteral("top")].toArray().size(), 2);
-            QVERIFY2(c[QStringLiteral("top")].toArray()[0].toDouble() > c[QStringLiteral("bottom")].toArray()[0].toDouble() + 0.3,
+            QVERIFY2(c[QStringLiteral("top")].toArray()[0].toDouble()
+                         > c[QStringLiteral("bottom")].toArray()[0].toDouble() + 0.3,
                      qPrintable(mode));
-            QVERIFY(c.contains(QStringLiteral("random")) && c.contains(QStringLiteral("random_std")));
+            QVERIFY(c.contains(QStringLiteral("random"))
+                    && c.contains(QStringLiteral("random_std")));
         }
 
-        const QJsonObject grid = run(QStringLiteral("grid-search"), {QStringLiteral("--l1-values"), QStringLiteral("0,0.001"),
-                                                                     QStringLiteral("--l2-values"), QStringLiteral("0")});
+        const QJsonObject grid = run(QStringLiteral("grid-search"),
+                                     {QStringLiteral("--l1-values"), QStringLiteral("0,0.001"),
+                                      QStringLiteral("--l2-values"), QStringLiteral("0")});
         const QJsonArray cells = grid[QStringLiteral("cells")].toArray();
         QCOMPARE(cells.size(), 2);
         double best = -1;
         for (const QJsonValue c : cells) {
             const QJsonObject o = c.toObject();
             const double score = 0.5 * o[QStringLiteral("full")].toDouble()
-                                 + 0.5 * (o[QStringLiteral("top")].toDouble() - o[QStringLiteral("random")].toDouble());
+                                 + 0.5
+                                       * (o[QStringLiteral("top")].toDouble()
+                                          - o[QStringLiteral("random")].toDouble());
             QVERIFY(qAbs(score - o[QStringLiteral("score")].toDouble()) < 1e-12);
             best = std::max(best, score);
         }
@@ -283,38 +332,60 @@ private Q_SLOTS:
         QVERIFY(cl[QStringLiteral("cluster_count")].toInt() > 100);
 
         // Neuron 130 = layer 4, dim 2: planted for the POS tag "." — its top word is ".".
-        const QJsonObject ne = run(QStringLiteral("neuron"), {QStringLiteral("--neuron"), QStringLiteral("130")});
-        QCOMPARE(ne[QStringLiteral("top_words")].toArray()[0].toObject()[QStringLiteral("word")].toString(), QStringLiteral("."));
+        const QJsonObject ne =
+            run(QStringLiteral("neuron"), {QStringLiteral("--neuron"), QStringLiteral("130")});
+        QCOMPARE(ne[QStringLiteral("top_words")]
+                     .toArray()[0]
+                     .toObject()[QStringLiteral("word")]
+                     .toString(),
+                 QStringLiteral("."));
 
-        const QJsonObject pr = run(QStringLiteral("properties"), {QStringLiteral("--demo-properties"), QStringLiteral("suffix")});
+        const QJsonObject pr = run(QStringLiteral("properties"),
+                                   {QStringLiteral("--demo-properties"), QStringLiteral("suffix")});
         QCOMPARE(pr[QStringLiteral("names")].toArray().size(), 2);
         const QJsonArray props = pr[QStringLiteral("properties")].toArray();
         // Suffix knowledge sits lower than POS in the demo (layer 1 vs 4).
-        QVERIFY(props[1].toObject()[QStringLiteral("layer_distribution")].toObject()[QStringLiteral("mean_layer")].toDouble()
-                < props[0].toObject()[QStringLiteral("layer_distribution")].toObject()[QStringLiteral("mean_layer")].toDouble());
+        QVERIFY(props[1]
+                    .toObject()[QStringLiteral("layer_distribution")]
+                    .toObject()[QStringLiteral("mean_layer")]
+                    .toDouble()
+                < props[0]
+                      .toObject()[QStringLiteral("layer_distribution")]
+                      .toObject()[QStringLiteral("mean_layer")]
+                      .toDouble());
 
         const QJsonObject cmp = run(QStringLiteral("compare"), {});
         QCOMPARE(cmp[QStringLiteral("models")].toArray().size(), 2);
         QVERIFY(!cmp[QStringLiteral("overlap")].toArray().isEmpty());
 
-        const QJsonObject pf = run(QStringLiteral("minimal-subset"), {QStringLiteral("--prefilter-threshold"), QStringLiteral("0.3")});
-        QVERIFY(pf[QStringLiteral("ranking")].toObject()[QStringLiteral("prefilter_representatives")].toInt() > 100);
+        const QJsonObject pf =
+            run(QStringLiteral("minimal-subset"),
+                {QStringLiteral("--prefilter-threshold"), QStringLiteral("0.3")});
+        QVERIFY(pf[QStringLiteral("ranking")]
+                    .toObject()[QStringLiteral("prefilter_representatives")]
+                    .toInt()
+                > 100);
         QVERIFY(pf[QStringLiteral("size")].toInt() >= 1);
         const QJsonObject probe = run(QStringLiteral("probe"), {});
         const QJsonObject where = probe[QStringLiteral("layer_distribution")].toObject();
         QCOMPARE(where[QStringLiteral("k")].toInt(), 9); // 5 % of 192
-        QVERIFY(where[QStringLiteral("counts")].toObject()[QStringLiteral("4")].toInt() >= 5); // POS planted in layer 4
+        QVERIFY(where[QStringLiteral("counts")].toObject()[QStringLiteral("4")].toInt()
+                >= 5); // POS planted in layer 4
         QVERIFY(where[QStringLiteral("per_label")].toObject().contains(QStringLiteral("NN")));
 
-        const QJsonObject pl = run(QStringLiteral("minimal-subset"), {QStringLiteral("--ranker"), QStringLiteral("probeless")});
-        QCOMPARE(pl[QStringLiteral("ranking")].toObject()[QStringLiteral("ranker")].toString(), QStringLiteral("probeless"));
+        const QJsonObject pl = run(QStringLiteral("minimal-subset"),
+                                   {QStringLiteral("--ranker"), QStringLiteral("probeless")});
+        QCOMPARE(pl[QStringLiteral("ranking")].toObject()[QStringLiteral("ranker")].toString(),
+                 QStringLiteral("probeless"));
 
-        const Run bad = cli({QStringLiteral("neuron"), QStringLiteral("--demo"), QStringLiteral("--neuron"), QStringLiteral("5000"),
-                             QStringLiteral("--out"), out});
+        const Run bad =
+            cli({QStringLiteral("neuron"), QStringLiteral("--demo"), QStringLiteral("--neuron"),
+                 QStringLiteral("5000"), QStringLiteral("--out"), out});
         QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.contains("5000"), bad.err.constData());
-        const Run badRanker = cli({QStringLiteral("ablation"), QStringLiteral("--demo"), QStringLiteral("--ranker"), QStringLiteral("magic"),
-                                   QStringLiteral("--out"), out});
+        const Run badRanker =
+            cli({QStringLiteral("ablation"), QStringLiteral("--demo"), QStringLiteral("--ranker"),
+                 QStringLiteral("magic"), QStringLiteral("--out"), out});
         QCOMPARE(badRanker.code, 2);
         QVERIFY(badRanker.err.contains("unknown ranker"));
     }
@@ -323,21 +394,27 @@ private Q_SLOTS:
     void pipelineSessionReplays()
     {
         const QString out = m_dir.filePath(QStringLiteral("pipeline"));
-        const Run first = cli({QStringLiteral("pipeline"), QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("3"),
-                               QStringLiteral("--out"), out});
+        const Run first =
+            cli({QStringLiteral("pipeline"), QStringLiteral("--demo"), QStringLiteral("--epochs"),
+                 QStringLiteral("3"), QStringLiteral("--out"), out});
         QVERIFY2(first.code == 0, first.err.constData());
         const QString again = m_dir.filePath(QStringLiteral("pipeline-again"));
-        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"), QStringLiteral("--out"), again});
+        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"),
+                                QStringLiteral("--out"), again});
         QVERIFY2(second.code == 0, second.err.constData());
-        for (const char *name : {"grid-search", "minimal-subset", "ablation", "selectivity", "layerwise"}) {
-            QJsonObject a = readJson(out + QStringLiteral("/") + QLatin1String(name) + QStringLiteral(".json"));
-            QJsonObject b = readJson(again + QStringLiteral("/") + QLatin1String(name) + QStringLiteral(".json"));
+        for (const char *name :
+             {"grid-search", "minimal-subset", "ablation", "selectivity", "layerwise"}) {
+            QJsonObject a =
+                readJson(out + QStringLiteral("/") + QLatin1String(name) + QStringLiteral(".json"));
+            QJsonObject b = readJson(again + QStringLiteral("/") + QLatin1String(name)
+                                     + QStringLiteral(".json"));
             QVERIFY2(!a.isEmpty(), name);
             QCOMPARE(b, a);
         }
         QVERIFY(QFile::exists(out + QStringLiteral("/timing.json")));
         // Selectivity includes the minimal set computed earlier in the same run.
-        const QJsonArray sets = readJson(out + QStringLiteral("/selectivity.json"))[QStringLiteral("sets")].toArray();
+        const QJsonArray sets =
+            readJson(out + QStringLiteral("/selectivity.json"))[QStringLiteral("sets")].toArray();
         QCOMPARE(sets.size(), 2);
         QCOMPARE(sets[1].toObject()[QStringLiteral("set")].toString(), QStringLiteral("minimal"));
     }
@@ -347,18 +424,32 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("extra");
         QTest::addColumn<QString>("fragment");
         QTest::newRow("no-out") << QStringList{QStringLiteral("--demo")} << QStringLiteral("--out");
-        QTest::newRow("bad-l1") << QStringList{QStringLiteral("--demo"), QStringLiteral("--l1"), QStringLiteral("abc"), QStringLiteral("--out"), QStringLiteral("x")}
+        QTest::newRow("bad-l1") << QStringList{QStringLiteral("--demo"), QStringLiteral("--l1"),
+                                               QStringLiteral("abc"), QStringLiteral("--out"),
+                                               QStringLiteral("x")}
                                 << QStringLiteral("--l1");
-        QTest::newRow("negative-l2") << QStringList{QStringLiteral("--demo"), QStringLiteral("--l2"), QStringLiteral("-1"), QStringLiteral("--out"), QStringLiteral("x")}
-                                     << QStringLiteral("2");
-        QTest::newRow("zero-epochs") << QStringList{QStringLiteral("--demo"), QStringLiteral("--epochs"), QStringLiteral("0"), QStringLiteral("--out"), QStringLiteral("x")}
-                                     << QStringLiteral("poch");
-        QTest::newRow("bad-layers") << QStringList{QStringLiteral("--demo"), QStringLiteral("--layers"), QStringLiteral("1-x"), QStringLiteral("--out"), QStringLiteral("x")}
-                                    << QStringLiteral("--layers");
-        QTest::newRow("no-data") << QStringList{QStringLiteral("--out"), QStringLiteral("x")} << QStringLiteral("--train-activations");
-        QTest::newRow("missing-file") << QStringList{QStringLiteral("--train-activations"), QStringLiteral("/nonexistent/a.hdf5"),
-                                                     QStringLiteral("--train-tokens"), QStringLiteral("t"), QStringLiteral("--train-labels"),
-                                                     QStringLiteral("l"), QStringLiteral("--out"), QStringLiteral("x")}
+        QTest::newRow("negative-l2")
+            << QStringList{QStringLiteral("--demo"), QStringLiteral("--l2"), QStringLiteral("-1"),
+                           QStringLiteral("--out"), QStringLiteral("x")}
+            << QStringLiteral("2");
+        QTest::newRow("zero-epochs")
+            << QStringList{QStringLiteral("--demo"), QStringLiteral("--epochs"),
+                           QStringLiteral("0"), QStringLiteral("--out"), QStringLiteral("x")}
+            << QStringLiteral("poch");
+        QTest::newRow("bad-layers")
+            << QStringList{QStringLiteral("--demo"), QStringLiteral("--layers"),
+                           QStringLiteral("1-x"), QStringLiteral("--out"), QStringLiteral("x")}
+            << QStringLiteral("--layers");
+        QTest::newRow("no-data") << QStringList{QStringLiteral("--out"), QStringLiteral("x")}
+                                 << QStringLiteral("--train-activations");
+        QTest::newRow("missing-file") << QStringList{QStringLiteral("--train-activations"),
+                                                     QStringLiteral("/nonexistent/a.hdf5"),
+                                                     QStringLiteral("--train-tokens"),
+                                                     QStringLiteral("t"),
+                                                     QStringLiteral("--train-labels"),
+                                                     QStringLiteral("l"),
+                                                     QStringLiteral("--out"),
+                                                     QStringLiteral("x")}
                                       << QStringLiteral("/nonexistent/a.hdf5");
     }
     void probeBadInput()
@@ -384,12 +475,14 @@ private Q_SLOTS:
         QVERIFY(outFile.open(QIODevice::WriteOnly));
         outFile.write(lines.join('\n') + '\n');
         outFile.close();
-        const Run r = cli({QStringLiteral("probe"), QStringLiteral("--train-activations"), demoFile(QStringLiteral("dev"), QStringLiteral("hdf5")),
+        const Run r = cli({QStringLiteral("probe"), QStringLiteral("--train-activations"),
+                           demoFile(QStringLiteral("dev"), QStringLiteral("hdf5")),
                            QStringLiteral("--train-tokens"), tok, QStringLiteral("--train-labels"),
-                           demoFile(QStringLiteral("dev"), QStringLiteral("pos.txt")), QStringLiteral("--out"),
-                           m_dir.filePath(QStringLiteral("o"))});
+                           demoFile(QStringLiteral("dev"), QStringLiteral("pos.txt")),
+                           QStringLiteral("--out"), m_dir.filePath(QStringLiteral("o"))});
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains("short.words.txt") && r.err.contains("199 lines"), r.err.constData());
+        QVERIFY2(r.err.contains("short.words.txt") && r.err.contains("199 lines"),
+                 r.err.constData());
     }
 };
 

@@ -2,16 +2,16 @@
 // with exit code 2 and a message naming the file (and line or dataset) and what was expected;
 // and child-process validation of untrusted files (salient/isolation.h): good file, malformed
 // file, a checker that crashes (SIGSEGV) and one that hangs (killed on timeout).
-#include "salient/activationstore.h"
-#include "salient/isolation.h"
+#include "salient/io/activationstore.h"
+#include "salient/io/isolation.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QDir>
 #include <QtTest>
 
 #include "clirun.h"
@@ -33,7 +33,8 @@ bool writeFile(const QString &path, const QByteArray &bytes, bool executable = f
         return false;
     f.close();
     if (executable)
-        f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther);
+        f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeGroup
+                         | QFileDevice::ExeOther);
     return true;
 }
 
@@ -46,7 +47,8 @@ QByteArray readFile(const QString &path)
 /// A small learnable task: @p sentences sentences of 4 words, labels A/B (or only A when
 /// @p singleClass); neuron 1 of layer 1 carries the label. Writes BASE.hdf5, BASE.words.txt,
 /// BASE.labels.txt. @p nanSentence (>= 0) gets a NaN activation. @p dims: neurons per layer.
-void writeTask(const QString &base, int sentences, bool singleClass = false, int nanSentence = -1, int dims = 4)
+void writeTask(const QString &base, int sentences, bool singleClass = false, int nanSentence = -1,
+               int dims = 4)
 {
     const int L = 2, T = 4;
     std::vector<RowMatrixF> acts;
@@ -78,11 +80,16 @@ void writeTask(const QString &base, int sentences, bool singleClass = false, int
 QStringList probeArgs(const QString &train, const QString &out, const QString &dev = {})
 {
     QStringList a{QStringLiteral("probe"),
-                  QStringLiteral("--train-activations"), train + QStringLiteral(".hdf5"),
-                  QStringLiteral("--train-tokens"), train + QStringLiteral(".words.txt"),
-                  QStringLiteral("--train-labels"), train + QStringLiteral(".labels.txt"),
-                  QStringLiteral("--epochs"), QStringLiteral("2"),
-                  QStringLiteral("--out"), out};
+                  QStringLiteral("--train-activations"),
+                  train + QStringLiteral(".hdf5"),
+                  QStringLiteral("--train-tokens"),
+                  train + QStringLiteral(".words.txt"),
+                  QStringLiteral("--train-labels"),
+                  train + QStringLiteral(".labels.txt"),
+                  QStringLiteral("--epochs"),
+                  QStringLiteral("2"),
+                  QStringLiteral("--out"),
+                  out};
     if (!dev.isEmpty())
         a << QStringLiteral("--dev-activations") << dev + QStringLiteral(".hdf5")
           << QStringLiteral("--dev-tokens") << dev + QStringLiteral(".words.txt")
@@ -92,7 +99,8 @@ QStringList probeArgs(const QString &train, const QString &out, const QString &d
 
 #define VERIFY_ERR_CONTAINS(run, text)                                                             \
     QVERIFY2(QString::fromLocal8Bit((run).err).contains(text),                                     \
-             qPrintable(QStringLiteral("stderr lacks \"%1\": %2").arg(text, QString::fromLocal8Bit((run).err))))
+             qPrintable(QStringLiteral("stderr lacks \"%1\": %2")                                  \
+                            .arg(text, QString::fromLocal8Bit((run).err))))
 
 } // namespace
 
@@ -135,8 +143,8 @@ private Q_SLOTS:
         for (int s = 0; s < 6; ++s)
             labels += "A B A\n";
         QVERIFY(writeFile(base + QStringLiteral(".labels.txt"), labels));
-        const Run r = cli(probeArgs(base, path(QStringLiteral("o2"))) << QStringLiteral("--max-mismatches")
-                                                                      << QStringLiteral("2"));
+        const Run r = cli(probeArgs(base, path(QStringLiteral("o2")))
+                          << QStringLiteral("--max-mismatches") << QStringLiteral("2"));
         QCOMPARE(r.code, 2);
         VERIFY_ERR_CONTAINS(r, QStringLiteral("too many mismatched lines"));
         VERIFY_ERR_CONTAINS(r, QStringLiteral("line 1"));
@@ -174,8 +182,10 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, r.err.constData());
         VERIFY_ERR_CONTAINS(r, QStringLiteral("warning:"));
         VERIFY_ERR_CONTAINS(r, QStringLiteral("NaN/Inf"));
-        const QJsonObject train = QJsonDocument::fromJson(readFile(out + QStringLiteral("/results.json")))
-                                      .object()[QStringLiteral("train")].toObject();
+        const QJsonObject train =
+            QJsonDocument::fromJson(readFile(out + QStringLiteral("/results.json")))
+                .object()[QStringLiteral("train")]
+                .toObject();
         QCOMPARE(train[QStringLiteral("tokens")].toInt(), 11 * 4); // the NaN sentence is left out
     }
 
@@ -229,7 +239,8 @@ private Q_SLOTS:
 
     void isolatedCheckGoodFile()
     {
-        const IsolatedCheck c = checkFileInChildProcess(m_task + QStringLiteral(".hdf5"), 60000, QStringLiteral(SALIENT_CLI));
+        const IsolatedCheck c = checkFileInChildProcess(m_task + QStringLiteral(".hdf5"), 60000,
+                                                        QStringLiteral(SALIENT_CLI));
         QVERIFY2(c.ok(), qPrintable(c.message));
         QCOMPARE(c.exitCode, 0);
         QVERIFY(c.message.isEmpty());
@@ -243,15 +254,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("not-hdf5") << QByteArray("GIF89a this is not an activation file\n") << QStringLiteral("no HDF5 signature");
-        QTest::newRow("truncated") << readFile(m_task + QStringLiteral(".hdf5")).left(3000) << QStringLiteral("truncated");
+        QTest::newRow("not-hdf5") << QByteArray("GIF89a this is not an activation file\n")
+                                  << QStringLiteral("no HDF5 signature");
+        QTest::newRow("truncated")
+            << readFile(m_task + QStringLiteral(".hdf5")).left(3000) << QStringLiteral("truncated");
         QTest::newRow("empty") << QByteArray() << QStringLiteral("empty");
     }
     void isolatedCheckMalformedFile()
     {
         QFETCH(QByteArray, content);
         QFETCH(QString, fragment);
-        const QString bad = path(QStringLiteral("bad-%1.hdf5").arg(QString::fromLatin1(QTest::currentDataTag())));
+        const QString bad =
+            path(QStringLiteral("bad-%1.hdf5").arg(QString::fromLatin1(QTest::currentDataTag())));
         QVERIFY(writeFile(bad, content));
         const IsolatedCheck c = checkFileInChildProcess(bad, 60000, QStringLiteral(SALIENT_CLI));
         QVERIFY(!c.ok());
@@ -271,7 +285,8 @@ private Q_SLOTS:
         QCOMPARE(files.size(), 3);
         for (const QString &name : files) {
             const QString file = dir.filePath(name);
-            const IsolatedCheck c = checkFileInChildProcess(file, 5000, QStringLiteral(SALIENT_CLI));
+            const IsolatedCheck c =
+                checkFileInChildProcess(file, 5000, QStringLiteral(SALIENT_CLI));
             QVERIFY2(!c.ok(), qPrintable(name));
             QVERIFY2(c.message.contains(file), qPrintable(c.message));
             if (name.contains(QStringLiteral("hang")))
@@ -289,9 +304,12 @@ private Q_SLOTS:
         const IsolatedCheck c = checkFileInChildProcess(file, 60000, script);
         QCOMPARE(c.result, IsolatedCheck::Result::Crashed);
         QCOMPARE(c.signal, int(SIGSEGV));
-        QVERIFY2(c.message.contains(QStringLiteral("malformed file: the HDF5 reader crashed (signal %1, SIGSEGV) while reading")
-                                        .arg(SIGSEGV)),
-                 qPrintable(c.message));
+        QVERIFY2(
+            c.message.contains(
+                QStringLiteral(
+                    "malformed file: the HDF5 reader crashed (signal %1, SIGSEGV) while reading")
+                    .arg(SIGSEGV)),
+            qPrintable(c.message));
         QVERIFY2(c.message.contains(file), qPrintable(c.message));
     }
 
@@ -306,7 +324,8 @@ private Q_SLOTS:
         const IsolatedCheck c = checkFileInChildProcess(file, 700, script);
         QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));
         QCOMPARE(c.result, IsolatedCheck::Result::TimedOut);
-        QVERIFY2(c.message.contains(QStringLiteral("did not finish within 0.7 s")), qPrintable(c.message));
+        QVERIFY2(c.message.contains(QStringLiteral("did not finish within 0.7 s")),
+                 qPrintable(c.message));
         QVERIFY2(c.message.contains(file), qPrintable(c.message));
     }
 
@@ -315,16 +334,20 @@ private Q_SLOTS:
         // Exit code 1 (internal failure): its text is passed on.
         const QString script = path(QStringLiteral("fail.sh"));
         QVERIFY(writeFile(script, "#!/bin/sh\necho 'error: out of memory' >&2\nexit 1\n", true));
-        const IsolatedCheck f = checkFileInChildProcess(m_task + QStringLiteral(".hdf5"), 60000, script);
+        const IsolatedCheck f =
+            checkFileInChildProcess(m_task + QStringLiteral(".hdf5"), 60000, script);
         QCOMPARE(f.result, IsolatedCheck::Result::Failed);
         QCOMPARE(f.exitCode, 1);
-        QVERIFY2(f.message.contains(QStringLiteral("exit code 1")) && f.message.contains(QStringLiteral("out of memory")),
+        QVERIFY2(f.message.contains(QStringLiteral("exit code 1"))
+                     && f.message.contains(QStringLiteral("out of memory")),
                  qPrintable(f.message));
         // A checker that does not exist.
         const QString none = path(QStringLiteral("no-such-salient-cli"));
-        const IsolatedCheck n = checkFileInChildProcess(m_task + QStringLiteral(".hdf5"), 60000, none);
+        const IsolatedCheck n =
+            checkFileInChildProcess(m_task + QStringLiteral(".hdf5"), 60000, none);
         QCOMPARE(n.result, IsolatedCheck::Result::Failed);
-        QVERIFY2(n.message.contains(none) && n.message.contains(QStringLiteral("did not start")), qPrintable(n.message));
+        QVERIFY2(n.message.contains(none) && n.message.contains(QStringLiteral("did not start")),
+                 qPrintable(n.message));
     }
 
     void isolatedCheckerResolution()

@@ -1,8 +1,8 @@
 // Tests of the activation stores (spec/NEUROX.md §2, §3.1): NeuroX HDF5 (written by
 // writeNeuroxHdf5 and by raw HDF5 calls for layouts the writer never produces), JSON lines,
 // decomposed files, MemoryStore, every error case, and the real files in ../shared/data.
-#include "salient/activationstore.h"
-#include "salient/error.h"
+#include "salient/io/activationstore.h"
+#include "salient/util/error.h"
 #include "testutil.h"
 
 #include <QElapsedTimer>

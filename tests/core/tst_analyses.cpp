@@ -4,12 +4,12 @@
 // fast; the demo dataset and ../shared/data (skipped visibly when absent) add realistic checks.
 #include <QtTest>
 
-#include "salient/analyses.h"
-#include "salient/demo.h"
-#include "salient/error.h"
-#include "salient/metrics.h"
-#include "salient/ranking.h"
-#include "salient/task.h"
+#include "salient/analyses/analyses.h"
+#include "salient/data/demo.h"
+#include "salient/data/task.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/ranking.h"
+#include "salient/util/error.h"
 #include "testutil.h"
 
 #include <algorithm>

@@ -3,8 +3,8 @@
 // the memory estimate and budget, seeded representatives, and cancellation.
 #include <QtTest>
 
-#include "salient/clustering.h"
-#include "salient/error.h"
+#include "salient/analyses/clustering.h"
+#include "salient/util/error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -175,8 +175,10 @@ void TestClustering::correlationMatchesDirectComputation()
     double worst = 0;
     for (Index a = 0; a < 280; a += 3) {
         for (Index b = a + 1; b < 280; b += 2) {
-            const double expected = 1.0 - std::abs(pearson(X, cols[size_t(a)], cols[size_t(b)], rows));
-            worst = std::max(worst, std::abs(expected - double(d.values[condensedIndex(280, a, b)])));
+            const double expected =
+                1.0 - std::abs(pearson(X, cols[size_t(a)], cols[size_t(b)], rows));
+            worst =
+                std::max(worst, std::abs(expected - double(d.values[condensedIndex(280, a, b)])));
         }
     }
     QVERIFY2(worst < 2e-5, qPrintable(QStringLiteral("max error %1").arg(worst)));
@@ -232,7 +234,8 @@ void TestClustering::nnChainMatchesNaiveLinkage()
     std::sort(sorted.begin(), sorted.end());
     for (size_t i = 0; i < z.size(); ++i)
         QVERIFY2(std::abs(z[i].height - sorted[i]) < 1e-5,
-                 qPrintable(QStringLiteral("merge %1: %2 vs %3").arg(i).arg(z[i].height).arg(sorted[i])));
+                 qPrintable(
+                     QStringLiteral("merge %1: %2 vs %3").arg(i).arg(z[i].height).arg(sorted[i])));
     QCOMPARE(z.back().size, int(n));
 }
 

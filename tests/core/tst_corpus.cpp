@@ -1,7 +1,7 @@
 // Token/label files, alignment with activations, label vocabulary, building X and y
 // (spec/NEUROX.md §3–§4).
-#include "salient/corpus.h"
-#include "salient/error.h"
+#include "salient/data/corpus.h"
+#include "salient/util/error.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -42,7 +42,8 @@ void expectError(const std::function<void()> &f, const QStringList &fragments)
         f();
     } catch (const Error &e) {
         for (const QString &frag : fragments)
-            QVERIFY2(e.message().contains(frag), qPrintable(QStringLiteral("'%1' lacks '%2'").arg(e.message(), frag)));
+            QVERIFY2(e.message().contains(frag),
+                     qPrintable(QStringLiteral("'%1' lacks '%2'").arg(e.message(), frag)));
         return;
     }
     QFAIL("expected salient::Error");
@@ -64,12 +65,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("line");
         QTest::addColumn<QStringList>("expected");
-        QTest::newRow("spaces") << QStringLiteral("  a  b c ") << QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")};
-        QTest::newRow("tab-cr") << QStringLiteral("a\tb\r") << QStringList{QStringLiteral("a"), QStringLiteral("b")};
+        QTest::newRow("spaces") << QStringLiteral("  a  b c ")
+                                << QStringList{QStringLiteral("a"), QStringLiteral("b"),
+                                               QStringLiteral("c")};
+        QTest::newRow("tab-cr") << QStringLiteral("a\tb\r")
+                                << QStringList{QStringLiteral("a"), QStringLiteral("b")};
         QTest::newRow("nbsp-ideographic") << QStringLiteral("a\u00a0b\u3000c\u2009d")
-                                          << QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d")};
-        QTest::newRow("unit-separator") << QStringLiteral("a\u001fb") << QStringList{QStringLiteral("a"), QStringLiteral("b")};
-        QTest::newRow("zero-width-space-is-not-space") << QStringLiteral("a\u200bb") << QStringList{QStringLiteral("a\u200bb")};
+                                          << QStringList{QStringLiteral("a"), QStringLiteral("b"),
+                                                         QStringLiteral("c"), QStringLiteral("d")};
+        QTest::newRow("unit-separator")
+            << QStringLiteral("a\u001fb") << QStringList{QStringLiteral("a"), QStringLiteral("b")};
+        QTest::newRow("zero-width-space-is-not-space")
+            << QStringLiteral("a\u200bb") << QStringList{QStringLiteral("a\u200bb")};
         QTest::newRow("empty") << QString() << QStringList{};
     }
     void splitLikePython()
@@ -96,7 +103,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const QString bad = dir.filePath(QStringLiteral("bad.txt"));
         writeBytes(bad, "ok line\nbad \xff\xfe byte\n");
-        expectError([&] { readTextColumns(bad); }, {bad + QStringLiteral(":2"), QStringLiteral("invalid UTF-8")});
+        expectError([&] { readTextColumns(bad); },
+                    {bad + QStringLiteral(":2"), QStringLiteral("invalid UTF-8")});
         expectError([&] { readTextColumns(dir.filePath(QStringLiteral("missing.txt"))); },
                     {QStringLiteral("missing.txt"), QStringLiteral("not found")});
         expectError([&] { readTextColumns(dir.path()); }, {QStringLiteral("not a regular file")});
@@ -105,12 +113,18 @@ private Q_SLOTS:
     void buildAlignsAndSortsLabels()
     {
         auto store = makeStore({2, 3, 1});
-        const auto tok = cols(QStringLiteral("tok"), {QStringLiteral("a b"), QStringLiteral("c d e"), QStringLiteral("f")});
-        const auto lab = cols(QStringLiteral("lab"), {QStringLiteral("NN VB"), QStringLiteral("DT NN \u00c9"), QStringLiteral("NN")});
+        const auto tok =
+            cols(QStringLiteral("tok"),
+                 {QStringLiteral("a b"), QStringLiteral("c d e"), QStringLiteral("f")});
+        const auto lab =
+            cols(QStringLiteral("lab"),
+                 {QStringLiteral("NN VB"), QStringLiteral("DT NN \u00c9"), QStringLiteral("NN")});
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), *store, tok, lab, DatasetOptions{}, vocab);
+        const Dataset ds =
+            buildDataset(QStringLiteral("train"), *store, tok, lab, DatasetOptions{}, vocab);
         // Sorted by UTF-8 bytes: "DT" < "NN" < "VB" < "É" (0xC3 0x89).
-        QCOMPARE(vocab.names, (QStringList{QStringLiteral("DT"), QStringLiteral("NN"), QStringLiteral("VB"), QStringLiteral("\u00c9")}));
+        QCOMPARE(vocab.names, (QStringList{QStringLiteral("DT"), QStringLiteral("NN"),
+                                           QStringLiteral("VB"), QStringLiteral("\u00c9")}));
         QCOMPARE(vocab.majority(), QStringLiteral("NN"));
         QCOMPARE(ds.rows(), Index(6));
         QCOMPARE(ds.neurons(), 12);
@@ -145,10 +159,13 @@ private Q_SLOTS:
     void mismatchedLinesAreDroppedAndReported()
     {
         auto store = makeStore({2, 3, 2});
-        const auto tok = cols(QStringLiteral("tok"), {QStringLiteral("a b"), QStringLiteral("c d"), QStringLiteral("e f")});
-        const auto lab = cols(QStringLiteral("lab"), {QStringLiteral("X Y"), QStringLiteral("X Y"), QStringLiteral("X")});
+        const auto tok = cols(QStringLiteral("tok"), {QStringLiteral("a b"), QStringLiteral("c d"),
+                                                      QStringLiteral("e f")});
+        const auto lab = cols(QStringLiteral("lab"),
+                              {QStringLiteral("X Y"), QStringLiteral("X Y"), QStringLiteral("X")});
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), *store, tok, lab, DatasetOptions{}, vocab);
+        const Dataset ds =
+            buildDataset(QStringLiteral("train"), *store, tok, lab, DatasetOptions{}, vocab);
         QCOMPARE(ds.report.mismatches.size(), size_t(2));
         QCOMPARE(ds.report.mismatches[0].line, Index(1));
         QCOMPARE(ds.report.mismatches[0].activationRows, 3);
@@ -161,7 +178,8 @@ private Q_SLOTS:
         strict.maxMismatches = 2;
         vocab = {};
         expectError([&] { buildDataset(QStringLiteral("train"), *store, tok, lab, strict, vocab); },
-                    {QStringLiteral("too many mismatched lines"), QStringLiteral("line 2: 3 activation rows, 2 tokens")});
+                    {QStringLiteral("too many mismatched lines"),
+                     QStringLiteral("line 2: 3 activation rows, 2 tokens")});
     }
 
     void lineCountMismatchIsAnError()
@@ -170,26 +188,33 @@ private Q_SLOTS:
         const auto tok = cols(QStringLiteral("tokens.txt"), {QStringLiteral("a b")});
         const auto lab = cols(QStringLiteral("labels.txt"), {QStringLiteral("X Y")});
         LabelVocabulary vocab;
-        expectError([&] { buildDataset(QStringLiteral("train"), *store, tok, lab, DatasetOptions{}, vocab); },
-                    {QStringLiteral("tokens.txt"), QStringLiteral("1 lines"), QStringLiteral("2 sentences")});
+        expectError(
+            [&] {
+                buildDataset(QStringLiteral("train"), *store, tok, lab, DatasetOptions{}, vocab);
+            },
+            {QStringLiteral("tokens.txt"), QStringLiteral("1 lines"),
+             QStringLiteral("2 sentences")});
     }
 
     void unseenDevLabelsMapToMajority()
     {
         auto store = makeStore({3});
         LabelVocabulary vocab;
-        buildDataset(QStringLiteral("train"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
+        buildDataset(QStringLiteral("train"), *store,
+                     cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
                      cols(QStringLiteral("l"), {QStringLiteral("A B B")}), DatasetOptions{}, vocab);
-        const Dataset dev = buildDataset(QStringLiteral("dev"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
-                                         cols(QStringLiteral("l"), {QStringLiteral("A Z Z")}), DatasetOptions{}, vocab);
+        const Dataset dev = buildDataset(
+            QStringLiteral("dev"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
+            cols(QStringLiteral("l"), {QStringLiteral("A Z Z")}), DatasetOptions{}, vocab);
         QCOMPARE(dev.report.unseenLabels.at(QStringLiteral("Z")), Index(2));
         QCOMPARE(dev.report.unseenFallback, QStringLiteral("B"));
         QCOMPARE(dev.y[1], 1);
         QVERIFY(!dev.report.warnings.isEmpty());
         DatasetOptions o;
         o.unseenLabelFallback = QStringLiteral("A");
-        const Dataset dev2 = buildDataset(QStringLiteral("dev"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
-                                          cols(QStringLiteral("l"), {QStringLiteral("A Z Z")}), o, vocab);
+        const Dataset dev2 = buildDataset(
+            QStringLiteral("dev"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
+            cols(QStringLiteral("l"), {QStringLiteral("A Z Z")}), o, vocab);
         QCOMPARE(dev2.y[1], 0);
     }
 
@@ -199,8 +224,9 @@ private Q_SLOTS:
         DatasetOptions o;
         o.binarizedTag = QStringLiteral("NN");
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
-                                        cols(QStringLiteral("l"), {QStringLiteral("NN VB DT")}), o, vocab);
+        const Dataset ds = buildDataset(
+            QStringLiteral("train"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b c")}),
+            cols(QStringLiteral("l"), {QStringLiteral("NN VB DT")}), o, vocab);
         QCOMPARE(vocab.names, (QStringList{QStringLiteral("OTHER"), QStringLiteral("NN")}));
         QCOMPARE(ds.y[0], 1);
         QCOMPARE(ds.y[1], 0);
@@ -227,7 +253,8 @@ private Q_SLOTS:
         for (quint64 seed = 6; seed < 16 && !differs; ++seed) {
             o.seed = seed;
             v3 = {};
-            differs = buildDataset(QStringLiteral("train"), *store, tok, lab, o, v3).rowWord != a.rowWord;
+            differs =
+                buildDataset(QStringLiteral("train"), *store, tok, lab, o, v3).rowWord != a.rowWord;
         }
         QVERIFY(differs);
         for (Index r = 0; r < a.rows(); ++r) // rows still carry their own activations
@@ -240,9 +267,10 @@ private Q_SLOTS:
         DatasetOptions o;
         o.ignoreStartToken = true;
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), *store,
-                                        cols(QStringLiteral("t"), {QStringLiteral("[CLS] a b"), QStringLiteral("[CLS] c")}),
-                                        cols(QStringLiteral("l"), {QStringLiteral("S X Y"), QStringLiteral("S X")}), o, vocab);
+        const Dataset ds = buildDataset(
+            QStringLiteral("train"), *store,
+            cols(QStringLiteral("t"), {QStringLiteral("[CLS] a b"), QStringLiteral("[CLS] c")}),
+            cols(QStringLiteral("l"), {QStringLiteral("S X Y"), QStringLiteral("S X")}), o, vocab);
         QCOMPARE(ds.rows(), Index(3));
         QCOMPARE(ds.X(0, 0), 1.5f);
         QCOMPARE(ds.X(2, 0), 101.5f);
@@ -257,10 +285,13 @@ private Q_SLOTS:
         s[2](0, 0) = INFINITY;
         s[0].row(1).setZero(); // a legitimate "dropped word"
         MemoryStore store(1, 4, s);
-        const auto tok = cols(QStringLiteral("t"), {QStringLiteral("a b"), QStringLiteral("c d"), QStringLiteral("e f")});
-        const auto lab = cols(QStringLiteral("l"), {QStringLiteral("X Y"), QStringLiteral("X Y"), QStringLiteral("X Y")});
+        const auto tok = cols(QStringLiteral("t"), {QStringLiteral("a b"), QStringLiteral("c d"),
+                                                    QStringLiteral("e f")});
+        const auto lab = cols(QStringLiteral("l"), {QStringLiteral("X Y"), QStringLiteral("X Y"),
+                                                    QStringLiteral("X Y")});
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), store, tok, lab, DatasetOptions{}, vocab);
+        const Dataset ds =
+            buildDataset(QStringLiteral("train"), store, tok, lab, DatasetOptions{}, vocab);
         QCOMPARE(ds.rows(), Index(2));
         QCOMPARE(ds.report.nonFiniteSentences, (std::vector<Index>{1, 2}));
         QCOMPARE(ds.report.nonFiniteRows, Index(2));
@@ -270,7 +301,8 @@ private Q_SLOTS:
         DatasetOptions keep;
         keep.keepNonFinite = true;
         vocab = {};
-        QCOMPARE(buildDataset(QStringLiteral("train"), store, tok, lab, keep, vocab).rows(), Index(6));
+        QCOMPARE(buildDataset(QStringLiteral("train"), store, tok, lab, keep, vocab).rows(),
+                 Index(6));
     }
 
     void regressionLabels()
@@ -279,15 +311,21 @@ private Q_SLOTS:
         DatasetOptions o;
         o.task = TaskType::Regression;
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b")}),
-                                        cols(QStringLiteral("l"), {QStringLiteral("1.5 -2e-1")}), o, vocab);
+        const Dataset ds = buildDataset(
+            QStringLiteral("train"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b")}),
+            cols(QStringLiteral("l"), {QStringLiteral("1.5 -2e-1")}), o, vocab);
         QCOMPARE(ds.yValue[0], 1.5f);
         QCOMPARE(ds.yValue[1], -0.2f);
         vocab = {};
-        expectError([&] {
-            buildDataset(QStringLiteral("train"), *store, cols(QStringLiteral("t"), {QStringLiteral("a b")}),
-                         cols(QStringLiteral("values.txt"), {QStringLiteral("1.5 high")}), o, vocab);
-        }, {QStringLiteral("values.txt:1"), QStringLiteral("'high'"), QStringLiteral("not a finite number")});
+        expectError(
+            [&] {
+                buildDataset(QStringLiteral("train"), *store,
+                             cols(QStringLiteral("t"), {QStringLiteral("a b")}),
+                             cols(QStringLiteral("values.txt"), {QStringLiteral("1.5 high")}), o,
+                             vocab);
+            },
+            {QStringLiteral("values.txt:1"), QStringLiteral("'high'"),
+             QStringLiteral("not a finite number")});
     }
 
     void sentenceClassification()
@@ -296,9 +334,13 @@ private Q_SLOTS:
         DatasetOptions o;
         o.sentenceClassification = true;
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), *store,
-                                        cols(QStringLiteral("t"), {QStringLiteral("good film"), QStringLiteral("bad"), QStringLiteral("x y")}),
-                                        cols(QStringLiteral("l"), {QStringLiteral("pos"), QStringLiteral("neg"), QStringLiteral("pos")}), o, vocab);
+        const Dataset ds = buildDataset(
+            QStringLiteral("train"), *store,
+            cols(QStringLiteral("t"),
+                 {QStringLiteral("good film"), QStringLiteral("bad"), QStringLiteral("x y")}),
+            cols(QStringLiteral("l"),
+                 {QStringLiteral("pos"), QStringLiteral("neg"), QStringLiteral("pos")}),
+            o, vocab);
         QCOMPARE(ds.rows(), Index(2));
         QCOMPARE(ds.report.mismatches.size(), size_t(1)); // record 2 has 2 rows
         QCOMPARE(ds.rowToken[0], QStringLiteral("good film"));
@@ -308,10 +350,14 @@ private Q_SLOTS:
     {
         auto store = makeStore({2});
         LabelVocabulary vocab;
-        expectError([&] {
-            buildDataset(QStringLiteral("train"), *store, cols(QStringLiteral("t"), {QStringLiteral("a")}),
-                         cols(QStringLiteral("l"), {QStringLiteral("X")}), DatasetOptions{}, vocab);
-        }, {QStringLiteral("no usable sentences")});
+        expectError(
+            [&] {
+                buildDataset(QStringLiteral("train"), *store,
+                             cols(QStringLiteral("t"), {QStringLiteral("a")}),
+                             cols(QStringLiteral("l"), {QStringLiteral("X")}), DatasetOptions{},
+                             vocab);
+            },
+            {QStringLiteral("no usable sentences")});
     }
 };
 

@@ -1,7 +1,7 @@
 // Tests of the per-neuron corpus analysis (spec/NEUROX.md §13): top words, per-label activation,
 // most activating sentences. Expected values are worked out by hand in the comments.
-#include "salient/corpusanalysis.h"
-#include "salient/error.h"
+#include "salient/analyses/corpusanalysis.h"
+#include "salient/util/error.h"
 
 #include <QtTest>
 

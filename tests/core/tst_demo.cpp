@@ -1,10 +1,10 @@
 // The built-in demo dataset as planted ground truth: determinism, file round trip, and the
 // probe + ranking recovering the planted neurons where the paper says they live.
-#include "salient/demo.h"
-#include "salient/metrics.h"
-#include "salient/probe.h"
-#include "salient/ranking.h"
-#include "salient/task.h"
+#include "salient/data/demo.h"
+#include "salient/data/task.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/probe.h"
+#include "salient/probe/ranking.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -57,7 +57,8 @@ private Q_SLOTS:
         TaskInputs in;
         auto paths = [&](const QString &s) {
             const QString base = dir.path() + QStringLiteral("/demo.") + s;
-            return SplitPaths{base + QStringLiteral(".hdf5"), base + QStringLiteral(".words.txt"), base + QStringLiteral(".pos.txt")};
+            return SplitPaths{base + QStringLiteral(".hdf5"), base + QStringLiteral(".words.txt"),
+                              base + QStringLiteral(".pos.txt")};
         };
         in.train = paths(QStringLiteral("train"));
         in.dev = paths(QStringLiteral("dev"));
@@ -89,7 +90,8 @@ private Q_SLOTS:
         po.learningRate = 1e-3;
         po.l1 = 1e-4;
         po.l2 = 1e-4;
-        const TrainResult r = trainProbe(task.train->X, task.train->y, task.train->yValue, task.vocab.names, po);
+        const TrainResult r =
+            trainProbe(task.train->X, task.train->y, task.train->yValue, task.vocab.names, po);
         QCOMPARE(r.status, Status::Ok);
         const Evaluation dev = evaluateProbe(r.probe, task.dev->X, task.dev->y, task.dev->yValue);
         qInfo("%s: dev accuracy %.4f", qPrintable(property), dev.accuracy);
@@ -111,8 +113,11 @@ private Q_SLOTS:
             QVERIFY(c >= 0);
             const float w = r.probe.W(c, pn.flat(D));
             const Index larger = (r.probe.W.row(c).array() > w).count();
-            QVERIFY2(larger < 3, qPrintable(QStringLiteral("label %1: planted %2 has %3 larger weights")
-                                                 .arg(pn.label).arg(pn.flat(D)).arg(larger)));
+            QVERIFY2(larger < 3,
+                     qPrintable(QStringLiteral("label %1: planted %2 has %3 larger weights")
+                                    .arg(pn.label)
+                                    .arg(pn.flat(D))
+                                    .arg(larger)));
             ++checked;
         }
         QVERIFY(checked >= 5);
@@ -127,7 +132,8 @@ private Q_SLOTS:
         std::vector<int> perLayer(size_t(demo.options.layers), 0);
         for (size_t i = 0; i < size_t(checked) && i < ord.order.size(); ++i)
             ++perLayer[size_t(ord.order[i] / D)];
-        const int modeLayer = int(std::max_element(perLayer.begin(), perLayer.end()) - perLayer.begin());
+        const int modeLayer =
+            int(std::max_element(perLayer.begin(), perLayer.end()) - perLayer.begin());
         QCOMPARE(modeLayer, plantedLayer);
     }
 };

@@ -1,12 +1,12 @@
 // Storage modes (features.h): float32 / float16 in memory and streamed from disk with read-ahead.
 // The streamed run must equal the in-memory run bit for bit on a file larger than the budget.
-#include "salient/analyses.h"
-#include "salient/error.h"
-#include "salient/experiment.h"
-#include "salient/features.h"
-#include "salient/metrics.h"
-#include "salient/probe.h"
-#include "salient/task.h"
+#include "salient/analyses/analyses.h"
+#include "salient/analyses/experiment.h"
+#include "salient/data/features.h"
+#include "salient/data/task.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/probe.h"
+#include "salient/util/error.h"
 
 #include "testutil.h"
 
@@ -21,8 +21,8 @@ using namespace salient;
 
 namespace {
 
-/// A planted task written as NeuroX files: @p sentences sentences of 5–14 words, 3 layers × @p dims,
-/// 4 labels; label k raises neuron (k+1)·7 of layer 1. Returns the TaskInputs (train + dev).
+/// A planted task written as NeuroX files: @p sentences sentences of 5–14 words, 3 layers × @p
+/// dims, 4 labels; label k raises neuron (k+1)·7 of layer 1. Returns the TaskInputs (train + dev).
 TaskInputs writePlantedTask(const QString &dir, int sentences, int dims, quint64 seed = 7)
 {
     std::mt19937_64 rng(seed);
@@ -70,12 +70,14 @@ TaskInputs writePlantedTask(const QString &dir, int sentences, int dims, quint64
 bool sameBits(const MatrixF &a, const MatrixF &b)
 {
     return a.rows() == b.rows() && a.cols() == b.cols()
-        && (a.size() == 0 || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
+           && (a.size() == 0
+               || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
 }
 bool sameBits(const VectorF &a, const VectorF &b)
 {
     return a.size() == b.size()
-        && (a.size() == 0 || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
+           && (a.size() == 0
+               || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
 }
 
 } // namespace
@@ -106,10 +108,23 @@ private Q_SLOTS:
 
     void halfConversionRoundsToNearestEven()
     {
-        const std::vector<float> in{0.0f, -0.0f, 1.0f, -2.5f, 65504.0f, 70000.0f, 1e-8f,
-                                    0.333333f, 1.0009765625f, 1.00048828125f /* tie → even */,
+        const std::vector<float> in{0.0f,
+                                    -0.0f,
+                                    1.0f,
+                                    -2.5f,
+                                    65504.0f,
+                                    70000.0f,
+                                    1e-8f,
+                                    0.333333f,
+                                    1.0009765625f,
+                                    1.00048828125f /* tie → even */,
                                     std::numeric_limits<float>::infinity(),
-                                    std::numeric_limits<float>::quiet_NaN(), 3.0f, 4.0f, 5.0f, 6.0f, 7.0f};
+                                    std::numeric_limits<float>::quiet_NaN(),
+                                    3.0f,
+                                    4.0f,
+                                    5.0f,
+                                    6.0f,
+                                    7.0f};
         std::vector<std::uint16_t> h(in.size());
         floatsToHalf(in.data(), h.data(), Index(in.size()));
         std::vector<float> back(in.size());
@@ -117,13 +132,13 @@ private Q_SLOTS:
         QCOMPARE(h[2], std::uint16_t(0x3c00));
         QCOMPARE(back[3], -2.5f);
         QCOMPARE(back[4], 65504.0f);
-        QVERIFY(std::isinf(back[5]));           // overflow → inf
-        QCOMPARE(back[6], 0.0f);                // underflow → 0
+        QVERIFY(std::isinf(back[5])); // overflow → inf
+        QCOMPARE(back[6], 0.0f);      // underflow → 0
         QVERIFY(std::abs(back[7] - 0.333333f) < 2e-4f);
-        QCOMPARE(back[8], 1.0009765625f);       // exactly representable
-        QCOMPARE(back[9], 1.0f);                // halfway: rounds to even mantissa
+        QCOMPARE(back[8], 1.0009765625f); // exactly representable
+        QCOMPARE(back[9], 1.0f);          // halfway: rounds to even mantissa
         QVERIFY(std::isnan(back[11]));
-        QCOMPARE(back[16], 7.0f);               // scalar tail after the 8-wide loop
+        QCOMPARE(back[16], 7.0f); // scalar tail after the 8-wide loop
     }
 
     void streamedTrainingEqualsInMemoryBitForBit()
@@ -131,7 +146,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         TaskInputs in = writePlantedTask(dir.path(), 400, 32);
-        const qint64 fileBytes = QFileInfo(in.train.activations).size() + QFileInfo(in.dev.activations).size();
+        const qint64 fileBytes =
+            QFileInfo(in.train.activations).size() + QFileInfo(in.dev.activations).size();
 
         in.options.storage = StorageMode::Float32;
         const LoadedTask mem = loadTask(in);
@@ -150,7 +166,13 @@ private Q_SLOTS:
         QCOMPARE(streamed.train->neurons(), mem.train->neurons());
         QVERIFY(streamed.train->y == mem.train->y);
 
-        struct Case { const char *name; int batch; bool shuffle; bool standardize; NeuronList columns; };
+        struct Case {
+            const char *name;
+            int batch;
+            bool shuffle;
+            bool standardize;
+            NeuronList columns;
+        };
         const std::vector<Case> cases{
             {"shuffled batch 32", 32, true, false, {}},
             {"unshuffled batch 512 (consecutive rows)", 512, false, false, {}},
@@ -164,17 +186,19 @@ private Q_SLOTS:
             po.standardize = c.standardize;
             po.l1 = 1e-4;
             po.seed = 11;
-            const TrainResult a = trainProbe(*mem.train->features(), mem.train->y, mem.train->yValue,
-                                             mem.vocab.names, po, c.columns);
-            const TrainResult b = trainProbe(*streamed.train->features(), streamed.train->y,
-                                             streamed.train->yValue, streamed.vocab.names, po, c.columns);
+            const TrainResult a = trainProbe(*mem.train->features(), mem.train->y,
+                                             mem.train->yValue, mem.vocab.names, po, c.columns);
+            const TrainResult b =
+                trainProbe(*streamed.train->features(), streamed.train->y, streamed.train->yValue,
+                           streamed.vocab.names, po, c.columns);
             QCOMPARE(a.status, Status::Ok);
             QCOMPARE(b.status, Status::Ok);
             QVERIFY2(sameBits(a.probe.W, b.probe.W), c.name);
             qInfo("%s: bit-identical", c.name);
             QVERIFY2(sameBits(a.probe.b, b.probe.b), c.name);
             QVERIFY2(sameBits(a.probe.mean, b.probe.mean), c.name);
-            const Evaluation ea = evaluateProbe(a.probe, *mem.dev->features(), mem.dev->y, mem.dev->yValue);
+            const Evaluation ea =
+                evaluateProbe(a.probe, *mem.dev->features(), mem.dev->y, mem.dev->yValue);
             const Evaluation eb = evaluateProbe(b.probe, *streamed.dev->features(), streamed.dev->y,
                                                 streamed.dev->yValue);
             QCOMPARE(ea.accuracy, eb.accuracy);
@@ -204,7 +228,8 @@ private Q_SLOTS:
             QFAIL("expected an error");
         } catch (const Error &e) {
             QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("float32")), e.what());
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("correlation clustering")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("correlation clustering")),
+                     e.what());
         }
     }
 
@@ -223,15 +248,21 @@ private Q_SLOTS:
         std::vector<float> row(std::size_t(full.train->neurons()));
         halfsToFloat(half.train->X16.row(5), row.data(), full.train->neurons());
         for (int j = 0; j < full.train->neurons(); ++j)
-            QVERIFY(std::abs(row[std::size_t(j)] - full.train->X(5, j)) <= 1e-3f * std::max(1.0f, std::abs(full.train->X(5, j))));
+            QVERIFY(std::abs(row[std::size_t(j)] - full.train->X(5, j))
+                    <= 1e-3f * std::max(1.0f, std::abs(full.train->X(5, j))));
         ProbeOptions po;
         po.epochs = 3;
-        const TrainResult a = trainProbe(*full.train->features(), full.train->y, full.train->yValue, full.vocab.names, po);
-        const TrainResult b = trainProbe(*half.train->features(), half.train->y, half.train->yValue, half.vocab.names, po);
-        const double accA = evaluateProbe(a.probe, *full.dev->features(), full.dev->y, full.dev->yValue).accuracy;
-        const double accB = evaluateProbe(b.probe, *half.dev->features(), half.dev->y, half.dev->yValue).accuracy;
+        const TrainResult a = trainProbe(*full.train->features(), full.train->y, full.train->yValue,
+                                         full.vocab.names, po);
+        const TrainResult b = trainProbe(*half.train->features(), half.train->y, half.train->yValue,
+                                         half.vocab.names, po);
+        const double accA =
+            evaluateProbe(a.probe, *full.dev->features(), full.dev->y, full.dev->yValue).accuracy;
+        const double accB =
+            evaluateProbe(b.probe, *half.dev->features(), half.dev->y, half.dev->yValue).accuracy;
         qInfo("planted: float32 dev %.4f, float16 dev %.4f", accA, accB);
-        QVERIFY2(std::abs(accA - accB) <= 0.01, qPrintable(QStringLiteral("%1 vs %2").arg(accA).arg(accB)));
+        QVERIFY2(std::abs(accA - accB) <= 0.01,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(accA).arg(accB)));
     }
 
     void float16OverflowIsAnError()
@@ -254,7 +285,8 @@ private Q_SLOTS:
             (void)loadTask(in);
             QFAIL("expected an error");
         } catch (const Error &e) {
-            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("float16 range")), e.what());
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("float16 range")),
+                     e.what());
             QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("big.hdf5")), e.what());
         }
     }
@@ -290,9 +322,9 @@ private Q_SLOTS:
         po.epochs = 5;
         po.batchSize = 8;
         int calls = 0;
-        const TrainResult r = trainProbe(*task.train->features(), task.train->y, task.train->yValue,
-                                         task.vocab.names, po, {}, {}, nullptr,
-                                         [&](const TrainProgress &) { return ++calls < 3; });
+        const TrainResult r =
+            trainProbe(*task.train->features(), task.train->y, task.train->yValue, task.vocab.names,
+                       po, {}, {}, nullptr, [&](const TrainProgress &) { return ++calls < 3; });
         QCOMPARE(r.status, Status::Cancelled);
         QCOMPARE(calls, 3);
     }
@@ -302,8 +334,10 @@ private Q_SLOTS:
         SALIENT_REQUIRE_SHARED(dataTrain, "data/stories260K.ptb.train.hdf5");
         const QString d = salient::test::sharedDir() + QStringLiteral("/data/");
         TaskInputs in;
-        in.train = {dataTrain, d + QStringLiteral("ptb_pos.train.words.txt"), d + QStringLiteral("ptb_pos.train.labels.txt")};
-        in.dev = {d + QStringLiteral("stories260K.ptb.dev.hdf5"), d + QStringLiteral("ptb_pos.dev.words.txt"),
+        in.train = {dataTrain, d + QStringLiteral("ptb_pos.train.words.txt"),
+                    d + QStringLiteral("ptb_pos.train.labels.txt")};
+        in.dev = {d + QStringLiteral("stories260K.ptb.dev.hdf5"),
+                  d + QStringLiteral("ptb_pos.dev.words.txt"),
                   d + QStringLiteral("ptb_pos.dev.labels.txt")};
         ProbeOptions po; // the real-data reference settings, fewer epochs
         po.epochs = 5;
@@ -312,13 +346,15 @@ private Q_SLOTS:
         for (int k = 0; k < 2; ++k) {
             in.options.storage = k == 0 ? StorageMode::Float32 : StorageMode::Float16;
             const LoadedTask task = loadTask(in);
-            const TrainResult r = trainProbe(*task.train->features(), task.train->y, task.train->yValue,
-                                             task.vocab.names, po);
-            acc[k] = evaluateProbe(r.probe, *task.dev->features(), task.dev->y, task.dev->yValue).accuracy;
+            const TrainResult r = trainProbe(*task.train->features(), task.train->y,
+                                             task.train->yValue, task.vocab.names, po);
+            acc[k] = evaluateProbe(r.probe, *task.dev->features(), task.dev->y, task.dev->yValue)
+                         .accuracy;
         }
         qInfo("ptb_pos dev accuracy: float32 %.4f, float16 %.4f (Δ %.2f points)", acc[0], acc[1],
               100.0 * (acc[1] - acc[0]));
-        QVERIFY2(std::abs(acc[0] - acc[1]) <= 0.002, qPrintable(QStringLiteral("%1 vs %2").arg(acc[0]).arg(acc[1])));
+        QVERIFY2(std::abs(acc[0] - acc[1]) <= 0.002,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(acc[0]).arg(acc[1])));
     }
 };
 

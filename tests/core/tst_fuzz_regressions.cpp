@@ -3,10 +3,10 @@
 // salient::Error (or a clean load), never a crash, UB report or runaway allocation.
 // Reproducers are embedded here or generated with the HDF5 C API (a few hundred bytes each);
 // binary ones found by the fuzzer live in tests/data/fuzz/<target>/.
-#include "salient/activationstore.h"
-#include "salient/corpus.h"
-#include "salient/error.h"
-#include "salient/session.h"
+#include "salient/data/corpus.h"
+#include "salient/io/activationstore.h"
+#include "salient/session/session.h"
+#include "salient/util/error.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -30,8 +30,9 @@ void writeAll(const QString &path, const QByteArray &bytes)
 /// A session JSON naming one array, stored in @p arraysFile beside it.
 QByteArray sessionWithArray(const QString &arraysFile, const QString &name)
 {
-    return QStringLiteral(R"({"format":"salient-session","version":1,"inputs":{"demo":{"seed":"7"}},)"
-                          R"("arrays":{"file":"%1","names":["%2"]}})")
+    return QStringLiteral(
+               R"({"format":"salient-session","version":1,"inputs":{"demo":{"seed":"7"}},)"
+               R"("arrays":{"file":"%1","names":["%2"]}})")
         .arg(arraysFile, name)
         .toUtf8();
 }
@@ -40,7 +41,8 @@ QByteArray sessionWithArray(const QString &arraysFile, const QString &name)
 /// a few hundred bytes that claim any number of values.
 bool writeHollowArray(const QString &path, hsize_t rows, hsize_t cols)
 {
-    const hid_t f = H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t f =
+        H5Fcreate(QFile::encodeName(path).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0)
         return false;
     const hsize_t dims[2] = {rows, cols};
@@ -110,9 +112,10 @@ void TestFuzzRegressions::sessionInputSizeOutOfRange()
     writeAll(input, "a b\n");
     QByteArray files;
     for (const char *role : {"activations", "tokens", "labels"})
-        files += QByteArray(files.isEmpty() ? "" : ",") + "\"" + role + R"(":{"path":")" + input.toUtf8()
-                 + R"(","size":1e300})";
-    writeAll(path, R"({"format":"salient-session","version":1,"inputs":{"train":{)" + files + "}}}");
+        files += QByteArray(files.isEmpty() ? "" : ",") + "\"" + role + R"(":{"path":")"
+                 + input.toUtf8() + R"(","size":1e300})";
+    writeAll(path,
+             R"({"format":"salient-session","version":1,"inputs":{"train":{)" + files + "}}}");
     SessionCheck check;
     const Session s = loadSession(path, &check);
     QCOMPARE(s.splits.at(QStringLiteral("train"))[0].size, qint64(-1)); // unknown, not UB
@@ -125,7 +128,8 @@ void TestFuzzRegressions::sessionArraysShapeOverflow()
 {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    if (!writeHollowArray(dir.filePath(QStringLiteral("arrays.h5")), hsize_t(1) << 33, hsize_t(1) << 33))
+    if (!writeHollowArray(dir.filePath(QStringLiteral("arrays.h5")), hsize_t(1) << 33,
+                          hsize_t(1) << 33))
         QSKIP("this HDF5 cannot create the 2^33 × 2^33 test dataset");
     const QString path = dir.filePath(QStringLiteral("s.json"));
     writeAll(path, sessionWithArray(QStringLiteral("arrays.h5"), QStringLiteral("a")));
@@ -167,10 +171,15 @@ void TestFuzzRegressions::sentenceClassificationIgnoreStartToken()
     for (int i = 0; i < 3; ++i)
         rows.push_back(RowMatrixF::Constant(1, 4, float(i)));
     const MemoryStore store(2, 2, std::move(rows));
-    TextColumns tokens{QStringLiteral("t.txt"), {{QStringLiteral("a")}, {QStringLiteral("b")}, {QStringLiteral("c")}}};
+    TextColumns tokens{QStringLiteral("t.txt"),
+                       {{QStringLiteral("a")}, {QStringLiteral("b")}, {QStringLiteral("c")}}};
     TextColumns labels{QStringLiteral("l.txt"),
-                       regression ? std::vector<QStringList>{{QStringLiteral("1.5")}, {QStringLiteral("-2")}, {QStringLiteral("3")}}
-                                  : std::vector<QStringList>{{QStringLiteral("POS")}, {QStringLiteral("NEG")}, {QStringLiteral("POS")}}};
+                       regression ? std::vector<QStringList>{{QStringLiteral("1.5")},
+                                                             {QStringLiteral("-2")},
+                                                             {QStringLiteral("3")}}
+                                  : std::vector<QStringList>{{QStringLiteral("POS")},
+                                                             {QStringLiteral("NEG")},
+                                                             {QStringLiteral("POS")}}};
     DatasetOptions o;
     o.task = regression ? TaskType::Regression : TaskType::Classification;
     o.sentenceClassification = true;
@@ -209,7 +218,8 @@ void TestFuzzRegressions::reproducerFiles()
         const QByteArray bytes = f.readAll();
         ++count;
         try {
-            if (target == QLatin1String("fuzz_hdf5_activations") || target == QLatin1String("fuzz_jsonl_activations")) {
+            if (target == QLatin1String("fuzz_hdf5_activations")
+                || target == QLatin1String("fuzz_jsonl_activations")) {
                 const QString path = dir.filePath(QStringLiteral("input"));
                 writeAll(path, bytes);
                 const auto store = ActivationStore::open(path);

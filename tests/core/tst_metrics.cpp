@@ -1,6 +1,6 @@
 // Tests for the evaluation metrics and evaluateProbe (spec/NEUROX.md §6). Expected values are
 // computed by hand (shown in the comments) and agree with scikit-learn / SciPy.
-#include "salient/metrics.h"
+#include "salient/probe/metrics.h"
 #include "testutil.h"
 
 #include <QtTest>
@@ -19,7 +19,10 @@ VectorF vec(std::initializer_list<float> v)
     return out;
 }
 
-bool near(double a, double b, double tol = 1e-9) { return std::abs(a - b) <= tol; }
+bool near(double a, double b, double tol = 1e-9)
+{
+    return std::abs(a - b) <= tol;
+}
 
 } // namespace
 
@@ -46,9 +49,9 @@ private Q_SLOTS:
 
 void TestMetrics::names()
 {
-    const Metric all[] = {Metric::Accuracy, Metric::F1, Metric::AccuracyAndF1, Metric::Pearson,
-                          Metric::Spearman, Metric::PearsonAndSpearman, Metric::Matthews,
-                          Metric::MacroF1, Metric::Mse};
+    const Metric all[] = {Metric::Accuracy, Metric::F1,       Metric::AccuracyAndF1,
+                          Metric::Pearson,  Metric::Spearman, Metric::PearsonAndSpearman,
+                          Metric::Matthews, Metric::MacroF1,  Metric::Mse};
     for (Metric m : all)
         QCOMPARE(metricFromName(metricName(m)), m);
     QCOMPARE(metricName(Metric::Matthews), QStringLiteral("matthews_corrcoef"));

@@ -1,6 +1,6 @@
 // Tests for trainProbe / probeOutputs / probeLoss / probeGradient (spec/NEUROX.md §5).
-#include "salient/metrics.h"
-#include "salient/probe.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/probe.h"
 #include "testutil.h"
 
 #include <QFile>
@@ -507,13 +507,13 @@ void TestProbe::cancellation()
     int calls = 0;
     Index lastBatch = -1;
     TrainProgress seen;
-    const TrainResult r = trainProbe(p.X, p.y, {}, classLabels(3), o, {}, {}, nullptr,
-                                     [&](const TrainProgress &pr) {
-                                         ++calls;
-                                         lastBatch = pr.batch;
-                                         seen = pr;
-                                         return pr.batch < 3;
-                                     });
+    const TrainResult r =
+        trainProbe(p.X, p.y, {}, classLabels(3), o, {}, {}, nullptr, [&](const TrainProgress &pr) {
+            ++calls;
+            lastBatch = pr.batch;
+            seen = pr;
+            return pr.batch < 3;
+        });
     QCOMPARE(seen.epochs, 4);
     QCOMPARE(seen.epoch, 0);
     QCOMPARE(seen.batches, Index(13));
@@ -527,11 +527,11 @@ void TestProbe::cancellation()
 
     // Callback that never cancels sees every batch of every epoch.
     calls = 0;
-    const TrainResult full = trainProbe(p.X, p.y, {}, classLabels(3), o, {}, {}, nullptr,
-                                        [&](const TrainProgress &pr) {
-                                            ++calls;
-                                            return std::isfinite(pr.batchLoss);
-                                        });
+    const TrainResult full =
+        trainProbe(p.X, p.y, {}, classLabels(3), o, {}, {}, nullptr, [&](const TrainProgress &pr) {
+            ++calls;
+            return std::isfinite(pr.batchLoss);
+        });
     QCOMPARE(full.status, Status::Ok);
     QCOMPARE(calls, 4 * 13);
 }
@@ -551,11 +551,11 @@ void TestProbe::lossBookkeeping()
     init.W(1, 2) = -0.3f;
     init.b = VectorF::Zero(3);
     std::vector<double> batchLoss;
-    const TrainResult r = trainProbe(p.X, p.y, {}, classLabels(3), o, {}, {}, &init,
-                                     [&](const TrainProgress &pr) {
-                                         batchLoss.push_back(pr.batchLoss);
-                                         return true;
-                                     });
+    const TrainResult r =
+        trainProbe(p.X, p.y, {}, classLabels(3), o, {}, {}, &init, [&](const TrainProgress &pr) {
+            batchLoss.push_back(pr.batchLoss);
+            return true;
+        });
     QCOMPARE(batchLoss.size(), std::size_t(3));
     const double neurox = (batchLoss[0] + batchLoss[1] + batchLoss[2]) / 10.0;
     QVERIFY(std::abs(r.neuroxEpochLoss[0] - neurox) < 1e-9);
@@ -617,8 +617,11 @@ void TestProbe::validationErrors()
         },
         QStringLiteral("out of range"));
     expectError([&] { trainProbe(p.X, p.y, {}, labels, o, {-1}); }, QStringLiteral("out of range"));
-    expectError([&] { trainProbe(p.X, p.y, {}, labels, o, {}, {0, 20}); },
-                QStringLiteral("out of range"));
+    expectError(
+        [&] {
+            trainProbe(p.X, p.y, {}, labels, o, {}, {0, 20});
+        },
+        QStringLiteral("out of range"));
     expectError([&] { trainProbe(RowMatrixF(0, 6), VectorI(0), {}, labels, o); },
                 QStringLiteral("no rows"));
     Probe init;
@@ -658,8 +661,8 @@ void TestProbe::maskingMatchesZeroedCopy()
 
     // All-column probe (direct GEMM path) too.
     const TrainResult all = trainProbe(p.X, p.y, {}, classLabels(3), o);
-    QVERIFY(maxAbsDiff(probeOutputs(all.probe, p.X, zeroed), probeOutputs(all.probe, copy)) <
-            1e-6f);
+    QVERIFY(maxAbsDiff(probeOutputs(all.probe, p.X, zeroed), probeOutputs(all.probe, copy))
+            < 1e-6f);
 
     // With standardisation: zeroing happens after the transform (the input's contribution is 0).
     o.standardize = true;

@@ -3,8 +3,8 @@
 // probe (conjugate-prior fit, eigenvalue fix, greedy mutual-information selection).
 #include <QtTest>
 
-#include "salient/error.h"
-#include "salient/rankers.h"
+#include "salient/probe/rankers.h"
+#include "salient/util/error.h"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -66,12 +66,15 @@ void TestRankers::averagePrecisionByHand()
     //     .9: P 1/1, R 1/2 → .5;  .8: R unchanged;  .7: P 2/3, R 1 → .5·2/3;  AP = 5/6.
     QVERIFY(std::abs(averagePrecision({0.9f, 0.8f, 0.7f, 0.6f}, {1, 0, 1, 0}) - 5.0 / 6.0) < 1e-12);
     // (b) scikit-learn's documentation example: y = 0 0 1 1, scores .1 .4 .35 .8 → 0.8333.
-    QVERIFY(std::abs(averagePrecision({0.1f, 0.4f, 0.35f, 0.8f}, {0, 0, 1, 1}) - 5.0 / 6.0) < 1e-12);
+    QVERIFY(std::abs(averagePrecision({0.1f, 0.4f, 0.35f, 0.8f}, {0, 0, 1, 1}) - 5.0 / 6.0)
+            < 1e-12);
     // (c) ties enter together: scores .5 .5 .5 .1, positives 1 0 0 1:
     //     .5: TP 1, FP 2 → P 1/3, R 1/2 → 1/6;  .1: P 2/4, R 1 → 1/2 · 1/2 = 1/4;  AP = 5/12.
     //     (Breaking the tie with the positive first would give 0.75.)
-    QVERIFY(std::abs(averagePrecision({0.5f, 0.5f, 0.5f, 0.1f}, {1, 0, 0, 1}) - 5.0 / 12.0) < 1e-12);
-    QVERIFY(std::abs(averagePrecision({0.5f, 0.5f, 0.5f, 0.1f}, {0, 0, 1, 1}) - 5.0 / 12.0) < 1e-12);
+    QVERIFY(std::abs(averagePrecision({0.5f, 0.5f, 0.5f, 0.1f}, {1, 0, 0, 1}) - 5.0 / 12.0)
+            < 1e-12);
+    QVERIFY(std::abs(averagePrecision({0.5f, 0.5f, 0.5f, 0.1f}, {0, 0, 1, 1}) - 5.0 / 12.0)
+            < 1e-12);
     // (d) all scores equal: one threshold, AP = prevalence = 2/5.
     QVERIFY(std::abs(averagePrecision({1, 1, 1, 1, 1}, {0, 1, 0, 1, 0}) - 0.4) < 1e-12);
     // (e) no positives: scikit-learn returns 0.
@@ -89,11 +92,11 @@ void TestRankers::averagePrecisionRankingOrderAndThreshold()
     // col 3: .9 .2 .8 .3 .1 .7: .9 p (1/3), .8 n, .7 p (P 2/3 → 2/9), .3 n, .2 p (P 3/5 → 1/5),
     //   AP = 34/45.
     RowMatrixF X(6, 4);
-    X << 0.04f, 0.9f, 0.9f, 0.9f,  //
-        -0.03f, 0.8f, 0.8f, 0.2f,  //
-        0.02f, 0.1f, 0.1f, 0.8f,   //
-        0.01f, 0.2f, 0.2f, 0.3f,   //
-        0.6f, 0.3f, 0.3f, 0.1f,    //
+    X << 0.04f, 0.9f, 0.9f, 0.9f, //
+        -0.03f, 0.8f, 0.8f, 0.2f, //
+        0.02f, 0.1f, 0.1f, 0.8f,  //
+        0.01f, 0.2f, 0.2f, 0.3f,  //
+        0.6f, 0.3f, 0.3f, 0.1f,   //
         0.5f, 0.7f, 0.7f, 0.7f;
     VectorI y(6);
     y << 1, 1, 0, 0, 0, 1;
@@ -161,8 +164,10 @@ void TestRankers::gaussianPosteriorByHand()
     auto logN = [](double x, double m, double v) {
         return -0.5 * (std::log(2 * M_PI * v) + (x - m) * (x - m) / v);
     };
-    const double a = logN(1, 2, 0.5) + std::log(1.0 / 3.0), b = logN(1, 1, 8.0 / 15.0) + std::log(2.0 / 3.0);
-    const double norm = std::max(a, b) + std::log(std::exp(a - std::max(a, b)) + std::exp(b - std::max(a, b)));
+    const double a = logN(1, 2, 0.5) + std::log(1.0 / 3.0),
+                 b = logN(1, 1, 8.0 / 15.0) + std::log(2.0 / 3.0);
+    const double norm =
+        std::max(a, b) + std::log(std::exp(a - std::max(a, b)) + std::exp(b - std::max(a, b)));
     const Eigen::MatrixXd lp = gaussianLogPosterior(p, X);
     QVERIFY(std::abs(lp(0, 0) - (a - norm)) < 1e-12);
     QVERIFY(std::abs(lp(0, 1) - (b - norm)) < 1e-12);
@@ -211,7 +216,8 @@ void TestRankers::gaussianPlanted()
     // The incremental Cholesky agrees with a full LLT evaluation of the selected set.
     for (size_t i = 0; i < s.order.size(); ++i) {
         const NeuronList prefix(s.order.begin(), s.order.begin() + std::ptrdiff_t(i + 1));
-        QVERIFY(std::abs(s.mutualInformation[i] - gaussianMutualInformation(p, X, y, prefix)) < 1e-9);
+        QVERIFY(std::abs(s.mutualInformation[i] - gaussianMutualInformation(p, X, y, prefix))
+                < 1e-9);
         QVERIFY(std::abs(s.trainAccuracy[i] - gaussianAccuracy(p, X, y, prefix)) < 1e-12);
     }
     // On a column subset (pre-filter) the order is in columns of X.
@@ -264,9 +270,8 @@ void TestRankers::gaussianWarningAndCancel()
     QVERIFY(s.manyNeurons);
     QVERIFY(!s.warnings.isEmpty());
     int calls = 0;
-    const GaussianSelection c = gaussianGreedySelection(p, X, y, 3, [&](double, const QString &) {
-        return ++calls < 5;
-    }, 1);
+    const GaussianSelection c = gaussianGreedySelection(
+        p, X, y, 3, [&](double, const QString &) { return ++calls < 5; }, 1);
     QCOMPARE(c.status, Status::Cancelled);
     QVERIFY(c.order.empty());
 }

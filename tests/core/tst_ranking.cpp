@@ -4,8 +4,8 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
-#include "salient/error.h"
-#include "salient/ranking.h"
+#include "salient/probe/ranking.h"
+#include "salient/util/error.h"
 
 #include <algorithm>
 #include <cmath>
@@ -61,9 +61,8 @@ std::vector<float> columnMaxOf(const MatrixF &A)
 NeuronList sortedByKey(std::set<int> s, const std::vector<float> &key)
 {
     NeuronList out(s.begin(), s.end());
-    std::stable_sort(out.begin(), out.end(), [&key](int x, int y) {
-        return key[std::size_t(x)] > key[std::size_t(y)];
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [&key](int x, int y) { return key[std::size_t(x)] > key[std::size_t(y)]; });
     return out;
 }
 
@@ -130,19 +129,18 @@ void TstRanking::topNeurons_data()
     for (bool neurox : {true, false}) {
         const char *mode = neurox ? "neurox" : "double";
         // §7.3 table.
-        QTest::addRow("spec p=0.5 %s", mode)
-            << mat({{5, 1, 1}, {1, 10, 1}}) << 0.5 << neurox << NeuronList{0, 1}
-            << PerClass{{0}, {1}};
+        QTest::addRow("spec p=0.5 %s", mode) << mat({{5, 1, 1}, {1, 10, 1}}) << 0.5 << neurox
+                                             << NeuronList{0, 1} << PerClass{{0}, {1}};
         QTest::addRow("spec p=1.1 %s", mode)
             << mat({{10, 9, 8}, {10, 2, 1}}) << 1.1 << neurox << NeuronList{0, 1, 2}
             << PerClass{{0, 1, 2}, {0, 1, 2}};
         // p = 0 still selects the top neuron of each class (§7.1).
         QTest::addRow("p=0 top per class %s", mode)
-            << mat({{1, 7, 3, 2}, {4, 1, 2, 9}, {0, 6, 6, 0}}) << 0.0 << neurox
-            << NeuronList{1, 3} << PerClass{{1}, {3}, {1}};
+            << mat({{1, 7, 3, 2}, {4, 1, 2, 9}, {0, 6, 6, 0}}) << 0.0 << neurox << NeuronList{1, 3}
+            << PerClass{{1}, {3}, {1}};
         // Negative p behaves like 0 (cumsum[0] >= negative threshold).
-        QTest::addRow("p<0 %s", mode) << mat({{1, 7, 3}}) << -0.5 << neurox << NeuronList{1}
-                                      << PerClass{{1}};
+        QTest::addRow("p<0 %s", mode)
+            << mat({{1, 7, 3}}) << -0.5 << neurox << NeuronList{1} << PerClass{{1}};
         // p > 1: no prefix reaches the threshold, all neurons in sorted order.
         QTest::addRow("p>1 all %s", mode)
             << mat({{1, 7, 3, 0}, {0, 0, 0, 2}}) << 1.5 << neurox << NeuronList{0, 1, 2, 3}
@@ -153,18 +151,16 @@ void TstRanking::topNeurons_data()
         QTest::addRow("regression p=0.7 %s", mode)
             << mat({{4, 3, 2, 1}}) << 0.7 << neurox << NeuronList{0, 1} << PerClass{{0, 1}};
         QTest::addRow("regression p=0.71 %s", mode)
-            << mat({{4, 3, 2, 1}}) << 0.71 << neurox << NeuronList{0, 1, 2}
-            << PerClass{{0, 1, 2}};
+            << mat({{4, 3, 2, 1}}) << 0.71 << neurox << NeuronList{0, 1, 2} << PerClass{{0, 1, 2}};
         // p = 1 with exact sums stops at the last non-zero neuron: zero weights are left out.
         QTest::addRow("p=1 zero weights left out %s", mode)
             << mat({{3, 0, 1}, {2, 0, 0}}) << 1.0 << neurox << NeuronList{0, 2}
             << PerClass{{0, 2}, {0}};
         // Ties: the lower index first; the boundary neuron of a tie is the lower index.
-        QTest::addRow("ties %s", mode) << mat({{2, 5, 5, 2}}) << 0.3 << neurox << NeuronList{1}
-                                       << PerClass{{1}};
+        QTest::addRow("ties %s", mode)
+            << mat({{2, 5, 5, 2}}) << 0.3 << neurox << NeuronList{1} << PerClass{{1}};
         QTest::addRow("ties crossing %s", mode)
-            << mat({{2, 5, 5, 2}}) << 0.75 << neurox << NeuronList{0, 1, 2}
-            << PerClass{{1, 2, 0}};
+            << mat({{2, 5, 5, 2}}) << 0.75 << neurox << NeuronList{0, 1, 2} << PerClass{{1, 2, 0}};
         // No classes / no neurons.
         QTest::addRow("no neurons %s", mode)
             << MatrixF(2, 0) << 0.5 << neurox << NeuronList{} << PerClass{{}, {}};
@@ -231,17 +227,16 @@ void TstRanking::hardThreshold_data()
     QTest::newRow("spec fraction=2") << mat({{5, 1, 2, 1}, {1, 10, 1, 6}}) << 2.0
                                      << NeuronList{0, 1, 3} << PerClass{{0}, {1, 3}};
     // Strict: A > max / 1 selects nothing.
-    QTest::newRow("fraction=1 strict") << mat({{5, 1, 2, 1}, {1, 10, 1, 6}}) << 1.0
-                                       << NeuronList{} << PerClass{{}, {}};
+    QTest::newRow("fraction=1 strict")
+        << mat({{5, 1, 2, 1}, {1, 10, 1, 6}}) << 1.0 << NeuronList{} << PerClass{{}, {}};
     // Division, not multiplication: fraction 4 keeps A > 1.25 in class 0 and A > 2.5 in class 1.
     QTest::newRow("fraction=4") << mat({{5, 1, 2, 1}, {1, 10, 1, 6}}) << 4.0
                                 << NeuronList{0, 1, 2, 3} << PerClass{{0, 2}, {1, 3}};
     // The float64 quotient 1/3 is cast to float32 (0.33333334f) before the comparison, so a
     // weight equal to 1.0f/3.0f is not strictly above it (in double it would be).
-    QTest::newRow("quotient cast to float") << mat({{1.0f, 1.0f / 3.0f, 0.34f}}) << 3.0
-                                            << NeuronList{0, 2} << PerClass{{0, 2}};
-    QTest::newRow("fraction=0 nothing") << mat({{5, 1}}) << 0.0 << NeuronList{}
-                                        << PerClass{{}};
+    QTest::newRow("quotient cast to float")
+        << mat({{1.0f, 1.0f / 3.0f, 0.34f}}) << 3.0 << NeuronList{0, 2} << PerClass{{0, 2}};
+    QTest::newRow("fraction=0 nothing") << mat({{5, 1}}) << 0.0 << NeuronList{} << PerClass{{}};
     QTest::newRow("all zero row") << mat({{0, 0}, {0, 3}}) << 2.0 << NeuronList{1}
                                   << PerClass{{}, {1}};
 }
@@ -339,8 +334,7 @@ void TstRanking::ordering_data()
                                << std::vector<int>{1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3};
     // All three enter at k = 0 (one per class): one block, sorted by column max 5, 3, 1.
     QTest::newRow("block by max") << mat({{1, 0, 0}, {0, 5, 0}, {0, 0, 3}}) << 4
-                                  << NeuronList{1, 2, 0}
-                                  << std::vector<int>{3, 3, 3, 3, 3};
+                                  << NeuronList{1, 2, 0} << std::vector<int>{3, 3, 3, 3, 3};
     // Block 0 = {0, 2}, both with max 2: ascending index. Neuron 1 joins when 4p > 2.
     QTest::newRow("block tie by index") << mat({{2, 2, 0}, {0, 0, 2}}) << 4 << NeuronList{0, 2, 1}
                                         << std::vector<int>{2, 2, 2, 3, 3};
@@ -349,8 +343,8 @@ void TstRanking::ordering_data()
         std::vector<int> cut(101);
         for (int k = 0; k <= 100; ++k)
             cut[std::size_t(k)] = k <= 66 ? 2 : (k <= 75 ? 3 : 4);
-        QTest::newRow("late blocks") << mat({{2, 0, 0, 1}, {0, 10, 30, 0}}) << 100
-                                     << NeuronList{2, 0, 3, 1} << cut;
+        QTest::newRow("late blocks")
+            << mat({{2, 0, 0, 1}, {0, 10, 30, 0}}) << 100 << NeuronList{2, 0, 3, 1} << cut;
     }
     // Regression row [4,3,2,1] (cumsum [4,7,9,10]) with S = 10.
     QTest::newRow("regression") << mat({{4, 3, 2, 1}}) << 10 << NeuronList{0, 1, 2, 3}
@@ -461,8 +455,8 @@ void TstRanking::granular_data()
     // [0,10,30,0] (cumsum [30,40,40,40]); T_0 = {0,2}, neuron 3 joins at k = 67 (3p > 2),
     // neuron 1 at k = 76 (40p > 30). The ordering is [2,0 | 3 | 1]; with g = 4, i = 4 reaches
     // T_76 and the chunk {3,1} is sorted by column max (1: 10, 3: 1).
-    QTest::newRow("chunk spans blocks") << mat({{2, 0, 0, 1}, {0, 10, 30, 0}}) << 4 << 100
-                                        << NeuronList{2, 0, 1, 3};
+    QTest::newRow("chunk spans blocks")
+        << mat({{2, 0, 0, 1}, {0, 10, 30, 0}}) << 4 << 100 << NeuronList{2, 0, 1, 3};
     QTest::newRow("chunk g=1") << mat({{2, 0, 0, 1}, {0, 10, 30, 0}}) << 1 << 100
                                << NeuronList{2, 0, 3, 1};
     // Graceful stop (§7.4): |T_S| = 2 < D = 3. g = 1: i = 3 cannot be reached → stop after
@@ -549,8 +543,8 @@ void TstRanking::classRanking()
 void TstRanking::randomBernoulli()
 {
     const NeuronList a = salient::randomNeurons(10000, 0.3, 7);
-    QCOMPARE(salient::randomNeurons(10000, 0.3, 7), a);   // same seed, same set
-    QVERIFY(salient::randomNeurons(10000, 0.3, 8) != a);  // another seed, another set
+    QCOMPARE(salient::randomNeurons(10000, 0.3, 7), a);  // same seed, same set
+    QVERIFY(salient::randomNeurons(10000, 0.3, 8) != a); // another seed, another set
     QVERIFY(std::is_sorted(a.begin(), a.end()));
     QVERIFY(std::adjacent_find(a.begin(), a.end()) == a.end());
     QVERIFY(a.front() >= 0 && a.back() < 10000);

@@ -1,9 +1,9 @@
 // Real data from ../shared/data (PTB sample POS on stories260K activations). Skips visibly when
 // the folder is absent.
-#include "salient/metrics.h"
-#include "salient/probe.h"
-#include "salient/ranking.h"
-#include "salient/task.h"
+#include "salient/data/task.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/probe.h"
+#include "salient/probe/ranking.h"
 #include "testutil.h"
 
 #include <QtTest>
@@ -18,10 +18,13 @@ private Q_SLOTS:
         SALIENT_REQUIRE_SHARED(dataTrain, "data/stories260K.ptb.train.hdf5");
         const QString d = salient::test::sharedDir() + QStringLiteral("/data/");
         TaskInputs in;
-        in.train = {dataTrain, d + QStringLiteral("ptb_pos.train.words.txt"), d + QStringLiteral("ptb_pos.train.labels.txt")};
-        in.dev = {d + QStringLiteral("stories260K.ptb.dev.hdf5"), d + QStringLiteral("ptb_pos.dev.words.txt"),
+        in.train = {dataTrain, d + QStringLiteral("ptb_pos.train.words.txt"),
+                    d + QStringLiteral("ptb_pos.train.labels.txt")};
+        in.dev = {d + QStringLiteral("stories260K.ptb.dev.hdf5"),
+                  d + QStringLiteral("ptb_pos.dev.words.txt"),
                   d + QStringLiteral("ptb_pos.dev.labels.txt")};
-        in.test = {d + QStringLiteral("stories260K.ptb.test.hdf5"), d + QStringLiteral("ptb_pos.test.words.txt"),
+        in.test = {d + QStringLiteral("stories260K.ptb.test.hdf5"),
+                   d + QStringLiteral("ptb_pos.test.words.txt"),
                    d + QStringLiteral("ptb_pos.test.labels.txt")};
         const LoadedTask task = loadTask(in);
         QCOMPARE(task.train->rows(), Index(23551));
@@ -34,10 +37,12 @@ private Q_SLOTS:
         po.epochs = 10;
         po.batchSize = 32;
         po.learningRate = 1e-3;
-        const TrainResult r = trainProbe(task.train->X, task.train->y, task.train->yValue, task.vocab.names, po);
+        const TrainResult r =
+            trainProbe(task.train->X, task.train->y, task.train->yValue, task.vocab.names, po);
         QCOMPARE(r.status, Status::Ok);
         const Evaluation dev = evaluateProbe(r.probe, task.dev->X, task.dev->y, task.dev->yValue);
-        const Evaluation test = evaluateProbe(r.probe, task.test->X, task.test->y, task.test->yValue);
+        const Evaluation test =
+            evaluateProbe(r.probe, task.test->X, task.test->y, task.test->yValue);
         qInfo("ptb_pos: dev accuracy %.4f, test accuracy %.4f", dev.accuracy, test.accuracy);
         QVERIFY2(dev.accuracy >= 0.84, qPrintable(QString::number(dev.accuracy)));
 
@@ -50,8 +55,10 @@ private Q_SLOTS:
         SALIENT_REQUIRE_SHARED(trainActs, "data/stories260K.conll2000.train.hdf5");
         const QString d = salient::test::sharedDir() + QStringLiteral("/data/");
         TaskInputs in;
-        in.train = {trainActs, d + QStringLiteral("conll2000_chunk.train.words.txt"), d + QStringLiteral("conll2000_chunk.train.labels.txt")};
-        in.dev = {d + QStringLiteral("stories260K.conll2000.dev.hdf5"), d + QStringLiteral("conll2000_chunk.dev.words.txt"),
+        in.train = {trainActs, d + QStringLiteral("conll2000_chunk.train.words.txt"),
+                    d + QStringLiteral("conll2000_chunk.train.labels.txt")};
+        in.dev = {d + QStringLiteral("stories260K.conll2000.dev.hdf5"),
+                  d + QStringLiteral("conll2000_chunk.dev.words.txt"),
                   d + QStringLiteral("conll2000_chunk.dev.labels.txt")};
         const LoadedTask task = loadTask(in);
         QCOMPARE(task.vocab.size(), 19);

@@ -2,13 +2,13 @@
 // inputs"): HDF5 files cut at any byte, empty token lines, activations that are all NaN, a
 // session save that hits a full disk (RLIMIT_FSIZE) or a permission error (the previous session
 // stays intact), and cancelling every analysis of the paper's pipeline at any moment.
-#include "salient/activationstore.h"
-#include "salient/corpus.h"
-#include "salient/demo.h"
-#include "salient/error.h"
-#include "salient/pipeline.h"
-#include "salient/session.h"
-#include "salient/task.h"
+#include "salient/analyses/pipeline.h"
+#include "salient/data/corpus.h"
+#include "salient/data/demo.h"
+#include "salient/data/task.h"
+#include "salient/io/activationstore.h"
+#include "salient/session/session.h"
+#include "salient/util/error.h"
 #include "testutil.h"
 
 #include <QDir>
@@ -128,7 +128,8 @@ private Q_SLOTS:
             QVERIFY2(!msg.startsWith(QStringLiteral("<wrong")), qPrintable(msg));
             if (!msg.isEmpty()) {
                 ++errors;
-                QVERIFY2(msg.contains(p), qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(msg)));
+                QVERIFY2(msg.contains(p),
+                         qPrintable(QStringLiteral("cut at %1: %2").arg(cut).arg(msg)));
             }
         }
         QCOMPARE(errors, 48); // every strict prefix is refused
@@ -142,8 +143,8 @@ private Q_SLOTS:
         QVERIFY(writeFile(lab, "X Y X\n\nX Y X\n"));
         MemoryStore store(2, 4, sentences(3));
         LabelVocabulary vocab;
-        const Dataset ds = buildDataset(QStringLiteral("train"), store, readTextColumns(tok), readTextColumns(lab),
-                                        DatasetOptions{}, vocab);
+        const Dataset ds = buildDataset(QStringLiteral("train"), store, readTextColumns(tok),
+                                        readTextColumns(lab), DatasetOptions{}, vocab);
         QCOMPARE(ds.report.mismatches.size(), size_t(1));
         QCOMPARE(ds.report.mismatches[0].line, Index(1)); // 0-based record 1 = line 2
         QCOMPARE(ds.report.mismatches[0].tokens, 0);
@@ -154,9 +155,11 @@ private Q_SLOTS:
         strict.maxMismatches = 1; // abort at the first mismatched line (0 = no limit)
         vocab = {};
         const QString msg = errorOf([&] {
-            buildDataset(QStringLiteral("train"), store, readTextColumns(tok), readTextColumns(lab), strict, vocab);
+            buildDataset(QStringLiteral("train"), store, readTextColumns(tok), readTextColumns(lab),
+                         strict, vocab);
         });
-        QVERIFY2(msg.contains(tok) && msg.contains(lab) && msg.contains(QStringLiteral("line 2")), qPrintable(msg));
+        QVERIFY2(msg.contains(tok) && msg.contains(lab) && msg.contains(QStringLiteral("line 2")),
+                 qPrintable(msg));
         QVERIFY2(msg.contains(QStringLiteral("3 activation rows, 0 tokens")), qPrintable(msg));
     }
 
@@ -175,8 +178,8 @@ private Q_SLOTS:
         TaskInputs in;
         in.train = {acts, tok, lab};
         const QString msg = errorOf([&] { loadTask(in); });
-        QVERIFY2(msg.contains(acts) && msg.contains(QStringLiteral("no usable tokens")) &&
-                     msg.contains(QStringLiteral("non-finite")),
+        QVERIFY2(msg.contains(acts) && msg.contains(QStringLiteral("no usable tokens"))
+                     && msg.contains(QStringLiteral("non-finite")),
                  qPrintable(msg));
     }
 
@@ -227,15 +230,17 @@ private Q_SLOTS:
         const QStringList filesBefore = QDir(dir.path()).entryList(QDir::Files);
         QString msg;
         if (::geteuid() != 0) {
-            QVERIFY(QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+            QVERIFY(
+                QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::ExeOwner));
             Session next = bigSession(8, 20);
             msg = errorOf([&] { saveSession(p, next); });
-            QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+            QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                  | QFileDevice::ExeOwner);
         } else {
             // root ignores permissions: save from a child process that runs as "nobody".
-            QVERIFY(QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                                          QFileDevice::ExeOwner | QFileDevice::ReadOther |
-                                                          QFileDevice::ExeOther));
+            QVERIFY(QFile::setPermissions(
+                dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                | QFileDevice::ReadOther | QFileDevice::ExeOther));
             QProcess child;
             child.setChildProcessModifier([] {
                 if (::setgid(65534) != 0 || ::setuid(65534) != 0)
@@ -245,9 +250,13 @@ private Q_SLOTS:
             env.insert(QStringLiteral("SALIENT_ROBUSTNESS_SAVE"), p);
             child.setProcessEnvironment(env);
             child.start(QCoreApplication::applicationFilePath(), {});
-            if (!child.waitForFinished(60000) || child.exitStatus() != QProcess::NormalExit || child.exitCode() == 99)
-                QSKIP(qPrintable(QStringLiteral("SKIPPED: cannot run this test as user nobody for the permission "
-                                                "case (%1)").arg(child.errorString())));
+            if (!child.waitForFinished(60000) || child.exitStatus() != QProcess::NormalExit
+                || child.exitCode() == 99)
+                QSKIP(qPrintable(
+                    QStringLiteral(
+                        "SKIPPED: cannot run this test as user nobody for the permission "
+                        "case (%1)")
+                        .arg(child.errorString())));
             QCOMPARE(child.exitCode(), 0);
             msg = QString::fromLocal8Bit(child.readAllStandardOutput()).trimmed();
         }
@@ -280,7 +289,8 @@ private Q_SLOTS:
                 options = QJsonObject{{QStringLiteral("l1_values"), QJsonArray{0.0, 1e-3}},
                                       {QStringLiteral("l2_values"), QJsonArray{0.0}}};
             if (name == QLatin1String("ablation"))
-                options = QJsonObject{{QStringLiteral("sizes"), QJsonArray{0.1, 0.5}}, {QStringLiteral("seeds"), 1}};
+                options = QJsonObject{{QStringLiteral("sizes"), QJsonArray{0.1, 0.5}},
+                                      {QStringLiteral("seeds"), 1}};
             auto run = [&](int cancelAt, int *calls) {
                 Session session;
                 AnalysisContext ctx;
@@ -289,7 +299,9 @@ private Q_SLOTS:
                 ctx.session = &session;
                 int n = 0;
                 // Like the GUI's cancel flag: once cancelled, every later report also says so.
-                ctx.progress = [&](double, const QString &) { return ++n < cancelAt || cancelAt < 0; };
+                ctx.progress = [&](double, const QString &) {
+                    return ++n < cancelAt || cancelAt < 0;
+                };
                 AnalysisOutput out;
                 const QString msg = errorOf([&] { out = runAnalysis(name, options, ctx); });
                 if (calls)
@@ -301,29 +313,39 @@ private Q_SLOTS:
             int total = 0;
             const AnalysisOutput full = run(-1, &total);
             QVERIFY2(full.status == Status::Ok && !full.json.contains(QStringLiteral("error")),
-                     qPrintable(name + QStringLiteral(": ") + full.json.value(QStringLiteral("error")).toString()));
+                     qPrintable(name + QStringLiteral(": ")
+                                + full.json.value(QStringLiteral("error")).toString()));
             QVERIFY2(total > 0, qPrintable(name + QStringLiteral(" reports no progress")));
             for (int at : {1, std::max(1, total / 2), total}) {
                 const AnalysisOutput c = run(at, nullptr);
                 QVERIFY2(!c.json.contains(QStringLiteral("error")),
                          qPrintable(QStringLiteral("%1 cancelled at report %2 of %3 threw: %4")
-                                        .arg(name).arg(at).arg(total).arg(c.json.value(QStringLiteral("error")).toString())));
+                                        .arg(name)
+                                        .arg(at)
+                                        .arg(total)
+                                        .arg(c.json.value(QStringLiteral("error")).toString())));
                 // Cancelled, or Ok with the complete result (work running in parallel may finish
                 // every step before the cancel is seen) — never a partial result marked Ok.
                 QJsonObject partial = c.json, whole = full.json;
                 partial.remove(QStringLiteral("timing"));
                 whole.remove(QStringLiteral("timing"));
-                QVERIFY2(c.status == Status::Cancelled || (c.status == Status::Ok && partial == whole),
+                QVERIFY2(c.status == Status::Cancelled
+                             || (c.status == Status::Ok && partial == whole),
                          qPrintable(QStringLiteral("%1 cancelled at report %2 of %3: status %4")
-                                        .arg(name).arg(at).arg(total).arg(int(c.status))));
+                                        .arg(name)
+                                        .arg(at)
+                                        .arg(total)
+                                        .arg(int(c.status))));
             }
             const AnalysisOutput again = run(-1, nullptr);
             QCOMPARE(again.status, Status::Ok);
             QJsonObject a = again.json, b = full.json;
             a.remove(QStringLiteral("timing"));
             b.remove(QStringLiteral("timing"));
-            QVERIFY2(a == b, qPrintable(name + QStringLiteral(": a rerun after cancelled runs differs")));
-            qInfo("%s: %d progress reports; cancelled at 1, %d, %d", qPrintable(name), total, std::max(1, total / 2), total);
+            QVERIFY2(a == b,
+                     qPrintable(name + QStringLiteral(": a rerun after cancelled runs differs")));
+            qInfo("%s: %d progress reports; cancelled at 1, %d, %d", qPrintable(name), total,
+                  std::max(1, total / 2), total);
         }
     }
 };

@@ -1,6 +1,6 @@
 // The heatmap's salience matrix (core computes it; ui only draws it).
-#include "salient/error.h"
-#include "salient/salience.h"
+#include "salient/probe/salience.h"
+#include "salient/util/error.h"
 
 #include <QtTest>
 #include <cmath>
@@ -45,7 +45,7 @@ private Q_SLOTS:
         // Label B: 1, 0, 0, 2, 0.5, 1 → total 4.5.
         QCOMPARE(s.values(1, 0), float(2 / 4.5));
         const SalienceMatrix r = salienceMatrix(probe(), {0, 1}, 3, -1, SalienceMode::Rank);
-        QCOMPARE(r.values(1, 0), 1.0f);            // rank 0
+        QCOMPARE(r.values(1, 0), 1.0f);               // rank 0
         QCOMPARE(r.values(0, 2), float(1 - 5 / 6.0)); // rank 5
     }
 
@@ -64,9 +64,9 @@ private Q_SLOTS:
     void cumulativeMassThreshold()
     {
         const SalienceMatrix s = salienceMatrix(probe(), {0, 1}, 3);
-        QCOMPARE(withinCumulativeMass(s, 0.5), (NeuronList{3}));        // 6/12 reaches 50 %
-        QCOMPARE(withinCumulativeMass(s, 0.6), (NeuronList{3, 0}));     // crossing neuron included
-        QCOMPARE(withinCumulativeMass(s, 1.0).size(), size_t(5)); // neuron 2 has no weight
+        QCOMPARE(withinCumulativeMass(s, 0.5), (NeuronList{3}));    // 6/12 reaches 50 %
+        QCOMPARE(withinCumulativeMass(s, 0.6), (NeuronList{3, 0})); // crossing neuron included
+        QCOMPARE(withinCumulativeMass(s, 1.0).size(), size_t(5));   // neuron 2 has no weight
         QVERIFY_THROWS_EXCEPTION(Error, withinCumulativeMass(s, 0.0));
         QVERIFY_THROWS_EXCEPTION(Error, salienceMatrix(probe(), {0}, 3));
         QVERIFY_THROWS_EXCEPTION(Error, salienceMatrix(probe(), {0, 1}, 3, 2));

@@ -2,9 +2,9 @@
 // is built by hand: a LABEL code (neurons fire on the gold label, many word types per label) must
 // be selective; a WORD-IDENTITY code (each type its own random vector) lets the control probe
 // memorise the types too, so it must not be.
-#include "salient/error.h"
-#include "salient/selectivity.h"
-#include "salient/task.h"
+#include "salient/analyses/selectivity.h"
+#include "salient/data/task.h"
+#include "salient/util/error.h"
 #include "testutil.h"
 
 #include <QtTest>

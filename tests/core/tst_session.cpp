@@ -1,8 +1,8 @@
 // Session files: options round trip, atomic save of JSON + arrays, version and input checks,
 // interrupted saves leaving the previous session intact.
-#include "salient/demo.h"
-#include "salient/error.h"
-#include "salient/session.h"
+#include "salient/data/demo.h"
+#include "salient/session/session.h"
+#include "salient/util/error.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -118,7 +118,8 @@ private Q_SLOTS:
         const Session l = loadSession(path, &check);
         QVERIFY2(check.ok(), qPrintable(check.changedInputs.join(QStringLiteral("; "))));
         QCOMPARE(l.splits.size(), size_t(2));
-        QCOMPARE(l.splits.at(QStringLiteral("dev"))[2].path, s.splits.at(QStringLiteral("dev"))[2].path);
+        QCOMPARE(l.splits.at(QStringLiteral("dev"))[2].path,
+                 s.splits.at(QStringLiteral("dev"))[2].path);
         QCOMPARE(l.dataOptions.layers, (std::vector<int>{1, 3}));
         QCOMPARE(l.dataOptions.seed, s.dataOptions.seed);
         QCOMPARE(l.probeOptions.seed, s.probeOptions.seed);
@@ -172,20 +173,30 @@ private Q_SLOTS:
         root[QStringLiteral("version")] = 2;
         const QString v2 = file(QStringLiteral("v2.json"));
         writeAll(v2, QJsonDocument(root).toJson());
-        QVERIFY(errorOf([&] { loadSession(v2); }).contains(QStringLiteral("session version 2, this Salient")));
+        QVERIFY(errorOf([&] {
+                    loadSession(v2);
+                }).contains(QStringLiteral("session version 2, this Salient")));
         writeAll(file(QStringLiteral("bad.json")), "{ not json");
-        QVERIFY(errorOf([&] { loadSession(file(QStringLiteral("bad.json"))); }).contains(QStringLiteral("invalid JSON")));
+        QVERIFY(errorOf([&] {
+                    loadSession(file(QStringLiteral("bad.json")));
+                }).contains(QStringLiteral("invalid JSON")));
         writeAll(file(QStringLiteral("other.json")), "{\"a\": 1}");
-        QVERIFY(errorOf([&] { loadSession(file(QStringLiteral("other.json"))); }).contains(QStringLiteral("not a Salient session")));
-        QVERIFY(errorOf([&] { loadSession(file(QStringLiteral("none.json"))); }).contains(QStringLiteral("not found")));
+        QVERIFY(errorOf([&] {
+                    loadSession(file(QStringLiteral("other.json")));
+                }).contains(QStringLiteral("not a Salient session")));
+        QVERIFY(errorOf([&] {
+                    loadSession(file(QStringLiteral("none.json")));
+                }).contains(QStringLiteral("not found")));
         // Arrays file tampered with → refused.
         QFile arrays(file(s.arraysFile));
         QVERIFY(arrays.open(QIODevice::Append));
         arrays.write("garbage");
         arrays.close();
         QVERIFY(errorOf([&] { loadSession(path); }).contains(QStringLiteral("does not match")));
-        QVERIFY(errorOf([&] { Session t = makeSession(); saveSession(file(QStringLiteral("no/such/dir/s.json")), t); })
-                    .contains(QStringLiteral("does not exist")));
+        QVERIFY(errorOf([&] {
+                    Session t = makeSession();
+                    saveSession(file(QStringLiteral("no/such/dir/s.json")), t);
+                }).contains(QStringLiteral("does not exist")));
     }
 
     void interruptedSaveKeepsPreviousSession_data()
@@ -205,10 +216,13 @@ private Q_SLOTS:
         const QByteArray before = readAll(path);
         const QStringList filesBefore = QDir(dir.path()).entryList(QDir::Files);
         Session changed = makeSession();
-        changed.results[QStringLiteral("probe")] = QJsonObject{{QStringLiteral("dev_accuracy"), 0.5}};
+        changed.results[QStringLiteral("probe")] =
+            QJsonObject{{QStringLiteral("dev_accuracy"), 0.5}};
         changed.arrays[QStringLiteral("probe/W")].setConstant(42.0f);
         changed.arraysFile = s.arraysFile;
-        QVERIFY(errorOf([&] { saveSession(path, changed, SaveStep(step)); }).contains(QStringLiteral("interrupted")));
+        QVERIFY(errorOf([&] {
+                    saveSession(path, changed, SaveStep(step));
+                }).contains(QStringLiteral("interrupted")));
         QCOMPARE(readAll(path), before);
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files), filesBefore);
         const Session l = loadSession(path);
@@ -221,18 +235,21 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QDir().mkpath(dir.filePath(QStringLiteral("a/inputs")));
         for (const QString &f : QDir(file(QStringLiteral("inputs"))).entryList(QDir::Files))
-            QFile::copy(file(QStringLiteral("inputs/") + f), dir.filePath(QStringLiteral("a/inputs/") + f));
+            QFile::copy(file(QStringLiteral("inputs/") + f),
+                        dir.filePath(QStringLiteral("a/inputs/") + f));
         Session s;
         const QString base = dir.filePath(QStringLiteral("a/inputs/demo.train"));
         s.splits[QStringLiteral("train")] = {describeInput(base + QStringLiteral(".hdf5")),
                                              describeInput(base + QStringLiteral(".words.txt")),
                                              describeInput(base + QStringLiteral(".pos.txt"))};
         saveSession(dir.filePath(QStringLiteral("a/s.json")), s);
-        QVERIFY(QDir().rename(dir.filePath(QStringLiteral("a")), dir.filePath(QStringLiteral("b"))));
+        QVERIFY(
+            QDir().rename(dir.filePath(QStringLiteral("a")), dir.filePath(QStringLiteral("b"))));
         SessionCheck check;
         const Session l = loadSession(dir.filePath(QStringLiteral("b/s.json")), &check);
         QVERIFY2(check.ok(), qPrintable(check.changedInputs.join(QStringLiteral("; "))));
-        QVERIFY(l.splits.at(QStringLiteral("train"))[0].path.contains(QStringLiteral("/b/inputs/")));
+        QVERIFY(
+            l.splits.at(QStringLiteral("train"))[0].path.contains(QStringLiteral("/b/inputs/")));
         const LoadedTask t = loadSessionData(l);
         QVERIFY(t.train->rows() > 100);
     }
@@ -241,8 +258,11 @@ private Q_SLOTS:
     {
         const QString p = file(QStringLiteral("abc.txt"));
         writeAll(p, "abc");
-        QCOMPARE(fileSha256(p), QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-        QVERIFY(fileFingerprint(p) != fileFingerprint(file(QStringLiteral("inputs/demo.dev.words.txt"))));
+        QCOMPARE(
+            fileSha256(p),
+            QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QVERIFY(fileFingerprint(p)
+                != fileFingerprint(file(QStringLiteral("inputs/demo.dev.words.txt"))));
     }
 };
 

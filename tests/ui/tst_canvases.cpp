@@ -2,7 +2,7 @@
 // sorted mode and tooltips keep the real neuron index, a click on a cell emits its flat position,
 // every canvas exports PNG/SVG/PDF files that parse and are not blank, and a 48 × 8,192 matrix is
 // set quickly.
-#include "salient/salience.h"
+#include "salient/probe/salience.h"
 #include "salient/ui/plotting/colormaps.h"
 #include "salient/ui/plotting/curvescanvas.h"
 #include "salient/ui/plotting/layerbarscanvas.h"

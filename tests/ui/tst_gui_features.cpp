@@ -2,19 +2,19 @@
 // dock (its overlap equals core's), the report folder (files parse and are not blank; the salience
 // CSV equals core's matrix), drag and drop, the cumulative-mass threshold, and neuron profiles
 // computed off the GUI thread with stale results discarded.
-#include "salient/analyses.h"
-#include "salient/salience.h"
-#include "salient/selectivity.h"
-#include "salient/session.h"
-#include "salient/ui/comparedock.h"
-#include "salient/ui/datadock.h"
-#include "salient/ui/jobrunner.h"
+#include "salient/analyses/analyses.h"
+#include "salient/analyses/selectivity.h"
+#include "salient/probe/salience.h"
+#include "salient/session/session.h"
+#include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
-#include "salient/ui/neuroninspector.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
 #include "salient/ui/plotting/trainingcurvecanvas.h"
-#include "salient/ui/probesettings.h"
+#include "salient/ui/views/comparedock.h"
+#include "salient/ui/views/datadock.h"
+#include "salient/ui/views/neuroninspector.h"
+#include "salient/ui/views/probesettings.h"
 
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
@@ -68,7 +68,8 @@ QByteArray readAll(const QString &path)
 NeuronList coreTopK(const Session &s, int k)
 {
     const NeuronList order = fullOrdering(s.arrays.at(QStringLiteral("probe/W")).cwiseAbs(), 100);
-    return NeuronList(order.begin(), order.begin() + std::min<std::ptrdiff_t>(k, std::ptrdiff_t(order.size())));
+    return NeuronList(order.begin(),
+                      order.begin() + std::min<std::ptrdiff_t>(k, std::ptrdiff_t(order.size())));
 }
 
 int shownCount(const SalienceHeatmapCanvas *h, int neurons, std::set<int> *shown = nullptr)
@@ -177,10 +178,13 @@ private Q_SLOTS:
             QCOMPARE(Index(c.onlyA.size()), Index(ta.size()) - o.intersection);
             QCOMPARE(Index(c.onlyB.size()), Index(tb.size()) - o.intersection);
             for (int n : c.onlyA)
-                QVERIFY(std::count(ta.begin(), ta.end(), n) == 1 && std::count(tb.begin(), tb.end(), n) == 0);
+                QVERIFY(std::count(ta.begin(), ta.end(), n) == 1
+                        && std::count(tb.begin(), tb.end(), n) == 0);
             const Dataset &train = *w.task()->train;
-            const LayerDistribution la = layerDistribution(train, fullOrdering(a.arrays.at(QStringLiteral("probe/W")).cwiseAbs(), 100), k);
-            const LayerDistribution lb = layerDistribution(train, fullOrdering(b.arrays.at(QStringLiteral("probe/W")).cwiseAbs(), 100), k);
+            const LayerDistribution la = layerDistribution(
+                train, fullOrdering(a.arrays.at(QStringLiteral("probe/W")).cwiseAbs(), 100), k);
+            const LayerDistribution lb = layerDistribution(
+                train, fullOrdering(b.arrays.at(QStringLiteral("probe/W")).cwiseAbs(), 100), k);
             QCOMPARE(c.layersA.counts, la.counts);
             QCOMPARE(c.layersB.counts, lb.counts);
             QVERIFY(d->summaryText().contains(QStringLiteral("%1 shared").arg(o.intersection)));
@@ -195,11 +199,15 @@ private Q_SLOTS:
         QStringList written;
         QString error;
         QVERIFY2(d->exportTo(out, out, out, &written, &error), qPrintable(error));
-        for (const char *f : {"compare-layers.png", "compare-layers.svg", "compare-layers.pdf", "compare-layers.csv",
-                              "compare-curves-b.png", "compare-overlap.csv", "compare-overlap.json"})
+        for (const char *f : {"compare-layers.png", "compare-layers.svg", "compare-layers.pdf",
+                              "compare-layers.csv", "compare-curves-b.png", "compare-overlap.csv",
+                              "compare-overlap.json"})
             QVERIFY2(QFile::exists(out + QLatin1Char('/') + QLatin1String(f)), f);
-        const QJsonObject j = QJsonDocument::fromJson(readAll(out + QStringLiteral("/compare-overlap.json"))).object();
-        QCOMPARE(j.value(QStringLiteral("intersection")).toInt(), int(d->comparison().overlap.intersection));
+        const QJsonObject j =
+            QJsonDocument::fromJson(readAll(out + QStringLiteral("/compare-overlap.json")))
+                .object();
+        QCOMPARE(j.value(QStringLiteral("intersection")).toInt(),
+                 int(d->comparison().overlap.intersection));
 
         // A session without a probe cannot be compared: a readable error, no crash.
         MainWindow empty;
@@ -217,7 +225,8 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(w.exportReport(dir, &error), qPrintable(error));
         for (const char *base : {"heatmap", "layers", "training", "words"}) {
-            const QString png = dir + QStringLiteral("/figures/") + QLatin1String(base) + QStringLiteral(".png");
+            const QString png =
+                dir + QStringLiteral("/figures/") + QLatin1String(base) + QStringLiteral(".png");
             const QImage img(png);
             QVERIFY2(!img.isNull(), qPrintable(png));
             QSet<QRgb> colours;
@@ -225,7 +234,8 @@ private Q_SLOTS:
                 for (int x = 0; x < img.width(); x += 5)
                     colours.insert(img.pixel(x, y));
             QVERIFY2(colours.size() > 10, qPrintable(png));
-            const QString svg = dir + QStringLiteral("/figures/") + QLatin1String(base) + QStringLiteral(".svg");
+            const QString svg =
+                dir + QStringLiteral("/figures/") + QLatin1String(base) + QStringLiteral(".svg");
             QFile sf(svg);
             QVERIFY(sf.open(QIODevice::ReadOnly));
             QXmlStreamReader xml(&sf);
@@ -233,19 +243,27 @@ private Q_SLOTS:
                 xml.readNext();
             QVERIFY2(!xml.hasError(), qPrintable(svg + xml.errorString()));
             QVERIFY(QSvgRenderer(svg).isValid());
-            QVERIFY(readAll(dir + QStringLiteral("/figures/") + QLatin1String(base) + QStringLiteral(".pdf")).startsWith("%PDF"));
+            QVERIFY(readAll(dir + QStringLiteral("/figures/") + QLatin1String(base)
+                            + QStringLiteral(".pdf"))
+                        .startsWith("%PDF"));
         }
-        for (const char *t : {"heatmap", "layers", "training", "ranking", "salience_matrix", "inspector_classes",
-                              "inspector_top_words"}) {
-            QVERIFY2(!readAll(dir + QStringLiteral("/tables/") + QLatin1String(t) + QStringLiteral(".csv")).isEmpty(), t);
+        for (const char *t : {"heatmap", "layers", "training", "ranking", "salience_matrix",
+                              "inspector_classes", "inspector_top_words"}) {
+            QVERIFY2(!readAll(dir + QStringLiteral("/tables/") + QLatin1String(t)
+                              + QStringLiteral(".csv"))
+                          .isEmpty(),
+                     t);
             QJsonParseError pe;
-            QJsonDocument::fromJson(readAll(dir + QStringLiteral("/tables/") + QLatin1String(t) + QStringLiteral(".json")), &pe);
+            QJsonDocument::fromJson(readAll(dir + QStringLiteral("/tables/") + QLatin1String(t)
+                                            + QStringLiteral(".json")),
+                                    &pe);
             QVERIFY2(pe.error == QJsonParseError::NoError, t);
         }
         // The salience CSV is core's matrix.
         const Dataset &train = *w.task()->train;
         const SalienceMatrix s = salienceMatrix(*w.probe(), train.layerIds, train.dims);
-        const QList<QByteArray> lines = readAll(dir + QStringLiteral("/tables/salience_matrix.csv")).trimmed().split('\n');
+        const QList<QByteArray> lines =
+            readAll(dir + QStringLiteral("/tables/salience_matrix.csv")).trimmed().split('\n');
         QCOMPARE(int(lines.size()), s.layers + 1);
         for (int l = 0; l < s.layers; ++l) {
             const QList<QByteArray> cells = lines[l + 1].split(',');
@@ -256,12 +274,15 @@ private Q_SLOTS:
         }
         // The ranking CSV is core's full ordering.
         const NeuronList order = fullOrdering(w.probe()->W.cwiseAbs(), 100);
-        const QList<QByteArray> rank = readAll(dir + QStringLiteral("/tables/ranking.csv")).trimmed().split('\n');
+        const QList<QByteArray> rank =
+            readAll(dir + QStringLiteral("/tables/ranking.csv")).trimmed().split('\n');
         QCOMPARE(int(rank.size()), int(order.size()) + 1);
         QCOMPARE(rank[1].split(',')[1].toInt(), flatNeuron(train, order[0]));
         // Parameters and the session.
-        const QJsonObject params = QJsonDocument::fromJson(readAll(dir + QStringLiteral("/params.json"))).object();
-        QVERIFY(params.contains(QStringLiteral("lambda1")) && params.contains(QStringLiteral("seeds")));
+        const QJsonObject params =
+            QJsonDocument::fromJson(readAll(dir + QStringLiteral("/params.json"))).object();
+        QVERIFY(params.contains(QStringLiteral("lambda1"))
+                && params.contains(QStringLiteral("seeds")));
         QVERIFY(params.value(QStringLiteral("probe_options")).isObject());
         const Session back = loadSession(dir + QStringLiteral("/session.json"));
         QVERIFY(back.arrays.at(QStringLiteral("probe/W")) == w.probe()->W);
@@ -282,11 +303,14 @@ private Q_SLOTS:
         keep.close();
         QVERIFY(!w.exportReport(foreign, &error));
         QVERIFY(!error.isEmpty());
-        QCOMPARE(QDir(foreign).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), QStringList{QStringLiteral("mine.txt")});
+        QCOMPARE(QDir(foreign).entryList(QDir::AllEntries | QDir::NoDotAndDotDot),
+                 QStringList{QStringLiteral("mine.txt")});
         // A path below a regular file fails with a message.
         QVERIFY(!w.exportReport(foreign + QStringLiteral("/mine.txt/report"), &error));
         QVERIFY(!error.isEmpty());
-        const QStringList leftovers = QDir(m_dir.path()).entryList({QStringLiteral(".*partial*")}, QDir::AllEntries | QDir::Hidden);
+        const QStringList leftovers =
+            QDir(m_dir.path())
+                .entryList({QStringLiteral(".*partial*")}, QDir::AllEntries | QDir::Hidden);
         QVERIFY2(leftovers.isEmpty(), qPrintable(leftovers.join(QLatin1Char(' '))));
     }
 
@@ -306,7 +330,8 @@ private Q_SLOTS:
         QVERIFY(w.acceptDrops());
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(session)});
-        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
         QApplication::sendEvent(&w, &enter);
         QVERIFY(enter.isAccepted());
         QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);

@@ -41,19 +41,22 @@ private Q_SLOTS:
         const QString first = dir.filePath(QStringLiteral("demo-report"));
         QProcess proc;
         proc.setProcessEnvironment(env);
-        proc.start(QStringLiteral(SALIENT_GUI), {QStringLiteral("--demo"), QStringLiteral("--export-report"), first});
+        proc.start(QStringLiteral(SALIENT_GUI),
+                   {QStringLiteral("--demo"), QStringLiteral("--export-report"), first});
         QVERIFY(proc.waitForFinished(280000));
         QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
-        for (const char *f : {"index.html", "params.json", "session.json", "figures/heatmap.png", "figures/curves.svg",
-                              "figures/layers.pdf", "figures/training.png", "tables/salience_matrix.csv",
-                              "tables/curves.json", "tables/ranking.csv", "tables/inspector_classes.csv"})
+        for (const char *f : {"index.html", "params.json", "session.json", "figures/heatmap.png",
+                              "figures/curves.svg", "figures/layers.pdf", "figures/training.png",
+                              "tables/salience_matrix.csv", "tables/curves.json",
+                              "tables/ranking.csv", "tables/inspector_classes.csv"})
             QVERIFY2(QFile::exists(first + QLatin1Char('/') + QLatin1String(f)), f);
         QVERIFY(!QImage(first + QStringLiteral("/figures/curves.png")).isNull());
 
         const QString second = dir.filePath(QStringLiteral("session-report"));
         QProcess again;
         again.setProcessEnvironment(env);
-        again.start(QStringLiteral(SALIENT_GUI), {first + QStringLiteral("/session.json"), QStringLiteral("--export-report"), second});
+        again.start(QStringLiteral(SALIENT_GUI), {first + QStringLiteral("/session.json"),
+                                                  QStringLiteral("--export-report"), second});
         QVERIFY(again.waitForFinished(120000));
         QVERIFY2(again.exitCode() == 0, again.readAllStandardError().constData());
         QVERIFY(QFile::exists(second + QStringLiteral("/figures/curves.png")));

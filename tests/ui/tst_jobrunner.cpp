@@ -1,12 +1,12 @@
 // JobRunner and JobsDock (STYLE.md guidelines 4 and 11): jobs end with the right status, progress
 // is throttled, cancel works for running and queued jobs, exceptions map to statuses, and the
 // GUI thread's event loop keeps running while a real probe trains on the worker.
-#include "salient/ui/jobrunner.h"
-#include "salient/ui/jobsdock.h"
+#include "salient/ui/jobs/jobrunner.h"
+#include "salient/ui/jobs/jobsdock.h"
 
-#include "salient/error.h"
-#include "salient/probe.h"
-#include "salient/runtime.h"
+#include "salient/probe/probe.h"
+#include "salient/util/error.h"
+#include "salient/util/runtime.h"
 
 #include <QLabel>
 #include <QProgressBar>

@@ -1,20 +1,20 @@
 // The main window end to end, offscreen: demo → train → heatmap equals core's salience matrix →
 // a click selects the neuron everywhere → the per-word colours follow that neuron → exports;
 // cancel; a malformed file gives an error, not a crash; session save and reopen.
-#include "salient/demo.h"
-#include "salient/salience.h"
-#include "salient/ui/datadock.h"
-#include "salient/ui/jobrunner.h"
+#include "salient/data/demo.h"
+#include "salient/probe/salience.h"
+#include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
-#include "salient/ui/neuroninspector.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
-#include "salient/ui/wordactivationview.h"
+#include "salient/ui/views/datadock.h"
+#include "salient/ui/views/neuroninspector.h"
+#include "salient/ui/views/wordactivationview.h"
 
 #include <QComboBox>
 #include <QImage>
 #include <QLineEdit>
-#include <QSpinBox>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -152,14 +152,16 @@ private Q_SLOTS:
         writeDemoFiles(makeDemoDataset(o), dir);
         TaskInputs in;
         const QString base = dir + QStringLiteral("/demo.train");
-        in.train = {base + QStringLiteral(".hdf5"), base + QStringLiteral(".words.txt"), base + QStringLiteral(".pos.txt")};
+        in.train = {base + QStringLiteral(".hdf5"), base + QStringLiteral(".words.txt"),
+                    base + QStringLiteral(".pos.txt")};
         in.memoryBudget = 1000000; // 1 MB: well below the matrix
         in.options.storage = StorageMode::Auto;
 
         OpenDataDialog dialog;
         dialog.setInputs(in);
-        QTRY_VERIFY2_WITH_TIMEOUT(dialog.memoryEstimate().contains(QStringLiteral("streamed from disk")),
-                                  qPrintable(dialog.memoryEstimate()), 20000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            dialog.memoryEstimate().contains(QStringLiteral("streamed from disk")),
+            qPrintable(dialog.memoryEstimate()), 20000);
         QCOMPARE(dialog.inputs().options.storage, StorageMode::Auto);
         QCOMPARE(dialog.inputs().memoryBudget, quint64(1000000));
 

@@ -1,10 +1,10 @@
 // Offscreen tests of the per-word activation view and the neuron inspector (DESIGN.md §4, views
 // 6 and 7; spec/NEUROX.md §13–§14).
-#include "salient/corpusanalysis.h"
-#include "salient/error.h"
-#include "salient/probe.h"
-#include "salient/ui/neuroninspector.h"
-#include "salient/ui/wordactivationview.h"
+#include "salient/analyses/corpusanalysis.h"
+#include "salient/probe/probe.h"
+#include "salient/ui/views/neuroninspector.h"
+#include "salient/ui/views/wordactivationview.h"
+#include "salient/util/error.h"
 
 #include <QDir>
 #include <QFile>
@@ -55,12 +55,10 @@ int colouredPixels(const QImage &image, const QRect &rect)
 /// Three sentences; dataset column 1 fires on "bank" only, column 0 is noise.
 salient::Dataset bankDataset(salient::LabelVocabulary &vocab)
 {
-    const QList<QStringList> tokens = {{QStringLiteral("the"), QStringLiteral("bank"),
-                                        QStringLiteral("closed")},
-                                       {QStringLiteral("a"), QStringLiteral("bank"),
-                                        QStringLiteral("opened")},
-                                       {QStringLiteral("the"), QStringLiteral("river"),
-                                        QStringLiteral("flows")}};
+    const QList<QStringList> tokens = {
+        {QStringLiteral("the"), QStringLiteral("bank"), QStringLiteral("closed")},
+        {QStringLiteral("a"), QStringLiteral("bank"), QStringLiteral("opened")},
+        {QStringLiteral("the"), QStringLiteral("river"), QStringLiteral("flows")}};
     const QList<QStringList> labels = {
         {QStringLiteral("DT"), QStringLiteral("NN"), QStringLiteral("VBD")},
         {QStringLiteral("DT"), QStringLiteral("NN"), QStringLiteral("VBD")},
@@ -135,10 +133,10 @@ void TestWordView::coloursFollowActivations()
 {
     WordActivationView view;
     WordActivationData data;
-    data.sentences.push_back(sentence({QStringLiteral("a"), QStringLiteral("b"),
-                                       QStringLiteral("c"), QStringLiteral("d"),
-                                       QStringLiteral("e")},
-                                      {0.5f, -0.25f, 1.0f, 0.0f, -1.0f}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"),
+                  QStringLiteral("d"), QStringLiteral("e")},
+                 {0.5f, -0.25f, 1.0f, 0.0f, -1.0f}));
     view.setData(data);
     showView(view);
 
@@ -173,8 +171,8 @@ void TestWordView::allZeroSentenceHasNoColour()
 {
     WordActivationView view;
     WordActivationData data;
-    data.sentences.push_back(sentence({QStringLiteral("zero"), QStringLiteral("only")},
-                                      {0.0f, 0.0f}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("zero"), QStringLiteral("only")}, {0.0f, 0.0f}));
     data.sentences.push_back(sentence({QStringLiteral("nan")}, {std::nanf("")}));
     data.sentences.push_back(sentence({}, {}));
     view.setData(data);
@@ -197,8 +195,8 @@ void TestWordView::normalisation()
     WordActivationView view;
     WordActivationData data;
     data.sentences.push_back(sentence({QStringLiteral("big"), QStringLiteral("x")}, {2.0f, 0.0f}));
-    data.sentences.push_back(sentence({QStringLiteral("small"), QStringLiteral("y")},
-                                      {1.0f, -0.5f}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("small"), QStringLiteral("y")}, {1.0f, -0.5f}));
     view.setData(data);
     showView(view);
     // Per sentence (NeuroX): each sentence's maximum is fully opaque.
@@ -218,17 +216,17 @@ void TestWordView::divergingScheme()
 {
     WordActivationView view;
     WordActivationData data;
-    data.sentences.push_back(sentence({QStringLiteral("p"), QStringLiteral("n"),
-                                       QStringLiteral("h"), QStringLiteral("z")},
-                                      {1.0f, -1.0f, 0.2f, 0.0f}));
+    data.sentences.push_back(sentence(
+        {QStringLiteral("p"), QStringLiteral("n"), QStringLiteral("h"), QStringLiteral("z")},
+        {1.0f, -1.0f, 0.2f, 0.0f}));
     view.setData(data);
     view.setColourScheme(WordActivationView::ColourScheme::Diverging);
     showView(view);
     const QColor pos = view.tokenColour(0, 0), neg = view.tokenColour(0, 1);
     const QColor weak = view.tokenColour(0, 2);
     QCOMPARE(pos.alpha(), 255);
-    QVERIFY(pos.blue() > pos.red());  // blue end
-    QVERIFY(neg.red() > neg.blue());  // orange end
+    QVERIFY(pos.blue() > pos.red());             // blue end
+    QVERIFY(neg.red() > neg.blue());             // orange end
     QVERIFY(weak.lightness() > pos.lightness()); // towards white at 0
     QVERIFY(!view.tokenColour(0, 3).isValid());
 }
@@ -237,9 +235,8 @@ void TestWordView::topTokensFilter()
 {
     WordActivationView view;
     WordActivationData data;
-    data.sentences.push_back(sentence({QStringLiteral("a"), QStringLiteral("b"),
-                                       QStringLiteral("c")},
-                                      {1.0f, 0.8f, -0.9f}));
+    data.sentences.push_back(sentence(
+        {QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, {1.0f, 0.8f, -0.9f}));
     view.setData(data);
     QVERIFY(view.tokenColour(0, 1).isValid());
     view.setTopTokensFilter(true);
@@ -253,8 +250,8 @@ void TestWordView::markupShownLiterally()
     WordActivationView view;
     WordActivationData data;
     const QString markup = QStringLiteral("<b>x</b>");
-    data.sentences.push_back(sentence({markup, QStringLiteral("x"), QStringLiteral("&amp;")},
-                                      {1.0f, 0.5f, 0.2f}));
+    data.sentences.push_back(
+        sentence({markup, QStringLiteral("x"), QStringLiteral("&amp;")}, {1.0f, 0.5f, 0.2f}));
     view.setData(data);
     showView(view);
     const QFontMetricsF fm(view.tokenFont());
@@ -264,8 +261,8 @@ void TestWordView::markupShownLiterally()
     QVERIFY(std::abs(view.tokenRect(0, 2).width()
                      - (fm.horizontalAdvance(QStringLiteral("&amp;")) + pad))
             <= 1.0);
-    QVERIFY(view.tokenRect(0, 0).width() > view.tokenRect(0, 1).width() + fm.horizontalAdvance(
-                QStringLiteral("<b></b>")) - 1);
+    QVERIFY(view.tokenRect(0, 0).width()
+            > view.tokenRect(0, 1).width() + fm.horizontalAdvance(QStringLiteral("<b></b>")) - 1);
 }
 
 void TestWordView::rightToLeft()
@@ -273,15 +270,15 @@ void TestWordView::rightToLeft()
     WordActivationView view;
     WordActivationData data;
     // Hebrew "shalom olam", Arabic "marhaban bialalam", and an English sentence.
-    data.sentences.push_back(sentence({QStringLiteral("\u05e9\u05dc\u05d5\u05dd"),
-                                       QStringLiteral("\u05e2\u05d5\u05dc\u05dd")},
-                                      {1.0f, -1.0f}));
+    data.sentences.push_back(sentence(
+        {QStringLiteral("\u05e9\u05dc\u05d5\u05dd"), QStringLiteral("\u05e2\u05d5\u05dc\u05dd")},
+        {1.0f, -1.0f}));
     data.sentences.push_back(sentence({QStringLiteral("\u0645\u0631\u062d\u0628\u0627"),
                                        QStringLiteral("\u0628\u0627\u0644\u0639\u0627\u0644\u0645"),
                                        QStringLiteral("42")},
                                       {0.5f, 1.0f, 0.1f}));
-    data.sentences.push_back(sentence({QStringLiteral("hello"), QStringLiteral("world")},
-                                      {1.0f, 0.5f}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("hello"), QStringLiteral("world")}, {1.0f, 0.5f}));
     view.setData(data);
     showView(view);
     for (int s = 0; s < 2; ++s) {
@@ -334,14 +331,11 @@ void TestWordView::search()
 {
     WordActivationView view;
     WordActivationData data;
-    data.sentences.push_back(sentence({QStringLiteral("The"), QStringLiteral("bank"),
-                                       QStringLiteral("banks")},
-                                      {0.1f, 1.0f, 0.5f},
-                                      {QStringLiteral("DT"), QStringLiteral("NN"),
-                                       QStringLiteral("NNS")}));
+    data.sentences.push_back(sentence(
+        {QStringLiteral("The"), QStringLiteral("bank"), QStringLiteral("banks")},
+        {0.1f, 1.0f, 0.5f}, {QStringLiteral("DT"), QStringLiteral("NN"), QStringLiteral("NNS")}));
     data.sentences.push_back(sentence({QStringLiteral("the"), QStringLiteral("river")},
-                                      {0.2f, 0.3f},
-                                      {QStringLiteral("DT"), QStringLiteral("NN")}));
+                                      {0.2f, 0.3f}, {QStringLiteral("DT"), QStringLiteral("NN")}));
     view.setData(data);
     view.setShowLabels(true);
     showView(view);
@@ -385,8 +379,8 @@ void TestWordView::sortByActivation()
     WordActivationData data;
     data.sentences.push_back(sentence({QStringLiteral("low")}, {0.2f}));
     data.sentences.push_back(sentence({QStringLiteral("none")}, {std::nanf("")}));
-    data.sentences.push_back(sentence({QStringLiteral("high"), QStringLiteral("neg")},
-                                      {3.0f, -9.0f}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("high"), QStringLiteral("neg")}, {3.0f, -9.0f}));
     data.sentences.push_back(sentence({QStringLiteral("mid")}, {1.0f}));
     view.setData(data);
     showView(view);
@@ -409,10 +403,10 @@ void TestWordView::clickSelectsTokens()
 {
     WordActivationView view;
     WordActivationData data;
-    data.sentences.push_back(sentence({QStringLiteral("a"), QStringLiteral("b")}, {1.0f, 0.5f},
-                                      {}, {10, 11}));
-    data.sentences.push_back(sentence({QStringLiteral("c"), QStringLiteral("d")}, {0.1f, 0.2f},
-                                      {}, {20, -1}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("a"), QStringLiteral("b")}, {1.0f, 0.5f}, {}, {10, 11}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("c"), QStringLiteral("d")}, {0.1f, 0.2f}, {}, {20, -1}));
     view.setData(data);
     showView(view);
     QSignalSpy spy(&view, &WordActivationView::tokensSelected);
@@ -441,9 +435,9 @@ void TestWordView::inconsistentDataIsRepaired()
 {
     WordActivationView view;
     WordActivationData data;
-    data.sentences.push_back(sentence({QStringLiteral("a"), QStringLiteral("b"),
-                                       QStringLiteral("c")},
-                                      {1.0f, 0.5f}, {QStringLiteral("X")}, {1, 2, 3, 4}));
+    data.sentences.push_back(
+        sentence({QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}, {1.0f, 0.5f},
+                 {QStringLiteral("X")}, {1, 2, 3, 4}));
     view.setData(data);
     view.setShowLabels(true);
     showView(view);
@@ -459,15 +453,15 @@ void TestWordView::exports()
     WordActivationView view;
     WordActivationData data;
     data.title = QStringLiteral("Layer 3 \u00b7 neuron 17");
-    data.sentences.push_back(sentence({QStringLiteral("The"), QStringLiteral("<b>bank</b>"),
-                                       QStringLiteral("closed"), QStringLiteral(".")},
-                                      {0.1f, 2.0f, -1.0f, 0.0f},
-                                      {QStringLiteral("DT"), QStringLiteral("NN"),
-                                       QStringLiteral("VBD"), QStringLiteral(".")},
-                                      {0, 1, 2, 3}, 0));
-    data.sentences.push_back(sentence({QStringLiteral("\u05e9\u05dc\u05d5\u05dd"),
-                                       QStringLiteral("\u05e2\u05d5\u05dc\u05dd")},
-                                      {-0.5f, 0.7f}, {}, {}, 1));
+    data.sentences.push_back(sentence(
+        {QStringLiteral("The"), QStringLiteral("<b>bank</b>"), QStringLiteral("closed"),
+         QStringLiteral(".")},
+        {0.1f, 2.0f, -1.0f, 0.0f},
+        {QStringLiteral("DT"), QStringLiteral("NN"), QStringLiteral("VBD"), QStringLiteral(".")},
+        {0, 1, 2, 3}, 0));
+    data.sentences.push_back(sentence(
+        {QStringLiteral("\u05e9\u05dc\u05d5\u05dd"), QStringLiteral("\u05e2\u05d5\u05dc\u05dd")},
+        {-0.5f, 0.7f}, {}, {}, 1));
     view.setData(data);
     view.setShowLabels(true);
     showView(view);

@@ -1,58 +1,58 @@
 #include "salient/ui/mainwindow.h"
 
-#include "salient/isolation.h"
+#include "salient/io/isolation.h"
 
-#include "salient/analyses.h"
-#include "salient/corpusanalysis.h"
-#include "salient/demo.h"
-#include "salient/error.h"
-#include "salient/ranking.h"
-#include "salient/salience.h"
-#include "salient/ui/comparedock.h"
-#include "salient/ui/datadock.h"
-#include "salient/ui/jobrunner.h"
-#include "salient/ui/jobsdock.h"
-#include "salient/ui/neuroninspector.h"
+#include "salient/analyses/analyses.h"
+#include "salient/analyses/corpusanalysis.h"
+#include "salient/data/demo.h"
+#include "salient/probe/ranking.h"
+#include "salient/probe/salience.h"
+#include "salient/ui/export/report.h"
+#include "salient/ui/jobs/jobrunner.h"
+#include "salient/ui/jobs/jobsdock.h"
 #include "salient/ui/plotting/curvescanvas.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
 #include "salient/ui/plotting/trainingcurvecanvas.h"
-#include "salient/ui/report.h"
-#include "salient/ui/probesettings.h"
-#include "salient/ui/wordactivationview.h"
+#include "salient/ui/views/comparedock.h"
+#include "salient/ui/views/datadock.h"
+#include "salient/ui/views/neuroninspector.h"
+#include "salient/ui/views/probesettings.h"
+#include "salient/ui/views/wordactivationview.h"
+#include "salient/util/error.h"
 
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDir>
-#include <QDockWidget>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
-#include <QFutureWatcher>
-#include <QJsonDocument>
-#include <QMimeData>
-#include <QPointer>
-#include <QTableWidget>
-#include <QtConcurrent/QtConcurrentRun>
-#include <QHBoxLayout>
-#include <QLineEdit>
-#include <QSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableWidget>
 #include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
 
 namespace salient::ui {
@@ -61,7 +61,8 @@ namespace {
 
 QString recoveryPath()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/recovery/session.json");
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+           + QStringLiteral("/recovery/session.json");
 }
 
 /// Version of the dock layout stored in QSettings ("window/state"). Bump it whenever the
@@ -117,11 +118,11 @@ QJsonObject inputJson(const InputFile &f)
 int dataRole(const QFileInfo &fi)
 {
     const QString suffix = fi.suffix().toLower();
-    if (suffix == QLatin1String("hdf5") || suffix == QLatin1String("h5") || suffix == QLatin1String("json") ||
-        suffix == QLatin1String("jsonl"))
+    if (suffix == QLatin1String("hdf5") || suffix == QLatin1String("h5")
+        || suffix == QLatin1String("json") || suffix == QLatin1String("jsonl"))
         return 0;
-    if (suffix == QLatin1String("txt") || suffix == QLatin1String("tsv") || suffix == QLatin1String("conll") ||
-        suffix.isEmpty()) {
+    if (suffix == QLatin1String("txt") || suffix == QLatin1String("tsv")
+        || suffix == QLatin1String("conll") || suffix.isEmpty()) {
         const QString name = fi.fileName().toLower();
         return name.contains(QLatin1String("label")) || name.contains(QLatin1String("tag")) ? 2 : 1;
     }
@@ -155,7 +156,9 @@ bool looksLikeSession(const QString &path)
     if (f.size() > (16 << 20))
         return false;
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
-    return doc.isObject() && doc.object().value(QStringLiteral("format")).toString() == QLatin1String("salient-session");
+    return doc.isObject()
+           && doc.object().value(QStringLiteral("format")).toString()
+                  == QLatin1String("salient-session");
 }
 
 } // namespace
@@ -173,9 +176,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_settings = new ProbeSettingsWidget(run);
     runLayout->addWidget(m_settings);
     const std::pair<const char *, const char *> buttons[] = {
-        {"probe", "Train probe"},           {"grid-search", "Grid search (λ1 × λ2)"},
-        {"minimal-subset", "Minimal subset"}, {"ablation", "Ablation curves"},
-        {"selectivity", "Control task / selectivity"}, {"layerwise", "Layer-wise probes"}};
+        {"probe", "Train probe"},
+        {"grid-search", "Grid search (λ1 × λ2)"},
+        {"minimal-subset", "Minimal subset"},
+        {"ablation", "Ablation curves"},
+        {"selectivity", "Control task / selectivity"},
+        {"layerwise", "Layer-wise probes"}};
     for (const auto &[name, label] : buttons) {
         auto *b = new QPushButton(tr(label), run);
         b->setObjectName(QStringLiteral("run-") + QLatin1String(name));
@@ -214,8 +220,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_heatMass->setSingleStep(5.0);
     m_heatMass->setSuffix(QStringLiteral(" %"));
     m_heatMass->setSpecialValueText(tr("all"));
-    m_heatMass->setToolTip(tr("Show only the most salient neurons that together hold this share of the "
-                              "probe's weight mass (the neuron crossing it included); with top-k, both apply"));
+    m_heatMass->setToolTip(
+        tr("Show only the most salient neurons that together hold this share of the "
+           "probe's weight mass (the neuron crossing it included); with top-k, both apply"));
     heatBar->addWidget(new QLabel(tr("cumulative mass"), heat));
     heatBar->addWidget(m_heatMass);
     heatBar->addStretch();
@@ -266,8 +273,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addView(tr("Salience heatmap"), QStringLiteral("heatmap"), heat, Qt::RightDockWidgetArea);
     addView(tr("Per-word activations"), QStringLiteral("words"), wordsBox, Qt::RightDockWidgetArea);
     addView(tr("Layer distribution"), QStringLiteral("layers"), m_layers, Qt::BottomDockWidgetArea);
-    addView(tr("Ablation and minimal subset"), QStringLiteral("ablation"), ablation, Qt::BottomDockWidgetArea);
-    addView(tr("Neuron inspector"), QStringLiteral("inspector"), m_inspector, Qt::BottomDockWidgetArea);
+    addView(tr("Ablation and minimal subset"), QStringLiteral("ablation"), ablation,
+            Qt::BottomDockWidgetArea);
+    addView(tr("Neuron inspector"), QStringLiteral("inspector"), m_inspector,
+            Qt::BottomDockWidgetArea);
     addView(tr("Training curve"), QStringLiteral("training"), m_training, Qt::LeftDockWidgetArea);
     addView(tr("Compare"), QStringLiteral("compare"), m_compare, Qt::BottomDockWidgetArea);
     // The training curve below Data/Run (split before tabifying: a split of a tabbed dock
@@ -290,20 +299,27 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             loadFiles(dialog.inputs());
     });
     connect(m_jobs, &JobRunner::trainingProgressed, this, &MainWindow::onTrainingPoints);
-    connect(m_compare, &CompareDock::loadRequested, this, [this](const QString &path) { loadCompareSession(path); });
+    connect(m_compare, &CompareDock::loadRequested, this,
+            [this](const QString &path) { loadCompareSession(path); });
     connect(m_compare, &CompareDock::exportFailed, this, &MainWindow::reportError);
-    connect(m_jobs, &JobRunner::finished, this, [this](int, JobStatus status, const QString &message) {
-        if (status == JobStatus::Failed || status == JobStatus::OutOfMemory)
-            reportError(message.isEmpty() ? jobStatusText(status) : message);
-        statusBar()->showMessage(tr("Job %1%2").arg(jobStatusText(status), message.isEmpty() ? QString() : QStringLiteral(": ") + message), 8000);
-    });
+    connect(m_jobs, &JobRunner::finished, this,
+            [this](int, JobStatus status, const QString &message) {
+                if (status == JobStatus::Failed || status == JobStatus::OutOfMemory)
+                    reportError(message.isEmpty() ? jobStatusText(status) : message);
+                statusBar()->showMessage(
+                    tr("Job %1%2")
+                        .arg(jobStatusText(status),
+                             message.isEmpty() ? QString() : QStringLiteral(": ") + message),
+                    8000);
+            });
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     // A state saved by an older layout version is ignored, so new default docks and sizes apply.
     bool restored = false;
     if (settings.value(QStringLiteral("window/layoutVersion")).toInt() == kLayoutVersion)
-        restored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(), kLayoutVersion);
+        restored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(),
+                                kLayoutVersion);
     if (!restored) // once the window has its size (the sizes are proportions of it)
         QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
     statusBar()->showMessage(tr("Ready"));
@@ -311,7 +327,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow() = default;
 
-QDockWidget *MainWindow::addView(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area)
+QDockWidget *MainWindow::addView(const QString &title, const QString &name, QWidget *widget,
+                                 Qt::DockWidgetArea area)
 {
     auto *dock = new QDockWidget(title, this);
     dock->setObjectName(name);
@@ -331,7 +348,8 @@ void MainWindow::buildMenus()
     });
     file->addAction(tr("Open built-in &demo"), this, [this] { loadDemo(); });
     file->addAction(tr("&Open session…"), QKeySequence::Open, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), {}, tr("Salient session (*.json)"));
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), {},
+                                                       tr("Salient session (*.json)"));
         if (!f.isEmpty())
             openSession(f);
     });
@@ -344,21 +362,26 @@ void MainWindow::buildMenus()
         if (files.isEmpty())
             recent->addAction(tr("(no recent sessions)"))->setEnabled(false);
         recent->addSeparator();
-        recent->addAction(tr("Clear recent sessions"), this, [] { QSettings().remove(QStringLiteral("recent")); });
+        recent->addAction(tr("Clear recent sessions"), this,
+                          [] { QSettings().remove(QStringLiteral("recent")); });
     });
-    file->addAction(tr("Load session to &compare…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Session to compare"), {}, tr("Salient session (*.json)"));
-        if (!f.isEmpty())
-            loadCompareSession(f);
-    });
+    file->addAction(tr("Load session to &compare…"), QKeySequence(tr("Ctrl+Shift+O")), this,
+                    [this] {
+                        const QString f = QFileDialog::getOpenFileName(
+                            this, tr("Session to compare"), {}, tr("Salient session (*.json)"));
+                        if (!f.isEmpty())
+                            loadCompareSession(f);
+                    });
     file->addAction(tr("&Save session as…"), QKeySequence::SaveAs, this, [this] {
-        const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), m_sessionPath, tr("Salient session (*.json)"));
+        const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), m_sessionPath,
+                                                       tr("Salient session (*.json)"));
         if (!f.isEmpty())
             saveSessionAs(f);
     });
     file->addAction(tr("&Save session"), QKeySequence::Save, this, [this] {
         if (m_sessionPath.isEmpty()) {
-            const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), {}, tr("Salient session (*.json)"));
+            const QString f = QFileDialog::getSaveFileName(this, tr("Save session"), {},
+                                                           tr("Salient session (*.json)"));
             if (!f.isEmpty())
                 saveSessionAs(f);
         } else {
@@ -372,9 +395,11 @@ void MainWindow::buildMenus()
             reportError(tr("There is no recovered session."));
     });
     file->addSeparator();
-    file->addAction(tr("&Export figure of the heatmap…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCurrentView);
+    file->addAction(tr("&Export figure of the heatmap…"), QKeySequence(tr("Ctrl+E")), this,
+                    &MainWindow::exportCurrentView);
     file->addAction(tr("Export &report…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
-        const QString dir = QFileDialog::getSaveFileName(this, tr("Export report into new folder"), {}, tr("Folder"));
+        const QString dir = QFileDialog::getSaveFileName(this, tr("Export report into new folder"),
+                                                         {}, tr("Folder"));
         if (dir.isEmpty())
             return;
         QString error;
@@ -389,14 +414,17 @@ void MainWindow::buildMenus()
     view->addSeparator();
     view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
     auto *run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(tr("&Train probe"), QKeySequence(tr("Ctrl+T")), this, [this] { runAnalysisJob(QStringLiteral("probe")); });
-    run->addAction(tr("Cancel &all jobs"), QKeySequence(tr("Ctrl+Shift+K")), m_jobs, &JobRunner::cancelAll);
+    run->addAction(tr("&Train probe"), QKeySequence(tr("Ctrl+T")), this,
+                   [this] { runAnalysisJob(QStringLiteral("probe")); });
+    run->addAction(tr("Cancel &all jobs"), QKeySequence(tr("Ctrl+Shift+K")), m_jobs,
+                   &JobRunner::cancelAll);
     auto *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Salient"), this, [this] {
-        QMessageBox::about(this, tr("About Salient"),
-                           tr("Salient %1\nNeuron-level interpretability of NLP models: Linguistic Correlation "
-                              "Analysis (Durrani, Dalvi, Sajjad, JMLR 2023), compatible with NeuroX.")
-                               .arg(QStringLiteral(SALIENT_VERSION)));
+        QMessageBox::about(
+            this, tr("About Salient"),
+            tr("Salient %1\nNeuron-level interpretability of NLP models: Linguistic Correlation "
+               "Analysis (Durrani, Dalvi, Sajjad, JMLR 2023), compatible with NeuroX.")
+                .arg(QStringLiteral(SALIENT_VERSION)));
     });
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
@@ -414,87 +442,103 @@ int MainWindow::loadDemo()
     auto result = std::make_shared<std::shared_ptr<LoadedTask>>();
     auto description = std::make_shared<QString>();
     const DatasetOptions dopt = m_session.dataOptions;
-    const int id = m_jobs->start(tr("Load demo dataset"), [result, description, dopt](JobContext &ctx) {
-        ctx.report(0.1, QStringLiteral("generating"));
-        const DemoDataset demo = makeDemoDataset();
-        *description = demo.description;
-        *result = std::make_shared<LoadedTask>(loadDemoTask(demo, QStringLiteral("pos"), dopt));
-        return JobStatus::Ok;
-    });
-    connect(m_jobs, &JobRunner::finished, this, [this, id, result, description](int done, JobStatus status) {
-        if (done != id || status != JobStatus::Ok)
-            return;
-        m_session = Session{};
-        m_session.demo = true;
-        m_sessionPath.clear();
-        setTask(*result, tr("built-in demo dataset (SYNTHETIC)"), *description);
-        setWindowTitle(tr("Salient — built-in demo dataset (synthetic)"));
-    }, Qt::SingleShotConnection);
+    const int id =
+        m_jobs->start(tr("Load demo dataset"), [result, description, dopt](JobContext &ctx) {
+            ctx.report(0.1, QStringLiteral("generating"));
+            const DemoDataset demo = makeDemoDataset();
+            *description = demo.description;
+            *result = std::make_shared<LoadedTask>(loadDemoTask(demo, QStringLiteral("pos"), dopt));
+            return JobStatus::Ok;
+        });
+    connect(
+        m_jobs, &JobRunner::finished, this,
+        [this, id, result, description](int done, JobStatus status) {
+            if (done != id || status != JobStatus::Ok)
+                return;
+            m_session = Session{};
+            m_session.demo = true;
+            m_sessionPath.clear();
+            setTask(*result, tr("built-in demo dataset (SYNTHETIC)"), *description);
+            setWindowTitle(tr("Salient — built-in demo dataset (synthetic)"));
+        },
+        Qt::SingleShotConnection);
     return id;
 }
 
 int MainWindow::loadFiles(const TaskInputs &inputs)
 {
     auto result = std::make_shared<std::shared_ptr<LoadedTask>>();
-    const int id = m_jobs->start(tr("Load %1").arg(QFileInfo(inputs.train.activations).fileName()),
-                                 [result, inputs](JobContext &ctx) {
-                                     // The HDF5 library can crash or hang on some malformed
-                                     // files: read each activation file's metadata in a child
-                                     // process first, so such a file costs an error dialog, not
-                                     // the session. Without a checker binary, load in-process.
-                                     for (const SplitPaths *sp : {&inputs.train, &inputs.dev, &inputs.test}) {
-                                         if (!sp->isSet())
-                                             continue;
-                                         ctx.report(0.0, QStringLiteral("checking %1 in a separate process")
-                                                             .arg(QFileInfo(sp->activations).fileName()));
-                                         const IsolatedCheck check = checkFileInChildProcess(sp->activations, 60000);
-                                         if (check.result == IsolatedCheck::Result::BadInput
-                                             || check.result == IsolatedCheck::Result::Crashed
-                                             || check.result == IsolatedCheck::Result::TimedOut)
-                                             throw Error(check.message);
-                                         if (ctx.cancelled())
-                                             return JobStatus::Cancelled;
-                                     }
-                                     *result = std::make_shared<LoadedTask>(
-                                         loadTask(inputs, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
-                                     return JobStatus::Ok;
-                                 });
-    connect(m_jobs, &JobRunner::finished, this, [this, id, result, inputs](int done, JobStatus status) {
-        if (done != id || status != JobStatus::Ok)
-            return;
-        m_session = Session{};
-        m_session.dataOptions = inputs.options;
-        const std::pair<QString, const SplitPaths *> splits[] = {
-            {QStringLiteral("train"), &inputs.train}, {QStringLiteral("dev"), &inputs.dev}, {QStringLiteral("test"), &inputs.test}};
-        try {
-            for (const auto &[name, p] : splits)
-                if (p->isSet())
-                    m_session.splits[name] = {describeInput(p->activations), describeInput(p->tokens), describeInput(p->labels)};
-        } catch (const Error &e) {
-            reportError(e.message());
-        }
-        m_sessionPath.clear();
-        setTask(*result, inputs.train.activations, {});
-        setWindowTitle(tr("Salient — %1").arg(QFileInfo(inputs.train.activations).fileName()));
-        // Full SHA-256 of the inputs in the background, recorded in the session when done.
-        auto hashed = std::make_shared<Session>(m_session);
-        const int hashJob = m_jobs->start(tr("Checksum inputs (SHA-256)"), [hashed](JobContext &) {
-            hashInputsInBackground(*hashed).get();
+    const int id = m_jobs->start(
+        tr("Load %1").arg(QFileInfo(inputs.train.activations).fileName()),
+        [result, inputs](JobContext &ctx) {
+            // The HDF5 library can crash or hang on some malformed
+            // files: read each activation file's metadata in a child
+            // process first, so such a file costs an error dialog, not
+            // the session. Without a checker binary, load in-process.
+            for (const SplitPaths *sp : {&inputs.train, &inputs.dev, &inputs.test}) {
+                if (!sp->isSet())
+                    continue;
+                ctx.report(0.0, QStringLiteral("checking %1 in a separate process")
+                                    .arg(QFileInfo(sp->activations).fileName()));
+                const IsolatedCheck check = checkFileInChildProcess(sp->activations, 60000);
+                if (check.result == IsolatedCheck::Result::BadInput
+                    || check.result == IsolatedCheck::Result::Crashed
+                    || check.result == IsolatedCheck::Result::TimedOut)
+                    throw Error(check.message);
+                if (ctx.cancelled())
+                    return JobStatus::Cancelled;
+            }
+            *result = std::make_shared<LoadedTask>(loadTask(
+                inputs, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
             return JobStatus::Ok;
         });
-        connect(m_jobs, &JobRunner::finished, this, [this, hashJob, hashed](int doneId, JobStatus st) {
-            if (doneId != hashJob || st != JobStatus::Ok)
+    connect(
+        m_jobs, &JobRunner::finished, this,
+        [this, id, result, inputs](int done, JobStatus status) {
+            if (done != id || status != JobStatus::Ok)
                 return;
-            for (auto &[name, files] : m_session.splits) {
-                const auto it = hashed->splits.find(name);
-                if (it == hashed->splits.end())
-                    continue;
-                for (size_t k = 0; k < files.size(); ++k)
-                    if (files[k].path == it->second[k].path)
-                        files[k].sha256 = it->second[k].sha256;
+            m_session = Session{};
+            m_session.dataOptions = inputs.options;
+            const std::pair<QString, const SplitPaths *> splits[] = {
+                {QStringLiteral("train"), &inputs.train},
+                {QStringLiteral("dev"), &inputs.dev},
+                {QStringLiteral("test"), &inputs.test}};
+            try {
+                for (const auto &[name, p] : splits)
+                    if (p->isSet())
+                        m_session.splits[name] = {describeInput(p->activations),
+                                                  describeInput(p->tokens),
+                                                  describeInput(p->labels)};
+            } catch (const Error &e) {
+                reportError(e.message());
             }
-        }, Qt::SingleShotConnection);
-    }, Qt::SingleShotConnection);
+            m_sessionPath.clear();
+            setTask(*result, inputs.train.activations, {});
+            setWindowTitle(tr("Salient — %1").arg(QFileInfo(inputs.train.activations).fileName()));
+            // Full SHA-256 of the inputs in the background, recorded in the session when done.
+            auto hashed = std::make_shared<Session>(m_session);
+            const int hashJob =
+                m_jobs->start(tr("Checksum inputs (SHA-256)"), [hashed](JobContext &) {
+                    hashInputsInBackground(*hashed).get();
+                    return JobStatus::Ok;
+                });
+            connect(
+                m_jobs, &JobRunner::finished, this,
+                [this, hashJob, hashed](int doneId, JobStatus st) {
+                    if (doneId != hashJob || st != JobStatus::Ok)
+                        return;
+                    for (auto &[name, files] : m_session.splits) {
+                        const auto it = hashed->splits.find(name);
+                        if (it == hashed->splits.end())
+                            continue;
+                        for (size_t k = 0; k < files.size(); ++k)
+                            if (files[k].path == it->second[k].path)
+                                files[k].sha256 = it->second[k].sha256;
+                    }
+                },
+                Qt::SingleShotConnection);
+        },
+        Qt::SingleShotConnection);
     return id;
 }
 
@@ -509,29 +553,35 @@ int MainWindow::openSession(const QString &path)
         return -1;
     }
     if (!check.ok())
-        reportError(tr("Inputs changed since the session was saved:\n%1").arg(check.changedInputs.join(QLatin1Char('\n'))));
+        reportError(tr("Inputs changed since the session was saved:\n%1")
+                        .arg(check.changedInputs.join(QLatin1Char('\n'))));
     auto result = std::make_shared<std::shared_ptr<LoadedTask>>();
     auto session = std::make_shared<Session>(std::move(loaded));
-    const int id = m_jobs->start(tr("Open session %1").arg(QFileInfo(path).fileName()), [result, session](JobContext &ctx) {
-        *result = std::make_shared<LoadedTask>(
-            loadSessionData(*session, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
-        return JobStatus::Ok;
-    });
-    connect(m_jobs, &JobRunner::finished, this, [this, id, result, session, path](int done, JobStatus status) {
-        if (done != id || status != JobStatus::Ok)
-            return;
-        m_session = *session;
-        m_sessionPath = path == recoveryPath() ? QString() : path;
-        m_settings->setOptions(m_session.probeOptions);
-        setTask(*result, path, m_session.demo ? tr("built-in demo dataset (SYNTHETIC)") : QString());
-        // Show the stored results.
-        if (m_session.arrays.count(QStringLiteral("probe/W")))
-            showProbe();
-        updateCurves();
-        setWindowTitle(tr("Salient — %1").arg(QFileInfo(path).fileName()));
-        if (path != recoveryPath())
-            addRecent(path);
-    }, Qt::SingleShotConnection);
+    const int id = m_jobs->start(
+        tr("Open session %1").arg(QFileInfo(path).fileName()), [result, session](JobContext &ctx) {
+            *result = std::make_shared<LoadedTask>(loadSessionData(
+                *session, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
+            return JobStatus::Ok;
+        });
+    connect(
+        m_jobs, &JobRunner::finished, this,
+        [this, id, result, session, path](int done, JobStatus status) {
+            if (done != id || status != JobStatus::Ok)
+                return;
+            m_session = *session;
+            m_sessionPath = path == recoveryPath() ? QString() : path;
+            m_settings->setOptions(m_session.probeOptions);
+            setTask(*result, path,
+                    m_session.demo ? tr("built-in demo dataset (SYNTHETIC)") : QString());
+            // Show the stored results.
+            if (m_session.arrays.count(QStringLiteral("probe/W")))
+                showProbe();
+            updateCurves();
+            setWindowTitle(tr("Salient — %1").arg(QFileInfo(path).fileName()));
+            if (path != recoveryPath())
+                addRecent(path);
+        },
+        Qt::SingleShotConnection);
     return id;
 }
 
@@ -559,7 +609,8 @@ void MainWindow::addRecent(const QString &path)
     s.setValue(QStringLiteral("recent"), r.mid(0, 10));
 }
 
-void MainWindow::setTask(std::shared_ptr<LoadedTask> task, const QString &source, const QString &description)
+void MainWindow::setTask(std::shared_ptr<LoadedTask> task, const QString &source,
+                         const QString &description)
 {
     m_task = std::move(task);
     m_probe.reset();
@@ -593,11 +644,14 @@ int MainWindow::runAnalysisJob(const QString &name, const QJsonObject &options)
     auto out = std::make_shared<AnalysisOutput>();
     const bool live = name == QLatin1String("probe") && task->train;
     // Streamed / float16 data: the job title says so (its progress is then the reading progress).
-    const QString jobTitle = task->storage.mode == StorageMode::Float32
-        ? name
-        : QStringLiteral("%1 · %2").arg(name, task->storage.mode == StorageMode::Streamed ? tr("streamed from disk")
-                                                                                          : tr("float16"));
-    const int id = m_jobs->start(jobTitle, [task, session, out, po, name, options, live](JobContext &ctx) {
+    const QString jobTitle =
+        task->storage.mode == StorageMode::Float32
+            ? name
+            : QStringLiteral("%1 · %2").arg(name, task->storage.mode == StorageMode::Streamed
+                                                      ? tr("streamed from disk")
+                                                      : tr("float16"));
+    const int id = m_jobs->start(jobTitle, [task, session, out, po, name, options,
+                                            live](JobContext &ctx) {
         AnalysisContext ac;
         ac.task = task.get();
         ac.probe = po;
@@ -615,21 +669,27 @@ int MainWindow::runAnalysisJob(const QString &name, const QJsonObject &options)
     });
     if (live) {
         m_training->clear();
-        m_training->setTitle(tr("Probe training (live) · λ1 %1 · λ2 %2 · seed %3").arg(po.l1).arg(po.l2).arg(po.seed));
+        m_training->setTitle(tr("Probe training (live) · λ1 %1 · λ2 %2 · seed %3")
+                                 .arg(po.l1)
+                                 .arg(po.l2)
+                                 .arg(po.seed));
         m_trainingJob = id;
     }
-    connect(m_jobs, &JobRunner::finished, this, [this, id, session, out, name, options, po, task](int done, JobStatus status) {
-        if (done != id || status != JobStatus::Ok || task != m_task)
-            return;
-        m_session.probeOptions = po;
-        if (!m_session.analyses.contains(name))
-            m_session.analyses << name;
-        m_session.analysisOptions[name] = options;
-        m_session.results[name] = out->json;
-        for (auto &[k, v] : session->arrays)
-            m_session.arrays[k] = v;
-        onAnalysisDone(name, *out);
-    }, Qt::SingleShotConnection);
+    connect(
+        m_jobs, &JobRunner::finished, this,
+        [this, id, session, out, name, options, po, task](int done, JobStatus status) {
+            if (done != id || status != JobStatus::Ok || task != m_task)
+                return;
+            m_session.probeOptions = po;
+            if (!m_session.analyses.contains(name))
+                m_session.analyses << name;
+            m_session.analysisOptions[name] = options;
+            m_session.results[name] = out->json;
+            for (auto &[k, v] : session->arrays)
+                m_session.arrays[k] = v;
+            onAnalysisDone(name, *out);
+        },
+        Qt::SingleShotConnection);
     return id;
 }
 
@@ -662,8 +722,9 @@ void MainWindow::showProbe()
     p.W = m_session.arrays.at(QStringLiteral("probe/W"));
     if (p.W.cols() != train.neurons())
         return; // stored for another layer selection
-    p.b = m_session.arrays.count(QStringLiteral("probe/b")) ? VectorF(m_session.arrays.at(QStringLiteral("probe/b")).row(0).transpose())
-                                                            : VectorF::Zero(p.W.rows());
+    p.b = m_session.arrays.count(QStringLiteral("probe/b"))
+              ? VectorF(m_session.arrays.at(QStringLiteral("probe/b")).row(0).transpose())
+              : VectorF::Zero(p.W.rows());
     p.labels = m_task->vocab.names;
     p.regression = p.labels.isEmpty();
     for (int c = 0; c < train.neurons(); ++c)
@@ -685,10 +746,13 @@ void MainWindow::showProbe()
             return QString();
         std::vector<int> order(size_t(W.rows()));
         std::iota(order.begin(), order.end(), 0);
-        std::sort(order.begin(), order.end(), [&](int a, int b) { return std::abs(W(a, c)) > std::abs(W(b, c)); });
+        std::sort(order.begin(), order.end(),
+                  [&](int a, int b) { return std::abs(W(a, c)) > std::abs(W(b, c)); });
         QStringList parts;
         for (size_t i = 0; i < std::min<size_t>(3, order.size()); ++i)
-            parts << QStringLiteral("%1 %2").arg(labels[order[i]]).arg(double(W(order[i], c)), 0, 'f', 3);
+            parts << QStringLiteral("%1 %2")
+                         .arg(labels[order[i]])
+                         .arg(double(W(order[i], c)), 0, 'f', 3);
         return parts.join(QStringLiteral(", "));
     });
     m_ordering = fullOrdering(p.W.cwiseAbs(), 100);
@@ -705,7 +769,8 @@ void MainWindow::refreshHeatmap()
         return;
     const Dataset &train = *m_task->train;
     const int label = std::max(0, m_heatLabel->currentIndex()) - 1;
-    const SalienceMode mode = m_heatValue->currentIndex() == 1 ? SalienceMode::Rank : SalienceMode::WeightShare;
+    const SalienceMode mode =
+        m_heatValue->currentIndex() == 1 ? SalienceMode::Rank : SalienceMode::WeightShare;
     const SalienceMatrix s = salienceMatrix(*m_probe, train.layerIds, train.dims, label, mode);
     m_heatmap->setMatrix(s, mode);
     m_heatmap->setOrder(m_heatOrder->currentIndex() == 1 ? SalienceHeatmapCanvas::Order::BySalience
@@ -749,7 +814,9 @@ void MainWindow::updateCurves()
                          .arg(o.value(QStringLiteral("control_accuracy")).toDouble(), 0, 'f', 3)
                          .arg(o.value(QStringLiteral("selectivity")).toDouble(), 0, 'f', 3);
         }
-        m_selectivity->setText(tr("Selectivity on %1 — ").arg(sel.value(QStringLiteral("split")).toString()) + parts.join(QStringLiteral(" · ")));
+        m_selectivity->setText(
+            tr("Selectivity on %1 — ").arg(sel.value(QStringLiteral("split")).toString())
+            + parts.join(QStringLiteral(" · ")));
     }
 }
 
@@ -802,8 +869,10 @@ void MainWindow::selectNeuron(int flat)
         po.sentences.count = 12;
         ProfileResult r;
         const bool inMemory = ds.storage == StorageMode::Float32;
-        if (inMemory) // profiles read columns of X: float32 in memory only (core says why otherwise)
-            r.profile = neuronProfile(ds, column, probe && !probe->regression ? &task->vocab : nullptr, po);
+        if (inMemory) // profiles read columns of X: float32 in memory only (core says why
+                      // otherwise)
+            r.profile =
+                neuronProfile(ds, column, probe && !probe->regression ? &task->vocab : nullptr, po);
         r.info = neuronInfoFor(ds, column, probe ? &*probe : nullptr);
         if (probe) {
             r.info.neuronCount = ds.neurons();
@@ -812,20 +881,26 @@ void MainWindow::selectNeuron(int flat)
             const MatrixF A = probe->W.cwiseAbs();
             for (int c = 0; c < A.rows(); ++c) {
                 const NeuronList rk = classRanking(A, c);
-                r.info.labelRanks.push_back(int(std::find(rk.begin(), rk.end(), column) - rk.begin()) + 1);
+                r.info.labelRanks.push_back(
+                    int(std::find(rk.begin(), rk.end(), column) - rk.begin()) + 1);
             }
         }
         if (inMemory) {
             r.words = wordDataFromTopSentences(ds, column, r.profile.sentences, &task->vocab);
             r.words.title = title;
         } else {
-            r.words.title = QObject::tr("Per-word activations need the activations in memory as float32; this "
-                                        "data is held as %1. Reload it with storage \"In memory, float32\".")
-                                .arg(storageModeName(ds.storage));
+            r.words.title =
+                QObject::tr("Per-word activations need the activations in memory as float32; this "
+                            "data is held as %1. Reload it with storage \"In memory, float32\".")
+                    .arg(storageModeName(ds.storage));
         }
         return r;
     }));
-    statusBar()->showMessage(tr("Neuron %1 (layer %2, index %3)").arg(flat).arg(flat / train.dims).arg(flat % train.dims), 5000);
+    statusBar()->showMessage(tr("Neuron %1 (layer %2, index %3)")
+                                 .arg(flat)
+                                 .arg(flat / train.dims)
+                                 .arg(flat % train.dims),
+                             5000);
     Q_EMIT neuronSelected(flat);
 }
 
@@ -844,17 +919,20 @@ void MainWindow::highlightTokens(const QVector<int> &rows)
     std::vector<int> order(size_t(train.neurons()));
     std::iota(order.begin(), order.end(), 0);
     const size_t k = std::min<size_t>(10, order.size());
-    std::partial_sort(order.begin(), order.begin() + long(k), order.end(), [&](int a, int b) { return mean[a] > mean[b]; });
+    std::partial_sort(order.begin(), order.begin() + long(k), order.end(),
+                      [&](int a, int b) { return mean[a] > mean[b]; });
     NeuronList keep;
     for (size_t i = 0; i < k; ++i)
         keep.push_back(flatNeuron(train, order[i]));
     m_heatmap->setKeptNeurons(keep);
-    statusBar()->showMessage(tr("Heatmap: the %1 neurons most active on the selected tokens").arg(k), 8000);
+    statusBar()->showMessage(
+        tr("Heatmap: the %1 neurons most active on the selected tokens").arg(k), 8000);
 }
 
 void MainWindow::exportCurrentView()
 {
-    const QString f = QFileDialog::getSaveFileName(this, tr("Export figure"), {}, tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
+    const QString f = QFileDialog::getSaveFileName(this, tr("Export figure"), {},
+                                                   tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
     if (f.isEmpty())
         return;
     QString error;
@@ -883,7 +961,8 @@ bool MainWindow::writeScreenshots(const QString &dir)
         QWidget *w = d->widget();
         const QSize old = w->size();
         w->resize(1100, 650);
-        ok = w->grab().save(dir + QStringLiteral("/") + d->objectName() + QStringLiteral(".png")) && ok;
+        ok = w->grab().save(dir + QStringLiteral("/") + d->objectName() + QStringLiteral(".png"))
+             && ok;
         w->resize(old);
     }
     return ok;
@@ -902,35 +981,41 @@ QString shortName(const QString &path)
 
 int MainWindow::loadCompareSession(const QString &path)
 {
-    if (!m_session.arrays.count(QStringLiteral("probe/W")) || !m_session.results.contains(QStringLiteral("probe"))) {
-        reportError(tr("Train a probe (or open a session with one) before comparing with another session."));
+    if (!m_session.arrays.count(QStringLiteral("probe/W"))
+        || !m_session.results.contains(QStringLiteral("probe"))) {
+        reportError(tr(
+            "Train a probe (or open a session with one) before comparing with another session."));
         return -1;
     }
     auto a = std::make_shared<Session>(m_session);
     auto sides = std::make_shared<std::pair<CompareSide, CompareSide>>();
     const QString pathA = m_sessionPath;
     const QString nameA = pathA.isEmpty() ? tr("open session") : shortName(pathA);
-    const int id = m_jobs->start(tr("Compare with %1").arg(QFileInfo(path).fileName()),
-                                 [a, sides, path, pathA, nameA](JobContext &ctx) {
-                                     ctx.report(0.1, QStringLiteral("reading %1").arg(QFileInfo(path).fileName()));
-                                     const Session b = loadSession(path);
-                                     if (!ctx.report(0.5, QStringLiteral("ranking")))
-                                         return JobStatus::Cancelled;
-                                     sides->first = compareSideFromSession(*a, nameA, pathA);
-                                     sides->second = compareSideFromSession(b, shortName(path), path);
-                                     return JobStatus::Ok;
-                                 });
-    connect(m_jobs, &JobRunner::finished, this, [this, id, sides](int done, JobStatus status) {
-        if (done != id || status != JobStatus::Ok)
-            return;
-        m_compare->setSides(sides->first, sides->second);
-        for (QDockWidget *d : m_docks)
-            if (d->widget() == m_compare) {
-                d->show();
-                d->raise();
-            }
-        Q_EMIT comparisonReady();
-    }, Qt::SingleShotConnection);
+    const int id = m_jobs->start(
+        tr("Compare with %1").arg(QFileInfo(path).fileName()),
+        [a, sides, path, pathA, nameA](JobContext &ctx) {
+            ctx.report(0.1, QStringLiteral("reading %1").arg(QFileInfo(path).fileName()));
+            const Session b = loadSession(path);
+            if (!ctx.report(0.5, QStringLiteral("ranking")))
+                return JobStatus::Cancelled;
+            sides->first = compareSideFromSession(*a, nameA, pathA);
+            sides->second = compareSideFromSession(b, shortName(path), path);
+            return JobStatus::Ok;
+        });
+    connect(
+        m_jobs, &JobRunner::finished, this,
+        [this, id, sides](int done, JobStatus status) {
+            if (done != id || status != JobStatus::Ok)
+                return;
+            m_compare->setSides(sides->first, sides->second);
+            for (QDockWidget *d : m_docks)
+                if (d->widget() == m_compare) {
+                    d->show();
+                    d->raise();
+                }
+            Q_EMIT comparisonReady();
+        },
+        Qt::SingleShotConnection);
     return id;
 }
 
@@ -942,16 +1027,20 @@ void MainWindow::refreshCompareSideA()
     auto side = std::make_shared<CompareSide>();
     const QString pathA = m_sessionPath;
     const QString nameA = pathA.isEmpty() ? tr("open session") : shortName(pathA);
-    const int id = m_jobs->start(tr("Compare: rank the new probe"), [a, side, pathA, nameA](JobContext &) {
-        *side = compareSideFromSession(*a, nameA, pathA);
-        return JobStatus::Ok;
-    });
-    connect(m_jobs, &JobRunner::finished, this, [this, id, side](int done, JobStatus status) {
-        if (done != id || status != JobStatus::Ok)
-            return;
-        m_compare->setSideA(*side);
-        Q_EMIT comparisonReady();
-    }, Qt::SingleShotConnection);
+    const int id =
+        m_jobs->start(tr("Compare: rank the new probe"), [a, side, pathA, nameA](JobContext &) {
+            *side = compareSideFromSession(*a, nameA, pathA);
+            return JobStatus::Ok;
+        });
+    connect(
+        m_jobs, &JobRunner::finished, this,
+        [this, id, side](int done, JobStatus status) {
+            if (done != id || status != JobStatus::Ok)
+                return;
+            m_compare->setSideA(*side);
+            Q_EMIT comparisonReady();
+        },
+        Qt::SingleShotConnection);
 }
 
 void MainWindow::onTrainingPoints(int id, const QVector<TrainingPoint> &points)
@@ -967,8 +1056,10 @@ void MainWindow::applyDefaultDockSizes()
     const int w = std::max(width(), 1000), h = std::max(height(), 700);
     resizeDocks({m_docks[0], m_docks[2]}, {w * 27 / 100, w * 73 / 100}, Qt::Horizontal);
     resizeDocks({m_docks[0], m_docks[7]}, {h * 60 / 100, h * 27 / 100}, Qt::Vertical);
-    resizeDocks({m_docks[2], m_docks[3], m_docks[4]}, {h * 34 / 100, h * 32 / 100, h * 30 / 100}, Qt::Vertical);
-    resizeDocks({m_docks[4], m_docks[5], m_docks[6]}, {w * 24 / 100, w * 42 / 100, w * 34 / 100}, Qt::Horizontal);
+    resizeDocks({m_docks[2], m_docks[3], m_docks[4]}, {h * 34 / 100, h * 32 / 100, h * 30 / 100},
+                Qt::Vertical);
+    resizeDocks({m_docks[4], m_docks[5], m_docks[6]}, {w * 24 / 100, w * 42 / 100, w * 34 / 100},
+                Qt::Horizontal);
 }
 
 void MainWindow::resetLayout()
@@ -1036,17 +1127,21 @@ QString MainWindow::openDroppedFiles(const QStringList &paths)
             auto *dialog = new OpenDataDialog(this);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             dialog->setInputs(inputs);
-            connect(dialog, &QDialog::accepted, this, [this, dialog] { loadFiles(dialog->inputs()); });
+            connect(dialog, &QDialog::accepted, this,
+                    [this, dialog] { loadFiles(dialog->inputs()); });
             m_dropDialog = dialog;
             if (m_interactive)
                 dialog->open();
         }
-        parts << tr("Open data: %1 (check the fields and press OK)").arg(used.join(QStringLiteral(", ")));
+        parts << tr("Open data: %1 (check the fields and press OK)")
+                     .arg(used.join(QStringLiteral(", ")));
     }
     if (!unknown.isEmpty())
-        parts << tr("Not a Salient session, activation (.hdf5, .h5, .json) or token/label text file: %1")
+        parts << tr("Not a Salient session, activation (.hdf5, .h5, .json) or token/label text "
+                    "file: %1")
                      .arg(unknown.join(QStringLiteral(", ")));
-    const QString message = parts.isEmpty() ? tr("Nothing to open.") : parts.join(QStringLiteral(" · "));
+    const QString message =
+        parts.isEmpty() ? tr("Nothing to open.") : parts.join(QStringLiteral(" · "));
     if (session.isEmpty() && !anyData)
         reportError(message);
     else
@@ -1080,7 +1175,8 @@ void MainWindow::dropEvent(QDropEvent *event)
     }
     event->acceptProposedAction();
     // Dialogs opened from inside a drop would block the drag source: open after it returns.
-    QMetaObject::invokeMethod(this, [this, paths] { openDroppedFiles(paths); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, paths] { openDroppedFiles(paths); }, Qt::QueuedConnection);
 }
 
 bool MainWindow::exportReport(const QString &dirPath, QString *error)
@@ -1106,9 +1202,11 @@ bool MainWindow::exportReport(const QString &dirPath, QString *error)
             return fail(tr("%1 exists and is not a folder").arg(target.filePath()));
         const QDir existing(target.filePath());
         const bool empty = existing.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
-        const bool earlierReport = existing.exists(QStringLiteral("index.html")) && existing.exists(QStringLiteral("params.json"));
+        const bool earlierReport = existing.exists(QStringLiteral("index.html"))
+                                   && existing.exists(QStringLiteral("params.json"));
         if (!empty && !earlierReport)
-            return fail(tr("%1 exists and is not empty (and is not an earlier Salient report): choose a new folder")
+            return fail(tr("%1 exists and is not empty (and is not an earlier Salient report): "
+                           "choose a new folder")
                             .arg(target.filePath()));
         replace = true;
     }
@@ -1134,7 +1232,8 @@ bool MainWindow::exportReport(const QString &dirPath, QString *error)
         QDir(backup).removeRecursively();
         if (!parent.rename(name, QFileInfo(backup).fileName())) {
             QDir(staging).removeRecursively();
-            return fail(tr("%1: cannot replace the earlier report (is a file in it open?)").arg(target.filePath()));
+            return fail(tr("%1: cannot replace the earlier report (is a file in it open?)")
+                            .arg(target.filePath()));
         }
     }
     if (!parent.rename(QFileInfo(staging).fileName(), name)) {
@@ -1163,7 +1262,8 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
     };
     std::vector<Section> sections;
     QStringList tableFiles;
-    auto canvas = [&](PlotCanvas *c, const QString &title, const QString &base, int w, int h, const QString &note = {}) {
+    auto canvas = [&](PlotCanvas *c, const QString &title, const QString &base, int w, int h,
+                      const QString &note = {}) {
         Section s{title, base, note, {}};
         if (!writeCanvasFiles(c, figures, tables, base, w, h, 150, dir, &s.files, error))
             return false;
@@ -1187,10 +1287,12 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
     const Dataset &train = *m_task->train;
     if (m_probe) {
         if (!canvas(m_heatmap, tr("Salience heatmap"), QStringLiteral("heatmap"), 1600, 700,
-                    tr("Colour: %1; label: %2").arg(m_heatValue->currentText(), m_heatLabel->currentText())))
+                    tr("Colour: %1; label: %2")
+                        .arg(m_heatValue->currentText(), m_heatLabel->currentText())))
             return false;
         // The overall salience matrix exactly as core computes it (layers × neurons).
-        const SalienceMatrix sm = salienceMatrix(*m_probe, train.layerIds, train.dims, -1, SalienceMode::WeightShare);
+        const SalienceMatrix sm =
+            salienceMatrix(*m_probe, train.layerIds, train.dims, -1, SalienceMode::WeightShare);
         QByteArray csv = "layer";
         for (int d = 0; d < sm.dims; ++d)
             csv += ",n" + QByteArray::number(d);
@@ -1201,7 +1303,8 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
             QJsonArray row;
             for (int d = 0; d < sm.dims; ++d) {
                 const float v = sm.values(l, d);
-                csv += ',' + (std::isfinite(v) ? QByteArray::number(double(v), 'g', 9) : QByteArray());
+                csv +=
+                    ',' + (std::isfinite(v) ? QByteArray::number(double(v), 'g', 9) : QByteArray());
                 row.append(std::isfinite(v) ? QJsonValue(double(v)) : QJsonValue());
             }
             csv += '\n';
@@ -1222,23 +1325,26 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
         QJsonArray overall;
         for (std::size_t i = 0; i < m_ordering.size(); ++i) {
             const int flat = flatNeuron(train, m_ordering[i]);
-            rcsv += QByteArray::number(qulonglong(i + 1)) + ',' + QByteArray::number(flat) + ',' +
-                    QByteArray::number(flat / train.dims) + ',' + QByteArray::number(flat % train.dims) + ',' +
-                    QByteArray::number(m_ordering[i]) + '\n';
+            rcsv += QByteArray::number(qulonglong(i + 1)) + ',' + QByteArray::number(flat) + ','
+                    + QByteArray::number(flat / train.dims) + ','
+                    + QByteArray::number(flat % train.dims) + ','
+                    + QByteArray::number(m_ordering[i]) + '\n';
             overall.append(flat);
         }
         QJsonObject rj;
         rj[QStringLiteral("overall")] = overall;
         const QJsonObject probeResult = m_session.results.value(QStringLiteral("probe")).toObject();
         if (probeResult.contains(QStringLiteral("ranking_per_label")))
-            rj[QStringLiteral("per_label")] = probeResult.value(QStringLiteral("ranking_per_label"));
+            rj[QStringLiteral("per_label")] =
+                probeResult.value(QStringLiteral("ranking_per_label"));
         if (!table(QStringLiteral("ranking"), rcsv, QJsonDocument(rj)))
             return false;
         if (!canvas(m_layers, tr("Layer distribution"), QStringLiteral("layers"), 1000, 600))
             return false;
     }
     if (!m_curves->data().sizes.empty() || !m_curves->data().subsetSizes.empty())
-        if (!canvas(m_curves, tr("Ablation and minimal subset"), QStringLiteral("curves"), 1200, 700, m_selectivity->text()))
+        if (!canvas(m_curves, tr("Ablation and minimal subset"), QStringLiteral("curves"), 1200,
+                    700, m_selectivity->text()))
             return false;
     if (m_training->pointCount() > 0)
         if (!canvas(m_training, tr("Training curve"), QStringLiteral("training"), 1000, 500))
@@ -1247,7 +1353,8 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
         Section s{tr("Per-word activations"), QStringLiteral("words"), m_words->data().title, {}};
         WordActivationView::ExportOptions eo;
         eo.width = 1000;
-        for (const QString &suffix : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
+        for (const QString &suffix :
+             {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
             const QString path = figures + QStringLiteral("/words.") + suffix;
             if (!m_words->exportFigure(path, eo, error))
                 return false;
@@ -1267,10 +1374,10 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
         ij[QStringLiteral("classes")] = csvToJson(tableCsv(m_inspector->classTable()));
         ij[QStringLiteral("top_words")] = csvToJson(tableCsv(m_inspector->topWordsTable()));
         if (!table(QStringLiteral("inspector_classes"), tableCsv(m_inspector->classTable()),
-                   QJsonDocument(csvToJson(tableCsv(m_inspector->classTable())))) ||
-            !table(QStringLiteral("inspector_top_words"), tableCsv(m_inspector->topWordsTable()),
-                   QJsonDocument(csvToJson(tableCsv(m_inspector->topWordsTable())))) ||
-            !table(QStringLiteral("inspector"), QByteArray(), QJsonDocument(ij)))
+                   QJsonDocument(csvToJson(tableCsv(m_inspector->classTable()))))
+            || !table(QStringLiteral("inspector_top_words"), tableCsv(m_inspector->topWordsTable()),
+                      QJsonDocument(csvToJson(tableCsv(m_inspector->topWordsTable()))))
+            || !table(QStringLiteral("inspector"), QByteArray(), QJsonDocument(ij)))
             return false;
     }
     QStringList compareFiles;
@@ -1282,7 +1389,8 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
             (f.startsWith(QStringLiteral("figures/")) ? s.files : tableFiles) << f;
         sections.push_back(s);
     }
-    if (!writeFileAtomic(tables + QStringLiteral("/data_report.txt"), m_data->reportText().toUtf8(), error))
+    if (!writeFileAtomic(tables + QStringLiteral("/data_report.txt"), m_data->reportText().toUtf8(),
+                         error))
         return false;
     tableFiles << QStringLiteral("tables/data_report.txt");
 
@@ -1312,7 +1420,9 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
     params[QStringLiteral("data_options")] = toJson(session.dataOptions);
     QJsonObject inputs;
     if (session.demo)
-        inputs[QStringLiteral("demo")] = QStringLiteral("built-in synthetic demo dataset, property %1").arg(session.demoProperty);
+        inputs[QStringLiteral("demo")] =
+            QStringLiteral("built-in synthetic demo dataset, property %1")
+                .arg(session.demoProperty);
     for (const auto &[split, files] : session.splits) {
         QJsonObject f;
         f[QStringLiteral("activations")] = inputJson(files[0]);
@@ -1334,22 +1444,27 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
         view[QStringLiteral("compare_top_k")] = m_compare->k();
     }
     params[QStringLiteral("view")] = view;
-    if (!writeFileAtomic(dir + QStringLiteral("/params.json"), QJsonDocument(params).toJson(), error))
+    if (!writeFileAtomic(dir + QStringLiteral("/params.json"), QJsonDocument(params).toJson(),
+                         error))
         return false;
 
     // index.html: everything listed, figures inline.
     auto esc = [](const QString &t) { return t.toHtmlEscaped(); };
     QString html;
-    html += QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Salient report</title>\n"
-                           "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
-                           "img{max-width:100%;border:1px solid #ddd}code{background:#f4f4f4}</style></head><body>\n");
+    html += QStringLiteral(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Salient report</title>\n"
+        "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+        "img{max-width:100%;border:1px solid #ddd}code{background:#f4f4f4}</style></head><body>\n");
     html += QStringLiteral("<h1>Salient report</h1>\n<p>%1 · Salient %2 · %3</p>\n")
-                .arg(esc(windowTitle()), QStringLiteral(SALIENT_VERSION), params.value(QStringLiteral("created")).toString());
+                .arg(esc(windowTitle()), QStringLiteral(SALIENT_VERSION),
+                     params.value(QStringLiteral("created")).toString());
     if (session.demo)
         html += QStringLiteral("<p><b>Data: the built-in SYNTHETIC demo dataset.</b></p>\n");
-    html += QStringLiteral("<p>Probe: λ1 = %1, λ2 = %2, %3 epochs, batch %4, learning rate %5, seed %6. "
-                           "All parameters and input fingerprints: <a href=\"params.json\">params.json</a>; "
-                           "replay with <code>salient-cli run session.json</code> (<a href=\"session.json\">session.json</a>).</p>\n")
+    html += QStringLiteral(
+                "<p>Probe: λ1 = %1, λ2 = %2, %3 epochs, batch %4, learning rate %5, seed %6. "
+                "All parameters and input fingerprints: <a href=\"params.json\">params.json</a>; "
+                "replay with <code>salient-cli run session.json</code> (<a "
+                "href=\"session.json\">session.json</a>).</p>\n")
                 .arg(po.l1)
                 .arg(po.l2)
                 .arg(po.epochs)
@@ -1359,11 +1474,13 @@ bool MainWindow::writeReportInto(const QString &dir, QString *error)
     for (const Section &s : sections) {
         html += QStringLiteral("<h2>%1</h2>\n").arg(esc(s.title));
         if (!s.note.isEmpty())
-            html += QStringLiteral("<p>%1</p>\n").arg(esc(s.note).replace(QLatin1Char('\n'), QStringLiteral("<br>")));
+            html += QStringLiteral("<p>%1</p>\n")
+                        .arg(esc(s.note).replace(QLatin1Char('\n'), QStringLiteral("<br>")));
         QStringList links;
         for (const QString &f : s.files) {
             if (f.endsWith(QStringLiteral(".png")))
-                html += QStringLiteral("<p><img src=\"%1\" alt=\"%2\"></p>\n").arg(esc(f), esc(s.title));
+                html += QStringLiteral("<p><img src=\"%1\" alt=\"%2\"></p>\n")
+                            .arg(esc(f), esc(s.title));
             links << QStringLiteral("<a href=\"%1\">%1</a>").arg(esc(f));
         }
         html += QStringLiteral("<p>Files: %1</p>\n").arg(links.join(QStringLiteral(" · ")));

@@ -171,7 +171,8 @@ void LayerBarsCanvas::rebuild()
             meanText->position->setCoords(d.meanLayer, 0.01 + 0.07 * s);
             // Label on the side of the line with more room, so it is never cut at the edge.
             const bool rightHalf = d.meanLayer > (loLayer + hiLayer) / 2.0;
-            meanText->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignTop);
+            meanText->setPositionAlignment((rightHalf ? Qt::AlignRight : Qt::AlignLeft)
+                                           | Qt::AlignTop);
             meanText->setPadding(QMargins(3, 1, 3, 1));
             meanText->setBrush(QColor(255, 255, 255, 215));
             meanText->setColor(dark);

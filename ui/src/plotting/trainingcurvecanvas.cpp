@@ -60,8 +60,8 @@ QByteArray TrainingCurveCanvas::csv() const
 {
     QByteArray out = "batch,epoch,loss,accuracy\n";
     for (const TrainingPoint &t : m_points)
-        out += QByteArray::number(t.batch) + ',' + csvNumber(t.epoch) + ',' + csvNumber(t.loss) + ',' +
-               csvNumber(t.accuracy) + '\n';
+        out += QByteArray::number(t.batch) + ',' + csvNumber(t.epoch) + ',' + csvNumber(t.loss)
+               + ',' + csvNumber(t.accuracy) + '\n';
     return out;
 }
 

@@ -3,8 +3,8 @@
 // and minimal subset, Per-word activations, Neuron inspector), linked by the selected neuron.
 // Every analysis runs through one JobRunner (off the GUI thread) via core's pipeline; the window
 // only shows results. GUI thread only.
-#include "salient/pipeline.h"
-#include "salient/session.h"
+#include "salient/analyses/pipeline.h"
+#include "salient/session/session.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -136,8 +136,10 @@ protected:
 
 private:
     void buildMenus();
-    QDockWidget *addView(const QString &title, const QString &name, QWidget *widget, Qt::DockWidgetArea area);
-    void setTask(std::shared_ptr<LoadedTask> task, const QString &source, const QString &description);
+    QDockWidget *addView(const QString &title, const QString &name, QWidget *widget,
+                         Qt::DockWidgetArea area);
+    void setTask(std::shared_ptr<LoadedTask> task, const QString &source,
+                 const QString &description);
     void onAnalysisDone(const QString &name, const AnalysisOutput &out);
     void showProbe();
     /// Redraws the heatmap from the probe with the controls' label, value kind, order and top-k.
@@ -184,11 +186,12 @@ private:
     bool m_interactive = true;
     QString m_lastError;
     QString m_sessionPath;
-    QByteArray m_defaultState; ///< dock layout as built, for View › Reset layout
+    QByteArray m_defaultState;       ///< dock layout as built, for View › Reset layout
     quint64 m_profileGeneration = 0; ///< incremented per selection; older profile results are stale
     int m_staleProfiles = 0;
     bool m_profilePending = false;
-    QPointer<QObject> m_dropDialog; ///< the OpenDataDialog of the last drop (deletes itself on close)
+    QPointer<QObject>
+        m_dropDialog; ///< the OpenDataDialog of the last drop (deletes itself on close)
 };
 
 } // namespace salient::ui

@@ -1,6 +1,6 @@
 #pragma once
 // View 5 (DESIGN.md §4): accuracy vs number of neurons — ablation curves and the minimal subset.
-#include "salient/analyses.h"
+#include "salient/analyses/analyses.h"
 #include "salient/ui/plotting/plotcanvas.h"
 
 #include <limits>

@@ -1,6 +1,6 @@
 #pragma once
 // View 4 (DESIGN.md §4): where the top-k neurons live — neurons per layer, one or two models.
-#include "salient/analyses.h"
+#include "salient/analyses/analyses.h"
 #include "salient/ui/plotting/plotcanvas.h"
 
 #include <QStringList>

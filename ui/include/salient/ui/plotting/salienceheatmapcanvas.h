@@ -1,6 +1,6 @@
 #pragma once
 // View 3 (DESIGN.md §4): the salience heatmap, layers × neurons coloured by salience.
-#include "salient/salience.h"
+#include "salient/probe/salience.h"
 #include "salient/ui/plotting/colormaps.h"
 #include "salient/ui/plotting/plotcanvas.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 // View 2 (DESIGN.md §4, Run): the live loss / accuracy curve of the probe being trained.
-#include "salient/ui/jobrunner.h"
+#include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/plotting/plotcanvas.h"
 
 #include <QVector>

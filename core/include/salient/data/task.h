@@ -1,0 +1,46 @@
+#pragma once
+// A probing task's inputs (activation/token/label files per split) loaded once into Datasets.
+// Shared by salient-cli, the GUI and the benchmarks: data is loaded once per run.
+#include "salient/data/corpus.h"
+#include "salient/data/demo.h"
+
+#include <optional>
+
+namespace salient {
+
+struct SplitPaths {
+    QString activations, tokens, labels;
+    bool isSet() const { return !activations.isEmpty(); }
+};
+
+struct TaskInputs {
+    SplitPaths train, dev, test;
+    DatasetOptions options; ///< options.storage is the requested mode (Auto by default)
+    /// Bytes the activation matrices may occupy; 0 = defaultMemoryBudget() (features.h).
+    quint64 memoryBudget = 0;
+};
+
+struct LoadedTask {
+    LabelVocabulary vocab; ///< from train; empty for regression
+    StoreInfo trainInfo;   ///< metadata of the train activation file
+    StoragePlan storage;   ///< how the splits' matrices are held (resolved mode)
+    std::optional<Dataset> train, dev, test;
+    double loadSeconds = 0;
+    QStringList warnings() const;
+    /// The present splits, in train/dev/test order.
+    std::vector<const Dataset *> splits() const;
+};
+
+/// The storage plan for @p inputs from the files' metadata only (fast; for "before a job
+/// starts" displays): total tokens × kept neurons against the budget. Throws salient::Error.
+StoragePlan planTaskStorage(const TaskInputs &inputs);
+
+/// Opens and aligns every given split (train is required). Dev/test must have the train file's
+/// layers and dims. Throws salient::Error naming the file and problem.
+LoadedTask loadTask(const TaskInputs &inputs, const LoadProgress &progress = {});
+
+/// The same from the built-in demo; @p property is "pos" or "suffix".
+LoadedTask loadDemoTask(const DemoDataset &demo, const QString &property,
+                        const DatasetOptions &options);
+
+} // namespace salient

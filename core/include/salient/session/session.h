@@ -1,0 +1,93 @@
+#pragma once
+// Session files (versioned JSON + a sibling HDF5 file for large arrays), shared by the GUI and
+// salient-cli. A session records the inputs (paths, sizes, content fingerprints, SHA-256), every
+// option and seed, the analyses to run and their results, so that `salient-cli run` in a fresh
+// process reproduces every number.
+//
+// Saving is atomic for the pair: the arrays go to a new, uniquely named HDF5 file (temporary
+// name, then rename), then the JSON (temporary name, then rename — the commit point), and only
+// then is the previous arrays file removed. An interruption at any point leaves the previous
+// session readable and consistent.
+#include "salient/data/corpus.h"
+#include "salient/data/task.h"
+#include "salient/probe/probe.h"
+
+#include <QJsonObject>
+#include <future>
+#include <map>
+
+namespace salient {
+
+/// One input file as recorded in a session.
+struct InputFile {
+    QString path;        ///< absolute path
+    qint64 size = -1;    ///< bytes
+    QString fingerprint; ///< quick content fingerprint (fileFingerprint)
+    QString sha256;      ///< full SHA-256 (hex), empty until computed
+};
+
+/// Quick content fingerprint: SHA-256 over the size and three 64 KiB samples (start, middle,
+/// end), hex. Reads at most 192 KiB, so it is instant for any file. Throws salient::Error.
+QString fileFingerprint(const QString &path);
+/// Full SHA-256 (hex), streamed in 4 MiB blocks; @p progress may cancel (returns empty then).
+QString fileSha256(const QString &path, const LoadProgress &progress = {});
+/// Records @p path (made absolute) with size and fingerprint; sha256 only when @p fullHash.
+InputFile describeInput(const QString &path, bool fullHash = false);
+
+struct Session;
+/// Starts computing the full SHA-256 of every input file of @p session on a background thread
+/// and stores them in its InputFile::sha256. The caller must wait (get()) before reading or
+/// saving the session's inputs; get() rethrows a read error.
+std::future<void> hashInputsInBackground(Session &session);
+
+struct Session {
+    static constexpr int kVersion = 1;
+    int version = kVersion;
+    // Inputs: either the built-in demo or files per split.
+    bool demo = false;
+    quint64 demoSeed = 7;
+    QString demoProperty = QStringLiteral("pos");
+    std::map<QString, std::array<InputFile, 3>>
+        splits; ///< "train"/"dev"/"test" → acts, tokens, labels
+    DatasetOptions dataOptions;
+    ProbeOptions probeOptions;
+    QStringList analyses;                 ///< names, run in this order by `salient-cli run`
+    QJsonObject analysisOptions;          ///< name → options object
+    QJsonObject results;                  ///< name → result object (numbers, curves, rankings)
+    std::map<QString, RowMatrixF> arrays; ///< large arrays (e.g. "probe/W"), saved in the HDF5 file
+    QString arraysFile;                   ///< file name of the sibling HDF5 (set by load/save)
+
+    /// The task inputs to load (throws for a demo session: use loadSessionData).
+    TaskInputs taskInputs() const;
+};
+
+/// Loads the data a session describes (demo or files), once.
+LoadedTask loadSessionData(const Session &session, const LoadProgress &progress = {});
+
+/// Failure injection for tests: save() throws salient::Error right after this step.
+enum class SaveStep { None, ArraysTemporaryWritten, ArraysRenamed, JsonTemporaryWritten };
+
+/// Saves atomically (see the file comment). Throws salient::Error naming the path on failure;
+/// the previous session then stays intact.
+void saveSession(const QString &path, Session &session, SaveStep failAfter = SaveStep::None);
+
+struct SessionCheck {
+    QStringList changedInputs; ///< readable messages: missing files, size or content changes
+    bool ok() const { return changedInputs.isEmpty(); }
+};
+
+/**
+ * Loads a session. Throws salient::Error for unreadable or invalid files, another version
+ * ("session version 2, this Salient reads version 1"), or arrays that do not match the JSON.
+ * Input files are checked (existence, size, fingerprint) and the differences returned in
+ * @p check (not thrown), so the caller decides whether to proceed.
+ */
+Session loadSession(const QString &path, SessionCheck *check = nullptr);
+
+/// JSON forms of the option structs (also used in result files).
+QJsonObject toJson(const DatasetOptions &o);
+QJsonObject toJson(const ProbeOptions &o);
+DatasetOptions datasetOptionsFromJson(const QJsonObject &o);
+ProbeOptions probeOptionsFromJson(const QJsonObject &o);
+
+} // namespace salient

@@ -1,0 +1,379 @@
+#include "salient/analyses/selectivity.h"
+
+#include "util/random_p.h"
+
+#include "salient/probe/metrics.h"
+#include "salient/util/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <unordered_map>
+
+namespace salient {
+
+namespace {
+
+/// Uniform double in [0, 1) from the top 53 bits of one engine output.
+double unitDraw(std::mt19937_64 &rng)
+{
+    return double(rng() >> 11) * 0x1.0p-53;
+}
+
+/// Inverse CDF: the first class whose cumulative probability exceeds @p u (last class when
+/// rounding leaves the total just below 1).
+int drawClass(const std::vector<double> &cdf, double u)
+{
+    const auto it = std::upper_bound(cdf.begin(), cdf.end(), u);
+    return it == cdf.end() ? int(cdf.size()) - 1 : int(it - cdf.begin());
+}
+
+void checkTokens(const Dataset &ds, const char *role)
+{
+    if (Index(ds.rowToken.size()) != ds.rows())
+        throw Error(QStringLiteral("control task: the %1 split (%2) has %3 tokens for %4 rows; "
+                                   "word types are needed for every row")
+                        .arg(QString::fromLatin1(role), ds.name)
+                        .arg(ds.rowToken.size())
+                        .arg(ds.rows()));
+}
+
+void checkColumns(const NamedNeuronSet &set, int neurons)
+{
+    std::vector<char> seen(std::size_t(neurons), 0);
+    for (int c : set.columns) {
+        if (c < 0 || c >= neurons)
+            throw Error(QStringLiteral("selectivity: neuron set \"%1\" has column %2; the data has "
+                                       "columns 0..%3")
+                            .arg(set.name)
+                            .arg(c)
+                            .arg(neurons - 1));
+        if (seen[std::size_t(c)])
+            throw Error(QStringLiteral("selectivity: neuron set \"%1\" lists column %2 twice")
+                            .arg(set.name)
+                            .arg(c));
+        seen[std::size_t(c)] = 1;
+    }
+}
+
+/// Sorted distinct copy.
+NeuronList distinct(const NeuronList &v)
+{
+    NeuronList s = v;
+    std::sort(s.begin(), s.end());
+    s.erase(std::unique(s.begin(), s.end()), s.end());
+    return s;
+}
+
+double ratio(Index num, Index den)
+{
+    return den > 0 ? double(num) / double(den) : std::numeric_limits<double>::quiet_NaN();
+}
+
+} // namespace
+
+ControlTask makeControlTask(const Dataset &train, const Dataset *dev, const Dataset *test,
+                            const ControlTaskOptions &options)
+{
+    if (train.rows() == 0)
+        throw Error(QStringLiteral("control task: the train split has no rows"));
+    if (train.y.size() != train.rows())
+        throw Error(QStringLiteral("control task: the train split has %1 labels for %2 rows "
+                                   "(control tasks need a classification task)")
+                        .arg(train.y.size())
+                        .arg(train.rows()));
+    checkTokens(train, "train");
+    if (dev)
+        checkTokens(*dev, "dev");
+    if (test)
+        checkTokens(*test, "test");
+
+    // Train label frequencies in first-appearance order (NeuroX builds p from a Counter).
+    std::vector<int> order;
+    std::unordered_map<int, Index> counts;
+    for (Index i = 0; i < train.rows(); ++i) {
+        const int label = train.y[i];
+        if (label < 0)
+            throw Error(QStringLiteral("control task: train row %1 has the invalid class %2")
+                            .arg(i)
+                            .arg(label));
+        if (counts[label]++ == 0)
+            order.push_back(label);
+    }
+    const int K = int(order.size());
+    if (K < 2)
+        throw Error(QStringLiteral("control task: the train split has %1 distinct label(s); at "
+                                   "least 2 are needed")
+                        .arg(K));
+
+    ControlTask ct;
+    ct.options = options;
+    ct.seed = options.seed;
+    ct.classes = K;
+    ct.distribution.resize(std::size_t(K));
+    ct.sourceLabel.resize(std::size_t(K));
+    for (int k = 0; k < K; ++k) {
+        const bool uniform = options.sampleFrom == ControlSampling::Uniform;
+        ct.distribution[std::size_t(k)] =
+            uniform ? 1.0 / double(K)
+                    : double(counts[order[std::size_t(k)]]) / double(train.rows());
+        ct.sourceLabel[std::size_t(k)] = uniform ? -1 : order[std::size_t(k)];
+        ct.labels.push_back(QStringLiteral("c%1").arg(k));
+    }
+    std::vector<double> cdf(static_cast<std::size_t>(K));
+    double acc = 0;
+    for (int k = 0; k < K; ++k) {
+        acc += ct.distribution[std::size_t(k)];
+        cdf[std::size_t(k)] = acc;
+    }
+
+    std::mt19937_64 rng(detail::mixSeed(options.seed));
+    std::unordered_map<QString, int> typeLabel;
+    const auto assign = [&](const Dataset &ds, VectorI &out) {
+        out.resize(ds.rows());
+        for (Index i = 0; i < ds.rows(); ++i) {
+            const QString &tok = ds.rowToken[std::size_t(i)];
+            const QString type = options.caseSensitive ? tok : tok.toLower();
+            auto it = typeLabel.find(type);
+            if (it == typeLabel.end())
+                it = typeLabel.emplace(type, drawClass(cdf, unitDraw(rng))).first;
+            out[i] = it->second;
+        }
+    };
+    assign(train, ct.train);
+    if (dev)
+        assign(*dev, ct.dev);
+    if (test)
+        assign(*test, ct.test);
+    ct.types = Index(typeLabel.size());
+    return ct;
+}
+
+QString selectivitySplitName(SelectivitySplit s)
+{
+    switch (s) {
+    case SelectivitySplit::Auto:
+        return QStringLiteral("auto");
+    case SelectivitySplit::Dev:
+        return QStringLiteral("dev");
+    case SelectivitySplit::Test:
+        return QStringLiteral("test");
+    case SelectivitySplit::Train:
+        return QStringLiteral("train");
+    }
+    return QString();
+}
+
+SelectivityResult computeSelectivity(const ExperimentData &data,
+                                     const std::vector<NamedNeuronSet> &sets,
+                                     const SelectivityOptions &options,
+                                     const ExperimentProgress &progress)
+{
+    data.validate();
+    if (data.probe.regression)
+        throw Error(QStringLiteral("selectivity: control tasks need a classification task, not "
+                                   "regression"));
+    const ControlTask control = makeControlTask(*data.train, data.dev, data.test, options.control);
+    return computeSelectivity(data, sets, control, options, progress);
+}
+
+SelectivityResult computeSelectivity(const ExperimentData &data,
+                                     const std::vector<NamedNeuronSet> &sets,
+                                     const ControlTask &control, const SelectivityOptions &options,
+                                     const ExperimentProgress &progress)
+{
+    // ---- Validate everything before any work.
+    data.validate();
+    if (data.probe.regression)
+        throw Error(QStringLiteral("selectivity: control tasks need a classification task, not "
+                                   "regression"));
+    if (sets.empty())
+        throw Error(QStringLiteral("selectivity: no neuron sets given"));
+    if (options.threads < 0)
+        throw Error(QStringLiteral("selectivity: threads must be >= 0 (0 = all cores), got %1")
+                        .arg(options.threads));
+    const int neurons = data.train->neurons();
+    for (const NamedNeuronSet &s : sets)
+        checkColumns(s, neurons);
+
+    const Dataset *eval = nullptr;
+    const VectorI *evalControl = nullptr;
+    QString splitName;
+    switch (options.split) {
+    case SelectivitySplit::Auto:
+        if (data.dev) {
+            eval = data.dev;
+            evalControl = &control.dev;
+            splitName = QStringLiteral("dev");
+        } else if (data.test) {
+            eval = data.test;
+            evalControl = &control.test;
+            splitName = QStringLiteral("test");
+        } else {
+            throw Error(QStringLiteral("selectivity needs held-out data: give a dev or test split "
+                                       "(or ask for the train split explicitly)"));
+        }
+        break;
+    case SelectivitySplit::Dev:
+        if (!data.dev)
+            throw Error(QStringLiteral("selectivity: the dev split was requested but is absent"));
+        eval = data.dev;
+        evalControl = &control.dev;
+        splitName = QStringLiteral("dev");
+        break;
+    case SelectivitySplit::Test:
+        if (!data.test)
+            throw Error(QStringLiteral("selectivity: the test split was requested but is absent"));
+        eval = data.test;
+        evalControl = &control.test;
+        splitName = QStringLiteral("test");
+        break;
+    case SelectivitySplit::Train:
+        eval = data.train;
+        evalControl = &control.train;
+        splitName = QStringLiteral("train");
+        break;
+    }
+    if (control.train.size() != data.train->rows() || evalControl->size() != eval->rows())
+        throw Error(QStringLiteral("selectivity: the control task does not match the data (%1 "
+                                   "control labels for %2 train rows, %3 for %4 %5 rows)")
+                        .arg(control.train.size())
+                        .arg(data.train->rows())
+                        .arg(evalControl->size())
+                        .arg(eval->rows())
+                        .arg(splitName));
+    if (eval->y.size() != eval->rows())
+        throw Error(QStringLiteral("selectivity: the %1 split has %2 labels for %3 rows")
+                        .arg(splitName)
+                        .arg(eval->y.size())
+                        .arg(eval->rows()));
+    if (control.labels.size() < 2 || control.classes != int(control.labels.size()))
+        throw Error(QStringLiteral("selectivity: the control task has %1 classes; 2 or more are "
+                                   "needed")
+                        .arg(control.labels.size()));
+
+    // ---- Probes: job 2·s = task probe of set s, 2·s + 1 = control probe of set s.
+    SelectivityResult result;
+    result.split = splitName;
+    result.seed = control.seed;
+    result.probeSeed = data.probe.seed;
+    result.controlClasses = control.classes;
+    result.controlTypes = control.types;
+    result.sets.resize(sets.size());
+
+    const int jobs = int(sets.size()) * 2;
+    std::vector<double> accuracy(std::size_t(jobs), std::numeric_limits<double>::quiet_NaN());
+    std::vector<Status> status(std::size_t(jobs), Status::Ok);
+    ProgressRelay relay(progress, jobs);
+    const TrainCallback keepGoing = [&relay](const TrainProgress &) { return !relay.cancelled(); };
+
+    parallelFor(
+        jobs,
+        [&](int job) {
+            const NamedNeuronSet &set = sets[std::size_t(job / 2)];
+            const bool isControl = (job % 2) == 1;
+            const VectorI &yTrain = isControl ? control.train : data.train->y;
+            const QStringList &labels = isControl ? control.labels : data.labels;
+            const TrainResult r =
+                trainProbe(*data.train->features(), yTrain, data.train->yValue, labels, data.probe,
+                           set.columns, {}, nullptr, keepGoing);
+            status[std::size_t(job)] = r.status;
+            if (r.status != Status::Ok)
+                return;
+            const VectorI &yEval = isControl ? *evalControl : eval->y;
+            accuracy[std::size_t(job)] =
+                evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue).accuracy;
+            relay.step(
+                QStringLiteral("%1: %2 probe")
+                    .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task")));
+        },
+        &relay, options.threads);
+
+    const bool incomplete =
+        relay.cancelled()
+        || std::any_of(status.begin(), status.end(), [](Status s) { return s != Status::Ok; })
+        || std::any_of(accuracy.begin(), accuracy.end(), [](double a) { return std::isnan(a); });
+    if (incomplete) {
+        result.status = Status::Cancelled;
+        return result;
+    }
+    for (std::size_t s = 0; s < sets.size(); ++s) {
+        SelectivityEntry &e = result.sets[s];
+        e.name = sets[s].name;
+        e.neurons = sets[s].columns.empty() ? neurons : int(sets[s].columns.size());
+        e.taskAccuracy = accuracy[2 * s];
+        e.controlAccuracy = accuracy[2 * s + 1];
+        e.selectivity = e.taskAccuracy - e.controlAccuracy;
+    }
+    return result;
+}
+
+// ---- Overlap -----------------------------------------------------------------------------------
+
+SetOverlap neuronOverlap(const NeuronList &a, const NeuronList &b)
+{
+    const NeuronList sa = distinct(a);
+    const NeuronList sb = distinct(b);
+    SetOverlap o;
+    o.sizeA = Index(sa.size());
+    o.sizeB = Index(sb.size());
+    std::set_intersection(sa.begin(), sa.end(), sb.begin(), sb.end(), std::back_inserter(o.shared));
+    o.intersection = Index(o.shared.size());
+    o.unionSize = o.sizeA + o.sizeB - o.intersection;
+    o.jaccard = ratio(o.intersection, o.unionSize);
+    o.overlapCoefficient = ratio(o.intersection, std::min(o.sizeA, o.sizeB));
+    return o;
+}
+
+std::vector<TopKOverlap> topKOverlap(const NeuronList &orderA, const NeuronList &orderB,
+                                     const std::vector<int> &ks)
+{
+    for (const NeuronList *o : {&orderA, &orderB}) {
+        if (distinct(*o).size() != o->size())
+            throw Error(QStringLiteral("top-k overlap: ordering %1 lists a neuron more than once")
+                            .arg(o == &orderA ? QStringLiteral("A") : QStringLiteral("B")));
+    }
+    for (int k : ks)
+        if (k < 1)
+            throw Error(QStringLiteral("top-k overlap: k must be >= 1, got %1").arg(k));
+
+    std::vector<TopKOverlap> out;
+    out.reserve(ks.size());
+    for (int k : ks) {
+        TopKOverlap t;
+        t.k = k;
+        t.kA = std::min(k, int(orderA.size()));
+        t.kB = std::min(k, int(orderB.size()));
+        const NeuronList pa(orderA.begin(), orderA.begin() + t.kA);
+        const NeuronList pb(orderB.begin(), orderB.begin() + t.kB);
+        const SetOverlap o = neuronOverlap(pa, pb);
+        t.intersection = o.intersection;
+        t.fraction = o.overlapCoefficient;
+        t.jaccard = o.jaccard;
+        out.push_back(t);
+    }
+    return out;
+}
+
+OverlapMatrix overlapMatrix(const std::vector<NamedNeuronSet> &sets)
+{
+    const Index n = Index(sets.size());
+    OverlapMatrix m;
+    m.intersection.resize(n, n);
+    m.jaccard.resize(n, n);
+    m.overlapCoefficient.resize(n, n);
+    for (Index i = 0; i < n; ++i) {
+        m.names.push_back(sets[std::size_t(i)].name);
+        for (Index j = i; j < n; ++j) {
+            const SetOverlap o =
+                neuronOverlap(sets[std::size_t(i)].columns, sets[std::size_t(j)].columns);
+            m.intersection(i, j) = m.intersection(j, i) = double(o.intersection);
+            m.jaccard(i, j) = m.jaccard(j, i) = o.jaccard;
+            m.overlapCoefficient(i, j) = m.overlapCoefficient(j, i) = o.overlapCoefficient;
+        }
+    }
+    return m;
+}
+
+} // namespace salient

@@ -1,0 +1,142 @@
+#include "salient/data/task.h"
+
+#include "salient/util/error.h"
+
+#include <QElapsedTimer>
+
+namespace salient {
+
+QStringList LoadedTask::warnings() const
+{
+    QStringList out;
+    for (const Dataset *d : splits())
+        out << d->report.warnings;
+    return out;
+}
+
+std::vector<const Dataset *> LoadedTask::splits() const
+{
+    std::vector<const Dataset *> out;
+    for (const auto *d : {&train, &dev, &test})
+        if (d->has_value())
+            out.push_back(&d->value());
+    return out;
+}
+
+namespace {
+
+double keptValues(const StoreInfo &info, const DatasetOptions &options)
+{
+    const double layers =
+        options.layers.empty() ? double(info.layers) : double(options.layers.size());
+    return double(info.totalWords) * layers * double(info.dims);
+}
+
+StoragePlan planFor(const TaskInputs &inputs, double values)
+{
+    const quint64 budget = inputs.memoryBudget > 0 ? inputs.memoryBudget : defaultMemoryBudget();
+    return planStorage(inputs.options.storage, values, budget);
+}
+
+} // namespace
+
+StoragePlan planTaskStorage(const TaskInputs &inputs)
+{
+    double values = 0;
+    for (const SplitPaths *paths : {&inputs.train, &inputs.dev, &inputs.test})
+        if (paths->isSet())
+            values += keptValues(ActivationStore::open(paths->activations)->info(), inputs.options);
+    return planFor(inputs, values);
+}
+
+LoadedTask loadTask(const TaskInputs &inputs, const LoadProgress &progress)
+{
+    if (!inputs.train.isSet() || inputs.train.tokens.isEmpty() || inputs.train.labels.isEmpty())
+        throw Error(QStringLiteral("the train split needs activations, tokens and labels files"));
+    QElapsedTimer timer;
+    timer.start();
+    LoadedTask task;
+    const std::pair<const char *, const SplitPaths *> splits[] = {
+        {"train", &inputs.train}, {"dev", &inputs.dev}, {"test", &inputs.test}};
+    // Open every store first (metadata only) to plan the storage of all splits together.
+    std::shared_ptr<const ActivationStore> stores[3];
+    double values = 0;
+    for (int i = 0; i < 3; ++i) {
+        const SplitPaths *paths = splits[i].second;
+        if (!paths->isSet())
+            continue;
+        if (paths->tokens.isEmpty() || paths->labels.isEmpty())
+            throw Error(QStringLiteral("the %1 split needs activations, tokens and labels files")
+                            .arg(QLatin1String(splits[i].first)));
+        stores[i] = ActivationStore::open(paths->activations);
+        values += keptValues(stores[i]->info(), inputs.options);
+    }
+    task.storage = planFor(inputs, values);
+    DatasetOptions options = inputs.options;
+    options.storage = task.storage.mode;
+    int index = 0;
+    for (const auto &[name, paths] : splits) {
+        const int stage = index++;
+        if (!paths->isSet())
+            continue;
+        std::shared_ptr<const ActivationStore> store = stores[stage];
+        if (stage == 0) {
+            task.trainInfo = store->info();
+        } else if (store->info().layers != task.trainInfo.layers
+                   || store->info().dims != task.trainInfo.dims) {
+            throw Error(QStringLiteral("%1: %2 layers × %3 dims, but the train file %4 has %5 × %6")
+                            .arg(paths->activations)
+                            .arg(store->info().layers)
+                            .arg(store->info().dims)
+                            .arg(task.trainInfo.path)
+                            .arg(task.trainInfo.layers)
+                            .arg(task.trainInfo.dims));
+        }
+        const TextColumns tokens = readTextColumns(paths->tokens);
+        const TextColumns labels = readTextColumns(paths->labels);
+        LoadProgress sub;
+        if (progress)
+            sub = [&](double f) { return progress((stage + f) / 3.0); };
+        Dataset ds =
+            buildDataset(QLatin1String(name), store, tokens, labels, options, task.vocab, sub);
+        (stage == 0 ? task.train : stage == 1 ? task.dev : task.test) = std::move(ds);
+    }
+    task.loadSeconds = double(timer.nsecsElapsed()) * 1e-9;
+    return task;
+}
+
+LoadedTask loadDemoTask(const DemoDataset &demo, const QString &property,
+                        const DatasetOptions &options)
+{
+    if (property != QLatin1String("pos") && property != QLatin1String("suffix"))
+        throw Error(
+            QStringLiteral("demo: unknown property '%1' (expected pos or suffix)").arg(property));
+    QElapsedTimer timer;
+    timer.start();
+    LoadedTask task;
+    task.trainInfo = demo.train.store->info();
+    if (options.storage != StorageMode::Float32 && options.storage != StorageMode::Auto)
+        throw Error(QStringLiteral("demo: the built-in dataset is held in memory as float32 "
+                                   "(storage '%1' is not available for it)")
+                        .arg(storageModeName(options.storage)));
+    DatasetOptions demoOptions = options;
+    demoOptions.storage = StorageMode::Float32;
+    double values = 0;
+    for (const DemoSplit *s : {&demo.train, &demo.dev, &demo.test})
+        values += double(s->store->info().totalWords) * double(s->store->info().neurons());
+    task.storage = planStorage(StorageMode::Float32, values, defaultMemoryBudget());
+    for (const QString &name :
+         {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
+        const DemoSplit &s = demo.split(name);
+        Dataset ds = buildDataset(name, *s.store, s.tokens,
+                                  property == QLatin1String("pos") ? s.pos : s.suffix, demoOptions,
+                                  task.vocab);
+        (name == QLatin1String("train") ? task.train
+         : name == QLatin1String("dev") ? task.dev
+                                        : task.test) = std::move(ds);
+    }
+    task.loadSeconds = double(timer.nsecsElapsed()) * 1e-9;
+    return task;
+}
+
+} // namespace salient

@@ -1,0 +1,32 @@
+#pragma once
+// Helpers shared by every export (Compare dock, File › Export report…): figures in three formats
+// and tables in CSV and JSON. They format what the views show; nothing here computes the method.
+#include <QByteArray>
+#include <QJsonArray>
+#include <QString>
+#include <QStringList>
+
+namespace salient::ui {
+
+class PlotCanvas;
+
+/// Writes @p bytes to @p path through QSaveFile (complete or not at all). False and @p error.
+bool writeFileAtomic(const QString &path, const QByteArray &bytes, QString *error);
+
+/**
+ * A CSV table (header row, RFC 4180 quoting as PlotCanvas::csv writes it) as a JSON array of
+ * objects keyed by the header; fields that parse as numbers become numbers, empty fields null.
+ */
+QJsonArray csvToJson(const QByteArray &csv);
+
+/**
+ * Writes @p canvas as @p base.png (@p dpi), .svg and .pdf at @p width × @p height logical
+ * pixels into @p figureDir, and its data as @p base.csv and @p base.json into @p tableDir (both
+ * must exist; they may be the same). Appends the written paths, relative to @p root, to
+ * @p written (may be null). Stops at the first failure: false and @p error. GUI thread only.
+ */
+bool writeCanvasFiles(PlotCanvas *canvas, const QString &figureDir, const QString &tableDir,
+                      const QString &base, int width, int height, double dpi, const QString &root,
+                      QStringList *written, QString *error);
+
+} // namespace salient::ui
