@@ -1,5 +1,6 @@
 #include "salient/probe/salience.h"
 
+#include "salient/session/results.h"
 #include "salient/util/error.h"
 
 #include <algorithm>
@@ -75,6 +76,44 @@ SalienceMatrix salienceMatrix(const Probe &probe, const std::vector<int> &layerI
             return va > vb;
         });
         for (int p = 0; p < dims; ++p)
+            s.sortedIndex(l, p) = idx[size_t(p)];
+    }
+    return s;
+}
+
+SalienceMatrix salienceMatrix(const ProbeReport &report, int label, SalienceMode mode)
+{
+    const NeuronLayout &layout = report.layout;
+    const int N = layout.columns();
+    if (report.probe.inputs() != N)
+        throw Error(QStringLiteral("salience: the probe has %1 inputs, the layout %2 neurons")
+                        .arg(report.probe.inputs())
+                        .arg(N));
+    if (label >= int(report.perLabel.size()))
+        throw Error(QStringLiteral("salience: label %1 has no ranking (%2 labels)")
+                        .arg(label)
+                        .arg(report.perLabel.size()));
+    SalienceMatrix s = salienceMatrix(report.probe, layout.layerIds, layout.dims, label,
+                                      SalienceMode::WeightShare);
+    const NeuronList &order = label < 0 ? report.ordering : report.perLabel[size_t(label)];
+    s.rankOf.assign(size_t(N), -1);
+    for (size_t r = 0; r < order.size(); ++r)
+        if (layout.isColumn(order[r]))
+            s.rankOf[size_t(order[r])] = int(r);
+    const double used = double(order.size());
+    if (mode == SalienceMode::Rank)
+        for (int c = 0; c < N; ++c)
+            s.values(c / layout.dims, c % layout.dims) =
+                s.rankOf[size_t(c)] < 0 ? std::nanf("") : float(1.0 - s.rankOf[size_t(c)] / used);
+    for (int l = 0; l < s.layers; ++l) {
+        std::vector<int> idx(static_cast<size_t>(s.dims));
+        std::iota(idx.begin(), idx.end(), 0);
+        auto rank = [&](int d) {
+            const int r = s.rankOf[size_t(l * s.dims + d)];
+            return r < 0 ? N : r; // unranked last
+        };
+        std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return rank(a) < rank(b); });
+        for (int p = 0; p < s.dims; ++p)
             s.sortedIndex(l, p) = idx[size_t(p)];
     }
     return s;

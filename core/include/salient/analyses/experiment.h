@@ -5,12 +5,13 @@
 //
 // Columns: every analysis works in the dataset's column indices 0..neurons−1 (the kept layers,
 // in order: column = k·dims + d for kept layer k). Callers map them to the file's flat neuron
-// index with flatNeuron() for output.
+// index with NeuronLayout (probe/neuronid.h) for output.
 //
 // Threading: analyses are blocking calls, safe to run on any one thread. Independent probes
 // inside an analysis run in parallel through parallelFor (OpenMP); Eigen's products inside a
 // parallel region then run single-threaded, so the cores are shared, not oversubscribed.
 #include "salient/data/corpus.h"
+#include "salient/probe/neuronid.h"
 #include "salient/probe/probe.h"
 
 #include <QString>
@@ -75,22 +76,18 @@ SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &colu
 /// Throws salient::Error naming @p function for an out-of-range column.
 NeuronList resolveColumns(Index available, const NeuronList &columns, const char *function);
 
-/// The dataset's flat neuron index (layerIds[k]·dims + d) of a column.
+/// The dataset's flat neuron index (layerIds[k]·dims + d) of a column; −1 for an invalid column.
+/// Thin wrapper kept for ui/ and app/; new code uses NeuronLayout (probe/neuronid.h).
 inline int flatNeuron(const Dataset &ds, int column)
 {
-    return ds.layerIds[size_t(column / ds.dims)] * ds.dims + column % ds.dims;
+    return NeuronLayout::of(ds).flatIndex(column);
 }
 
 /// The dataset column of flat neuron index @p flat, or −1 when its layer is not loaded.
+/// Thin wrapper kept for ui/ and app/; new code uses NeuronLayout (probe/neuronid.h).
 inline int columnOfFlat(const Dataset &ds, int flat)
 {
-    if (flat < 0 || ds.dims <= 0)
-        return -1;
-    const int layer = flat / ds.dims, d = flat % ds.dims;
-    for (size_t k = 0; k < ds.layerIds.size(); ++k)
-        if (ds.layerIds[k] == layer)
-            return int(k) * ds.dims + d;
-    return -1;
+    return NeuronLayout::of(ds).columnOfFlatIndex(flat);
 }
 
 } // namespace salient

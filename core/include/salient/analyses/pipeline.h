@@ -1,11 +1,15 @@
 #pragma once
-// The analyses a session can list, run by name with JSON options and producing JSON results
-// (plus CSV tables and large arrays). One code path for salient-cli (subcommands and `run`) and
-// the GUI, so that what one does the other can replay.
+// The analyses a session can list, run by name with JSON options and producing typed results
+// (session/results.h), converted once into their JSON, CSV tables and arrays
+// (session/resultsjson.h). One code path for salient-cli (subcommands and `run`) and the GUI, so
+// that what one does the other can replay.
 #include "salient/analyses/experiment.h"
+#include "salient/session/results.h"
 #include "salient/session/session.h"
+#include "salient/util/csv.h"
 
 #include <QJsonObject>
+#include <memory>
 
 namespace salient {
 
@@ -16,7 +20,7 @@ QStringList paperPipeline();
 
 struct AnalysisContext {
     const LoadedTask *task = nullptr; ///< the data, loaded once for all analyses of a run
-    ProbeOptions probe;               ///< settings of every probe (incl. seed)
+    ProbeOptions probe;               ///< settings of every probe (incl. seed); never changed
     Session *session = nullptr;       ///< receives large arrays (e.g. "probe/W"); may be null
     ExperimentProgress progress;      ///< may cancel
     /// Called after every mini-batch of the "probe" analysis's training (loss, accuracy), from
@@ -26,21 +30,24 @@ struct AnalysisContext {
 
 struct AnalysisOutput {
     Status status = Status::Ok;
-    QJsonObject json; ///< the result object (documented in docs/cli.md)
-    std::vector<std::pair<QString, QByteArray>> csv; ///< file name → CSV text (curves, tables)
+    /// The typed result (set when status is Ok, else null). Immutable and shareable.
+    std::shared_ptr<const AnalysisResult> result;
+    QJsonObject json; ///< toJson(*result) (documented in docs/cli.md); empty unless Ok
+    std::vector<std::pair<QString, QByteArray>> csv; ///< csvTables(*result)
 };
 
 /**
  * Runs analysis @p name with @p options (missing keys take their documented defaults) on the
- * context's data. "grid-search" sets context.probe's λ1, λ2 to the winner for the analyses run
- * after it (option apply_best, default true), as Algorithm 2 intends. Throws salient::Error for
- * unknown names, invalid options or data problems. Deterministic for the probe seed and the
- * options' seeds.
+ * context's data. Never changes the context (a grid search does not apply its winner: that is
+ * the caller's explicit step, withGridWinner). Throws salient::Error for unknown names, invalid
+ * options (e.g. grid-search's removed "apply_best") or data problems. Deterministic for the
+ * probe seed and the options' seeds. "probe" also stores resultArrays() into context.session.
  */
 AnalysisOutput runAnalysis(const QString &name, const QJsonObject &options,
                            AnalysisContext &context);
 
-/// CSV helpers (RFC 4180 quoting).
-QByteArray csvLine(const QStringList &cells);
+/// @p po with λ1, λ2 of the grid's winner (Algorithm 2 chooses λ for what follows). Throws
+/// salient::Error when the grid has no winner.
+ProbeOptions withGridWinner(const ProbeOptions &po, const GridSearchReport &r);
 
 } // namespace salient

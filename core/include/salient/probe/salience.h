@@ -5,6 +5,8 @@
 
 namespace salient {
 
+struct ProbeReport; // session/results.h
+
 enum class SalienceMode {
     WeightShare, ///< overall: Σ_c |W_cj| / Σ|W|; for one label: |W_cj| / Σ_j |W_cj|
     Rank, ///< 1 − rank/N of the neuron in the (overall or label) ranking, rank 0 = most salient
@@ -28,6 +30,16 @@ struct SalienceMatrix {
  */
 SalienceMatrix salienceMatrix(const Probe &probe, const std::vector<int> &layerIds, int dims,
                               int label = -1, SalienceMode mode = SalienceMode::WeightShare);
+
+/**
+ * The salience matrix of a probe report, ranked by THE report's ranking: rankOf / Rank values come
+ * from report.ordering (label −1) or report.perLabel[label], and sortedIndex orders each layer by
+ * that rank, so "top-k" in the heatmap is exactly the first k of the ordering the layer
+ * distribution and the inspector use. WeightShare values are the weight shares as above. Rows are
+ * the report's loaded layers; rankOf is indexed by column. Throws salient::Error for a label
+ * outside −1..classes−1 or a report whose probe and layout disagree.
+ */
+SalienceMatrix salienceMatrix(const ProbeReport &report, int label, SalienceMode mode);
 
 /// Neurons whose cumulative weight share (most salient first) stays within @p mass (0..1], plus
 /// the one that crosses it — the heatmap's threshold. Flat positions l·dims + d.

@@ -1,0 +1,195 @@
+#pragma once
+// Typed results of the analyses (issue "one source of truth"). Every analysis of pipeline.h
+// produces one of these reports; the JSON of a result file, the CSV tables and every GUI view
+// are derived from the report (resultsjson.h), never the other way round.
+//
+// Index spaces: neuron lists inside a report are COLUMNS of its NeuronLayout (positions in the
+// loaded matrix); JSON files hold NeuroX flat indices (NeuronLayout::flatIndex). Accuracies are
+// fractions in [0, 1]; NaN means "not available" (e.g. no test split) and is null in JSON.
+#include "salient/analyses/analyses.h"
+#include "salient/analyses/selectivity.h"
+#include "salient/probe/metrics.h"
+#include "salient/probe/neuronid.h"
+#include "salient/probe/probe.h"
+
+#include <QJsonObject>
+#include <limits>
+#include <variant>
+
+namespace salient {
+
+inline constexpr double kNotAvailable = std::numeric_limits<double>::quiet_NaN();
+
+/// A probe evaluated on one split. evaluation.predicted / predictedValue are left empty (the
+/// report keeps what is shown, not per-token outputs).
+struct SplitEvaluation {
+    QString split; ///< "train", "dev", "test"
+    Index tokens = 0, sentences = 0;
+    Evaluation evaluation; ///< metrics.h
+    /// Accuracy of always predicting the TRAIN majority label on this split (classification;
+    /// NaN for regression or an empty split).
+    double majorityAccuracy = kNotAvailable;
+    QString majorityLabel; ///< the train majority label (empty for regression)
+    int mismatchedLines = 0;
+    QStringList warnings;
+};
+
+/// Which ranker ordered the neurons of a minimal-subset or ablation run (option "ranker").
+struct RankerInfo {
+    QString ranker = QStringLiteral("probe"); ///< probe, probeless, average_precision, gaussian
+    QString positiveLabel;                    ///< average_precision only
+    int gaussianK = 0;                        ///< gaussian only (0 otherwise)
+    QStringList warnings;                     ///< gaussian only
+    double prefilterThreshold = 0;            ///< 0 = no correlation pre-filter
+    int prefilterRepresentatives = 0;         ///< neurons kept by the pre-filter
+};
+
+/// The "probe" analysis: one probe on all loaded neurons, evaluated and ranked.
+struct ProbeReport {
+    ProbeOptions options; ///< exactly the options the probe was trained with
+    int searchStride = 100;
+    double topFraction = 0.05;
+    int fileLayers = 0; ///< layers in the file (trainInfo.layers)
+    NeuronLayout layout;
+    QStringList labels; ///< class names (empty for regression)
+    /// W (classes × columns), b, mean/scale when standardised; columns = 0..columns()−1.
+    Probe probe;
+    std::vector<SplitEvaluation> splits; ///< train, dev, test as loaded
+    /// THE neuron ranking every view uses: fullOrdering(|W|, searchStride) — a complete
+    /// permutation of the columns, most salient first (1 = most salient).
+    NeuronList ordering;
+    std::vector<int> cutoffs;         ///< neuronOrdering(|W|, searchStride).cutoffs
+    std::vector<NeuronList> perLabel; ///< classRanking(|W|, c) for each row c of W (columns)
+    int topK = 0;                     ///< max(1, int(topFraction · columns))
+    LayerDistribution layers;         ///< where the first topK of `ordering` live
+    std::vector<LayerDistribution> layersPerLabel; ///< same k, per label (classification)
+    std::vector<double> epochLoss, neuroxEpochLoss;
+    double trainSeconds = 0, loadSeconds = 0;
+
+    /// 1-based position of @p column in ordering; 0 when absent.
+    int overallRank(int column) const;
+    /// 1-based position of @p column in perLabel[label]; 0 when absent or no such label.
+    int labelRank(int label, int column) const;
+    /// nullptr when absent.
+    const SplitEvaluation *split(const QString &name) const;
+};
+
+/// The "grid-search" analysis (Algorithm 2). Applying the winner is an explicit step:
+/// withGridWinner (pipeline.h).
+struct GridSearchReport {
+    GridSearchOptions options; ///< as run (threads not recorded: 0)
+    ProbeOptions probe; ///< the probe settings every cell started from (λ replaced per cell)
+    QString split;      ///< selection split: "dev" or "train"
+    GridSearchResult result;
+    bool hasWinner() const { return result.winner() != nullptr; }
+    /// λ1, λ2 and score of the winner; NaN when there is none.
+    double bestL1() const { return hasWinner() ? result.winner()->l1 : kNotAvailable; }
+    double bestL2() const { return hasWinner() ? result.winner()->l2 : kNotAvailable; }
+    double bestScore() const { return hasWinner() ? result.winner()->score : kNotAvailable; }
+};
+
+/// The "minimal-subset" analysis (Algorithm 4). options.oracle is null and options.ordering
+/// empty (result.ordering is the ordering actually searched); options.preset is MaxFeatures when
+/// options.fractions is given (then preset == "custom").
+struct MinimalSubsetReport {
+    MinimalSubsetOptions options;
+    QString preset; ///< max_features, pipeline_all or custom
+    RankerInfo ranker;
+    ProbeOptions probe;
+    NeuronLayout layout;
+    QString split; ///< selection split: "dev" or "train"
+    MinimalSubsetResult result;
+    LayerDistribution layers; ///< where result.neurons live (k = their count)
+};
+
+/// The "ablation" analysis. options.oracle is null and options.ordering empty (result.ordering
+/// is the ordering used); options.sizes are the requested sizes (result.sizes the counts).
+struct AblationReport {
+    AblationOptions options;
+    QString mode; ///< both, masking or retraining
+    RankerInfo ranker;
+    ProbeOptions probe;
+    NeuronLayout layout;
+    QString split; ///< selection split: "dev" or "train"
+    AblationResult result;
+};
+
+/// The "selectivity" analysis (control tasks). Set columns are not kept: result.sets carry
+/// names, sizes and accuracies.
+struct SelectivityReport {
+    ProbeOptions probe;
+    QString sampleFrom; ///< same or uniform
+    bool caseSensitive = true;
+    SelectivityResult result;
+};
+
+/// The "layerwise" analysis.
+struct LayerwiseReport {
+    LayerwiseOptions options; ///< threads not recorded: 0
+    ProbeOptions probe;
+    QString split; ///< selection split: "dev" or "train"
+    LayerwiseResult result;
+};
+
+/// One model of a "compare" analysis.
+struct CompareModel {
+    QString name;
+    NeuronLayout layout;
+    double accuracy = kNotAvailable;     ///< oracle on the selection split
+    double testAccuracy = kNotAvailable; ///< NaN without a test split
+    LayerDistribution layers;            ///< where topNeurons live
+    std::vector<int> sizes;              ///< retraining curve sizes (neuron counts)
+    AblationCurve curve;                 ///< retraining ablation (mode "retraining")
+    NeuronList topNeurons;               ///< first k of the model's ordering (its columns)
+    int neurons() const { return layout.columns(); }
+};
+
+/// The "compare" analysis: two activation sets of the same sentences on one task.
+struct CompareReport {
+    ProbeOptions probe;
+    double topFraction = 0.05;
+    int seeds = 1;                         ///< random repetitions of the retraining curves
+    std::vector<CompareModel> models;      ///< A then B
+    bool sameLayout = false;               ///< same layers × dims
+    double meanLayerShift = kNotAvailable; ///< B's mean layer of the top-k − A's
+    std::vector<TopKOverlap> overlap;      ///< of the two orderings (only when sameLayout)
+};
+
+/// Analyses without a typed view yet (clusters, neuron, properties): their JSON, and the CSV
+/// tables computed with it (empty when rebuilt from JSON).
+struct JsonReport {
+    QJsonObject json;
+    std::vector<std::pair<QString, QByteArray>> csv;
+};
+
+using AnalysisResult =
+    std::variant<ProbeReport, GridSearchReport, MinimalSubsetReport, AblationReport,
+                 SelectivityReport, LayerwiseReport, CompareReport, JsonReport>;
+
+/// The analysis name of a result ("probe", "grid-search", ...); "" for a JsonReport.
+QString analysisName(const AnalysisResult &r);
+
+/// One class's weight for a neuron (NeuronSummary).
+struct ClassWeight {
+    int label = 0;     ///< row of W
+    QString name;      ///< class name ("value" for regression)
+    double weight = 0; ///< W(label, column)
+    double absWeight = 0;
+    int labelRank = 0; ///< 1-based rank of the neuron in that class's ranking
+};
+
+/// What the inspector and tooltips show about one neuron of a probe.
+struct NeuronSummary {
+    NeuronId id;
+    int column = -1;
+    int flatIndex = -1;
+    int overallRank = 0;              ///< 1-based in ProbeReport::ordering (0 = absent)
+    int neurons = 0;                  ///< columns of the layout
+    std::vector<ClassWeight> classes; ///< by |W| descending (ties: ascending label)
+    QString topClasses;               ///< the first 3 as "NN 0.512, JJ −0.311, DT 0.104"
+};
+
+/// Summary of @p column of @p report's probe. Throws salient::Error for an invalid column.
+NeuronSummary neuronSummary(const ProbeReport &report, int column);
+
+} // namespace salient

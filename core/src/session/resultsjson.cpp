@@ -1,0 +1,521 @@
+#include "salient/session/resultsjson.h"
+
+#include "salient/session/session.h"
+#include "salient/util/csv.h"
+#include "salient/util/error.h"
+
+#include <QJsonArray>
+#include <cmath>
+
+namespace salient {
+
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Writing
+
+QJsonValue num(double v)
+{
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonArray numArray(const std::vector<double> &v)
+{
+    QJsonArray a;
+    for (double x : v)
+        a.append(num(x));
+    return a;
+}
+
+QJsonArray intArray(const std::vector<int> &v)
+{
+    QJsonArray a;
+    for (int x : v)
+        a.append(x);
+    return a;
+}
+
+/// Columns → NeuroX flat indices.
+QJsonArray flatArray(const NeuronLayout &layout, const NeuronList &columns)
+{
+    QJsonArray a;
+    for (int c : columns)
+        a.append(layout.flatIndex(c));
+    return a;
+}
+
+QString seedText(quint64 seed)
+{
+    return QString::number(seed);
+}
+
+QJsonObject distributionJson(const LayerDistribution &d)
+{
+    QJsonObject counts;
+    for (size_t k = 0; k < d.layerIds.size(); ++k)
+        counts[QString::number(d.layerIds[k])] = d.counts[k];
+    QJsonObject j;
+    j[QStringLiteral("counts")] = counts;
+    j[QStringLiteral("mean_layer")] = num(d.meanLayer);
+    j[QStringLiteral("k")] = d.total;
+    return j;
+}
+
+QJsonObject rankerJson(const RankerInfo &r)
+{
+    QJsonObject o;
+    o[QStringLiteral("ranker")] = r.ranker;
+    if (!r.positiveLabel.isEmpty())
+        o[QStringLiteral("positive_label")] = r.positiveLabel;
+    if (r.gaussianK > 0)
+        o[QStringLiteral("gaussian_k")] = r.gaussianK;
+    if (r.ranker == QLatin1String("gaussian") || !r.warnings.isEmpty())
+        o[QStringLiteral("warnings")] = QJsonArray::fromStringList(r.warnings);
+    if (r.prefilterThreshold > 0) {
+        o[QStringLiteral("prefilter_threshold")] = r.prefilterThreshold;
+        o[QStringLiteral("prefilter_representatives")] = r.prefilterRepresentatives;
+    }
+    return o;
+}
+
+QJsonObject curveJson(const AblationCurve &c)
+{
+    QJsonObject o;
+    o[QStringLiteral("top")] = numArray(c.top);
+    o[QStringLiteral("random")] = numArray(c.randomMean);
+    o[QStringLiteral("random_std")] = numArray(c.randomStd);
+    o[QStringLiteral("bottom")] = numArray(c.bottom);
+    QJsonArray perSeed;
+    for (const std::vector<double> &r : c.random)
+        perSeed.append(numArray(r));
+    o[QStringLiteral("random_per_seed")] = perSeed;
+    return o;
+}
+
+QJsonObject evaluationJson(const SplitEvaluation &s, const QStringList &labels, bool regression)
+{
+    const Evaluation &e = s.evaluation;
+    QJsonObject o;
+    o[QStringLiteral("count")] = double(e.count);
+    if (!regression) {
+        o[QStringLiteral("accuracy")] = num(e.accuracy);
+        o[QStringLiteral("macro_f1")] = num(e.macroF1);
+        QJsonObject pc, counts;
+        for (int c = 0; c < labels.size() && size_t(c) < e.perClass.size(); ++c) {
+            pc[labels[c]] = num(e.perClass[size_t(c)]);
+            counts[labels[c]] = double(e.perClassCount[size_t(c)]);
+        }
+        o[QStringLiteral("per_class")] = pc;
+        o[QStringLiteral("per_class_count")] = counts;
+    } else {
+        o[QStringLiteral("mse")] = num(e.mse);
+    }
+    QJsonObject scores;
+    for (const auto &[k, v] : e.scores)
+        scores[k] = num(v);
+    o[QStringLiteral("scores")] = scores;
+    o[QStringLiteral("tokens")] = double(s.tokens);
+    o[QStringLiteral("sentences")] = double(s.sentences);
+    o[QStringLiteral("mismatched_lines")] = double(s.mismatchedLines);
+    o[QStringLiteral("warnings")] = QJsonArray::fromStringList(s.warnings);
+    o[QStringLiteral("majority_accuracy")] = num(s.majorityAccuracy);
+    o[QStringLiteral("majority_label")] = s.majorityLabel;
+    return o;
+}
+
+QStringList rowNames(const ProbeReport &r)
+{
+    return r.options.regression ? QStringList{QStringLiteral("value")} : r.labels;
+}
+
+// ------------------------------------------------------------------------------------------------
+// CSV
+
+using Tables = std::vector<std::pair<QString, QByteArray>>;
+
+Tables csvOf(const ProbeReport &r)
+{
+    QByteArray csv = csvLine({QStringLiteral("rank"), QStringLiteral("neuron"),
+                              QStringLiteral("layer"), QStringLiteral("index_in_layer")});
+    for (size_t i = 0; i < r.ordering.size(); ++i) {
+        const NeuronId id = r.layout.neuron(r.ordering[i]);
+        csv += csvLine({QString::number(i + 1), QString::number(r.layout.flatIndex(r.ordering[i])),
+                        QString::number(id.layer), QString::number(id.unit)});
+    }
+    return {{QStringLiteral("ranking.csv"), csv}};
+}
+
+Tables csvOf(const GridSearchReport &r)
+{
+    QByteArray csv =
+        csvLine({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("full"),
+                 QStringLiteral("top"), QStringLiteral("random"), QStringLiteral("bottom"),
+                 QStringLiteral("score"), QStringLiteral("test")});
+    for (const GridCell &c : r.result.cells)
+        csv += csvLine({QString::number(c.l1), QString::number(c.l2), csvNumber(c.full),
+                        csvNumber(c.top), csvNumber(c.random), csvNumber(c.bottom),
+                        csvNumber(c.score), csvNumber(c.test)});
+    return {{QStringLiteral("csv"), csv}};
+}
+
+Tables csvOf(const MinimalSubsetReport &r)
+{
+    QByteArray csv = csvLine({QStringLiteral("neurons"), QStringLiteral("dev_accuracy"),
+                              QStringLiteral("test_accuracy")});
+    for (const SubsetPoint &p : r.result.curve)
+        csv += csvLine({QString::number(p.size), csvNumber(p.dev), csvNumber(p.test)});
+    return {{QStringLiteral("curve.csv"), csv}};
+}
+
+Tables csvOf(const AblationReport &r)
+{
+    QByteArray csv = csvLine({QStringLiteral("mode"), QStringLiteral("neurons"),
+                              QStringLiteral("top"), QStringLiteral("random_mean"),
+                              QStringLiteral("random_std"), QStringLiteral("bottom")});
+    for (const AblationCurve *c : {&r.result.masking, &r.result.retraining}) {
+        if (c->top.empty())
+            continue;
+        for (size_t i = 0; i < r.result.sizes.size(); ++i)
+            csv += csvLine({c->mode, QString::number(r.result.sizes[i]), csvNumber(c->top[i]),
+                            csvNumber(c->randomMean[i]), csvNumber(c->randomStd[i]),
+                            csvNumber(c->bottom[i])});
+    }
+    return {{QStringLiteral("csv"), csv}};
+}
+
+Tables csvOf(const SelectivityReport &r)
+{
+    QByteArray csv =
+        csvLine({QStringLiteral("set"), QStringLiteral("neurons"), QStringLiteral("task_accuracy"),
+                 QStringLiteral("control_accuracy"), QStringLiteral("selectivity")});
+    for (const SelectivityEntry &e : r.result.sets)
+        csv += csvLine({e.name, QString::number(e.neurons), csvNumber(e.taskAccuracy),
+                        csvNumber(e.controlAccuracy), csvNumber(e.selectivity)});
+    return {{QStringLiteral("csv"), csv}};
+}
+
+Tables csvOf(const LayerwiseReport &r)
+{
+    QByteArray csv = csvLine({QStringLiteral("kind"), QStringLiteral("layer"),
+                              QStringLiteral("dev_accuracy"), QStringLiteral("test_accuracy")});
+    for (const auto &[kind, v] : {std::pair{QStringLiteral("independent"), &r.result.independent},
+                                  std::pair{QStringLiteral("incremental"), &r.result.incremental}})
+        for (const LayerScore &s : *v)
+            csv += csvLine({kind, QString::number(s.layer), csvNumber(s.dev), csvNumber(s.test)});
+    return {{QStringLiteral("csv"), csv}};
+}
+
+Tables csvOf(const CompareReport &r)
+{
+    if (!r.sameLayout)
+        return {};
+    QByteArray csv = csvLine({QStringLiteral("k"), QStringLiteral("intersection"),
+                              QStringLiteral("fraction"), QStringLiteral("jaccard")});
+    for (const TopKOverlap &o : r.overlap)
+        csv += csvLine({QString::number(o.k), QString::number(o.intersection),
+                        csvNumber(o.fraction), csvNumber(o.jaccard)});
+    return {{QStringLiteral("overlap.csv"), csv}};
+}
+
+Tables csvOf(const JsonReport &r)
+{
+    return r.csv;
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------------
+
+QJsonObject toJson(const NeuronLayout &layout)
+{
+    QJsonObject o;
+    o[QStringLiteral("layer_ids")] = intArray(layout.layerIds);
+    o[QStringLiteral("dims")] = layout.dims;
+    return o;
+}
+
+QJsonObject toJson(const ProbeReport &r)
+{
+    QJsonObject res;
+    res[QStringLiteral("layers")] = r.fileLayers;
+    res[QStringLiteral("dims")] = r.layout.dims;
+    res[QStringLiteral("neurons")] = r.layout.columns();
+    res[QStringLiteral("layers_used")] = intArray(r.layout.layerIds);
+    res[QStringLiteral("layout")] = toJson(r.layout);
+    res[QStringLiteral("labels")] = QJsonArray::fromStringList(r.labels);
+    res[QStringLiteral("task")] =
+        r.options.regression ? QStringLiteral("regression") : QStringLiteral("classification");
+    for (const SplitEvaluation &s : r.splits)
+        res[s.split] = evaluationJson(s, r.labels, r.options.regression);
+    res[QStringLiteral("ranking")] = flatArray(r.layout, r.ordering);
+    res[QStringLiteral("ranking_cutoffs")] = intArray(r.cutoffs);
+    QJsonObject perLabel;
+    const QStringList names = rowNames(r);
+    for (size_t c = 0; c < r.perLabel.size(); ++c)
+        perLabel[names.value(qsizetype(c))] = flatArray(r.layout, r.perLabel[c]);
+    res[QStringLiteral("ranking_per_label")] = perLabel;
+    QJsonObject where = distributionJson(r.layers);
+    if (!r.options.regression) {
+        QJsonObject labelDist;
+        for (size_t c = 0; c < r.layersPerLabel.size(); ++c)
+            labelDist[r.labels.value(qsizetype(c))] = distributionJson(r.layersPerLabel[c]);
+        where[QStringLiteral("per_label")] = labelDist;
+    }
+    res[QStringLiteral("layer_distribution")] = where;
+    res[QStringLiteral("top_fraction")] = r.topFraction;
+    res[QStringLiteral("top_k")] = r.topK;
+    QJsonObject opts = toJson(r.options);
+    opts[QStringLiteral("search_stride")] = r.searchStride;
+    res[QStringLiteral("options")] = opts;
+    res[QStringLiteral("probe_options")] = toJson(r.options);
+    res[QStringLiteral("epoch_loss")] = numArray(r.epochLoss);
+    res[QStringLiteral("neurox_epoch_loss")] = numArray(r.neuroxEpochLoss);
+    QJsonObject timing;
+    timing[QStringLiteral("load_s")] = r.loadSeconds;
+    timing[QStringLiteral("train_s")] = r.trainSeconds;
+    res[QStringLiteral("timing")] = timing;
+    return res;
+}
+
+QJsonObject toJson(const GridSearchReport &r)
+{
+    const GridSearchResult &g = r.result;
+    QJsonObject j;
+    j[QStringLiteral("l1_values")] = numArray(r.options.l1Values);
+    j[QStringLiteral("l2_values")] = numArray(r.options.l2Values);
+    j[QStringLiteral("keep_fraction")] = r.options.keepFraction;
+    j[QStringLiteral("kept_neurons")] = g.kept;
+    j[QStringLiteral("alpha")] = g.alpha;
+    j[QStringLiteral("beta")] = g.beta;
+    j[QStringLiteral("score")] = gridScoreName(g.score);
+    j[QStringLiteral("formula")] = g.formula;
+    j[QStringLiteral("split")] = r.split;
+    j[QStringLiteral("search_stride")] = r.options.searchStride;
+    j[QStringLiteral("random_seed")] = seedText(r.options.randomSeed);
+    QJsonArray cells;
+    for (const GridCell &c : g.cells) {
+        QJsonObject o;
+        o[QStringLiteral("l1")] = c.l1;
+        o[QStringLiteral("l2")] = c.l2;
+        o[QStringLiteral("full")] = num(c.full);
+        o[QStringLiteral("top")] = num(c.top);
+        o[QStringLiteral("random")] = num(c.random);
+        o[QStringLiteral("bottom")] = num(c.bottom);
+        o[QStringLiteral("score")] = num(c.score);
+        o[QStringLiteral("test")] = num(c.test);
+        cells.append(o);
+    }
+    j[QStringLiteral("cells")] = cells;
+    j[QStringLiteral("best")] = g.best;
+    if (const GridCell *w = g.winner()) {
+        j[QStringLiteral("best_l1")] = w->l1;
+        j[QStringLiteral("best_l2")] = w->l2;
+        j[QStringLiteral("best_score")] = num(w->score);
+    }
+    j[QStringLiteral("probe_options")] = toJson(r.probe);
+    return j;
+}
+
+QJsonObject toJson(const MinimalSubsetReport &r)
+{
+    const MinimalSubsetResult &m = r.result;
+    QJsonObject j;
+    j[QStringLiteral("ranking")] = rankerJson(r.ranker);
+    j[QStringLiteral("size")] = m.size;
+    j[QStringLiteral("fraction")] = num(double(m.size) / r.layout.columns());
+    j[QStringLiteral("neurons")] = flatArray(r.layout, m.neurons);
+    j[QStringLiteral("all_neurons")] = m.allNeurons;
+    j[QStringLiteral("dev_accuracy")] = num(m.dev);
+    j[QStringLiteral("test_accuracy")] = num(m.test);
+    j[QStringLiteral("oracle_dev_accuracy")] = num(m.oracleDev);
+    j[QStringLiteral("oracle_test_accuracy")] = num(m.oracleTest);
+    j[QStringLiteral("target")] = num(m.target);
+    j[QStringLiteral("delta_percent")] = r.options.deltaPercent;
+    j[QStringLiteral("search_stride")] = r.options.searchStride;
+    j[QStringLiteral("preset")] = r.preset;
+    j[QStringLiteral("fractions")] = numArray(r.options.fractions);
+    j[QStringLiteral("selection_split")] = r.split;
+    j[QStringLiteral("notes")] = QJsonArray::fromStringList(m.notes);
+    QJsonArray curve;
+    for (const SubsetPoint &p : m.curve) {
+        QJsonObject o;
+        o[QStringLiteral("size")] = p.size;
+        o[QStringLiteral("dev_accuracy")] = num(p.dev);
+        o[QStringLiteral("test_accuracy")] = num(p.test);
+        curve.append(o);
+    }
+    j[QStringLiteral("curve")] = curve;
+    QJsonObject perLayer;
+    for (size_t k = 0; k < r.layers.layerIds.size(); ++k)
+        perLayer[QString::number(r.layers.layerIds[k])] = r.layers.counts[k];
+    j[QStringLiteral("layer_counts")] = perLayer;
+    j[QStringLiteral("mean_layer")] = num(r.layers.meanLayer);
+    j[QStringLiteral("ordering")] = flatArray(r.layout, m.ordering);
+    j[QStringLiteral("layout")] = toJson(r.layout);
+    j[QStringLiteral("probe_options")] = toJson(r.probe);
+    return j;
+}
+
+QJsonObject toJson(const AblationReport &r)
+{
+    const AblationResult &a = r.result;
+    QJsonObject j;
+    j[QStringLiteral("ranking")] = rankerJson(r.ranker);
+    j[QStringLiteral("mode")] = r.mode;
+    j[QStringLiteral("sizes")] = intArray(a.sizes);
+    j[QStringLiteral("requested_sizes")] = numArray(r.options.sizes);
+    j[QStringLiteral("neurons")] = r.layout.columns();
+    j[QStringLiteral("seeds")] = r.options.seeds;
+    j[QStringLiteral("search_stride")] = r.options.searchStride;
+    j[QStringLiteral("oracle_accuracy")] = num(a.oracleSelection);
+    j[QStringLiteral("oracle_test_accuracy")] = num(a.oracleTest);
+    j[QStringLiteral("split")] = r.split;
+    QJsonObject curves;
+    for (const AblationCurve *c : {&a.masking, &a.retraining})
+        if (!c->top.empty())
+            curves[c->mode] = curveJson(*c);
+    j[QStringLiteral("curves")] = curves;
+    j[QStringLiteral("ordering")] = flatArray(r.layout, a.ordering);
+    j[QStringLiteral("layout")] = toJson(r.layout);
+    j[QStringLiteral("probe_options")] = toJson(r.probe);
+    return j;
+}
+
+QJsonObject toJson(const SelectivityReport &r)
+{
+    const SelectivityResult &s = r.result;
+    QJsonObject j;
+    QJsonArray entries;
+    for (const SelectivityEntry &e : s.sets) {
+        QJsonObject o;
+        o[QStringLiteral("set")] = e.name;
+        o[QStringLiteral("neurons")] = e.neurons;
+        o[QStringLiteral("task_accuracy")] = num(e.taskAccuracy);
+        o[QStringLiteral("control_accuracy")] = num(e.controlAccuracy);
+        o[QStringLiteral("selectivity")] = num(e.selectivity);
+        entries.append(o);
+    }
+    if (!s.sets.empty()) {
+        const SelectivityEntry &all = s.sets.front();
+        j[QStringLiteral("task_accuracy")] = num(all.taskAccuracy);
+        j[QStringLiteral("control_accuracy")] = num(all.controlAccuracy);
+        j[QStringLiteral("selectivity")] = num(all.selectivity);
+    }
+    j[QStringLiteral("sets")] = entries;
+    j[QStringLiteral("split")] = s.split;
+    j[QStringLiteral("control_seed")] = seedText(s.seed);
+    j[QStringLiteral("probe_seed")] = seedText(s.probeSeed);
+    j[QStringLiteral("control_classes")] = s.controlClasses;
+    j[QStringLiteral("control_types")] = double(s.controlTypes);
+    j[QStringLiteral("case_sensitive")] = r.caseSensitive;
+    j[QStringLiteral("sample_from")] = r.sampleFrom;
+    j[QStringLiteral("probe_options")] = toJson(r.probe);
+    return j;
+}
+
+QJsonObject toJson(const LayerwiseReport &r)
+{
+    const LayerwiseResult &l = r.result;
+    QJsonObject j;
+    auto scores = [](const std::vector<LayerScore> &v) {
+        QJsonArray a;
+        for (const LayerScore &s : v) {
+            QJsonObject o;
+            o[QStringLiteral("layer")] = s.layer;
+            o[QStringLiteral("dev_accuracy")] = num(s.dev);
+            o[QStringLiteral("test_accuracy")] = num(s.test);
+            a.append(o);
+        }
+        return a;
+    };
+    j[QStringLiteral("independent")] = scores(l.independent);
+    j[QStringLiteral("incremental")] = scores(l.incremental);
+    j[QStringLiteral("full_dev_accuracy")] = num(l.fullDev);
+    j[QStringLiteral("threshold")] = num(l.threshold);
+    j[QStringLiteral("delta_percent")] = r.options.deltaPercent;
+    j[QStringLiteral("independent_probes")] = r.options.independent;
+    j[QStringLiteral("selected_index")] = l.selectedIndex;
+    j[QStringLiteral("selected_layer")] = l.selectedLayer;
+    j[QStringLiteral("best_independent_index")] = l.bestIndependent;
+    j[QStringLiteral("best_independent_layer")] =
+        l.bestIndependent >= 0 && size_t(l.bestIndependent) < l.independent.size()
+            ? l.independent[size_t(l.bestIndependent)].layer
+            : -1;
+    j[QStringLiteral("split")] = r.split;
+    j[QStringLiteral("probe_options")] = toJson(r.probe);
+    return j;
+}
+
+QJsonObject toJson(const CompareReport &r)
+{
+    QJsonObject j;
+    QJsonArray models;
+    for (const CompareModel &m : r.models) {
+        QJsonObject o;
+        o[QStringLiteral("name")] = m.name;
+        o[QStringLiteral("neurons")] = m.neurons();
+        o[QStringLiteral("layout")] = toJson(m.layout);
+        o[QStringLiteral("accuracy")] = num(m.accuracy);
+        o[QStringLiteral("test_accuracy")] = num(m.testAccuracy);
+        o[QStringLiteral("layer_distribution")] = distributionJson(m.layers);
+        QJsonObject curve = curveJson(m.curve);
+        curve[QStringLiteral("sizes")] = intArray(m.sizes);
+        o[QStringLiteral("curve")] = curve;
+        o[QStringLiteral("top_neurons")] = flatArray(m.layout, m.topNeurons);
+        models.append(o);
+    }
+    j[QStringLiteral("models")] = models;
+    j[QStringLiteral("same_layout")] = r.sameLayout;
+    j[QStringLiteral("mean_layer_shift")] = num(r.meanLayerShift);
+    if (r.sameLayout) {
+        QJsonArray ov;
+        for (const TopKOverlap &o : r.overlap) {
+            QJsonObject e;
+            e[QStringLiteral("k")] = o.k;
+            e[QStringLiteral("k_a")] = o.kA;
+            e[QStringLiteral("k_b")] = o.kB;
+            e[QStringLiteral("intersection")] = double(o.intersection);
+            e[QStringLiteral("fraction")] = num(o.fraction);
+            e[QStringLiteral("jaccard")] = num(o.jaccard);
+            ov.append(e);
+        }
+        j[QStringLiteral("overlap")] = ov;
+    }
+    j[QStringLiteral("top_fraction")] = r.topFraction;
+    j[QStringLiteral("seeds")] = r.seeds;
+    j[QStringLiteral("probe_options")] = toJson(r.probe);
+    return j;
+}
+
+QJsonObject toJson(const AnalysisResult &r)
+{
+    return std::visit(
+        [](const auto &x) -> QJsonObject {
+            if constexpr (std::is_same_v<std::decay_t<decltype(x)>, JsonReport>)
+                return x.json;
+            else
+                return toJson(x);
+        },
+        r);
+}
+
+std::vector<std::pair<QString, QByteArray>> csvTables(const AnalysisResult &r)
+{
+    return std::visit([](const auto &x) { return csvOf(x); }, r);
+}
+
+std::map<QString, RowMatrixF> resultArrays(const AnalysisResult &r)
+{
+    std::map<QString, RowMatrixF> out;
+    if (const ProbeReport *p = std::get_if<ProbeReport>(&r)) {
+        out[QStringLiteral("probe/W")] = p->probe.W;
+        out[QStringLiteral("probe/b")] = RowMatrixF(p->probe.b.transpose());
+        if (p->probe.mean.size() > 0) {
+            out[QStringLiteral("probe/mean")] = RowMatrixF(p->probe.mean.transpose());
+            out[QStringLiteral("probe/scale")] = RowMatrixF(p->probe.scale.transpose());
+        }
+    }
+    return out;
+}
+
+} // namespace salient

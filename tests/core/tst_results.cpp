@@ -1,0 +1,323 @@
+// Typed results (session/results.h) and their one JSON form (session/resultsjson.h): every report
+// from a real run on the demo survives toJson → text → resultFromJson; the probe report's layout,
+// ranking, salience matrix and neuron summaries agree with each other and with the JSON; a grid
+// search never changes the context.
+#include "salient/analyses/pipeline.h"
+#include "salient/probe/salience.h"
+#include "salient/session/resultsjson.h"
+
+#include "testutil.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+#include <cmath>
+#include <set>
+
+using namespace salient;
+using salient::test::errorOf;
+
+namespace {
+
+DemoDataset smallDemo()
+{
+    DemoOptions d;
+    d.trainSentences = 160;
+    d.devSentences = 50;
+    d.testSentences = 50;
+    return makeDemoDataset(d);
+}
+
+/// JSON → text → JSON, as a result file goes to disk and back.
+QJsonObject throughText(const QJsonObject &o)
+{
+    return QJsonDocument::fromJson(QJsonDocument(o).toJson()).object();
+}
+
+} // namespace
+
+class TestResults : public QObject {
+    Q_OBJECT
+
+    DemoDataset m_demo = smallDemo();
+    LoadedTask m_all, m_34;
+    Session m_session;
+
+    AnalysisContext context(const LoadedTask &task, Session *session = nullptr)
+    {
+        AnalysisContext ctx;
+        ctx.task = &task;
+        ctx.probe.epochs = 3;
+        ctx.probe.seed = 3;
+        ctx.session = session;
+        return ctx;
+    }
+
+    /// Runs @p name and checks the round trip of its typed result; returns the output.
+    AnalysisOutput runAndRoundTrip(const QString &name, const QJsonObject &options,
+                                   const LoadedTask &task, Session *session = nullptr)
+    {
+        AnalysisContext ctx = context(task, session);
+        const AnalysisOutput out = runAnalysis(name, options, ctx);
+        if (out.status != Status::Ok || !out.result) {
+            qWarning("%s did not finish", qPrintable(name));
+            return {};
+        }
+        const QJsonObject json = toJson(*out.result);
+        if (json != out.json || csvTables(*out.result) != out.csv) {
+            qWarning("%s: output json/csv differ from toJson/csvTables", qPrintable(name));
+            return {};
+        }
+        const AnalysisResult back =
+            resultFromJson(name, throughText(json), resultArrays(*out.result));
+        if (back.index() != out.result->index() || toJson(back) != json) {
+            qWarning("%s: round trip differs", qPrintable(name));
+            return {};
+        }
+        if (!std::holds_alternative<JsonReport>(back) && csvTables(back) != out.csv) {
+            qWarning("%s: CSV of the round trip differs", qPrintable(name));
+            return {};
+        }
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_all = loadDemoTask(m_demo, QStringLiteral("pos"), DatasetOptions{});
+        DatasetOptions two;
+        two.layers = {3, 4};
+        m_34 = loadDemoTask(m_demo, QStringLiteral("pos"), two);
+        QCOMPARE(m_34.train->layerIds, (std::vector<int>{3, 4}));
+        m_session.demo = true;
+        m_session.demoSeed = m_demo.options.seed;
+    }
+
+    void probeReportOnLayers34()
+    {
+        const AnalysisOutput out = runAndRoundTrip(QStringLiteral("probe"), {}, m_34);
+        QVERIFY(out.result);
+        const auto &r = std::get<ProbeReport>(*out.result);
+        const int dims = m_34.train->dims;
+        QCOMPARE(r.layout, (NeuronLayout{{3, 4}, dims}));
+        QCOMPARE(r.fileLayers, 6);
+        QCOMPARE(int(r.ordering.size()), 2 * dims);
+        QCOMPARE(std::set<int>(r.ordering.begin(), r.ordering.end()).size(), size_t(2 * dims));
+        // JSON ranking: only flat indices of layers 3–4, in the order of r.ordering.
+        const QJsonArray ranking = out.json[QStringLiteral("ranking")].toArray();
+        QCOMPARE(ranking.size(), qsizetype(r.ordering.size()));
+        for (qsizetype i = 0; i < ranking.size(); ++i) {
+            const int flat = ranking[i].toInt();
+            QVERIFY2(flat >= 3 * dims && flat < 5 * dims, qPrintable(QString::number(flat)));
+            const int column = r.layout.columnOfFlatIndex(flat);
+            QCOMPARE(r.overallRank(column), int(i) + 1);
+        }
+        QCOMPARE(
+            out.json.value(QStringLiteral("layout")).toObject().value(QStringLiteral("layer_ids")),
+            QJsonValue(QJsonArray{3, 4}));
+        // Neuron summaries: NeuronId in layer 3/4, W's column, classes by |W| descending.
+        for (int column : {0, dims - 1, dims, 2 * dims - 1, r.ordering.front()}) {
+            const NeuronSummary s = neuronSummary(r, column);
+            QCOMPARE(s.id, r.layout.neuron(column));
+            QVERIFY(s.id.layer == 3 || s.id.layer == 4);
+            QCOMPARE(s.id.layer, column < dims ? 3 : 4);
+            QCOMPARE(s.flatIndex, s.id.layer * dims + s.id.unit);
+            QCOMPARE(s.overallRank, r.overallRank(column));
+            QCOMPARE(s.neurons, 2 * dims);
+            QCOMPARE(int(s.classes.size()), r.probe.classes());
+            for (size_t i = 0; i < s.classes.size(); ++i) {
+                const ClassWeight &w = s.classes[i];
+                QCOMPARE(w.weight, double(r.probe.W(w.label, column)));
+                QCOMPARE(w.name, r.labels[w.label]);
+                QCOMPARE(w.labelRank, r.labelRank(w.label, column));
+                QVERIFY(w.labelRank >= 1);
+                if (i > 0)
+                    QVERIFY(s.classes[i - 1].absWeight >= w.absWeight);
+            }
+            QVERIFY(s.topClasses.startsWith(s.classes[0].name + QLatin1Char(' ')));
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, neuronSummary(r, 2 * dims));
+        QVERIFY(r.split(QStringLiteral("dev")) && !r.split(QStringLiteral("nope")));
+    }
+
+    void probeMajorityBaseline()
+    {
+        const AnalysisOutput out = runAndRoundTrip(QStringLiteral("probe"), {}, m_all);
+        QVERIFY(out.result);
+        const auto &r = std::get<ProbeReport>(*out.result);
+        const int majority = m_all.vocab.indexOf(m_all.vocab.majority());
+        QVERIFY(majority >= 0);
+        QCOMPARE(int(r.splits.size()), 3);
+        for (const Dataset *ds : m_all.splits()) {
+            const SplitEvaluation *s = r.split(ds->name);
+            QVERIFY(s);
+            Index hits = 0;
+            for (Index i = 0; i < ds->y.size(); ++i)
+                hits += ds->y[i] == majority;
+            QCOMPARE(s->majorityAccuracy, double(hits) / double(ds->y.size()));
+            QCOMPARE(s->majorityLabel, m_all.vocab.majority());
+            QVERIFY(s->majorityAccuracy > 0 && s->majorityAccuracy < 1);
+            QCOMPARE(out.json.value(ds->name)
+                         .toObject()
+                         .value(QStringLiteral("majority_accuracy"))
+                         .toDouble(),
+                     s->majorityAccuracy);
+        }
+        // The probe beats the baseline on the planted data.
+        QVERIFY(r.split(QStringLiteral("dev"))->evaluation.accuracy
+                > r.split(QStringLiteral("dev"))->majorityAccuracy);
+    }
+
+    void salienceTopKIsTheOrderingPrefix()
+    {
+        AnalysisContext ctx = context(m_34);
+        const AnalysisOutput out = runAnalysis(QStringLiteral("probe"), {}, ctx);
+        const auto &r = std::get<ProbeReport>(*out.result);
+        for (int label = -1; label < int(r.perLabel.size()); ++label) {
+            const NeuronList &order = label < 0 ? r.ordering : r.perLabel[size_t(label)];
+            for (const SalienceMode mode : {SalienceMode::WeightShare, SalienceMode::Rank}) {
+                const SalienceMatrix m = salienceMatrix(r, label, mode);
+                QCOMPARE(m.layerIds, (std::vector<int>{3, 4}));
+                for (int k : {1, 5, r.topK, r.layout.columns()}) {
+                    std::set<int> topOfMatrix, prefix(order.begin(), order.begin() + k);
+                    for (size_t c = 0; c < m.rankOf.size(); ++c)
+                        if (m.rankOf[c] >= 0 && m.rankOf[c] < k)
+                            topOfMatrix.insert(int(c));
+                    QCOMPARE(topOfMatrix, prefix);
+                }
+                // Within a layer, sortedIndex follows the same ranking.
+                for (int l = 0; l < m.layers; ++l)
+                    for (int p = 1; p < m.dims; ++p)
+                        QVERIFY(m.rankOf[size_t(l * m.dims + m.sortedIndex(l, p - 1))]
+                                < m.rankOf[size_t(l * m.dims + m.sortedIndex(l, p))]);
+            }
+        }
+        // The layer distribution counts the same top-k.
+        std::vector<int> counts(2, 0);
+        for (int i = 0; i < r.topK; ++i)
+            ++counts[size_t(r.ordering[size_t(i)] / r.layout.dims)];
+        QCOMPARE(r.layers.counts, counts);
+        QVERIFY_THROWS_EXCEPTION(
+            Error, salienceMatrix(r, int(r.perLabel.size()), SalienceMode::WeightShare));
+    }
+
+    void gridSearchDoesNotChangeTheContext()
+    {
+        const QJsonObject options{{QStringLiteral("l1_values"), QJsonArray{0.0, 1e-2}},
+                                  {QStringLiteral("l2_values"), QJsonArray{0.0}}};
+        AnalysisContext ctx = context(m_all);
+        ctx.probe.l1 = 0.5;
+        ctx.probe.l2 = 0.25;
+        const ProbeOptions before = ctx.probe;
+        const AnalysisOutput out = runAnalysis(QStringLiteral("grid-search"), options, ctx);
+        QCOMPARE(out.status, Status::Ok);
+        QCOMPARE(ctx.probe.l1, before.l1);
+        QCOMPARE(ctx.probe.l2, before.l2);
+        const auto &g = std::get<GridSearchReport>(*out.result);
+        QVERIFY(g.hasWinner());
+        const ProbeOptions applied = withGridWinner(before, g);
+        QCOMPARE(applied.l1, g.bestL1());
+        QCOMPARE(applied.l2, g.bestL2());
+        QCOMPARE(applied.seed, before.seed);
+        QCOMPARE(out.json[QStringLiteral("best_l1")].toDouble(), g.bestL1());
+        QVERIFY(!out.json.contains(QStringLiteral("applied_to_later_analyses")));
+        // Explicit step only: no winner → error; the removed option → readable error.
+        GridSearchReport empty;
+        QVERIFY(std::isnan(empty.bestScore()));
+        QVERIFY(errorOf([&] { withGridWinner(before, empty); }).contains(QStringLiteral("winner")));
+        QJsonObject apply = options;
+        apply[QStringLiteral("apply_best")] = true;
+        const QString msg =
+            errorOf([&] { runAnalysis(QStringLiteral("grid-search"), apply, ctx); });
+        QVERIFY2(msg.contains(QStringLiteral("apply_best"))
+                     && msg.contains(QStringLiteral("explicit")),
+                 qPrintable(msg));
+        QCOMPARE(ctx.probe.l1, before.l1);
+        QVERIFY(runAndRoundTrip(QStringLiteral("grid-search"), options, m_all).result);
+    }
+
+    void roundTripOfEveryReport()
+    {
+        Session session = m_session;
+        const AnalysisOutput subset = runAndRoundTrip(
+            QStringLiteral("minimal-subset"),
+            {{QStringLiteral("fractions"), QJsonArray{0.05, 0.2, 0.5}}}, m_34, &session);
+        QVERIFY(subset.result);
+        const auto &m = std::get<MinimalSubsetReport>(*subset.result);
+        QCOMPARE(m.layout, (NeuronLayout{{3, 4}, m_34.train->dims}));
+        QCOMPARE(m.preset, QStringLiteral("custom"));
+        QVERIFY(!m.result.neurons.empty());
+        session.results[QStringLiteral("minimal-subset")] = subset.json;
+
+        const AnalysisOutput ablation = runAndRoundTrip(
+            QStringLiteral("ablation"),
+            {{QStringLiteral("sizes"), QJsonArray{0.1, 0.5}}, {QStringLiteral("seeds"), 2}}, m_34);
+        QVERIFY(ablation.result);
+        const auto &a = std::get<AblationReport>(*ablation.result);
+        QCOMPARE(a.result.retraining.random.size(), size_t(2));
+        QCOMPARE(int(a.result.ordering.size()), a.layout.columns());
+
+        QVERIFY(runAndRoundTrip(QStringLiteral("ablation"),
+                                {{QStringLiteral("sizes"), QJsonArray{0.2}},
+                                 {QStringLiteral("seeds"), 1},
+                                 {QStringLiteral("mode"), QStringLiteral("masking")},
+                                 {QStringLiteral("ranker"), QStringLiteral("probeless")}},
+                                m_34)
+                    .result);
+
+        // Selectivity picks up the session's minimal subset through its typed form.
+        const AnalysisOutput sel =
+            runAndRoundTrip(QStringLiteral("selectivity"), {}, m_34, &session);
+        QVERIFY(sel.result);
+        const auto &s = std::get<SelectivityReport>(*sel.result);
+        QCOMPARE(int(s.result.sets.size()), 2);
+        QCOMPARE(s.result.sets[1].name, QStringLiteral("minimal"));
+        QCOMPARE(s.result.sets[1].neurons, int(m.result.neurons.size()));
+
+        const AnalysisOutput lw = runAndRoundTrip(QStringLiteral("layerwise"), {}, m_all);
+        QVERIFY(lw.result);
+        QCOMPARE(int(std::get<LayerwiseReport>(*lw.result).result.independent.size()), 6);
+
+        const AnalysisOutput cmp = runAndRoundTrip(
+            QStringLiteral("compare"),
+            {{QStringLiteral("sizes"), QJsonArray{0.1}}, {QStringLiteral("top_fraction"), 0.1}},
+            m_all, &session);
+        QVERIFY(cmp.result);
+        const auto &c = std::get<CompareReport>(*cmp.result);
+        QCOMPARE(int(c.models.size()), 2);
+        QVERIFY(c.sameLayout);
+        QVERIFY(!c.overlap.empty());
+
+        const AnalysisOutput clusters =
+            runAndRoundTrip(QStringLiteral("clusters"), {{QStringLiteral("rows"), 300}}, m_34);
+        QVERIFY(clusters.result);
+        QVERIFY(std::holds_alternative<JsonReport>(*clusters.result));
+        QVERIFY(!clusters.csv.empty());
+    }
+
+    void malformedJsonNamesTheKey()
+    {
+        AnalysisContext ctx = context(m_34);
+        const AnalysisOutput out = runAnalysis(QStringLiteral("probe"), {}, ctx);
+        const auto arrays = resultArrays(*out.result);
+        QJsonObject j = out.json;
+        j.remove(QStringLiteral("ranking_cutoffs"));
+        QVERIFY(errorOf([&] {
+                    resultFromJson(QStringLiteral("probe"), j, arrays);
+                }).contains(QStringLiteral("ranking_cutoffs")));
+        j = out.json;
+        j[QStringLiteral("ranking")] = QJsonArray{0}; // layer 0 is not loaded
+        QVERIFY(errorOf([&] {
+                    resultFromJson(QStringLiteral("probe"), j, arrays);
+                }).contains(QStringLiteral("ranking")));
+        QVERIFY(errorOf([&] {
+                    resultFromJson(QStringLiteral("probe"), out.json, {});
+                }).contains(QStringLiteral("probe/W")));
+        QVERIFY(errorOf([&] {
+                    resultFromJson(QStringLiteral("nope"), out.json, {});
+                }).contains(QStringLiteral("nope")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestResults)
+#include "tst_results.moc"
