@@ -1,15 +1,23 @@
 // Plotting canvases (ui/plotting): the heatmap draws exactly the salience matrix core computed,
 // sorted mode and tooltips keep the real neuron index, a click on a cell emits its flat position,
 // every canvas exports PNG/SVG/PDF files that parse and are not blank, and a 48 × 8,192 matrix is
-// set quickly.
+// set quickly. The grid-search and layer-wise canvases draw real results core computed on the
+// demo data: the winner core names is outlined, the CSV repeats core's numbers, a click selects
+// the cell under it, and the empty states draw a hint instead of empty axes.
+#include "salient/analyses/analyses.h"
+#include "salient/data/demo.h"
+#include "salient/data/task.h"
 #include "salient/probe/salience.h"
 #include "salient/ui/plotting/colormaps.h"
 #include "salient/ui/plotting/curvescanvas.h"
+#include "salient/ui/plotting/gridsearchcanvas.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
+#include "salient/ui/plotting/layerwisecanvas.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
 
 #include <qcustomplot.h>
 
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -162,6 +170,73 @@ void checkExports(PlotCanvas &canvas, const QString &dir, const QString &stem)
         QVERIFY2(!name.startsWith(QLatin1Char('.')), qPrintable(name));
 }
 
+/// Real analyses on the built-in demo data (computed once): a 2 × 2 λ grid search and the
+/// layer-wise probes, 2 epochs each.
+struct DemoAnalyses {
+    GridSearchResult grid;
+    LayerwiseResult layers;
+};
+
+const DemoAnalyses &demoAnalyses()
+{
+    static const DemoAnalyses results = [] {
+        const DemoDataset demo = makeDemoDataset();
+        const LoadedTask task = loadDemoTask(demo, QStringLiteral("pos"), DatasetOptions{});
+        ExperimentData data{&*task.train, &*task.dev, nullptr, task.vocab.names, {}};
+        data.probe.epochs = 2;
+        GridSearchOptions grid;
+        grid.l1Values = {0.0, 1e-3};
+        grid.l2Values = {0.0, 1e-1};
+        DemoAnalyses r;
+        r.grid = gridSearch(data, grid);
+        r.layers = layerwiseProbes(data, LayerwiseOptions{});
+        return r;
+    }();
+    return results;
+}
+
+/// Near-black pixels on the horizontal line through the centre of @p cell, within the outer
+/// 15 % of the cell at its left edge (where the winner outline is drawn and no label is).
+int darkPixelsAtLeftEdge(const QImage &img, const GridSearchCanvas &canvas, int cell)
+{
+    const int cols = canvas.result().cols;
+    const QPoint centre = canvas.pixelForCell(cell);
+    const QPoint right = canvas.pixelForCell(cell % cols + 1 < cols ? cell + 1 : cell - 1);
+    const int width = std::abs(right.x() - centre.x());
+    const int left = centre.x() - width / 2;
+    int dark = 0;
+    for (int x = left; x < left + width * 15 / 100; ++x) {
+        const QColor c = img.pixelColor(x, centre.y());
+        if (c.red() < 40 && c.green() < 40 && c.blue() < 40)
+            ++dark;
+    }
+    return dark;
+}
+
+/// The plot as drawn on screen now (replotted first: a queued replot may not have run yet).
+QImage snapshot(const PlotCanvas &canvas)
+{
+    canvas.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    return canvas.plot()->grab().toImage();
+}
+
+/// True when every non-white pixel of @p img lies in the middle band (30 %–70 %) of its height:
+/// a centred hint and no axes.
+bool onlyCentreDrawn(const QImage &img)
+{
+    int inked = 0;
+    for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x) {
+            const QColor c = img.pixelColor(x, y);
+            if (c.red() > 235 && c.green() > 235 && c.blue() > 235)
+                continue;
+            if (y < img.height() * 3 / 10 || y > img.height() * 7 / 10)
+                return false;
+            ++inked;
+        }
+    return inked > 20;
+}
+
 } // namespace
 
 class TestCanvases : public QObject {
@@ -178,6 +253,14 @@ private Q_SLOTS:
     void curvesRenderAndExport();
     void layerBarsRenderAndExport();
     void largeHeatmapIsFast();
+    void gridSearchShowsCoreResult();
+    void gridSearchCsvHasEveryCell();
+    void gridSearchClickSelectsCell();
+    void gridSearchTermsAndCancelledCells();
+    void gridSearchEmptyState();
+    void gridSearchExports();
+    void layerwiseShowsCoreResult();
+    void layerwiseEmptyState();
 };
 
 void TestCanvases::colourMapsHavePublishedEnds()
@@ -472,6 +555,324 @@ void TestCanvases::largeHeatmapIsFast()
     QCOMPARE(canvas.plot()->plottableCount(), 1);
     QCOMPARE(canvas.plot()->itemCount(), 2); // the selection marker only
     QCOMPARE(canvas.valueAt(47, 0), double(m.values(47, m.sortedIndex(47, 0))));
+}
+
+void TestCanvases::gridSearchShowsCoreResult()
+{
+    const GridSearchResult &r = demoAnalyses().grid;
+    QCOMPARE(r.status, Status::Ok);
+    QCOMPARE(r.rows, 2);
+    QCOMPARE(r.cols, 2);
+    QVERIFY(r.best >= 0);
+    GridSearchCanvas canvas;
+    canvas.setSplitName(QStringLiteral("dev"));
+    canvas.setResult(r);
+    canvas.resize(700, 500);
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    QVERIFY(canvas.hasResult());
+    QCOMPARE(canvas.emptyHint(), QString());
+    QCOMPARE(canvas.term(), GridSearchCanvas::Term::Score);
+    QVERIFY(canvas.caption().startsWith(QStringLiteral("Accuracies on the dev split")));
+    QVERIFY(canvas.caption().contains(r.formula));
+    // Cells show core's scores with 3 decimals.
+    for (int k = 0; k < 4; ++k) {
+        QCOMPARE(canvas.valueAt(k), r.cells[std::size_t(k)].score);
+        QCOMPARE(canvas.cellLabel(k), QString::number(r.cells[std::size_t(k)].score, 'f', 3));
+    }
+    // Axes: λ labels as categorical ticks; the y axis lists λ1, the x axis λ2.
+    QCOMPARE(canvas.plot()->xAxis->label(), QStringLiteral("λ2"));
+    QCOMPARE(canvas.plot()->yAxis->label(), QStringLiteral("λ1"));
+    canvas.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    QCOMPARE(canvas.plot()->xAxis->tickVectorLabels(),
+             (QVector<QString>{QStringLiteral("0"), QStringLiteral("0.1")}));
+    QCOMPARE(canvas.plot()->yAxis->tickVectorLabels(),
+             (QVector<QString>{QStringLiteral("0"), QStringLiteral("0.001")}));
+    // The first λ1 row is drawn at the top.
+    QVERIFY(canvas.pixelForCell(0).y() < canvas.pixelForCell(2).y());
+    QVERIFY(canvas.pixelForCell(0).x() < canvas.pixelForCell(1).x());
+    // The outline is on the winner core names, and only there.
+    const QImage img = snapshot(canvas);
+    for (int k = 0; k < 4; ++k) {
+        const int dark = darkPixelsAtLeftEdge(img, canvas, k);
+        if (k == r.best)
+            QVERIFY2(dark >= 1, qPrintable(QStringLiteral("winner %1: %2").arg(k).arg(dark)));
+        else
+            QVERIFY2(dark == 0, qPrintable(QStringLiteral("cell %1: %2").arg(k).arg(dark)));
+    }
+    // Hover text: λ1, λ2 and every term.
+    const QString tip = canvas.tooltipForCell(r.best);
+    QVERIFY(tip.startsWith(QStringLiteral("λ1 = %1, λ2 = %2")
+                               .arg(r.cells[std::size_t(r.best)].l1, 0, 'g', 3)
+                               .arg(r.cells[std::size_t(r.best)].l2, 0, 'g', 3)));
+    for (GridSearchCanvas::Term t : GridSearchCanvas::terms())
+        QVERIFY2(tip.contains(GridSearchCanvas::termName(t) + QLatin1Char(' ')), qPrintable(tip));
+    QVERIFY(tip.contains(QStringLiteral("winner")));
+    QCOMPARE(canvas.tooltipForCell(4), QString());
+}
+
+void TestCanvases::gridSearchCsvHasEveryCell()
+{
+    const GridSearchResult &r = demoAnalyses().grid;
+    GridSearchCanvas canvas;
+    canvas.setResult(r);
+    QCOMPARE(canvas.csv(), canvas.toCsv());
+    const QList<QByteArray> lines = canvas.toCsv().split('\n');
+    QCOMPARE(lines.size(), 1 + 4 + 1); // header, one row per cell, trailing empty
+    QCOMPARE(lines.first(), QByteArray("index,lambda1,lambda2,done,score,A_full,A_top,A_random,"
+                                       "A_bottom,A_top_minus_random,A_test,winner"));
+    QVERIFY(lines.last().isEmpty());
+    for (int k = 0; k < 4; ++k) {
+        const GridCell &c = r.cells[std::size_t(k)];
+        const QList<QByteArray> f = lines[k + 1].split(',');
+        QCOMPARE(f.size(), 12);
+        QCOMPARE(f[0].toInt(), k);
+        QCOMPARE(f[1].toDouble(), c.l1);
+        QCOMPARE(f[2].toDouble(), c.l2);
+        QCOMPARE(f[3], QByteArray("1"));
+        QCOMPARE(f[4].toDouble(), c.score);
+        QCOMPARE(f[5].toDouble(), c.full);
+        QCOMPARE(f[6].toDouble(), c.top);
+        QCOMPARE(f[7].toDouble(), c.random);
+        QCOMPARE(f[8].toDouble(), c.bottom);
+        QCOMPARE(f[9].toDouble(), c.top - c.random);
+        QVERIFY(f[10].isEmpty()); // no test split: A_test is NaN
+        QCOMPARE(f[11], QByteArray(k == r.best ? "1" : "0"));
+    }
+    QTemporaryDir dir;
+    QString error;
+    QVERIFY2(canvas.exportCsv(dir.filePath(QStringLiteral("grid.csv")), &error), qPrintable(error));
+    QFile file(dir.filePath(QStringLiteral("grid.csv")));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), canvas.toCsv());
+}
+
+void TestCanvases::gridSearchClickSelectsCell()
+{
+    GridSearchCanvas canvas;
+    canvas.setResult(demoAnalyses().grid);
+    canvas.resize(700, 500);
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    QSignalSpy spy(&canvas, &GridSearchCanvas::cellSelected);
+    QCOMPARE(canvas.selectedCell(), -1);
+    for (int k : {3, 0, 2, 1}) {
+        spy.clear();
+        const QPoint pos = canvas.pixelForCell(k);
+        QVERIFY(canvas.plot()->axisRect()->rect().contains(pos));
+        QCOMPARE(canvas.cellAt(pos), k);
+        // Off-centre within the cell still hits it.
+        QCOMPARE(canvas.cellAt(pos + QPoint(20, -15)), k);
+        QTest::mouseClick(canvas.plot(), Qt::LeftButton, Qt::NoModifier, pos + QPoint(20, -15));
+        QCOMPARE(spy.count(), 1);
+        QCOMPARE(spy.at(0).at(0).toInt(), k);
+        QCOMPARE(canvas.selectedCell(), k);
+    }
+    // Outside the table: nothing.
+    spy.clear();
+    QTest::mouseClick(canvas.plot(), Qt::LeftButton, Qt::NoModifier, QPoint(2, 2));
+    QCOMPARE(spy.count(), 0);
+    QCOMPARE(canvas.selectedCell(), 1);
+    // A new result clears the selection.
+    canvas.setResult(demoAnalyses().grid);
+    QCOMPARE(canvas.selectedCell(), -1);
+}
+
+void TestCanvases::gridSearchTermsAndCancelledCells()
+{
+    GridSearchResult r = demoAnalyses().grid;
+    GridSearchCanvas canvas;
+    canvas.setResult(r);
+    auto *chooser = canvas.findChild<QComboBox *>(QStringLiteral("gridTerm"));
+    QVERIFY(chooser);
+    QCOMPARE(chooser->count(), 6);
+    QCOMPARE(chooser->itemText(5), QStringLiteral("A_top − A_random"));
+    // The chooser drives the term, and setTerm() the chooser.
+    chooser->setCurrentIndex(5);
+    QCOMPARE(canvas.term(), GridSearchCanvas::Term::TopMinusRandom);
+    for (int k = 0; k < 4; ++k) {
+        const GridCell &c = r.cells[std::size_t(k)];
+        QCOMPARE(canvas.valueAt(k), c.top - c.random);
+        QCOMPARE(canvas.cellLabel(k), QString::number(c.top - c.random, 'f', 3));
+    }
+    const std::pair<GridSearchCanvas::Term, double GridCell::*> accuracies[] = {
+        {GridSearchCanvas::Term::Full, &GridCell::full},
+        {GridSearchCanvas::Term::Top, &GridCell::top},
+        {GridSearchCanvas::Term::Random, &GridCell::random},
+        {GridSearchCanvas::Term::Bottom, &GridCell::bottom},
+        {GridSearchCanvas::Term::Score, &GridCell::score}};
+    for (const auto &[term, member] : accuracies) {
+        canvas.setTerm(term);
+        QCOMPARE(chooser->currentText(), GridSearchCanvas::termName(term));
+        for (int k = 0; k < 4; ++k)
+            QCOMPARE(canvas.valueAt(k), r.cells[std::size_t(k)].*member);
+    }
+
+    // A cancelled search: cells not done are grey "–", empty in the CSV, named in the caption.
+    // (core's winner is always a done cell: take another one.)
+    const int notDone = r.best == 3 ? 0 : 3;
+    r.status = Status::Cancelled;
+    r.cells[std::size_t(notDone)].done = false;
+    canvas.setResult(r);
+    QVERIFY(std::isnan(canvas.valueAt(notDone)));
+    QCOMPARE(canvas.cellLabel(notDone), QStringLiteral("–"));
+    QVERIFY(canvas.tooltipForCell(notDone).contains(QStringLiteral("not done")));
+    QVERIFY(canvas.caption().contains(QStringLiteral("3 of 4 cells done")));
+    const QList<QByteArray> fields = canvas.toCsv().split('\n').at(1 + notDone).split(',');
+    QCOMPARE(fields.size(), 12);
+    QCOMPARE(fields[3], QByteArray("0"));
+    for (int f = 4; f <= 10; ++f)
+        QVERIFY(fields[f].isEmpty());
+    canvas.resize(600, 400);
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    const QImage img = snapshot(canvas);
+    const QColor grey = img.pixelColor(canvas.pixelForCell(notDone) + QPoint(30, 30));
+    QCOMPARE(grey, QColor(0xd4, 0xd4, 0xd4)); // colourGradient's NaN colour
+    // Invalid shapes show the empty state.
+    r.cells.pop_back();
+    canvas.setResult(r);
+    QVERIFY(!canvas.hasResult());
+}
+
+void TestCanvases::gridSearchEmptyState()
+{
+    GridSearchCanvas canvas;
+    QVERIFY(!canvas.hasResult());
+    QCOMPARE(canvas.emptyHint(), QStringLiteral("Run a grid search to see λ1 × λ2 scores"));
+    QCOMPARE(canvas.caption(), QString());
+    QCOMPARE(canvas.toCsv(), QByteArray("index,lambda1,lambda2,done,score,A_full,A_top,A_random,"
+                                        "A_bottom,A_top_minus_random,A_test,winner\n"));
+    QCOMPARE(canvas.pixelForCell(0), QPoint(-1, -1));
+    canvas.resize(600, 400);
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    QSignalSpy spy(&canvas, &GridSearchCanvas::cellSelected);
+    QTest::mouseClick(canvas.plot(), Qt::LeftButton, Qt::NoModifier, QPoint(300, 150));
+    QCOMPARE(spy.count(), 0);
+    QVERIFY(onlyCentreDrawn(snapshot(canvas)));
+    QTemporaryDir dir;
+    QString error;
+    for (const QString &suffix : PlotCanvas::figureSuffixes()) {
+        const QString path = dir.filePath(QStringLiteral("empty.") + suffix);
+        QVERIFY2(canvas.exportFigure(path, 600, 400, 96, &error), qPrintable(error));
+        QVERIFY(QFileInfo(path).size() > 0);
+    }
+    QVERIFY(onlyCentreDrawn(QImage(dir.filePath(QStringLiteral("empty.png")))));
+    // A result, then clear(): back to the hint.
+    canvas.setResult(demoAnalyses().grid);
+    QCOMPARE(canvas.emptyHint(), QString());
+    QVERIFY(!onlyCentreDrawn(snapshot(canvas)));
+    canvas.clear();
+    QVERIFY(!canvas.hasResult());
+    QVERIFY(!canvas.emptyHint().isEmpty());
+    QVERIFY(onlyCentreDrawn(snapshot(canvas)));
+}
+
+void TestCanvases::gridSearchExports()
+{
+    GridSearchCanvas canvas;
+    canvas.setTitle(QStringLiteral("λ grid search"));
+    canvas.setResult(demoAnalyses().grid);
+    canvas.selectCell(1);
+    canvas.resize(700, 500);
+    QTemporaryDir dir;
+    checkExports(canvas, dir.path(), QStringLiteral("grid"));
+    canvas.setColourMap(ColourMap::Cividis);
+    canvas.setTerm(GridSearchCanvas::Term::Bottom);
+    checkExports(canvas, dir.path(), QStringLiteral("grid-bottom"));
+}
+
+void TestCanvases::layerwiseShowsCoreResult()
+{
+    const LayerwiseResult &r = demoAnalyses().layers;
+    QCOMPARE(r.status, Status::Ok);
+    QCOMPARE(int(r.independent.size()), 6);
+    QCOMPARE(int(r.incremental.size()), 6);
+    QVERIFY(r.selectedIndex >= 0);
+    LayerwiseCanvas canvas;
+    canvas.setResult(r);
+    QVERIFY(canvas.hasResult());
+    QCOMPARE(canvas.emptyHint(), QString());
+    const QStringList legend = canvas.legendNames();
+    QCOMPARE(legend.size(), 5);
+    QCOMPARE(legend.at(0), QStringLiteral("independent probes"));
+    QCOMPARE(legend.at(1), QStringLiteral("incremental probes (layers 0..k)"));
+    QCOMPARE(legend.at(2), QStringLiteral("all layers (%1)").arg(r.fullDev, 0, 'f', 3));
+    QCOMPARE(legend.at(3),
+             QStringLiteral("LayerSelector threshold (%1)").arg(r.threshold, 0, 'f', 3));
+    QCOMPARE(legend.at(4), QStringLiteral("selected: layer %1 (%2)")
+                               .arg(r.selectedLayer)
+                               .arg(r.incremental[std::size_t(r.selectedIndex)].dev, 0, 'f', 3));
+    QCOMPARE(canvas.plot()->xAxis->label(), QStringLiteral("layer"));
+    QCOMPARE(canvas.plot()->yAxis->label(), QStringLiteral("accuracy"));
+    canvas.resize(700, 450);
+    canvas.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    const QVector<double> ticks = canvas.plot()->xAxis->tickVector();
+    QVERIFY(ticks.size() >= 3);
+    for (double t : ticks)
+        QCOMPARE(t, std::round(t)); // integer layer ticks
+
+    // CSV: every point with core's numbers, then the levels and the selection.
+    const QList<QByteArray> lines = canvas.csv().split('\n');
+    QCOMPARE(lines.first(), QByteArray("series,index,layer,accuracy,test"));
+    QCOMPARE(lines.size(), 1 + 6 + 6 + 3 + 1);
+    for (int k = 0; k < 6; ++k) {
+        for (const auto &[series, scores] :
+             {std::pair{0, &r.independent}, std::pair{1, &r.incremental}}) {
+            const QList<QByteArray> f = lines[1 + series * 6 + k].split(',');
+            QCOMPARE(f.size(), 5);
+            QCOMPARE(f[0], QByteArray(series == 0 ? "independent" : "incremental"));
+            QCOMPARE(f[1].toInt(), k);
+            QCOMPARE(f[2].toInt(), (*scores)[std::size_t(k)].layer);
+            QCOMPARE(f[3].toDouble(), (*scores)[std::size_t(k)].dev);
+            QVERIFY(f[4].isEmpty()); // no test split
+        }
+    }
+    QCOMPARE(lines[13].split(',').at(3).toDouble(), r.fullDev);
+    QCOMPARE(lines[14].split(',').at(3).toDouble(), r.threshold);
+    QCOMPARE(lines[15], "selected," + QByteArray::number(r.selectedIndex) + ','
+                            + QByteArray::number(r.selectedLayer) + ','
+                            + lines[1 + 6 + r.selectedIndex].split(',').at(3) + ',');
+
+    // The majority-class baseline: one more line, legend entry and CSV row; NaN removes it.
+    canvas.setBaseline(0.25);
+    QCOMPARE(canvas.legendItemCount(), 6);
+    QCOMPARE(canvas.legendNames().at(4), QStringLiteral("majority class (0.250)"));
+    QVERIFY(canvas.csv().endsWith("baseline,,,0.25,\n"));
+    QVERIFY(canvas.plot()->yAxis->range().lower <= 0.25);
+    QTemporaryDir dir;
+    checkExports(canvas, dir.path(), QStringLiteral("layerwise"));
+    canvas.setBaseline(std::nan(""));
+    QCOMPARE(canvas.legendItemCount(), 5);
+    QVERIFY(!canvas.csv().contains("baseline"));
+}
+
+void TestCanvases::layerwiseEmptyState()
+{
+    LayerwiseCanvas canvas;
+    canvas.setBaseline(0.3); // kept for the next result, not drawn without one
+    QVERIFY(!canvas.hasResult());
+    QCOMPARE(canvas.emptyHint(), QStringLiteral("Run layer-wise probes to see accuracy per layer"));
+    QCOMPARE(canvas.csv(), QByteArray("series,index,layer,accuracy,test\n"));
+    QCOMPARE(canvas.legendItemCount(), 0);
+    canvas.resize(600, 400);
+    canvas.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&canvas));
+    QVERIFY(onlyCentreDrawn(snapshot(canvas)));
+    QTemporaryDir dir;
+    QString error;
+    for (const QString &suffix : PlotCanvas::figureSuffixes()) {
+        const QString path = dir.filePath(QStringLiteral("empty.") + suffix);
+        QVERIFY2(canvas.exportFigure(path, 600, 400, 96, &error), qPrintable(error));
+        QVERIFY(QFileInfo(path).size() > 0);
+    }
+    canvas.setResult(demoAnalyses().layers);
+    QCOMPARE(canvas.legendItemCount(), 6); // with the baseline
+    canvas.clear();
+    QVERIFY(!canvas.hasResult());
+    QCOMPARE(canvas.legendItemCount(), 0);
+    QVERIFY(onlyCentreDrawn(snapshot(canvas)));
 }
 
 QTEST_MAIN(TestCanvases)

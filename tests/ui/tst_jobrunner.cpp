@@ -88,6 +88,13 @@ private Q_SLOTS:
     void errorsMapToStatus();
     void workReturnedStatusAndMessage();
     void destructorCancelsAndWaits();
+    void backToBackJobsEachGetTheirOwnResult();
+    void handlerOfJobQueuedBehindAnother();
+    void handlerOfJobCancelledWhileQueued();
+    void handlerMayStartAnotherJob();
+    void interactiveJobCompletesWhileComputeRuns();
+    void interactiveQueuedJobCancels();
+    void destroyingRunnerCallsNoHandler();
     void guiStaysResponsiveWhileTraining();
     void dockShowsRowsAndCancelButtonCancels();
     void formatDuration();
@@ -380,6 +387,316 @@ void TestJobRunner::destructorCancelsAndWaits()
     }
     QVERIFY(sawCancel->load()); // the destructor returned only after the work did
     QVERIFY(!queuedRan->load());
+}
+
+namespace {
+
+/// A work that spins until cancelled (or kWaitMs), setting @p running once it began.
+JobRunner::Work spinUntilCancelled(std::shared_ptr<std::atomic<bool>> running)
+{
+    return [running](JobContext &ctx) {
+        running->store(true);
+        QElapsedTimer clock;
+        clock.start();
+        while (!ctx.cancelled() && clock.elapsed() < kWaitMs)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        return ctx.cancelled() ? JobStatus::Cancelled : JobStatus::Ok;
+    };
+}
+
+/// What one Done handler saw, for the per-job completion tests.
+struct Completion {
+    int id = 0;
+    JobStatus status = JobStatus::Failed;
+    QString message;
+    int result = -1;               // the job's result object read inside the handler
+    qsizetype finishedBefore = -1; // finished() signals already emitted when the handler ran
+    bool activeInside = true;      // runner.isActive(id) inside the handler
+};
+
+} // namespace
+
+void TestJobRunner::backToBackJobsEachGetTheirOwnResult()
+{
+    // The bug this replaces: a one-shot slot on the shared finished() signal is consumed by
+    // whichever job ends first, so the second job's result was dropped. Here each job has its own
+    // handler; both run exactly once, with their own result, in order, right before finished().
+    JobRunner runner;
+    QSignalSpy finishedSpy(&runner, &JobRunner::finished);
+    std::vector<Completion> calls;
+    int ids[2] = {0, 0};
+    for (int k = 0; k < 2; ++k) {
+        auto result = std::make_shared<int>(-1);
+        const int value = 100 + k;
+        ids[k] = runner.start(
+            QStringLiteral("job %1").arg(k),
+            [result, value](JobContext &ctx) {
+                *result = value;
+                ctx.setMessage(QStringLiteral("result %1").arg(value));
+                return JobStatus::Ok;
+            },
+            [&calls, &runner, &finishedSpy, result, k, &ids](JobStatus status,
+                                                             const QString &message) {
+                calls.push_back({ids[k], status, message, *result, finishedSpy.count(),
+                                 runner.isActive(ids[k])});
+            });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 2, kWaitMs);
+    QTest::qWait(20); // nothing more arrives
+    QCOMPARE(calls.size(), std::size_t(2));
+    for (int k = 0; k < 2; ++k) {
+        QCOMPARE(calls[k].id, ids[k]);
+        QCOMPARE(calls[k].status, JobStatus::Ok);
+        QCOMPARE(calls[k].message, QStringLiteral("result %1").arg(100 + k));
+        QCOMPARE(calls[k].result, 100 + k);
+        QCOMPARE(calls[k].finishedBefore, qsizetype(k)); // before its own finished()
+        QVERIFY(!calls[k].activeInside);
+        QCOMPARE(finishedSpy.at(k).at(0).toInt(), ids[k]);
+    }
+}
+
+void TestJobRunner::handlerOfJobQueuedBehindAnother()
+{
+    // A job whose handler is given while another job (e.g. a checksum) runs ahead of it and ends
+    // first: the first job's end does not consume or trigger the second's handler.
+    JobRunner runner;
+    QSignalSpy finishedSpy(&runner, &JobRunner::finished);
+    QStringList log; // what reached the GUI thread, in order
+    connect(&runner, &JobRunner::finished, this,
+            [&log](int id) { log << QStringLiteral("finished %1").arg(id); });
+    auto aheadRunning = std::make_shared<std::atomic<bool>>(false);
+    auto release = std::make_shared<std::atomic<bool>>(false);
+    const int ahead =
+        runner.start(QStringLiteral("checksum"), [aheadRunning, release](JobContext &ctx) {
+            aheadRunning->store(true);
+            while (!release->load())
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            ctx.setMessage(QStringLiteral("checksum done"));
+            return JobStatus::Ok;
+        });
+    QTRY_VERIFY_WITH_TIMEOUT(aheadRunning->load(), kWaitMs);
+    auto result = std::make_shared<QString>();
+    std::vector<Completion> calls;
+    const int mine = runner.start(
+        QStringLiteral("load"),
+        [result](JobContext &) {
+            *result = QStringLiteral("loaded");
+            return JobStatus::Ok;
+        },
+        [&calls, &log, result](JobStatus status, const QString &message) {
+            log << QStringLiteral("handler");
+            calls.push_back({0, status, message, int(result->size()), 0, false});
+        });
+    QCOMPARE(runner.activeCount(), 2);
+    release->store(true);
+    QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 2, kWaitMs);
+    QTest::qWait(20); // nothing more arrives
+    // The other job's end is not this handler's business: it runs once, for its own job.
+    QCOMPARE(log, (QStringList{QStringLiteral("finished %1").arg(ahead), QStringLiteral("handler"),
+                               QStringLiteral("finished %1").arg(mine)}));
+    QCOMPARE(calls.size(), std::size_t(1));
+    QCOMPARE(calls[0].status, JobStatus::Ok);
+    QCOMPARE(calls[0].message, QString());
+    QCOMPARE(calls[0].result, int(QStringLiteral("loaded").size()));
+}
+
+void TestJobRunner::handlerOfJobCancelledWhileQueued()
+{
+    JobRunner runner;
+    QSignalSpy finishedSpy(&runner, &JobRunner::finished);
+    QSignalSpy startedSpy(&runner, &JobRunner::started);
+    auto running = std::make_shared<std::atomic<bool>>(false);
+    int blockerCalls = 0;
+    JobStatus blockerStatus = JobStatus::Ok;
+    const int blocker = runner.start(QStringLiteral("blocker"), spinUntilCancelled(running),
+                                     [&](JobStatus status, const QString &) {
+                                         ++blockerCalls;
+                                         blockerStatus = status;
+                                     });
+    QTRY_VERIFY_WITH_TIMEOUT(running->load(), kWaitMs);
+    auto ran = std::make_shared<std::atomic<bool>>(false);
+    std::vector<Completion> calls;
+    const int queuedId = runner.start(
+        QStringLiteral("queued"),
+        [ran](JobContext &) {
+            ran->store(true);
+            return JobStatus::Ok;
+        },
+        [&calls, &finishedSpy](JobStatus status, const QString &message) {
+            calls.push_back({0, status, message, 0, finishedSpy.count(), false});
+        });
+    runner.cancel(queuedId);
+    QVERIFY(calls.empty()); // delivered through the event loop, not from inside cancel()
+    QTRY_COMPARE_WITH_TIMEOUT(calls.size(), std::size_t(1), kWaitMs);
+    QCOMPARE(calls[0].status, JobStatus::Cancelled);
+    QCOMPARE(calls[0].message, QStringLiteral("cancelled before it started"));
+    QCOMPARE(calls[0].finishedBefore, qsizetype(0));
+    QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 1, kWaitMs);
+    QCOMPARE(finishedSpy.at(0).at(0).toInt(), queuedId);
+    QCOMPARE(blockerCalls, 0);
+
+    runner.cancel(blocker);
+    QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 2, kWaitMs);
+    QCOMPARE(blockerCalls, 1);
+    QCOMPARE(blockerStatus, JobStatus::Cancelled);
+    QCOMPARE(calls.size(), std::size_t(1));
+    QVERIFY(!ran->load());
+    QCOMPARE(startedSpy.count(), 1);
+}
+
+void TestJobRunner::handlerMayStartAnotherJob()
+{
+    // A chain: the first job's handler starts the second; both handlers run once.
+    JobRunner runner;
+    QSignalSpy finishedSpy(&runner, &JobRunner::finished);
+    QStringList order;
+    const auto ok = [](JobContext &) { return JobStatus::Ok; };
+    runner.start(QStringLiteral("first"), ok, [&](JobStatus, const QString &) {
+        order << QStringLiteral("first");
+        QVERIFY(!runner.isRunning());
+        runner.start(QStringLiteral("second"), ok,
+                     [&](JobStatus, const QString &) { order << QStringLiteral("second"); });
+        QVERIFY(runner.isRunning());
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 2, kWaitMs);
+    QCOMPARE(order, (QStringList{QStringLiteral("first"), QStringLiteral("second")}));
+}
+
+void TestJobRunner::interactiveJobCompletesWhileComputeRuns()
+{
+    JobRunner runner;
+    QSignalSpy finishedSpy(&runner, &JobRunner::finished);
+    QSignalSpy startedSpy(&runner, &JobRunner::started);
+    QSignalSpy progressSpy(&runner, &JobRunner::progressed);
+    auto running = std::make_shared<std::atomic<bool>>(false);
+    const int training = runner.start(QStringLiteral("long training"), spinUntilCancelled(running));
+    // A second Compute job waits behind it; the Interactive one must not.
+    auto computeQueuedRan = std::make_shared<std::atomic<bool>>(false);
+    const int queuedCompute =
+        runner.start(QStringLiteral("queued compute"), [computeQueuedRan](JobContext &) {
+            computeQueuedRan->store(true);
+            return JobStatus::Ok;
+        });
+    QTRY_VERIFY_WITH_TIMEOUT(running->load(), kWaitMs);
+
+    auto profile = std::make_shared<std::vector<double>>();
+    std::vector<Completion> calls;
+    const int interactive = runner.start(
+        QStringLiteral("neuron profile"),
+        [profile](JobContext &ctx) {
+            for (int i = 0; i < 10; ++i)
+                profile->push_back(i * 0.5);
+            ctx.report(1.0, QStringLiteral("profile"));
+            ctx.setMessage(QStringLiteral("10 values"));
+            return JobStatus::Ok;
+        },
+        [&calls, profile](JobStatus status, const QString &message) {
+            calls.push_back({0, status, message, int(profile->size()), 0, false});
+        },
+        JobRunner::Lane::Interactive);
+    QVERIFY(interactive > queuedCompute);
+    QTRY_COMPARE_WITH_TIMEOUT(calls.size(), std::size_t(1), kWaitMs);
+    QCOMPARE(calls[0].status, JobStatus::Ok);
+    QCOMPARE(calls[0].message, QStringLiteral("10 values"));
+    QCOMPARE(calls[0].result, 10);
+    // The long Compute job is still running and the queued one has not started.
+    QVERIFY(runner.isActive(training));
+    QVERIFY(runner.isActive(queuedCompute));
+    QVERIFY(!computeQueuedRan->load());
+    QCOMPARE(finishedSpy.count(), 1);
+    QCOMPARE(finishedSpy.at(0).at(0).toInt(), interactive);
+    // Same signals as a Compute job: queued → started → progressed → finished.
+    QCOMPARE(startedSpy.count(), 2);
+    QCOMPARE(startedSpy.at(1).at(0).toInt(), interactive);
+    QCOMPARE(progressSpy.count(), 1);
+    QCOMPARE(progressSpy.at(0).at(0).toInt(), interactive);
+
+    runner.cancel(training);
+    QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 3, kWaitMs);
+    QCOMPARE(finishedSpy.at(1).at(0).toInt(), training);
+    QCOMPARE(finishedSpy.at(1).at(1).value<JobStatus>(), JobStatus::Cancelled);
+    QCOMPARE(finishedSpy.at(2).at(0).toInt(), queuedCompute);
+    QCOMPARE(finishedSpy.at(2).at(1).value<JobStatus>(), JobStatus::Ok);
+}
+
+void TestJobRunner::interactiveQueuedJobCancels()
+{
+    // Interactive jobs queue among themselves; a queued one cancels without running.
+    JobRunner runner;
+    QSignalSpy finishedSpy(&runner, &JobRunner::finished);
+    auto running = std::make_shared<std::atomic<bool>>(false);
+    const int first = runner.start(QStringLiteral("slow profile"), spinUntilCancelled(running), {},
+                                   JobRunner::Lane::Interactive);
+    auto ran = std::make_shared<std::atomic<bool>>(false);
+    JobStatus seen = JobStatus::Ok;
+    int calls = 0;
+    const int second = runner.start(
+        QStringLiteral("next profile"),
+        [ran](JobContext &) {
+            ran->store(true);
+            return JobStatus::Ok;
+        },
+        [&](JobStatus status, const QString &) {
+            ++calls;
+            seen = status;
+        },
+        JobRunner::Lane::Interactive);
+    QTRY_VERIFY_WITH_TIMEOUT(running->load(), kWaitMs);
+    runner.cancel(second);
+    QTRY_COMPARE_WITH_TIMEOUT(calls, 1, kWaitMs);
+    QCOMPARE(seen, JobStatus::Cancelled);
+    QVERIFY(runner.isActive(first));
+    runner.cancelAll();
+    QTRY_COMPARE_WITH_TIMEOUT(finishedSpy.count(), 2, kWaitMs);
+    QCOMPARE(finishedSpy.at(1).at(0).toInt(), first);
+    QCOMPARE(finishedSpy.at(1).at(1).value<JobStatus>(), JobStatus::Cancelled);
+    QVERIFY(!ran->load());
+    QCOMPARE(calls, 1);
+}
+
+void TestJobRunner::destroyingRunnerCallsNoHandler()
+{
+    // Jobs in every state when the runner goes: running and queued on both lanes, and one whose
+    // work already returned but whose completion is still in the event queue. None of their
+    // handlers runs, during or after the destructor, and what they captured is released.
+    auto calls = std::make_shared<int>(0);
+    auto token = std::make_shared<int>(0); // captured by every handler
+    const auto handler = [calls, token](JobStatus, const QString &) { ++*calls; };
+    auto doneRunning = std::make_shared<std::atomic<bool>>(false);
+    {
+        JobRunner runner;
+        auto computeRunning = std::make_shared<std::atomic<bool>>(false);
+        auto interactiveRunning = std::make_shared<std::atomic<bool>>(false);
+        runner.start(
+            QStringLiteral("quick"),
+            [doneRunning](JobContext &) {
+                doneRunning->store(true);
+                return JobStatus::Ok;
+            },
+            handler, JobRunner::Lane::Interactive);
+        // Wait without processing events: its completion stays posted, undelivered.
+        QElapsedTimer clock;
+        clock.start();
+        while (!doneRunning->load() && clock.elapsed() < kWaitMs)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        QVERIFY(doneRunning->load());
+        runner.start(QStringLiteral("compute"), spinUntilCancelled(computeRunning), handler);
+        runner.start(QStringLiteral("compute queued"), spinUntilCancelled(computeRunning), handler);
+        runner.start(QStringLiteral("interactive"), spinUntilCancelled(interactiveRunning), handler,
+                     JobRunner::Lane::Interactive);
+        runner.start(QStringLiteral("interactive queued"), spinUntilCancelled(interactiveRunning),
+                     handler, JobRunner::Lane::Interactive);
+        clock.restart();
+        while ((!computeRunning->load() || !interactiveRunning->load())
+               && clock.elapsed() < kWaitMs)
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        QVERIFY(computeRunning->load() && interactiveRunning->load());
+        QCOMPARE(*calls, 0);
+    }
+    QCoreApplication::processEvents();
+    QTest::qWait(50);
+    QCOMPARE(*calls, 0);
+    QCOMPARE(token.use_count(), long(2)); // `token` and the local `handler`
 }
 
 void TestJobRunner::guiStaysResponsiveWhileTraining()

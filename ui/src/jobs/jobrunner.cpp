@@ -1,5 +1,6 @@
 #include "salient/ui/jobs/jobrunner.h"
 
+#include <QPointer>
 #include <QRunnable>
 
 #include <algorithm>
@@ -160,14 +161,18 @@ TrainCallback JobContext::trainCallback(double from, double to)
 
 /// One job, shared by the GUI thread (m_jobs) and the runnable on the worker.
 struct JobRunner::Job {
-    Job(JobRunner *runner, int jobId, const QString &jobName, Work jobWork)
-        : id(jobId), name(jobName), work(std::move(jobWork)), context(runner, jobId)
+    Job(JobRunner *runner, int jobId, const QString &jobName, Work jobWork, Done jobDone,
+        Lane jobLane)
+        : id(jobId), name(jobName), lane(jobLane), work(std::move(jobWork)),
+          onDone(std::move(jobDone)), context(runner, jobId)
     {
     }
     enum class Phase { Queued, Running };
     const int id;
     const QString name;
-    Work work;
+    const Lane lane;
+    Work work;   // worker thread (released there after it ran)
+    Done onDone; // GUI thread only: moved out and called by complete(), or dropped unused
     JobContext context;
     std::mutex mutex;              // guards phase
     Phase phase = Phase::Queued;   // Running from the moment the runnable's body begins
@@ -180,28 +185,36 @@ JobRunner::JobRunner(QObject *parent) : QObject(parent)
     qRegisterMetaType<salient::ui::TrainingPoint>("salient::ui::TrainingPoint");
     qRegisterMetaType<QVector<salient::ui::TrainingPoint>>("QVector<salient::ui::TrainingPoint>");
     m_pool.setObjectName(QStringLiteral("salient-jobs"));
-    m_pool.setMaxThreadCount(1);
-    // Keep the worker thread alive: its OpenMP team is then made once, not per job.
-    m_pool.setExpiryTimeout(-1);
+    m_interactivePool.setObjectName(QStringLiteral("salient-interactive-jobs"));
+    for (QThreadPool *lane : {&m_pool, &m_interactivePool}) {
+        lane->setMaxThreadCount(1);
+        // Keep the worker thread alive: its OpenMP team is then made once, not per job.
+        lane->setExpiryTimeout(-1);
+    }
 }
 
 JobRunner::~JobRunner()
 {
+    // No handler may run from here on: drop them all on this (GUI) thread before the workers end.
+    for (auto &entry : m_jobs)
+        entry.second->onDone = nullptr;
     cancelAll();
     m_pool.waitForDone();
-    // Signals posted by the last job are dropped with this object's pending events.
+    m_interactivePool.waitForDone();
+    // complete() calls posted by the last jobs are dropped with this object's pending events
+    // (QObject's destructor removes them), so neither a handler nor finished() runs afterwards.
 }
 
-int JobRunner::start(const QString &name, Work work)
+int JobRunner::start(const QString &name, Work work, Done onDone, Lane lane)
 {
     const int id = m_nextId++;
-    auto job = std::make_shared<Job>(this, id, name, std::move(work));
+    auto job = std::make_shared<Job>(this, id, name, std::move(work), std::move(onDone), lane);
     m_jobs.emplace(id, job);
-    // The runnable holds the job; the runner's map holds it until finished() is emitted.
+    // The runnable holds the job; the runner's map holds it until complete() takes it out.
     QRunnable *runnable = QRunnable::create([this, job] { runJob(job); });
     job->runnable = runnable;
     Q_EMIT queued(id, name);
-    m_pool.start(runnable);
+    pool(lane).start(runnable);
     return id;
 }
 
@@ -222,7 +235,8 @@ void JobRunner::cancel(int id)
     {
         const std::lock_guard<std::mutex> lock(job->mutex);
         // While Queued the runnable has not begun, so it is alive and tryTake() may look for it.
-        if (job->phase == Job::Phase::Queued && job->runnable && m_pool.tryTake(job->runnable)) {
+        if (job->phase == Job::Phase::Queued && job->runnable
+            && pool(job->lane).tryTake(job->runnable)) {
             delete job->runnable; // tryTake() handed ownership back
             job->runnable = nullptr;
             taken = true;
@@ -261,12 +275,24 @@ void JobRunner::postTraining(int id, QVector<TrainingPoint> points)
 void JobRunner::postFinished(int id, JobStatus status, const QString &message)
 {
     QMetaObject::invokeMethod(
-        this,
-        [this, id, status, message] {
-            m_jobs.erase(id);
-            Q_EMIT finished(id, status, message);
-        },
-        Qt::QueuedConnection);
+        this, [this, id, status, message] { complete(id, status, message); }, Qt::QueuedConnection);
+}
+
+void JobRunner::complete(int id, JobStatus status, const QString &message)
+{
+    Done done;
+    if (const auto it = m_jobs.find(id); it != m_jobs.end()) {
+        done = std::move(it->second->onDone);
+        m_jobs.erase(it); // inactive before its handler runs: the handler may start new jobs
+    }
+    if (done) {
+        const QPointer<JobRunner> self(this);
+        done(status, message);
+        done = nullptr; // release what the handler captured before finished() is emitted
+        if (!self)
+            return; // the handler destroyed the runner
+    }
+    Q_EMIT finished(id, status, message);
 }
 
 void JobRunner::runJob(const std::shared_ptr<Job> &job)

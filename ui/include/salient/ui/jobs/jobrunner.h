@@ -1,7 +1,8 @@
 #pragma once
-// The one way the GUI runs a long computation (STYLE.md guideline 4, DESIGN.md §3): a private
-// thread pool with a single worker thread, an atomic cancel flag per job, throttled progress and
-// a final status, all reported to the GUI thread through queued signals.
+// The one way the GUI runs a computation (STYLE.md guideline 4 and §5, DESIGN.md §3): two private
+// single-thread pools (lanes), an atomic cancel flag per job, throttled progress, and a final
+// status delivered to the GUI thread both to the job's own completion handler and through queued
+// signals.
 #include "salient/analyses/experiment.h"
 #include "salient/probe/probe.h"
 #include "salient/util/error.h"
@@ -120,21 +121,30 @@ private:
 };
 
 /**
- * Runs jobs one at a time on a private QThreadPool with one thread, in the order started
- * (runtime.h: one heavy job at a time; its kernels use every core). Further jobs wait in the
- * queue.
+ * Runs jobs on two lanes, each a private QThreadPool with one thread that runs its jobs one at a
+ * time in the order started:
+ * - Lane::Compute: the long, heavy jobs (training, grid search, ablation); runtime.h: one heavy
+ *   job at a time, its kernels use every core. Further Compute jobs wait in its queue.
+ * - Lane::Interactive: short jobs the user waits on (a neuron's profile, a ranking of a loaded
+ *   probe), so they never queue behind a long training. They run concurrently with the Compute
+ *   job and share the cores with it; keep them short (seconds).
+ * Ids, signals, progress and cancel work the same on both lanes; ids are unique over both.
  *
- * Thread and ownership: created, used and destroyed on the GUI thread; the work runs on the
- * pool's thread. Every signal is emitted on the runner's (GUI) thread, delivered through the
- * event loop (started/progressed/finished) or at once (queued), so slots never run on the worker.
- * The destructor cancels every job and waits for the running one to return.
+ * Thread and ownership: created, used and destroyed on the GUI thread; the work runs on a lane's
+ * thread. Every signal and every Done handler runs on the runner's (GUI) thread, delivered through
+ * the event loop (started/progressed/finished and the handler) or at once (queued), so slots and
+ * handlers never run on a worker. The destructor cancels every job of both lanes and waits for the
+ * running ones to return; no handler and no signal is delivered after (nor during) it.
  *
  * Results: the work lambda captures a std::shared_ptr to its result object and fills it on the
- * worker; the GUI reads that object only after finished() for the job arrived (the runner's
- * queued signal is the synchronisation point), and only when the status is Ok.
+ * worker; the job's Done handler reads it (it runs on the GUI thread after the work returned: the
+ * runner's queued delivery is the synchronisation point), and only when the status is Ok. Give
+ * every job that has a result its own handler; do not connect a one-shot slot to the shared
+ * finished() signal to pick one job's result out of it (another job may end first).
  *
- * Per job the signals are: queued → started → progressed* → finished; a job cancelled before it
- * started gets queued → finished(Cancelled) without started, and its work never runs.
+ * Per job the sequence is: queued → started → progressed* → Done handler → finished; a job
+ * cancelled before it started gets queued → Done(Cancelled) → finished(Cancelled) without
+ * started, and its work never runs.
  */
 class JobRunner : public QObject {
     Q_OBJECT
@@ -143,18 +153,30 @@ public:
     /// there: salient::Error → Failed (its message), std::bad_alloc → OutOfMemory, anything
     /// else → Failed ("internal error: ...").
     using Work = std::function<JobStatus(JobContext &)>;
+    /// Called once on the runner's (GUI) thread when the job ends, before finished() is emitted;
+    /// also for a job cancelled before it started. Never called after the runner is destroyed.
+    /// @p message is the same as finished()'s. The job is no longer active when it runs
+    /// (isActive() is false), so it may start or cancel other jobs. Destroyed on the GUI thread.
+    using Done = std::function<void(JobStatus status, const QString &message)>;
+    /// Which single-thread pool a job runs on (see the class documentation).
+    enum class Lane {
+        Compute,     ///< long heavy jobs, one at a time in order (the default)
+        Interactive, ///< short jobs the user waits on; never wait behind a Compute job
+    };
 
     explicit JobRunner(QObject *parent = nullptr);
     /// Cancels all jobs and blocks until the running work returned; no signal is delivered after.
     ~JobRunner() override;
 
     /**
-     * Queues @p work under the display name @p name. Emits queued() before returning.
-     * @return the job id (> 0, increasing, never reused by this runner).
+     * Queues @p work under the display name @p name on @p lane. Emits queued() before returning.
+     * @p onDone (optional) receives the job's status and message on the GUI thread right before
+     * finished() for this job, exactly once, unless the runner is destroyed first.
+     * @return the job id (> 0, increasing over both lanes, never reused by this runner).
      */
-    int start(const QString &name, Work work);
+    int start(const QString &name, Work work, Done onDone = {}, Lane lane = Lane::Compute);
 
-    /// True while any job is queued or running, i.e. until its finished() has been emitted.
+    /// True while any job of either lane is queued or running, i.e. until its Done handler runs.
     bool isRunning() const { return !m_jobs.empty(); }
     /// True while job @p id is queued or running.
     bool isActive(int id) const { return m_jobs.count(id) != 0; }
@@ -171,13 +193,13 @@ public Q_SLOTS:
      * later through the event loop, never from inside this call.
      */
     void cancel(int id);
-    /// Cancels every queued and the running job (queued ones first, so none starts).
+    /// Cancels every queued and running job of both lanes (newest first, so no queued one starts).
     void cancelAll();
 
 Q_SIGNALS:
     /// Job @p id was queued (emitted synchronously from start()).
     void queued(int id, const QString &name);
-    /// Job @p id began running on the worker.
+    /// Job @p id began running on its lane's worker.
     void started(int id, const QString &name);
     /**
      * Throttled progress of job @p id (at most ~10 per second; the last report always arrives
@@ -190,7 +212,8 @@ Q_SIGNALS:
      * JobContext::trainCallback()). Emitted just before the matching progressed().
      */
     void trainingProgressed(int id, const QVector<salient::ui::TrainingPoint> &points);
-    /// Job @p id ended; @p message is the error for Failed/OutOfMemory, or the work's message.
+    /// Job @p id ended (after its Done handler returned); @p message is the error for
+    /// Failed/OutOfMemory, or the work's message.
     void finished(int id, salient::ui::JobStatus status, const QString &message);
 
 private:
@@ -202,8 +225,12 @@ private:
     void postFinished(int id, JobStatus status, const QString &message);
     /// Worker thread: the body of a job's runnable.
     void runJob(const std::shared_ptr<Job> &job);
+    /// GUI thread: job @p id ended; removes it, calls its handler, emits finished().
+    void complete(int id, JobStatus status, const QString &message);
+    QThreadPool &pool(Lane lane) { return lane == Lane::Interactive ? m_interactivePool : m_pool; }
 
-    QThreadPool m_pool;
+    QThreadPool m_pool;                         // Lane::Compute
+    QThreadPool m_interactivePool;              // Lane::Interactive
     std::map<int, std::shared_ptr<Job>> m_jobs; // queued or running; GUI thread only
     int m_nextId = 1;
 };
