@@ -636,6 +636,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     std::future<void> hashing = hashInputsInBackground(session); // full SHA-256 while we compute
     session.analyses = {name};
     session.analysisOptions[name] = analysisOptions;
+    session.analysisProbeOptions[name] = po; // what `run` replays this analysis with
     AnalysisContext ctx;
     ctx.task = &task;
     ctx.probe = po;
@@ -673,29 +674,34 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     return 0;
 }
 
-/// Runs the session's analyses in order on @p task, writing each one's files into @p outDir and
-/// its results into the session; prints the wall time of each. Returns an exit code.
+/// Runs the session's analyses in order on @p task, each with the probe options the session
+/// records for it (Session::probeOptionsFor, regression from the data options), writing each
+/// one's files into @p outDir, its results and the options it ran with into the session; prints
+/// the wall time of each. Returns an exit code.
 int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &outDir)
 {
-    ProbeOptions po = session.probeOptions;
-    po.regression = session.dataOptions.task == TaskType::Regression;
     AnalysisContext ctx;
     ctx.task = &task;
-    ctx.probe = po;
     ctx.session = &session;
     QJsonObject timing;
     QElapsedTimer total;
     total.start();
-    for (const QString &name : session.analyses) {
+    for (qsizetype i = 0; i < session.analyses.size(); ++i) {
+        const QString name = session.analyses[i];
+        // Fresh per analysis: nothing an earlier analysis did to the context carries over.
+        ProbeOptions po = session.probeOptionsFor(name);
+        po.regression = session.dataOptions.task == TaskType::Regression;
+        po.validate();
+        ctx.probe = po;
         ctx.progress = stderrProgress(name);
         QElapsedTimer t;
         t.start();
-        const AnalysisOutput out =
-            runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
+        AnalysisOutput out = runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
         if (out.status == Status::Cancelled)
             return 3;
         if (out.status != Status::Ok)
             throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
+        session.analysisProbeOptions[name] = po;
         writeAnalysisFiles(outDir, name, out);
         session.results[name] = out.json;
         timing[name] = double(t.nsecsElapsed()) * 1e-9;
