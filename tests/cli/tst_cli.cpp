@@ -447,26 +447,81 @@ private Q_SLOTS:
         QVERIFY(badRanker.err.contains("unknown ranker"));
     }
 
-    // The paper's pipeline as one session, replayed in a fresh process: identical numbers.
+    // The paper's pipeline as one session, replayed in a fresh process: identical numbers. The
+    // grid-search winner is applied to the later analyses as an explicit, recorded step (per
+    // analysis in the session), so `run` reproduces the pipeline without applying anything.
     void pipelineSessionReplays()
     {
         const QString out = m_dir.filePath(QStringLiteral("pipeline"));
+        // λ1 = 0.5 is not on the grid: a later analysis reporting λ1 = best_l1 got the winner.
         const Run first =
             cli({QStringLiteral("pipeline"), QStringLiteral("--demo"), QStringLiteral("--epochs"),
-                 QStringLiteral("3"), QStringLiteral("--out"), out});
+                 QStringLiteral("3"), QStringLiteral("--l1"), QStringLiteral("0.5"),
+                 QStringLiteral("--out"), out});
         QVERIFY2(first.code == 0, first.err.constData());
+        const QJsonObject grid = readJson(out + QStringLiteral("/grid-search.json"));
+        QVERIFY(grid[QStringLiteral("best_l1")].isDouble());
+        const double bestL1 = grid[QStringLiteral("best_l1")].toDouble();
+        const double bestL2 = grid[QStringLiteral("best_l2")].toDouble();
+        QVERIFY(bestL1 != 0.5);
+        const QStringList later{QStringLiteral("probe"), QStringLiteral("minimal-subset"),
+                                QStringLiteral("ablation"), QStringLiteral("selectivity"),
+                                QStringLiteral("layerwise")};
+        QCOMPARE(grid[QStringLiteral("applied_to")].toVariant().toStringList(), later);
+        QVERIFY2(first.err.contains("applying the grid-search winner λ1="), first.err.constData());
+        QVERIFY2(first.err.contains("to: probe, minimal-subset, ablation, selectivity, layerwise"),
+                 first.err.constData());
+        // The probe ran with the winner; the session records it for every later analysis, and
+        // the options grid-search itself ran with.
+        const QJsonObject probeOpts =
+            readJson(out + QStringLiteral("/probe.json"))[QStringLiteral("options")].toObject();
+        QCOMPARE(probeOpts[QStringLiteral("l1")].toDouble(), bestL1);
+        QCOMPARE(probeOpts[QStringLiteral("l2")].toDouble(), bestL2);
+        const QString sessionPath = out + QStringLiteral("/session.json");
+        QCOMPARE(
+            recordedProbeOptions(sessionPath, QStringLiteral("grid-search"))[QStringLiteral("l1")]
+                .toDouble(),
+            0.5);
+        for (const QString &name : later) {
+            const QJsonObject o = recordedProbeOptions(sessionPath, name);
+            QCOMPARE(o[QStringLiteral("l1")].toDouble(), bestL1);
+            QCOMPARE(o[QStringLiteral("l2")].toDouble(), bestL2);
+            QCOMPARE(o[QStringLiteral("epochs")].toInt(), 3);
+        }
+        const QJsonObject sessionProbe =
+            readJson(sessionPath)[QStringLiteral("probe_options")].toObject();
+        QCOMPARE(sessionProbe[QStringLiteral("l1")].toDouble(), bestL1);
+
         const QString again = m_dir.filePath(QStringLiteral("pipeline-again"));
-        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"),
-                                QStringLiteral("--out"), again});
+        const Run second =
+            cli({QStringLiteral("run"), sessionPath, QStringLiteral("--out"), again});
         QVERIFY2(second.code == 0, second.err.constData());
-        for (const char *name :
-             {"grid-search", "minimal-subset", "ablation", "selectivity", "layerwise"}) {
-            QJsonObject a =
-                readJson(out + QStringLiteral("/") + QLatin1String(name) + QStringLiteral(".json"));
-            QJsonObject b = readJson(again + QStringLiteral("/") + QLatin1String(name)
-                                     + QStringLiteral(".json"));
-            QVERIFY2(!a.isEmpty(), name);
-            QCOMPARE(b, a);
+        QVERIFY2(!second.err.contains("applying"), second.err.constData());
+        // Every result JSON, every number, exactly. Excluded: "timing" (wall-clock seconds), and
+        // grid-search's "applied_to" (the record of the pipeline's step; `run` applies nothing,
+        // it replays the recorded per-analysis options compared below).
+        const QStringList excluded{QStringLiteral("timing"), QStringLiteral("applied_to")};
+        const QStringList files =
+            QDir(out).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+        QStringList compared;
+        for (const QString &f : files) {
+            if (f == QLatin1String("session.json") || f == QLatin1String("timing.json"))
+                continue;
+            const QJsonObject a = readJson(out + QLatin1Char('/') + f);
+            const QJsonObject b = readJson(again + QLatin1Char('/') + f);
+            QVERIFY2(!a.isEmpty(), qPrintable(f));
+            const QString d = jsonDifference(a, b, f, excluded);
+            QVERIFY2(d.isEmpty(), qPrintable(d));
+            compared << f;
+        }
+        QCOMPARE(compared.size(), qsizetype(1 + later.size())); // grid-search + the later ones
+        QVERIFY(compared.contains(QStringLiteral("probe.json")));
+        const QJsonObject s1 = readJson(sessionPath),
+                          s2 = readJson(again + QStringLiteral("/session.json"));
+        for (const char *key : {"results", "analysis_probe_options", "probe_options"}) {
+            const QString d = jsonDifference(s1[QLatin1String(key)], s2[QLatin1String(key)],
+                                             QLatin1String(key), excluded);
+            QVERIFY2(d.isEmpty(), qPrintable(d));
         }
         QVERIFY(QFile::exists(out + QStringLiteral("/timing.json")));
         // Selectivity includes the minimal set computed earlier in the same run.
