@@ -8,6 +8,7 @@
 #include "salient/probe/probe.h"
 #include "salient/probe/ranking.h"
 #include "salient/session/session.h"
+#include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 #include "salient/util/runtime.h"
 
@@ -45,24 +46,6 @@ void requireOutputFolder(const QString &dir)
     if (!probe.open())
         throw Error(
             QStringLiteral("%1: output folder is not writable (%2)").arg(dir, probe.errorString()));
-}
-
-/// Atomic text write: temporary file, then rename.
-void writeFileAtomic(const QString &path, const QByteArray &data)
-{
-    const QString tmp = path + QStringLiteral(".tmp");
-    QFile f(tmp);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        throw Error(QStringLiteral("%1: cannot write: %2").arg(path, f.errorString()));
-    if (f.write(data) != data.size() || !f.flush()) {
-        f.close();
-        QFile::remove(tmp);
-        throw Error(QStringLiteral("%1: write failed (disk full?)").arg(path));
-    }
-    f.close();
-    QFile::remove(path);
-    if (!QFile::rename(tmp, path))
-        throw Error(QStringLiteral("%1: cannot replace the file").arg(path));
 }
 
 /// "0,2,5-7" → {0,2,5,6,7}. Throws on malformed input.

@@ -2,6 +2,7 @@
 // interrupted saves leaving the previous session intact.
 #include "salient/data/demo.h"
 #include "salient/session/session.h"
+#include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 
 #include <QJsonArray>
@@ -340,6 +341,39 @@ private Q_SLOTS:
             l.splits.at(QStringLiteral("train"))[0].path.contains(QStringLiteral("/b/inputs/")));
         const LoadedTask t = loadSessionData(l);
         QVERIFY(t.train->rows() > 100);
+    }
+
+    // writeFileAtomic replaces the whole file or nothing, and leaves no temporary file behind;
+    // replaceFileAtomic renames over an existing file and removes the temporary on failure.
+    void atomicFileWrites()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("out.json"));
+        writeFileAtomic(path, "first");
+        QCOMPARE(readAll(path), QByteArray("first"));
+        writeFileAtomic(path, "second, longer");
+        QCOMPARE(readAll(path), QByteArray("second, longer"));
+        writeFileAtomic(path, QByteArray());
+        QVERIFY(QFile::exists(path));
+        QCOMPARE(readAll(path), QByteArray());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{QStringLiteral("out.json")});
+        const QString missing = dir.filePath(QStringLiteral("no/such/folder/out.json"));
+        QVERIFY(errorOf([&] { writeFileAtomic(missing, "x"); }).contains(missing));
+
+        const QString tmp = dir.filePath(QStringLiteral("new.tmp"));
+        writeAll(tmp, "replacement");
+        writeFileAtomic(path, "old");
+        replaceFileAtomic(tmp, path);
+        QCOMPARE(readAll(path), QByteArray("replacement"));
+        QVERIFY(!QFile::exists(tmp));
+        // A missing temporary: error naming the target, which stays as it was.
+        QVERIFY(errorOf([&] { replaceFileAtomic(tmp, path); }).contains(path));
+        QCOMPARE(readAll(path), QByteArray("replacement"));
+        // Renaming into a missing folder fails: the temporary is removed.
+        writeAll(tmp, "orphan");
+        QVERIFY(errorOf([&] { replaceFileAtomic(tmp, missing); }).contains(missing));
+        QVERIFY(!QFile::exists(tmp));
     }
 
     void sha256Streams()

@@ -7,6 +7,7 @@
 // - open() reads metadata only (sentence_to_index, shapes and types, root attributes).
 #include "io/hdf5store_p.h"
 #include "io/hdf5util_p.h"
+#include "salient/util/atomicfile.h"
 
 #include <QFile>
 
@@ -885,14 +886,8 @@ void NeuroxHdf5Writer::finish()
     d->fileType.reset();
     if (d->file.reset() < 0)
         throw d->fail(QStringLiteral("cannot finish %1").arg(quotedPath(d->tmpPath)));
-    const QByteArray tmpName = QFile::encodeName(d->tmpPath);
-    if (std::rename(tmpName.constData(), QFile::encodeName(d->path).constData()) != 0) {
-        const int err = errno;
-        throw Error(d->prefix
-                    + QStringLiteral("cannot rename %1 to it (%2).")
-                          .arg(quotedPath(d->tmpPath), QString::fromLocal8Bit(std::strerror(err))));
-    }
-    d->finished = true;
+    d->finished = true; // from here on replaceFileAtomic owns (and on failure removes) tmpPath
+    replaceFileAtomic(d->tmpPath, d->path);
 }
 
 void writeNeuroxHdf5(const QString &path, int layers, int dims,

@@ -1,6 +1,7 @@
 #include "salient/session/session.h"
 
 #include "io/hdf5util_p.h"
+#include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 
 #include <QCryptographicHash>
@@ -265,10 +266,6 @@ void writeArrays(const QString &path, const std::map<QString, RowMatrixF> &array
     }
     if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0 || file.reset() < 0)
         throw Error(QStringLiteral("%1: cannot finish writing (disk full?)").arg(path));
-    // Make the bytes durable before the JSON that points at them is committed.
-    QFile f(path);
-    if (f.open(QIODevice::ReadOnly))
-        ::fsync(f.handle());
 }
 
 std::map<QString, RowMatrixF> readArrays(const QString &path, const QStringList &names)
@@ -348,8 +345,8 @@ void saveSession(const QString &path, Session &session, SaveStep failAfter)
         writeArrays(arraysTemp, session.arrays);
         if (failAfter == SaveStep::ArraysTemporaryWritten)
             throw Error(QStringLiteral("%1: save interrupted (test)").arg(path));
-        if (!QFile::rename(arraysTemp, arraysPath))
-            throw Error(QStringLiteral("%1: cannot rename the arrays file").arg(arraysPath));
+        // Durable (fsync) before the JSON that points at it is committed.
+        replaceFileAtomic(arraysTemp, arraysPath);
         arraysSha = fileSha256(arraysPath);
         if (failAfter == SaveStep::ArraysRenamed)
             throw Error(QStringLiteral("%1: save interrupted (test)").arg(path));
