@@ -10,7 +10,6 @@
 #include <QFileInfo>
 #include <QSet>
 #include <algorithm>
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -132,42 +131,6 @@ std::vector<int> checkWordRange(const StoreInfo &info, Index sentence, int first
                                                  : quotedPath(info.path))
                         .arg(T));
     return resolved;
-}
-
-float halfToFloat(std::uint16_t h)
-{
-    const std::uint32_t sign = std::uint32_t(h & 0x8000u) << 16;
-    const std::uint32_t exponent = (h >> 10) & 0x1fu;
-    const std::uint32_t mantissa = h & 0x3ffu;
-    if (exponent == 0) { // zero or subnormal: mantissa · 2^-24, exact in float
-        const float v = std::ldexp(float(mantissa), -24);
-        return sign ? -v : v;
-    }
-    if (exponent == 31) // inf or NaN (payload kept, so a quiet NaN stays quiet)
-        return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
-    return std::bit_cast<float>(sign | ((exponent + 112u) << 23) | (mantissa << 13));
-}
-
-std::uint16_t floatToHalf(float f)
-{
-    const std::uint32_t bits = std::bit_cast<std::uint32_t>(f);
-    const auto sign = std::uint16_t((bits >> 16) & 0x8000u);
-    const std::uint32_t magnitude = bits & 0x7fffffffu;
-    if (magnitude > 0x7f800000u) // NaN
-        return std::uint16_t(sign | 0x7e00u);
-    if (magnitude < 0x38800000u) { // below 2^-14: half subnormal or zero; ·2^24 is exact
-        const float scaled = std::bit_cast<float>(magnitude) * 16777216.0f;
-        const auto m = std::uint32_t(std::nearbyint(scaled)); // ties to even; 1024 = min normal
-        return std::uint16_t(sign | m);
-    }
-    const int exponent = int(magnitude >> 23) - 127 + 15;
-    if (exponent >= 31) // also +-inf
-        return std::uint16_t(sign | 0x7c00u);
-    std::uint32_t half = (std::uint32_t(exponent) << 10) | ((magnitude >> 13) & 0x3ffu);
-    const std::uint32_t rest = magnitude & 0x1fffu;
-    if (rest > 0x1000u || (rest == 0x1000u && (half & 1u)))
-        ++half; // a carry into the exponent is right, up to 0x7c00 = inf
-    return std::uint16_t(sign | half);
 }
 
 qint64 firstInvalidUtf8(const char *data, qint64 size)

@@ -43,11 +43,6 @@ std::vector<int> checkReadArguments(const StoreInfo &info, Index sentence, const
 std::vector<int> checkWordRange(const StoreInfo &info, Index sentence, int firstWord, int count,
                                 const float *out, Index stride, const std::vector<int> &layers);
 
-/// IEEE 754 binary16 <-> binary32. floatToHalf rounds to nearest even, overflows to ±inf and
-/// keeps NaN a (quiet) NaN; halfToFloat is exact, including subnormals, ±inf and NaN.
-float halfToFloat(std::uint16_t h);
-std::uint16_t floatToHalf(float f);
-
 /// Offset of the first byte that is not part of valid UTF-8 (overlongs, surrogates and code
 /// points above U+10FFFF are invalid), or -1 when all @p size bytes are valid.
 qint64 firstInvalidUtf8(const char *data, qint64 size);
