@@ -8,6 +8,7 @@
 #include "salient/probe/probe.h"
 #include "salient/probe/ranking.h"
 #include "salient/session/session.h"
+#include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 #include "salient/util/runtime.h"
 
@@ -23,6 +24,7 @@
 #include <QTemporaryFile>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <future>
 
 using namespace salient;
@@ -44,24 +46,6 @@ void requireOutputFolder(const QString &dir)
     if (!probe.open())
         throw Error(
             QStringLiteral("%1: output folder is not writable (%2)").arg(dir, probe.errorString()));
-}
-
-/// Atomic text write: temporary file, then rename.
-void writeFileAtomic(const QString &path, const QByteArray &data)
-{
-    const QString tmp = path + QStringLiteral(".tmp");
-    QFile f(tmp);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        throw Error(QStringLiteral("%1: cannot write: %2").arg(path, f.errorString()));
-    if (f.write(data) != data.size() || !f.flush()) {
-        f.close();
-        QFile::remove(tmp);
-        throw Error(QStringLiteral("%1: write failed (disk full?)").arg(path));
-    }
-    f.close();
-    QFile::remove(path);
-    if (!QFile::rename(tmp, path))
-        throw Error(QStringLiteral("%1: cannot replace the file").arg(path));
 }
 
 /// "0,2,5-7" → {0,2,5,6,7}. Throws on malformed input.
@@ -636,6 +620,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     std::future<void> hashing = hashInputsInBackground(session); // full SHA-256 while we compute
     session.analyses = {name};
     session.analysisOptions[name] = analysisOptions;
+    session.analysisProbeOptions[name] = po; // what `run` replays this analysis with
     AnalysisContext ctx;
     ctx.task = &task;
     ctx.probe = po;
@@ -673,29 +658,42 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     return 0;
 }
 
-/// Runs the session's analyses in order on @p task, writing each one's files into @p outDir and
-/// its results into the session; prints the wall time of each. Returns an exit code.
-int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &outDir)
+/// Called after analysis @p index of the session ran, before its files are written and its
+/// result stored; may amend the result JSON and the session (e.g. the probe options of the
+/// analyses after it).
+using AfterAnalysis = std::function<void(Session &session, qsizetype index, AnalysisOutput &out)>;
+
+/// Runs the session's analyses in order on @p task, each with the probe options the session
+/// records for it (Session::probeOptionsFor, regression from the data options), writing each
+/// one's files into @p outDir, its results and the options it ran with into the session; prints
+/// the wall time of each. Returns an exit code.
+int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &outDir,
+                       const AfterAnalysis &after = {})
 {
-    ProbeOptions po = session.probeOptions;
-    po.regression = session.dataOptions.task == TaskType::Regression;
     AnalysisContext ctx;
     ctx.task = &task;
-    ctx.probe = po;
     ctx.session = &session;
     QJsonObject timing;
     QElapsedTimer total;
     total.start();
-    for (const QString &name : session.analyses) {
+    for (qsizetype i = 0; i < session.analyses.size(); ++i) {
+        const QString name = session.analyses[i];
+        // Fresh per analysis: nothing an earlier analysis did to the context carries over.
+        ProbeOptions po = session.probeOptionsFor(name);
+        po.regression = session.dataOptions.task == TaskType::Regression;
+        po.validate();
+        ctx.probe = po;
         ctx.progress = stderrProgress(name);
         QElapsedTimer t;
         t.start();
-        const AnalysisOutput out =
-            runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
+        AnalysisOutput out = runAnalysis(name, session.analysisOptions.value(name).toObject(), ctx);
         if (out.status == Status::Cancelled)
             return 3;
         if (out.status != Status::Ok)
             throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
+        session.analysisProbeOptions[name] = po;
+        if (after)
+            after(session, i, out);
         writeAnalysisFiles(outDir, name, out);
         session.results[name] = out.json;
         if (const auto *grid = std::get_if<GridSearchReport>(out.result.get()))
@@ -707,6 +705,39 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
     timing[QStringLiteral("load")] = task.loadSeconds;
     writeFileAtomic(outDir + QStringLiteral("/timing.json"), QJsonDocument(timing).toJson());
     return 0;
+}
+
+/**
+ * The pipeline's explicit step after grid-search (Algorithm 2): its winning λ1, λ2 (result keys
+ * "best_l1", "best_l2") become the probe options of every analysis after it, recorded per
+ * analysis in the session and as the session's probeOptions, so that `run` replays them without
+ * applying anything. Adds "applied_to" (those analyses) to the grid result and says so on
+ * stderr. Without a winner nothing changes and "applied_to" is empty.
+ */
+void applyGridSearchWinner(Session &session, qsizetype gridIndex, AnalysisOutput &grid)
+{
+    const QStringList later = session.analyses.mid(gridIndex + 1);
+    const QJsonValue l1 = grid.json.value(QStringLiteral("best_l1"));
+    const QJsonValue l2 = grid.json.value(QStringLiteral("best_l2"));
+    if (!l1.isDouble() || !l2.isDouble()) {
+        grid.json[QStringLiteral("applied_to")] = QJsonArray();
+        err(QStringLiteral("grid-search found no winner; later analyses keep their λ"));
+        return;
+    }
+    for (const QString &name : later) {
+        ProbeOptions po = session.probeOptionsFor(name);
+        po.l1 = l1.toDouble();
+        po.l2 = l2.toDouble();
+        session.analysisProbeOptions[name] = po;
+    }
+    session.probeOptions.l1 = l1.toDouble();
+    session.probeOptions.l2 = l2.toDouble();
+    grid.json[QStringLiteral("applied_to")] = QJsonArray::fromStringList(later);
+    err(QStringLiteral("applying the grid-search winner λ1=%1, λ2=%2 to: %3")
+            .arg(l1.toDouble())
+            .arg(l2.toDouble())
+            .arg(later.isEmpty() ? QStringLiteral("(no later analyses)")
+                                 : later.join(QStringLiteral(", "))));
 }
 
 int cmdRun(const QStringList &args)
@@ -763,11 +794,12 @@ int cmdPipeline(const QStringList &args)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "Run the paper's whole analysis on one task with default options: grid-search (its best\n"
-        "lambdas are then used by every later probe), probe, minimal-subset, ablation, "
-        "selectivity\n"
-        "(full probe and minimal set), layerwise. Writes every NAME.json/CSV, timing.json and\n"
-        "DIR/session.json (replay with `salient-cli run`). Use --analyses to choose a subset."));
+        "Run the paper's whole analysis on one task with default options: grid-search, probe,\n"
+        "minimal-subset, ablation, selectivity (full probe and minimal set), layerwise. After\n"
+        "grid-search its winning lambdas are applied to every later analysis (said on stderr,\n"
+        "listed in grid-search.json \"applied_to\" and recorded per analysis in the session).\n"
+        "Writes every NAME.json/CSV, timing.json and DIR/session.json (`salient-cli run` replays\n"
+        "it with the recorded options). Use --analyses to choose a subset."));
     p.addHelpOption();
     addDataOptions(p);
     addProbeOptions(p);
@@ -783,10 +815,14 @@ int cmdPipeline(const QStringList &args)
     QStringList analyses = paperPipeline();
     if (p.isSet(QStringLiteral("analyses")))
         analyses = p.value(QStringLiteral("analyses")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-    for (const QString &a : analyses)
+    for (const QString &a : analyses) {
         if (!analysisNames().contains(a))
             throw Error(QStringLiteral("--analyses: unknown analysis '%1' (known: %2)")
                             .arg(a, analysisNames().join(QStringLiteral(", "))));
+        // Results and recorded options are per name: a second run of a name would replace them.
+        if (analyses.count(a) > 1)
+            throw Error(QStringLiteral("--analyses: '%1' is listed twice").arg(a));
+    }
     const QString outDir = p.value(QStringLiteral("out"));
     requireOutputFolder(outDir);
     DatasetOptions dopt;
@@ -795,7 +831,11 @@ int cmdPipeline(const QStringList &args)
     Session session = sessionFor(p, dopt, po);
     std::future<void> hashing = hashInputsInBackground(session);
     session.analyses = analyses;
-    const int rc = runSessionAnalyses(session, task, outDir);
+    const int rc = runSessionAnalyses(session, task, outDir,
+                                      [](Session &s, qsizetype index, AnalysisOutput &out) {
+                                          if (s.analyses[index] == QLatin1String("grid-search"))
+                                              applyGridSearchWinner(s, index, out);
+                                      });
     hashing.get();
     if (rc != 0)
         return rc;

@@ -4,6 +4,7 @@
 #include "salient/io/probeio.h"
 #include "salient/session/session.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -21,6 +22,62 @@ using salient::test::cli;
 using salient::test::Run;
 
 using salient::test::readJson;
+
+/**
+ * The first difference between two JSON values as "path: a vs b", or empty when equal. Numbers
+ * must be exactly equal (no tolerance). Object keys in @p excluded (at any depth) are skipped on
+ * both sides.
+ */
+QString jsonDifference(const QJsonValue &a, const QJsonValue &b, const QString &path,
+                       const QStringList &excluded)
+{
+    if (a.type() != b.type())
+        return QStringLiteral("%1: type %2 vs %3").arg(path).arg(int(a.type())).arg(int(b.type()));
+    if (a.isObject()) {
+        const QJsonObject oa = a.toObject(), ob = b.toObject();
+        QStringList keys = oa.keys() + ob.keys();
+        keys.removeDuplicates();
+        for (const QString &k : keys) {
+            if (excluded.contains(k))
+                continue;
+            if (!oa.contains(k) || !ob.contains(k))
+                return QStringLiteral("%1.%2: present on one side only").arg(path, k);
+            const QString d = jsonDifference(oa[k], ob[k], path + QLatin1Char('.') + k, excluded);
+            if (!d.isEmpty())
+                return d;
+        }
+        return {};
+    }
+    if (a.isArray()) {
+        const QJsonArray xa = a.toArray(), xb = b.toArray();
+        if (xa.size() != xb.size())
+            return QStringLiteral("%1: %2 vs %3 elements").arg(path).arg(xa.size()).arg(xb.size());
+        for (qsizetype i = 0; i < xa.size(); ++i) {
+            const QString d =
+                jsonDifference(xa[i], xb[i], QStringLiteral("%1[%2]").arg(path).arg(i), excluded);
+            if (!d.isEmpty())
+                return d;
+        }
+        return {};
+    }
+    if (a.isDouble() && a.toDouble() != b.toDouble())
+        return QStringLiteral("%1: %2 vs %3")
+            .arg(path)
+            .arg(a.toDouble(), 0, 'g', 17)
+            .arg(b.toDouble(), 0, 'g', 17);
+    if (a != b)
+        return QStringLiteral("%1: %2 vs %3")
+            .arg(path, a.toVariant().toString(), b.toVariant().toString());
+    return {};
+}
+
+/// The probe options a session records for @p name ("analysis_probe_options").
+QJsonObject recordedProbeOptions(const QString &sessionPath, const QString &name)
+{
+    return readJson(sessionPath)[QStringLiteral("analysis_probe_options")]
+        .toObject()[name]
+        .toObject();
+}
 
 } // namespace
 
@@ -390,26 +447,81 @@ private Q_SLOTS:
         QVERIFY(badRanker.err.contains("unknown ranker"));
     }
 
-    // The paper's pipeline as one session, replayed in a fresh process: identical numbers.
+    // The paper's pipeline as one session, replayed in a fresh process: identical numbers. The
+    // grid-search winner is applied to the later analyses as an explicit, recorded step (per
+    // analysis in the session), so `run` reproduces the pipeline without applying anything.
     void pipelineSessionReplays()
     {
         const QString out = m_dir.filePath(QStringLiteral("pipeline"));
+        // λ1 = 0.5 is not on the grid: a later analysis reporting λ1 = best_l1 got the winner.
         const Run first =
             cli({QStringLiteral("pipeline"), QStringLiteral("--demo"), QStringLiteral("--epochs"),
-                 QStringLiteral("3"), QStringLiteral("--out"), out});
+                 QStringLiteral("3"), QStringLiteral("--l1"), QStringLiteral("0.5"),
+                 QStringLiteral("--out"), out});
         QVERIFY2(first.code == 0, first.err.constData());
+        const QJsonObject grid = readJson(out + QStringLiteral("/grid-search.json"));
+        QVERIFY(grid[QStringLiteral("best_l1")].isDouble());
+        const double bestL1 = grid[QStringLiteral("best_l1")].toDouble();
+        const double bestL2 = grid[QStringLiteral("best_l2")].toDouble();
+        QVERIFY(bestL1 != 0.5);
+        const QStringList later{QStringLiteral("probe"), QStringLiteral("minimal-subset"),
+                                QStringLiteral("ablation"), QStringLiteral("selectivity"),
+                                QStringLiteral("layerwise")};
+        QCOMPARE(grid[QStringLiteral("applied_to")].toVariant().toStringList(), later);
+        QVERIFY2(first.err.contains("applying the grid-search winner λ1="), first.err.constData());
+        QVERIFY2(first.err.contains("to: probe, minimal-subset, ablation, selectivity, layerwise"),
+                 first.err.constData());
+        // The probe ran with the winner; the session records it for every later analysis, and
+        // the options grid-search itself ran with.
+        const QJsonObject probeOpts =
+            readJson(out + QStringLiteral("/probe.json"))[QStringLiteral("options")].toObject();
+        QCOMPARE(probeOpts[QStringLiteral("l1")].toDouble(), bestL1);
+        QCOMPARE(probeOpts[QStringLiteral("l2")].toDouble(), bestL2);
+        const QString sessionPath = out + QStringLiteral("/session.json");
+        QCOMPARE(
+            recordedProbeOptions(sessionPath, QStringLiteral("grid-search"))[QStringLiteral("l1")]
+                .toDouble(),
+            0.5);
+        for (const QString &name : later) {
+            const QJsonObject o = recordedProbeOptions(sessionPath, name);
+            QCOMPARE(o[QStringLiteral("l1")].toDouble(), bestL1);
+            QCOMPARE(o[QStringLiteral("l2")].toDouble(), bestL2);
+            QCOMPARE(o[QStringLiteral("epochs")].toInt(), 3);
+        }
+        const QJsonObject sessionProbe =
+            readJson(sessionPath)[QStringLiteral("probe_options")].toObject();
+        QCOMPARE(sessionProbe[QStringLiteral("l1")].toDouble(), bestL1);
+
         const QString again = m_dir.filePath(QStringLiteral("pipeline-again"));
-        const Run second = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"),
-                                QStringLiteral("--out"), again});
+        const Run second =
+            cli({QStringLiteral("run"), sessionPath, QStringLiteral("--out"), again});
         QVERIFY2(second.code == 0, second.err.constData());
-        for (const char *name :
-             {"grid-search", "minimal-subset", "ablation", "selectivity", "layerwise"}) {
-            QJsonObject a =
-                readJson(out + QStringLiteral("/") + QLatin1String(name) + QStringLiteral(".json"));
-            QJsonObject b = readJson(again + QStringLiteral("/") + QLatin1String(name)
-                                     + QStringLiteral(".json"));
-            QVERIFY2(!a.isEmpty(), name);
-            QCOMPARE(b, a);
+        QVERIFY2(!second.err.contains("applying"), second.err.constData());
+        // Every result JSON, every number, exactly. Excluded: "timing" (wall-clock seconds), and
+        // grid-search's "applied_to" (the record of the pipeline's step; `run` applies nothing,
+        // it replays the recorded per-analysis options compared below).
+        const QStringList excluded{QStringLiteral("timing"), QStringLiteral("applied_to")};
+        const QStringList files =
+            QDir(out).entryList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+        QStringList compared;
+        for (const QString &f : files) {
+            if (f == QLatin1String("session.json") || f == QLatin1String("timing.json"))
+                continue;
+            const QJsonObject a = readJson(out + QLatin1Char('/') + f);
+            const QJsonObject b = readJson(again + QLatin1Char('/') + f);
+            QVERIFY2(!a.isEmpty(), qPrintable(f));
+            const QString d = jsonDifference(a, b, f, excluded);
+            QVERIFY2(d.isEmpty(), qPrintable(d));
+            compared << f;
+        }
+        QCOMPARE(compared.size(), qsizetype(1 + later.size())); // grid-search + the later ones
+        QVERIFY(compared.contains(QStringLiteral("probe.json")));
+        const QJsonObject s1 = readJson(sessionPath),
+                          s2 = readJson(again + QStringLiteral("/session.json"));
+        for (const char *key : {"results", "analysis_probe_options", "probe_options"}) {
+            const QString d = jsonDifference(s1[QLatin1String(key)], s2[QLatin1String(key)],
+                                             QLatin1String(key), excluded);
+            QVERIFY2(d.isEmpty(), qPrintable(d));
         }
         QVERIFY(QFile::exists(out + QStringLiteral("/timing.json")));
         // Selectivity includes the minimal set computed earlier in the same run.
@@ -417,6 +529,81 @@ private Q_SLOTS:
             readJson(out + QStringLiteral("/selectivity.json"))[QStringLiteral("sets")].toArray();
         QCOMPARE(sets.size(), 2);
         QCOMPARE(sets[1].toObject()[QStringLiteral("set")].toString(), QStringLiteral("minimal"));
+    }
+
+    // A session whose analyses ran with different λ (probe with λ1 = 0, minimal-subset with
+    // λ1 = 0.01) replays each with its own options, not the session-wide ones.
+    void sessionReplaysEachAnalysisWithItsOwnProbeOptions()
+    {
+        const auto runOne = [&](const QString &name, const QString &l1, const QString &dir) {
+            const Run r = cli({name, QStringLiteral("--demo"), QStringLiteral("--epochs"),
+                               QStringLiteral("2"), QStringLiteral("--l1"), l1,
+                               QStringLiteral("--out"), m_dir.filePath(dir)});
+            return r;
+        };
+        const Run probe =
+            runOne(QStringLiteral("probe"), QStringLiteral("0"), QStringLiteral("mixed-probe"));
+        QVERIFY2(probe.code == 0, probe.err.constData());
+        const Run subset = runOne(QStringLiteral("minimal-subset"), QStringLiteral("0.01"),
+                                  QStringLiteral("mixed-subset"));
+        QVERIFY2(subset.code == 0, subset.err.constData());
+        const Run subset0 = runOne(QStringLiteral("minimal-subset"), QStringLiteral("0"),
+                                   QStringLiteral("mixed-subset0"));
+        QVERIFY2(subset0.code == 0, subset0.err.constData());
+        const QJsonObject subsetResult =
+            readJson(m_dir.filePath(QStringLiteral("mixed-subset/minimal-subset.json")));
+        // λ matters for this analysis (else the test below could not fail).
+        QVERIFY(!jsonDifference(
+                     subsetResult,
+                     readJson(m_dir.filePath(QStringLiteral("mixed-subset0/minimal-subset.json"))),
+                     QStringLiteral("minimal-subset"), {})
+                     .isEmpty());
+
+        // One session: the probe's (λ1 = 0 session-wide) plus minimal-subset with λ1 = 0.01.
+        const QString probeSession = m_dir.filePath(QStringLiteral("mixed-probe/session.json"));
+        QJsonObject root = readJson(probeSession);
+        const QJsonObject subsetSession =
+            readJson(m_dir.filePath(QStringLiteral("mixed-subset/session.json")));
+        QCOMPARE(recordedProbeOptions(m_dir.filePath(QStringLiteral("mixed-subset/session.json")),
+                                      QStringLiteral("minimal-subset"))[QStringLiteral("l1")]
+                     .toDouble(),
+                 0.01);
+        QJsonArray analyses = root[QStringLiteral("analyses")].toArray();
+        analyses.append(QStringLiteral("minimal-subset"));
+        root[QStringLiteral("analyses")] = analyses;
+        QJsonObject perAnalysis = root[QStringLiteral("analysis_probe_options")].toObject();
+        perAnalysis[QStringLiteral("minimal-subset")] =
+            subsetSession[QStringLiteral("analysis_probe_options")]
+                .toObject()[QStringLiteral("minimal-subset")];
+        root[QStringLiteral("analysis_probe_options")] = perAnalysis;
+        QCOMPARE(root[QStringLiteral("probe_options")].toObject()[QStringLiteral("l1")].toDouble(),
+                 0.0);
+        const QString merged = m_dir.filePath(QStringLiteral("mixed-probe/merged.json"));
+        QFile f(merged);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(root).toJson());
+        f.close();
+
+        const QString replay = m_dir.filePath(QStringLiteral("mixed-replay"));
+        const Run r = cli({QStringLiteral("run"), merged, QStringLiteral("--out"), replay});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QStringList excluded{QStringLiteral("timing")};
+        QString d = jsonDifference(
+            readJson(m_dir.filePath(QStringLiteral("mixed-probe/probe.json"))),
+            readJson(replay + QStringLiteral("/probe.json")), QStringLiteral("probe"), excluded);
+        QVERIFY2(d.isEmpty(), qPrintable(d));
+        d = jsonDifference(subsetResult, readJson(replay + QStringLiteral("/minimal-subset.json")),
+                           QStringLiteral("minimal-subset"), excluded);
+        QVERIFY2(d.isEmpty(), qPrintable(d));
+        // The replayed session keeps both analyses' own options.
+        QCOMPARE(recordedProbeOptions(replay + QStringLiteral("/session.json"),
+                                      QStringLiteral("minimal-subset"))[QStringLiteral("l1")]
+                     .toDouble(),
+                 0.01);
+        QCOMPARE(recordedProbeOptions(replay + QStringLiteral("/session.json"),
+                                      QStringLiteral("probe"))[QStringLiteral("l1")]
+                     .toDouble(),
+                 0.0);
     }
 
     void probeBadInput_data()

@@ -2,6 +2,7 @@
 // interrupted saves leaving the previous session intact.
 #include "salient/data/demo.h"
 #include "salient/session/session.h"
+#include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 
 #include <QJsonArray>
@@ -138,6 +139,94 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(file(s.arraysFile)));
     }
 
+    // Per-analysis probe options: saved, loaded, and the fallback for analyses without an entry.
+    void analysisProbeOptionsRoundTrip()
+    {
+        Session s = makeSession();
+        ProbeOptions grid = s.probeOptions;
+        ProbeOptions later = s.probeOptions;
+        later.l1 = 0.001;
+        later.l2 = 0.25;
+        later.epochs = 4;
+        s.analysisProbeOptions[QStringLiteral("grid-search")] = grid;
+        s.analysisProbeOptions[QStringLiteral("minimal-subset")] = later;
+        const QString path = file(QStringLiteral("per-analysis.json"));
+        saveSession(path, s);
+        const QJsonObject saved = QJsonDocument::fromJson(readAll(path))
+                                      .object()[QStringLiteral("analysis_probe_options")]
+                                      .toObject();
+        QCOMPARE(saved.keys(),
+                 (QStringList{QStringLiteral("grid-search"), QStringLiteral("minimal-subset")}));
+        QCOMPARE(
+            saved[QStringLiteral("minimal-subset")].toObject()[QStringLiteral("l2")].toDouble(),
+            0.25);
+        const Session l = loadSession(path);
+        QCOMPARE(l.analysisProbeOptions.size(), size_t(2));
+        const ProbeOptions m = l.probeOptionsFor(QStringLiteral("minimal-subset"));
+        QCOMPARE(m.l1, 0.001);
+        QCOMPARE(m.l2, 0.25);
+        QCOMPARE(m.epochs, 4);
+        QCOMPARE(m.seed, s.probeOptions.seed); // 64-bit seed survives per entry too
+        QVERIFY(m.standardize);
+        QCOMPARE(l.probeOptionsFor(QStringLiteral("grid-search")).l1, 1e-4);
+        // "probe" has no entry: the session-wide options.
+        QCOMPARE(l.probeOptionsFor(QStringLiteral("probe")).l1, 1e-4);
+        QCOMPARE(l.probeOptionsFor(QStringLiteral("probe")).l2, 0.0);
+    }
+
+    // A session written before per-analysis options existed (no "analysis_probe_options" key)
+    // loads, and every analysis falls back to "probe_options".
+    void sessionWithoutAnalysisProbeOptionsFallsBack()
+    {
+        Session s = makeSession();
+        s.analysisProbeOptions[QStringLiteral("probe")].l1 = 0.5;
+        const QString path = file(QStringLiteral("old.json"));
+        saveSession(path, s);
+        QJsonObject root = QJsonDocument::fromJson(readAll(path)).object();
+        QVERIFY(root.contains(QStringLiteral("analysis_probe_options")));
+        root.remove(QStringLiteral("analysis_probe_options"));
+        writeAll(path, QJsonDocument(root).toJson());
+        const Session l = loadSession(path);
+        QVERIFY(l.analysisProbeOptions.empty());
+        QCOMPARE(l.probeOptionsFor(QStringLiteral("probe")).l1, 1e-4);
+        QCOMPARE(l.probeOptionsFor(QStringLiteral("minimal-subset")).seed, s.probeOptions.seed);
+    }
+
+    void invalidAnalysisProbeOptions_data()
+    {
+        QTest::addColumn<QByteArray>("value");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("not an object") << QByteArray("[1]") << QStringLiteral("is not an object");
+        QTest::newRow("negative l1") << QByteArray(R"({"probe": {"l1": -1}})")
+                                     << QStringLiteral("analysis_probe_options.probe: L1 penalty");
+        QTest::newRow("l2 as text") << QByteArray(R"({"probe": {"l2": "0.1"}})")
+                                    << QStringLiteral("analysis_probe_options.probe: 'l2' is not");
+        QTest::newRow("zero epochs") << QByteArray(R"({"ablation": {"epochs": 0}})")
+                                     << QStringLiteral("analysis_probe_options.ablation: number");
+        QTest::newRow("entry not an object")
+            << QByteArray(R"({"probe": 3})")
+            << QStringLiteral("analysis_probe_options.probe is not an object");
+        QTest::newRow("bad seed") << QByteArray(R"({"probe": {"seed": "x"}})")
+                                  << QStringLiteral("analysis_probe_options.probe: session: seed");
+    }
+
+    // An invalid entry is refused with an error naming the key (not silently defaulted).
+    void invalidAnalysisProbeOptions()
+    {
+        QFETCH(QByteArray, value);
+        QFETCH(QString, message);
+        Session s = makeSession();
+        const QString path = file(QStringLiteral("invalid-per-analysis.json"));
+        saveSession(path, s);
+        QJsonObject root = QJsonDocument::fromJson(readAll(path)).object();
+        root[QStringLiteral("analysis_probe_options")] =
+            QJsonDocument::fromJson("{\"v\": " + value + "}").object()[QStringLiteral("v")];
+        writeAll(path, QJsonDocument(root).toJson());
+        const QString e = errorOf([&] { loadSession(path); });
+        QVERIFY2(e.contains(message), qPrintable(e));
+        QVERIFY2(e.contains(path), qPrintable(e));
+    }
+
     void changedInputsAreReported()
     {
         QTemporaryDir dir;
@@ -252,6 +341,39 @@ private Q_SLOTS:
             l.splits.at(QStringLiteral("train"))[0].path.contains(QStringLiteral("/b/inputs/")));
         const LoadedTask t = loadSessionData(l);
         QVERIFY(t.train->rows() > 100);
+    }
+
+    // writeFileAtomic replaces the whole file or nothing, and leaves no temporary file behind;
+    // replaceFileAtomic renames over an existing file and removes the temporary on failure.
+    void atomicFileWrites()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("out.json"));
+        writeFileAtomic(path, "first");
+        QCOMPARE(readAll(path), QByteArray("first"));
+        writeFileAtomic(path, "second, longer");
+        QCOMPARE(readAll(path), QByteArray("second, longer"));
+        writeFileAtomic(path, QByteArray());
+        QVERIFY(QFile::exists(path));
+        QCOMPARE(readAll(path), QByteArray());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+                 QStringList{QStringLiteral("out.json")});
+        const QString missing = dir.filePath(QStringLiteral("no/such/folder/out.json"));
+        QVERIFY(errorOf([&] { writeFileAtomic(missing, "x"); }).contains(missing));
+
+        const QString tmp = dir.filePath(QStringLiteral("new.tmp"));
+        writeAll(tmp, "replacement");
+        writeFileAtomic(path, "old");
+        replaceFileAtomic(tmp, path);
+        QCOMPARE(readAll(path), QByteArray("replacement"));
+        QVERIFY(!QFile::exists(tmp));
+        // A missing temporary: error naming the target, which stays as it was.
+        QVERIFY(errorOf([&] { replaceFileAtomic(tmp, path); }).contains(path));
+        QCOMPARE(readAll(path), QByteArray("replacement"));
+        // Renaming into a missing folder fails: the temporary is removed.
+        writeAll(tmp, "orphan");
+        QVERIFY(errorOf([&] { replaceFileAtomic(tmp, missing); }).contains(missing));
+        QVERIFY(!QFile::exists(tmp));
     }
 
     void sha256Streams()

@@ -1,6 +1,7 @@
 #include "salient/data/corpus.h"
 
 #include "salient/util/error.h"
+#include "salient/util/float16.h"
 #include "salient/util/runtime.h"
 
 #include <QFile>

@@ -1,9 +1,9 @@
 #include "salient/data/demo.h"
 
+#include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 
 #include <QDir>
-#include <QFile>
 #include <cmath>
 #include <random>
 #include <set>
@@ -273,15 +273,10 @@ void writeDemoFiles(const DemoDataset &demo, const QString &dir)
     if (!QDir().mkpath(dir))
         throw Error(QStringLiteral("%1: cannot create folder").arg(dir));
     auto writeText = [&](const QString &path, const TextColumns &cols) {
-        QFile f(path + QStringLiteral(".tmp"));
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            throw Error(QStringLiteral("%1: cannot write: %2").arg(path, f.errorString()));
+        QByteArray bytes;
         for (const QStringList &line : cols.lines)
-            f.write(line.join(QLatin1Char(' ')).toUtf8() + '\n');
-        f.close();
-        QFile::remove(path);
-        if (f.error() != QFile::NoError || !QFile::rename(path + QStringLiteral(".tmp"), path))
-            throw Error(QStringLiteral("%1: cannot write").arg(path));
+            bytes += line.join(QLatin1Char(' ')).toUtf8() + '\n';
+        writeFileAtomic(path, bytes);
     };
     for (const QString &name :
          {QStringLiteral("train"), QStringLiteral("dev"), QStringLiteral("test")}) {
@@ -296,9 +291,7 @@ void writeDemoFiles(const DemoDataset &demo, const QString &dir)
         writeText(base + QStringLiteral(".pos.txt"), s.pos);
         writeText(base + QStringLiteral(".suffix.txt"), s.suffix);
     }
-    QFile readme(dir + QStringLiteral("/README.txt"));
-    if (readme.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        readme.write(demo.description.toUtf8() + '\n');
+    writeFileAtomic(dir + QStringLiteral("/README.txt"), demo.description.toUtf8() + '\n');
 }
 
 } // namespace salient

@@ -1,7 +1,7 @@
 #include "salient/data/features.h"
 
-#include "io/hdf5store_p.h"
 #include "salient/util/error.h"
+#include "salient/util/float16.h"
 #include "salient/util/runtime.h"
 
 #include <QFile>
@@ -15,9 +15,6 @@
 #include <exception>
 #include <mutex>
 #include <thread>
-#if defined(__F16C__)
-#include <immintrin.h>
-#endif
 
 namespace salient {
 
@@ -128,31 +125,6 @@ StoragePlan planStorage(StorageMode requested, double values, quint64 budgetByte
                          : plan.mode == StorageMode::Float16 ? plan.float32Bytes / 2.0
                                                              : 0.0;
     return plan;
-}
-
-void floatsToHalf(const float *in, std::uint16_t *out, Index n)
-{
-    Index i = 0;
-#if defined(__F16C__)
-    for (; i + 8 <= n; i += 8) {
-        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(in + i), _MM_FROUND_TO_NEAREST_INT);
-        _mm_storeu_si128(reinterpret_cast<__m128i *>(out + i), h);
-    }
-#endif
-    for (; i < n; ++i)
-        out[i] = detail::floatToHalf(in[i]);
-}
-
-void halfsToFloat(const std::uint16_t *in, float *out, Index n)
-{
-    Index i = 0;
-#if defined(__F16C__)
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(
-            out + i, _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i *>(in + i))));
-#endif
-    for (; i < n; ++i)
-        out[i] = detail::halfToFloat(in[i]);
 }
 
 void gatherDenseRows(const Eigen::Ref<const RowMatrixF> &X, const Index *order, Index n,

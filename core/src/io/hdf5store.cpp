@@ -7,6 +7,8 @@
 // - open() reads metadata only (sentence_to_index, shapes and types, root attributes).
 #include "io/hdf5store_p.h"
 #include "io/hdf5util_p.h"
+#include "salient/util/atomicfile.h"
+#include "salient/util/float16.h"
 
 #include <QFile>
 
@@ -522,22 +524,6 @@ void Hdf5Store::readMetadata()
     H5Eclear2(H5E_DEFAULT);
 }
 
-namespace {
-
-/// float16 bits → float32 for all 65,536 patterns (built once; exact, see halfToFloat).
-const float *halfTable()
-{
-    static const std::vector<float> table = [] {
-        std::vector<float> t(65536);
-        for (std::uint32_t h = 0; h < 65536; ++h)
-            t[h] = halfToFloat(std::uint16_t(h));
-        return t;
-    }();
-    return table.data();
-}
-
-} // namespace
-
 bool Hdf5Store::readSentenceDirect(Index sentence, hsize_t T, const std::vector<int> &layers,
                                    float *out, Index stride, hsize_t w0, hsize_t n) const
 {
@@ -591,17 +577,12 @@ bool Hdf5Store::readSentenceDirect(Index sentence, hsize_t T, const std::vector<
     }
     thread_local std::vector<std::uint16_t> halfs;
     halfs.resize(size_t(n * D));
-    const float *table = halfTable();
     for (size_t k = 0; k < layers.size(); ++k) {
         iov.assign(1, iovec{halfs.data(), size_t(n * D) * sizeof(std::uint16_t)});
         if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes) + skip))
             return false;
-        for (hsize_t t = 0; t < n; ++t) {
-            const std::uint16_t *from = halfs.data() + t * D;
-            float *to = out + Index(t) * stride + Index(k * D);
-            for (hsize_t d = 0; d < D; ++d)
-                to[d] = table[from[d]];
-        }
+        for (hsize_t t = 0; t < n; ++t)
+            halfsToFloat(halfs.data() + t * D, out + Index(t) * stride + Index(k * D), Index(D));
     }
     return true;
 }
@@ -653,15 +634,11 @@ bool Hdf5Store::readSentenceFast(hid_t dset, hid_t fileSpace, hsize_t T,
     }
     // scratch is (L, T, D); out rows are (T, L·D) with row stride `stride`.
     if (half) {
-        const float *table = halfTable();
         const auto *src = reinterpret_cast<const std::uint16_t *>(scratch.data());
         for (size_t k = 0; k < L; ++k)
-            for (hsize_t t = 0; t < T; ++t) {
-                const std::uint16_t *from = src + k * block + t * D;
-                float *to = out + Index(t) * stride + Index(k * D);
-                for (hsize_t d = 0; d < D; ++d)
-                    to[d] = table[from[d]];
-            }
+            for (hsize_t t = 0; t < T; ++t)
+                halfsToFloat(src + k * block + t * D, out + Index(t) * stride + Index(k * D),
+                             Index(D));
     } else {
         const auto *src = reinterpret_cast<const float *>(scratch.data());
         for (size_t k = 0; k < L; ++k)
@@ -834,8 +811,8 @@ void NeuroxHdf5Writer::append(const RowMatrixF &m, const QString &text)
         d->f16.resize(n);
         for (size_t l = 0; l < L; ++l)
             for (size_t t = 0; t < T; ++t)
-                for (size_t k = 0; k < D; ++k)
-                    d->f16[(l * T + t) * D + k] = floatToHalf(m(Index(t), Index(l * D + k)));
+                floatsToHalf(m.row(Index(t)).data() + l * D, d->f16.data() + (l * T + t) * D,
+                             Index(D));
         status =
             H5Dwrite(dset.get(), d->fileType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, d->f16.data());
     } else {
@@ -885,14 +862,8 @@ void NeuroxHdf5Writer::finish()
     d->fileType.reset();
     if (d->file.reset() < 0)
         throw d->fail(QStringLiteral("cannot finish %1").arg(quotedPath(d->tmpPath)));
-    const QByteArray tmpName = QFile::encodeName(d->tmpPath);
-    if (std::rename(tmpName.constData(), QFile::encodeName(d->path).constData()) != 0) {
-        const int err = errno;
-        throw Error(d->prefix
-                    + QStringLiteral("cannot rename %1 to it (%2).")
-                          .arg(quotedPath(d->tmpPath), QString::fromLocal8Bit(std::strerror(err))));
-    }
-    d->finished = true;
+    d->finished = true; // from here on replaceFileAtomic owns (and on failure removes) tmpPath
+    replaceFileAtomic(d->tmpPath, d->path);
 }
 
 void writeNeuroxHdf5(const QString &path, int layers, int dims,

@@ -1,5 +1,5 @@
 #pragma once
-// Private to core/src: pieces shared by activationstore.cpp (dispatch, MemoryStore, JSON text
+// Private to core/src: pieces shared by activationstore.cpp (dispatch, MemoryStore, text
 // helpers), hdf5store.cpp (NeuroX HDF5 files) and jsonlstore.cpp (NeuroX JSON lines).
 // Nothing here is part of the public API.
 #include "salient/io/activationstore.h"
@@ -43,11 +43,6 @@ std::vector<int> checkReadArguments(const StoreInfo &info, Index sentence, const
 std::vector<int> checkWordRange(const StoreInfo &info, Index sentence, int firstWord, int count,
                                 const float *out, Index stride, const std::vector<int> &layers);
 
-/// IEEE 754 binary16 <-> binary32. floatToHalf rounds to nearest even, overflows to ±inf and
-/// keeps NaN a (quiet) NaN; halfToFloat is exact, including subnormals, ±inf and NaN.
-float halfToFloat(std::uint16_t h);
-std::uint16_t floatToHalf(float f);
-
 /// Offset of the first byte that is not part of valid UTF-8 (overlongs, surrogates and code
 /// points above U+10FFFF are invalid), or -1 when all @p size bytes are valid.
 qint64 firstInvalidUtf8(const char *data, qint64 size);
@@ -59,49 +54,5 @@ QByteArray pythonJsonString(const QString &s);
 /// NeuroX's duplicate rule: a text seen before becomes "<text> (Occurrence k)", k = 2, 3, ...,
 /// the first k that makes it unique. Returns the keys in input order.
 QStringList uniqueSentenceKeys(const QStringList &texts);
-
-/// A syntax problem found by JsonCursor: byte offset in the parsed text and message
-/// ("expected ..., found ...").
-struct JsonSyntaxError {
-    qint64 offset;
-    QString message;
-};
-
-/**
- * Minimal strict JSON reader over a byte range (RFC 8259 plus Python's NaN/Infinity/-Infinity
- * for numbers). Strings are decoded to UTF-16: raw bytes must be valid UTF-8 (checked by the
- * caller), \uXXXX escapes are appended as code units so surrogate pairs combine. Every method
- * throws JsonSyntaxError on malformed input; none reads outside [begin, end).
- */
-class JsonCursor {
-public:
-    JsonCursor(const char *begin, const char *end) : m_begin(begin), m_pos(begin), m_end(end) {}
-
-    void skipWhitespace();
-    /// Skips whitespace; true at the end of the range.
-    bool atEnd();
-    /// Skips whitespace; the next byte or 0 at the end.
-    char peek();
-    /// Skips whitespace; consumes @p c if it is next and returns whether it was.
-    bool tryConsume(char c);
-    /// Skips whitespace; consumes @p c or throws "expected <what>, found ...".
-    void expect(char c, const char *what);
-    QString readString();
-    /// A JSON number (or NaN/Infinity/-Infinity) as double.
-    double readNumber();
-    /// A JSON integer without fraction or exponent, in [0, 2^53].
-    qint64 readNonNegativeInteger(const char *what);
-    /// Skips any JSON value, nesting at most 256 deep.
-    void skipValue(int depth = 0);
-    qint64 offset() const { return m_pos - m_begin; }
-    [[noreturn]] void fail(const QString &expected) const;
-    /// Describes the byte at the current position ("'x'", "end of input", "byte 0x8f").
-    QString describeHere() const;
-
-private:
-    const char *m_begin;
-    const char *m_pos;
-    const char *m_end;
-};
 
 } // namespace salient::detail

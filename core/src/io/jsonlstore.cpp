@@ -3,6 +3,7 @@
 // one record per line. The file has no random access, so it is parsed once, streaming, and the
 // values are kept in memory as float32 (T × L·D row-major per record, like NeuroX's loader).
 #include "io/hdf5store_p.h"
+#include "io/jsoncursor.h"
 
 #include <QFile>
 #include <algorithm>

@@ -1,6 +1,7 @@
 #include "salient/io/probeio.h"
 
 #include "io/hdf5util_p.h"
+#include "salient/util/atomicfile.h"
 
 #include <QFile>
 #include <hdf5.h>
@@ -82,7 +83,7 @@ void saveProbe(const QString &path, const Probe &probe, const QByteArray &option
 {
     quiet();
     const QString tmp = path + QStringLiteral(".tmp");
-    {
+    try {
         Hid file(
             H5Fcreate(QFile::encodeName(tmp).constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
             H5Fclose);
@@ -134,12 +135,11 @@ void saveProbe(const QString &path, const Probe &probe, const QByteArray &option
             writeStringAttr(root.get(), "options", optionsJson);
         check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL) >= 0, path,
               QStringLiteral("cannot flush (disk full?)"));
+    } catch (...) {
+        QFile::remove(tmp); // closed: the try block's Hid is gone
+        throw;
     }
-    QFile::remove(path);
-    if (!QFile::rename(tmp, path)) {
-        QFile::remove(tmp);
-        throw Error(QStringLiteral("%1: cannot replace the file").arg(path));
-    }
+    replaceFileAtomic(tmp, path);
 }
 
 Probe loadProbe(const QString &path)

@@ -1,6 +1,7 @@
 #include "salient/session/session.h"
 
 #include "io/hdf5util_p.h"
+#include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 
 #include <QCryptographicHash>
@@ -108,6 +109,12 @@ TaskInputs Session::taskInputs() const
             in.test = p;
     }
     return in;
+}
+
+ProbeOptions Session::probeOptionsFor(const QString &name) const
+{
+    const auto it = analysisProbeOptions.find(name);
+    return it != analysisProbeOptions.end() ? it->second : probeOptions;
 }
 
 LoadedTask loadSessionData(const Session &session, const LoadProgress &progress)
@@ -218,6 +225,18 @@ ProbeOptions probeOptionsFromJson(const QJsonObject &j)
 
 namespace {
 
+/// Throws salient::Error when a key of a probe options object has the wrong JSON type (which
+/// probeOptionsFromJson would silently replace by its default).
+void checkProbeOptionTypes(const QJsonObject &j)
+{
+    for (const char *key : {"l1", "l2", "epochs", "batch_size", "learning_rate"})
+        if (j.contains(QLatin1String(key)) && !j.value(QLatin1String(key)).isDouble())
+            throw Error(QStringLiteral("'%1' is not a number").arg(QLatin1String(key)));
+    for (const char *key : {"regression", "shuffle", "standardize", "neurox_compatible"})
+        if (j.contains(QLatin1String(key)) && !j.value(QLatin1String(key)).isBool())
+            throw Error(QStringLiteral("'%1' is not true or false").arg(QLatin1String(key)));
+}
+
 using detail::Hid;
 
 void writeArrays(const QString &path, const std::map<QString, RowMatrixF> &arrays)
@@ -247,10 +266,6 @@ void writeArrays(const QString &path, const std::map<QString, RowMatrixF> &array
     }
     if (H5Fflush(file.get(), H5F_SCOPE_GLOBAL) < 0 || file.reset() < 0)
         throw Error(QStringLiteral("%1: cannot finish writing (disk full?)").arg(path));
-    // Make the bytes durable before the JSON that points at them is committed.
-    QFile f(path);
-    if (f.open(QIODevice::ReadOnly))
-        ::fsync(f.handle());
 }
 
 std::map<QString, RowMatrixF> readArrays(const QString &path, const QStringList &names)
@@ -330,8 +345,8 @@ void saveSession(const QString &path, Session &session, SaveStep failAfter)
         writeArrays(arraysTemp, session.arrays);
         if (failAfter == SaveStep::ArraysTemporaryWritten)
             throw Error(QStringLiteral("%1: save interrupted (test)").arg(path));
-        if (!QFile::rename(arraysTemp, arraysPath))
-            throw Error(QStringLiteral("%1: cannot rename the arrays file").arg(arraysPath));
+        // Durable (fsync) before the JSON that points at it is committed.
+        replaceFileAtomic(arraysTemp, arraysPath);
         arraysSha = fileSha256(arraysPath);
         if (failAfter == SaveStep::ArraysRenamed)
             throw Error(QStringLiteral("%1: save interrupted (test)").arg(path));
@@ -363,6 +378,10 @@ void saveSession(const QString &path, Session &session, SaveStep failAfter)
     root[QStringLiteral("inputs")] = inputs;
     root[QStringLiteral("data_options")] = toJson(session.dataOptions);
     root[QStringLiteral("probe_options")] = toJson(session.probeOptions);
+    QJsonObject perAnalysis;
+    for (const auto &[name, o] : session.analysisProbeOptions)
+        perAnalysis[name] = toJson(o);
+    root[QStringLiteral("analysis_probe_options")] = perAnalysis;
     root[QStringLiteral("analyses")] = QJsonArray::fromStringList(session.analyses);
     root[QStringLiteral("analysis_options")] = session.analysisOptions;
     root[QStringLiteral("results")] = session.results;
@@ -488,6 +507,24 @@ Session loadSession(const QString &path, SessionCheck *check)
     }
     s.dataOptions = datasetOptionsFromJson(root.value(QStringLiteral("data_options")).toObject());
     s.probeOptions = probeOptionsFromJson(root.value(QStringLiteral("probe_options")).toObject());
+    // Per-analysis probe options (absent in older sessions: every analysis uses probe_options).
+    const QJsonValue perAnalysis = root.value(QStringLiteral("analysis_probe_options"));
+    if (!perAnalysis.isUndefined() && !perAnalysis.isNull() && !perAnalysis.isObject())
+        throw Error(QStringLiteral("%1: analysis_probe_options is not an object").arg(path));
+    const QJsonObject perAnalysisObject = perAnalysis.toObject();
+    for (auto it = perAnalysisObject.begin(); it != perAnalysisObject.end(); ++it) {
+        const QString key = QStringLiteral("analysis_probe_options.") + it.key();
+        if (!it.value().isObject())
+            throw Error(QStringLiteral("%1: %2 is not an object").arg(path, key));
+        try {
+            checkProbeOptionTypes(it.value().toObject());
+            const ProbeOptions o = probeOptionsFromJson(it.value().toObject());
+            o.validate();
+            s.analysisProbeOptions[it.key()] = o;
+        } catch (const Error &e) {
+            throw Error(QStringLiteral("%1: %2: %3").arg(path, key, e.message()));
+        }
+    }
     for (const QJsonValue v : root.value(QStringLiteral("analyses")).toArray())
         s.analyses << v.toString();
     s.analysisOptions = root.value(QStringLiteral("analysis_options")).toObject();

@@ -10,6 +10,7 @@
 // Float32 and Streamed mode for the same seed and batch order. Analyses that need columns of X
 // (neuron profiles, clustering, probeless / AP / Gaussian rankers) need Float32 and say so.
 #include "salient/io/activationstore.h"
+#include "salient/util/float16.h" // HalfMatrix rows: floatsToHalf / halfsToFloat
 #include "salient/util/matrix.h"
 
 #include <QString>
@@ -43,10 +44,6 @@ struct StoragePlan {
     QString summary() const; ///< e.g. "in memory (float32): 3.8 GB of a 16.1 GB budget"
 };
 StoragePlan planStorage(StorageMode requested, double values, quint64 budgetBytes);
-
-/// float32 → IEEE binary16 (round to nearest even) and back, vectorised where the CPU allows.
-void floatsToHalf(const float *in, std::uint16_t *out, Index n);
-void halfsToFloat(const std::uint16_t *in, float *out, Index n);
 
 /// Delivers the mini-batches of one pass, in order. Thread: next() from one thread only.
 class BatchReader {

@@ -50,7 +50,12 @@ struct Session {
     std::map<QString, std::array<InputFile, 3>>
         splits; ///< "train"/"dev"/"test" → acts, tokens, labels
     DatasetOptions dataOptions;
+    /// Probe options of analyses without an entry in analysisProbeOptions (and of sessions
+    /// written before per-analysis options existed); the options a new analysis starts from.
     ProbeOptions probeOptions;
+    /// name → the probe options that analysis ran (or runs) with. `salient-cli run` replays each
+    /// analysis with these (see probeOptionsFor), so a session records what each result used.
+    std::map<QString, ProbeOptions> analysisProbeOptions;
     QStringList analyses;                 ///< names, run in this order by `salient-cli run`
     QJsonObject analysisOptions;          ///< name → options object
     QJsonObject results;                  ///< name → result object (numbers, curves, rankings)
@@ -59,6 +64,9 @@ struct Session {
 
     /// The task inputs to load (throws for a demo session: use loadSessionData).
     TaskInputs taskInputs() const;
+    /// The probe options analysis @p name runs with: its analysisProbeOptions entry, else
+    /// probeOptions (sessions written before per-analysis options existed).
+    ProbeOptions probeOptionsFor(const QString &name) const;
 };
 
 /// Loads the data a session describes (demo or files), once.
@@ -78,7 +86,8 @@ struct SessionCheck {
 
 /**
  * Loads a session. Throws salient::Error for unreadable or invalid files, another version
- * ("session version 2, this Salient reads version 1"), or arrays that do not match the JSON.
+ * ("session version 2, this Salient reads version 1"), invalid probe options (naming the key,
+ * e.g. "analysis_probe_options.probe"), or arrays that do not match the JSON.
  * Input files are checked (existence, size, fingerprint) and the differences returned in
  * @p check (not thrown), so the caller decides whether to proceed.
  */
