@@ -696,8 +696,6 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
             after(session, i, out);
         writeAnalysisFiles(outDir, name, out);
         session.results[name] = out.json;
-        if (const auto *grid = std::get_if<GridSearchReport>(out.result.get()))
-            ctx.probe = withGridWinner(ctx.probe, *grid); // Algorithm 2: λ for what follows
         timing[name] = double(t.nsecsElapsed()) * 1e-9;
         err(QStringLiteral("%1 done in %2 s").arg(name).arg(timing[name].toDouble(), 0, 'f', 1));
     }
