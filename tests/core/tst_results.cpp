@@ -416,6 +416,36 @@ private Q_SLOTS:
                     resultFromJson(QStringLiteral("nope"), out.json, {});
                 }).contains(QStringLiteral("nope")));
     }
+
+    void olderProbeResultsStillLoad()
+    {
+        AnalysisContext ctx = context(m_34);
+        const AnalysisOutput out = runAnalysis(QStringLiteral("probe"), {}, ctx);
+        const auto &x = std::get<ProbeReport>(*out.result);
+        QJsonObject old = out.json;
+        for (const char *key : {"layout", "top_fraction", "top_k", "probe_options"})
+            old.remove(QLatin1String(key));
+        QJsonObject dev = old[QStringLiteral("dev")].toObject();
+        dev.remove(QStringLiteral("majority_accuracy"));
+        dev.remove(QStringLiteral("majority_label"));
+        old[QStringLiteral("dev")] = dev;
+        // NeuroX's ordering alone (stops at the last cutoff).
+        const int cut = x.cutoffs.back();
+        QVERIFY(cut > 0 && cut <= x.layout.columns());
+        QJsonArray shortRanking;
+        for (int i = 0; i < cut; ++i)
+            shortRanking.append(x.layout.flatIndex(x.ordering[size_t(i)]));
+        old[QStringLiteral("ranking")] = shortRanking;
+        const AnalysisResult back =
+            resultFromJson(QStringLiteral("probe"), old, resultArrays(*out.result));
+        const auto &y = std::get<ProbeReport>(back);
+        QCOMPARE(y.layout, x.layout);
+        QCOMPARE(y.ordering, x.ordering);
+        QCOMPARE(y.topK, x.topK);
+        QCOMPARE(y.topFraction, 0.05);
+        QVERIFY(std::isnan(y.split(QStringLiteral("dev"))->majorityAccuracy));
+        QVERIFY(!std::isnan(y.split(QStringLiteral("train"))->majorityAccuracy));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestResults)
