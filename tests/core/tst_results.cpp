@@ -140,6 +140,105 @@ private Q_SLOTS:
         QVERIFY(r.split(QStringLiteral("dev")) && !r.split(QStringLiteral("nope")));
     }
 
+    void probeReportTypedRoundTrip()
+    {
+        // Standardised: mean/scale travel as arrays beside the JSON.
+        AnalysisContext ctx = context(m_34);
+        ctx.probe.standardize = true;
+        const AnalysisOutput out = runAnalysis(QStringLiteral("probe"), {}, ctx);
+        QCOMPARE(out.status, Status::Ok);
+        const auto &x = std::get<ProbeReport>(*out.result);
+        const auto arrays = resultArrays(*out.result);
+        QVERIFY(arrays.count(QStringLiteral("probe/mean"))
+                && arrays.count(QStringLiteral("probe/scale")));
+        const AnalysisResult back =
+            resultFromJson(QStringLiteral("probe"), throughText(out.json), arrays);
+        const auto &y = std::get<ProbeReport>(back);
+        QVERIFY(y.options.standardize);
+        QCOMPARE(y.options.seed, x.options.seed);
+        QCOMPARE(y.options.epochs, x.options.epochs);
+        QCOMPARE(y.searchStride, x.searchStride);
+        QCOMPARE(y.topFraction, x.topFraction);
+        QCOMPARE(y.topK, x.topK);
+        QCOMPARE(y.fileLayers, x.fileLayers);
+        QCOMPARE(y.layout, x.layout);
+        QCOMPARE(y.labels, x.labels);
+        QVERIFY(y.probe.W == x.probe.W);
+        QVERIFY(y.probe.b == x.probe.b);
+        QVERIFY(y.probe.mean == x.probe.mean && x.probe.mean.size() == x.layout.columns());
+        QVERIFY(y.probe.scale == x.probe.scale);
+        QCOMPARE(y.probe.columns, x.probe.columns);
+        QCOMPARE(y.ordering, x.ordering);
+        QCOMPARE(y.cutoffs, x.cutoffs);
+        QCOMPARE(y.perLabel, x.perLabel);
+        QCOMPARE(y.layers.counts, x.layers.counts);
+        QCOMPARE(y.layers.layerIds, x.layers.layerIds);
+        QCOMPARE(y.layers.total, x.layers.total);
+        QCOMPARE(y.layers.meanLayer, x.layers.meanLayer);
+        QCOMPARE(y.layersPerLabel.size(), x.layersPerLabel.size());
+        for (size_t c = 0; c < x.layersPerLabel.size(); ++c)
+            QCOMPARE(y.layersPerLabel[c].counts, x.layersPerLabel[c].counts);
+        QCOMPARE(y.epochLoss, x.epochLoss);
+        QCOMPARE(y.neuroxEpochLoss, x.neuroxEpochLoss);
+        QCOMPARE(y.trainSeconds, x.trainSeconds);
+        QCOMPARE(y.splits.size(), x.splits.size());
+        for (size_t i = 0; i < x.splits.size(); ++i) {
+            const SplitEvaluation &a = x.splits[i], &b = y.splits[i];
+            QCOMPARE(b.split, a.split);
+            QCOMPARE(b.tokens, a.tokens);
+            QCOMPARE(b.sentences, a.sentences);
+            QCOMPARE(b.majorityAccuracy, a.majorityAccuracy);
+            QCOMPARE(b.majorityLabel, a.majorityLabel);
+            QCOMPARE(b.evaluation.count, a.evaluation.count);
+            QCOMPARE(b.evaluation.accuracy, a.evaluation.accuracy);
+            QCOMPARE(b.evaluation.macroF1, a.evaluation.macroF1);
+            QCOMPARE(b.evaluation.perClassCount, a.evaluation.perClassCount);
+            QCOMPARE(b.evaluation.perClass.size(), a.evaluation.perClass.size());
+            for (size_t c = 0; c < a.evaluation.perClass.size(); ++c)
+                QVERIFY(b.evaluation.perClass[c] == a.evaluation.perClass[c]
+                        || (std::isnan(a.evaluation.perClass[c])
+                            && std::isnan(b.evaluation.perClass[c])));
+            QCOMPARE(b.evaluation.scores.size(), a.evaluation.scores.size());
+        }
+        // The ranking in JSON is the same ordering, as flat indices.
+        const QJsonArray ranking = out.json[QStringLiteral("ranking")].toArray();
+        for (size_t i = 0; i < x.ordering.size(); ++i)
+            QCOMPARE(ranking[qsizetype(i)].toInt(), x.layout.flatIndex(x.ordering[i]));
+    }
+
+    void typedRoundTripOfAnalyses()
+    {
+        AnalysisContext ctx = context(m_34);
+        const AnalysisOutput sub =
+            runAnalysis(QStringLiteral("minimal-subset"),
+                        {{QStringLiteral("fractions"), QJsonArray{0.1, 0.5}}}, ctx);
+        const auto &m = std::get<MinimalSubsetReport>(*sub.result);
+        const AnalysisResult mBack =
+            resultFromJson(QStringLiteral("minimal-subset"), throughText(sub.json), {});
+        const auto &m2 = std::get<MinimalSubsetReport>(mBack);
+        QCOMPARE(m2.result.neurons, m.result.neurons);
+        QCOMPARE(m2.result.ordering, m.result.ordering);
+        QCOMPARE(m2.result.size, m.result.size);
+        QCOMPARE(m2.result.target, m.result.target);
+        QCOMPARE(m2.options.fractions, m.options.fractions);
+        QCOMPARE(m2.options.searchStride, m.options.searchStride);
+        QCOMPARE(m2.layers.counts, m.layers.counts);
+        QCOMPARE(m2.layers.total, m.layers.total);
+        QCOMPARE(m2.ranker.ranker, QStringLiteral("probe"));
+
+        const AnalysisOutput lw = runAnalysis(QStringLiteral("layerwise"), {}, ctx);
+        const auto &l = std::get<LayerwiseReport>(*lw.result);
+        const AnalysisResult lBack =
+            resultFromJson(QStringLiteral("layerwise"), throughText(lw.json), {});
+        const auto &l2 = std::get<LayerwiseReport>(lBack);
+        QCOMPARE(l2.result.selectedIndex, l.result.selectedIndex);
+        QCOMPARE(l2.result.selectedLayer, l.result.selectedLayer);
+        QCOMPARE(l2.result.bestIndependent, l.result.bestIndependent);
+        QCOMPARE(l2.result.incremental.size(), l.result.incremental.size());
+        QCOMPARE(l2.result.incremental.back().dev, l.result.incremental.back().dev);
+        QCOMPARE(l2.split, QStringLiteral("dev"));
+    }
+
     void probeMajorityBaseline()
     {
         const AnalysisOutput out = runAndRoundTrip(QStringLiteral("probe"), {}, m_all);
@@ -316,6 +415,36 @@ private Q_SLOTS:
         QVERIFY(errorOf([&] {
                     resultFromJson(QStringLiteral("nope"), out.json, {});
                 }).contains(QStringLiteral("nope")));
+    }
+
+    void olderProbeResultsStillLoad()
+    {
+        AnalysisContext ctx = context(m_34);
+        const AnalysisOutput out = runAnalysis(QStringLiteral("probe"), {}, ctx);
+        const auto &x = std::get<ProbeReport>(*out.result);
+        QJsonObject old = out.json;
+        for (const char *key : {"layout", "top_fraction", "top_k", "probe_options"})
+            old.remove(QLatin1String(key));
+        QJsonObject dev = old[QStringLiteral("dev")].toObject();
+        dev.remove(QStringLiteral("majority_accuracy"));
+        dev.remove(QStringLiteral("majority_label"));
+        old[QStringLiteral("dev")] = dev;
+        // NeuroX's ordering alone (stops at the last cutoff).
+        const int cut = x.cutoffs.back();
+        QVERIFY(cut > 0 && cut <= x.layout.columns());
+        QJsonArray shortRanking;
+        for (int i = 0; i < cut; ++i)
+            shortRanking.append(x.layout.flatIndex(x.ordering[size_t(i)]));
+        old[QStringLiteral("ranking")] = shortRanking;
+        const AnalysisResult back =
+            resultFromJson(QStringLiteral("probe"), old, resultArrays(*out.result));
+        const auto &y = std::get<ProbeReport>(back);
+        QCOMPARE(y.layout, x.layout);
+        QCOMPARE(y.ordering, x.ordering);
+        QCOMPARE(y.topK, x.topK);
+        QCOMPARE(y.topFraction, 0.05);
+        QVERIFY(std::isnan(y.split(QStringLiteral("dev"))->majorityAccuracy));
+        QVERIFY(!std::isnan(y.split(QStringLiteral("train"))->majorityAccuracy));
     }
 };
 

@@ -1,4 +1,5 @@
 #include "salient/analyses/corpusanalysis.h"
+#include "salient/probe/neuronid.h"
 
 #include "salient/util/error.h"
 
@@ -264,9 +265,8 @@ NeuronProfile neuronProfile(const Dataset &ds, int column, const LabelVocabulary
 
     NeuronProfile p;
     p.column = column;
-    const bool mapped = ds.dims > 0 && Index(ds.layerIds.size()) * ds.dims == ds.neurons();
-    p.flatNeuron =
-        mapped ? ds.layerIds[std::size_t(column / ds.dims)] * ds.dims + column % ds.dims : column;
+    const NeuronLayout layout = NeuronLayout::of(ds);
+    p.flatNeuron = layout.columns() == ds.neurons() ? layout.flatIndex(column) : column;
     p.rows = ds.rows();
     if (p.rows > 0) {
         const VectorF a = columnOf(ds, column);

@@ -286,8 +286,10 @@ ProbeReport probeFrom(const Reader &j, const std::map<QString, RowMatrixF> &arra
         e.sentences = Index(s.number(QStringLiteral("sentences")));
         e.mismatchedLines = s.integer(QStringLiteral("mismatched_lines"));
         e.warnings = s.strings(QStringLiteral("warnings"));
-        e.majorityAccuracy = s.number(QStringLiteral("majority_accuracy"));
-        e.majorityLabel = s.string(QStringLiteral("majority_label"));
+        if (s.has(QStringLiteral("majority_accuracy"))) { // absent in older results
+            e.majorityAccuracy = s.number(QStringLiteral("majority_accuracy"));
+            e.majorityLabel = s.string(QStringLiteral("majority_label"));
+        }
         r.splits.push_back(std::move(e));
     }
 
@@ -310,8 +312,10 @@ ProbeReport probeFrom(const Reader &j, const std::map<QString, RowMatrixF> &arra
         r.perLabel.push_back(perLabel.columns(name, r.layout));
     const Reader where = j.object(QStringLiteral("layer_distribution"));
     r.layers = distributionFrom(where, r.layout.layerIds);
-    r.topFraction = j.number(QStringLiteral("top_fraction"));
-    r.topK = j.integer(QStringLiteral("top_k"));
+    // Older results have neither key: the 5 % default and the distribution's k.
+    r.topFraction =
+        j.has(QStringLiteral("top_fraction")) ? j.number(QStringLiteral("top_fraction")) : 0.05;
+    r.topK = j.has(QStringLiteral("top_k")) ? j.integer(QStringLiteral("top_k")) : r.layers.total;
     if (!regression) {
         const Reader per = where.object(QStringLiteral("per_label"));
         for (const QString &name : r.labels)

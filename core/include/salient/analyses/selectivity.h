@@ -3,7 +3,7 @@
 // sets (several properties at once, model comparison).
 //
 // Columns: neuron sets are dataset columns 0..neurons−1 as everywhere in the experiments (see
-// experiment.h); map them with flatNeuron() for output.
+// experiment.h); map them with NeuronLayout (probe/neuronid.h) for output.
 #include "salient/analyses/experiment.h"
 
 #include <QString>

@@ -66,7 +66,8 @@ struct ProbeReport {
     std::vector<double> epochLoss, neuroxEpochLoss;
     double trainSeconds = 0, loadSeconds = 0;
 
-    /// 1-based position of @p column in ordering; 0 when absent.
+    /// 1-based position of @p column in ordering; 0 when absent. O(columns): for every column
+    /// at once use salienceMatrix(report, −1, mode).rankOf (0-based).
     int overallRank(int column) const;
     /// 1-based position of @p column in perLabel[label]; 0 when absent or no such label.
     int labelRank(int label, int column) const;

@@ -26,7 +26,10 @@ QJsonObject toJson(const CompareReport &r);
  * @p arrays). "clusters", "neuron" and "properties" give a JsonReport. Throws salient::Error
  * naming the analysis and the key that is missing or malformed, or an unknown analysis name.
  * resultFromJson(name, toJson(x), resultArrays(x)) gives back x (per-token predictions and
- * JsonReport CSV tables are not stored and come back empty).
+ * JsonReport CSV tables are not stored and come back empty). Probe results written before the
+ * typed reports (no "layout", "top_fraction", "top_k", per-split "majority_*", a "ranking" that
+ * stops at NeuroX's cutoff) are read with layers_used/dims, 0.05, the distribution's k, NaN, and
+ * the ranking completed by the unranked columns in ascending order.
  */
 AnalysisResult resultFromJson(const QString &name, const QJsonObject &json,
                               const std::map<QString, RowMatrixF> &arrays);
