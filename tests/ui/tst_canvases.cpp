@@ -64,7 +64,7 @@ QHash<QPair<int, int>, QString> parseHeatmapCsv(const QByteArray &csv, const Sal
 {
     QHash<QPair<int, int>, QString> out;
     const QList<QByteArray> lines = csv.split('\n');
-    if (lines.isEmpty() || lines.first() != "layer,neuron,flat,x,rank,value,shown")
+    if (lines.isEmpty() || lines.first() != "layer,unit,column,x,rank,value,shown")
         return out;
     for (int i = 1; i < lines.size(); ++i) {
         if (lines[i].isEmpty())
@@ -301,16 +301,16 @@ void TestCanvases::heatmapCellsEqualMatrix()
                 QVERIFY2(std::isnan(got), qPrintable(QStringLiteral("cell %1,%2").arg(l).arg(d)));
             else
                 QCOMPARE(got, expected);
-            QCOMPARE(canvas.flatAt(l, d), l * kDims + d);
+            QCOMPARE(canvas.columnAt(l, d), l * kDims + d);
         }
     QVERIFY(std::isnan(canvas.valueAt(3, 0)));
-    QCOMPARE(canvas.flatAt(0, 4), -1);
+    QCOMPARE(canvas.columnAt(0, 4), -1);
     // The unused neuron says so; a used one names its layer id and rank.
     QVERIFY(canvas.tooltipAt(0, 3).contains(QStringLiteral("not used")));
     const QString tip = canvas.tooltipAt(1, 2);
     QVERIFY2(tip.contains(QStringLiteral("layer 5")), qPrintable(tip));
-    QVERIFY(tip.contains(QStringLiteral("neuron 2 (flat 6)")));
-    QVERIFY(tip.contains(QStringLiteral("rank %1 of 10").arg(m.rankOf[6] + 1)));
+    QVERIFY(tip.contains(QStringLiteral("layer 5 · unit 2")));
+    QVERIFY(tip.contains(QStringLiteral("rank by weight mass %1 of 10").arg(m.rankOf[6] + 1)));
     // Rank mode draws the rank score with its own colour-bar title.
     const SalienceMatrix r = salienceMatrix(smallProbe(), kLayerIds, kDims, -1, SalienceMode::Rank);
     canvas.setMatrix(r, SalienceMode::Rank);
@@ -360,12 +360,11 @@ void TestCanvases::heatmapSortedModePutsMostSalientFirst()
                 bestIndex = d;
             }
         QCOMPARE(canvas.valueAt(l, 0), double(best));
-        QCOMPARE(canvas.flatAt(l, 0), l * kDims + bestIndex);
+        QCOMPARE(canvas.columnAt(l, 0), l * kDims + bestIndex);
         const QString tip = canvas.tooltipAt(l, 0);
-        QVERIFY2(
-            tip.contains(
-                QStringLiteral("neuron %1 (flat %2)").arg(bestIndex).arg(l * kDims + bestIndex)),
-            qPrintable(tip));
+        QVERIFY2(tip.contains(
+                     QStringLiteral("layer %1 · unit %2").arg(kLayerIds[size_t(l)]).arg(bestIndex)),
+                 qPrintable(tip));
         // Values decrease along x (NaN last).
         for (int x = 1; x < m.dims; ++x) {
             const double a = canvas.valueAt(l, x - 1), b = canvas.valueAt(l, x);
@@ -373,7 +372,7 @@ void TestCanvases::heatmapSortedModePutsMostSalientFirst()
         }
     }
     // Layer 2 (row 0): neuron 1 (|W| mass 1.3) is the most salient; its class weights show.
-    QCOMPARE(canvas.flatAt(0, 0), 1);
+    QCOMPARE(canvas.columnAt(0, 0), 1);
     QVERIFY(canvas.tooltipAt(0, 0).contains(QStringLiteral("top classes: NOUN 0.90, ADJ 0.30")));
 }
 

@@ -54,7 +54,7 @@ void trainDemo(MainWindow &w, quint64 seed = 1)
     settings->setOptions(po);
     QVERIFY(w.runAnalysisJob(QStringLiteral("probe")) >= 0);
     QVERIFY(w.waitForJobs(300000));
-    QVERIFY(w.probe().has_value());
+    QVERIFY(w.probe() != nullptr);
     QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
 }
 
@@ -247,7 +247,7 @@ private Q_SLOTS:
                             + QStringLiteral(".pdf"))
                         .startsWith("%PDF"));
         }
-        for (const char *t : {"heatmap", "layers", "training", "ranking", "salience_matrix",
+        for (const char *t : {"heatmap", "layers", "training", "salience_matrix",
                               "inspector_classes", "inspector_top_words"}) {
             QVERIFY2(!readAll(dir + QStringLiteral("/tables/") + QLatin1String(t)
                               + QStringLiteral(".csv"))
@@ -261,7 +261,7 @@ private Q_SLOTS:
         }
         // The salience CSV is core's matrix.
         const Dataset &train = *w.task()->train;
-        const SalienceMatrix s = salienceMatrix(*w.probe(), train.layerIds, train.dims);
+        const SalienceMatrix s = salienceMatrix(*w.probe(), -1, SalienceMode::WeightShare);
         const QList<QByteArray> lines =
             readAll(dir + QStringLiteral("/tables/salience_matrix.csv")).trimmed().split('\n');
         QCOMPARE(int(lines.size()), s.layers + 1);
@@ -273,19 +273,22 @@ private Q_SLOTS:
                 QCOMPARE(cells[d + 1].toFloat(), s.values(l, d));
         }
         // The ranking CSV is core's full ordering.
-        const NeuronList order = fullOrdering(w.probe()->W.cwiseAbs(), 100);
+        const NeuronList order = fullOrdering(w.probe()->probe.W.cwiseAbs(), 100);
         const QList<QByteArray> rank =
-            readAll(dir + QStringLiteral("/tables/ranking.csv")).trimmed().split('\n');
+            readAll(dir + QStringLiteral("/results/probe.ranking.csv")).trimmed().split('\n');
         QCOMPARE(int(rank.size()), int(order.size()) + 1);
         QCOMPARE(rank[1].split(',')[1].toInt(), flatNeuron(train, order[0]));
         // Parameters and the session.
         const QJsonObject params =
             QJsonDocument::fromJson(readAll(dir + QStringLiteral("/params.json"))).object();
-        QVERIFY(params.contains(QStringLiteral("lambda1"))
-                && params.contains(QStringLiteral("seeds")));
-        QVERIFY(params.value(QStringLiteral("probe_options")).isObject());
+        QVERIFY(params.value(QStringLiteral("analyses"))
+                    .toObject()
+                    .value(QStringLiteral("probe"))
+                    .toObject()
+                    .value(QStringLiteral("probe_options"))
+                    .isObject());
         const Session back = loadSession(dir + QStringLiteral("/session.json"));
-        QVERIFY(back.arrays.at(QStringLiteral("probe/W")) == w.probe()->W);
+        QVERIFY(back.arrays.at(QStringLiteral("probe/W")) == w.probe()->probe.W);
         const QByteArray html = readAll(dir + QStringLiteral("/index.html"));
         QVERIFY(html.contains("<img src=\"figures/heatmap.png\""));
         QVERIFY(html.contains("tables/salience_matrix.csv"));
@@ -338,7 +341,7 @@ private Q_SLOTS:
         QApplication::sendEvent(&w, &drop);
         QVERIFY(drop.isAccepted());
         QTRY_VERIFY_WITH_TIMEOUT(w.task() != nullptr && !w.jobs()->isRunning(), 120000);
-        QVERIFY(w.probe().has_value());
+        QVERIFY(w.probe() != nullptr);
         QVERIFY(w.windowTitle().contains(QStringLiteral("dropped.json")));
 
         // Activations + tokens + labels → the Open-data dialog, prefilled, nothing loaded yet.
@@ -376,7 +379,7 @@ private Q_SLOTS:
         MainWindow w;
         trainDemo(w);
         const Dataset &train = *w.task()->train;
-        const SalienceMatrix s = salienceMatrix(*w.probe(), train.layerIds, train.dims);
+        const SalienceMatrix s = salienceMatrix(*w.probe(), -1, SalienceMode::WeightShare);
         const int neurons = train.neurons();
         QCOMPARE(shownCount(w.heatmap(), neurons), neurons);
         for (double percent : {10.0, 50.0, 90.0}) {
@@ -409,22 +412,22 @@ private Q_SLOTS:
         QSignalSpy ready(&w, &MainWindow::neuronProfileReady);
         const int stale = w.staleProfilesDiscarded();
         const int a = 1 * train.dims + 3, b = 2 * train.dims + 5, c = 4 * train.dims + 9;
-        w.selectNeuron(a);
+        w.selectColumn(a);
         QVERIFY(w.profilePending());
         QVERIFY(w.inspector()->isBusy());
-        w.selectNeuron(b);
-        w.selectNeuron(c);
-        QCOMPARE(w.selectedNeuron(), c);
+        w.selectColumn(b);
+        w.selectColumn(c);
+        QCOMPARE(w.selectedColumn(), c);
         QTRY_VERIFY_WITH_TIMEOUT(!ready.isEmpty(), 60000);
         QTRY_COMPARE_WITH_TIMEOUT(w.staleProfilesDiscarded(), stale + 2, 60000);
         QTest::qWait(50);
         QCOMPARE(ready.count(), 1);
         QCOMPARE(ready.first().at(0).toInt(), c);
-        QCOMPARE(w.inspector()->info().flatIndex, c);
+        QCOMPARE(w.inspector()->summary().column, c);
         QVERIFY(!w.inspector()->isBusy());
         QVERIFY(!w.profilePending());
-        QVERIFY(w.inspector()->info().globalRank > 0);
-        QCOMPARE(int(w.inspector()->info().labelRanks.size()), int(w.probe()->W.rows()));
+        QVERIFY(w.inspector()->summary().overallRank > 0);
+        QCOMPARE(int(w.inspector()->summary().classes.size()), int(w.probe()->probe.W.rows()));
     }
 
     // Issue #4 item 6: the layout is saved with its version and restored.
@@ -436,10 +439,10 @@ private Q_SLOTS:
             w.close();
         }
         QSettings s;
-        QCOMPARE(s.value(QStringLiteral("window/layoutVersion")).toInt(), 2);
+        QCOMPARE(s.value(QStringLiteral("window/layoutVersion")).toInt(), 3);
         QVERIFY(!s.value(QStringLiteral("window/state")).toByteArray().isEmpty());
         MainWindow again; // restores without complaint
-        QVERIFY(again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 2));
+        QVERIFY(again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 3));
         QVERIFY(!again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 1));
     }
 };

@@ -45,10 +45,11 @@ private Q_SLOTS:
                    {QStringLiteral("--demo"), QStringLiteral("--export-report"), first});
         QVERIFY(proc.waitForFinished(280000));
         QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
-        for (const char *f : {"index.html", "params.json", "session.json", "figures/heatmap.png",
-                              "figures/curves.svg", "figures/layers.pdf", "figures/training.png",
-                              "tables/salience_matrix.csv", "tables/curves.json",
-                              "tables/ranking.csv", "tables/inspector_classes.csv"})
+        for (const char *f :
+             {"index.html", "params.json", "session.json", "figures/heatmap.png",
+              "figures/curves.svg", "figures/layers.pdf", "figures/training.png",
+              "tables/salience_matrix.csv", "tables/curves.json", "results/probe.ranking.csv",
+              "results/probe.json", "tables/inspector_classes.csv"})
             QVERIFY2(QFile::exists(first + QLatin1Char('/') + QLatin1String(f)), f);
         QVERIFY(!QImage(first + QStringLiteral("/figures/curves.png")).isNull());
 

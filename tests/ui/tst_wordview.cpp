@@ -574,20 +574,24 @@ void TestWordView::inspectorShowsProfile()
     const salient::NeuronProfile profile = salient::neuronProfile(ds, 1, &vocab);
     QVERIFY(!profile.topWords.empty());
 
-    salient::Probe probe;
-    probe.labels = vocab.names;
-    probe.W = salient::MatrixF::Zero(4, 2);
-    probe.W(1, 1) = 2.5f; // NN
-    probe.W(2, 1) = -0.75f;
-    probe.columns = {4 * 2 + 0, 4 * 2 + 1};
-    salient::ui::NeuronInfo info = salient::ui::neuronInfoFor(ds, 1, &probe);
-    QCOMPARE(info.layer, 4);
-    QCOMPARE(info.indexInLayer, 1);
+    // The neuron's summary comes from core (neuronSummary over a probe report).
+    salient::ProbeReport report;
+    report.labels = vocab.names;
+    report.layout.layerIds = {4};
+    report.layout.dims = 2;
+    report.probe.labels = vocab.names;
+    report.probe.W = salient::MatrixF::Zero(4, 2);
+    report.probe.W(1, 1) = 2.5f; // NN
+    report.probe.W(2, 1) = -0.75f;
+    report.ordering = {1, 0};
+    report.perLabel = {{0, 1}, {1, 0}, {1, 0}, {0, 1}};
+    const salient::NeuronSummary info = salient::neuronSummary(report, 1);
+    QCOMPARE(info.id, (salient::NeuronId{4, 1}));
     QCOMPARE(info.flatIndex, 9);
-    QCOMPARE(info.weights.size(), size_t(4));
-    QCOMPARE(info.weights[1], 2.5);
-    info.globalRank = 1;
-    info.labelRanks = {2, 1, 1, 2};
+    QCOMPARE(info.overallRank, 1);
+    QCOMPARE(info.classes.size(), size_t(4));
+    QCOMPARE(info.classes[0].name, QStringLiteral("NN"));
+    QCOMPARE(info.classes[0].weight, 2.5);
 
     NeuronInspector inspector;
     inspector.resize(520, 700);
@@ -600,15 +604,17 @@ void TestWordView::inspectorShowsProfile()
     QCOMPARE(words->rowCount(), int(profile.topWords.size()));
     QCOMPARE(words->item(0, 1)->text(), QStringLiteral("bank"));
     QCOMPARE(words->item(0, 4)->text(), QStringLiteral("2"));
-    QVERIFY(inspector.summaryText().contains(QStringLiteral("Layer 4")));
-    QVERIFY(inspector.summaryText().contains(QStringLiteral("Flat index 9")));
-    QVERIFY(inspector.summaryText().contains(QStringLiteral("rank 1 of 2")));
+    QVERIFY(inspector.summaryText().contains(QStringLiteral("Layer 4 \u00b7 unit 1")));
+    QVERIFY(inspector.summaryText().contains(QStringLiteral("flat index 9")));
+    QVERIFY(
+        inspector.summaryText().contains(QStringLiteral("Overall rank by weight mass: 1 of 2")));
 
-    // Per-class table: sortable by weight.
+    // Per-class table: core's order (|W| descending), sortable.
     QTableWidget *classes = inspector.classTable();
     QCOMPARE(classes->rowCount(), 4);
-    QCOMPARE(classes->item(1, 1)->text(), QStringLiteral("NN"));
-    QCOMPARE(classes->item(1, 4)->text(), QStringLiteral("1"));
+    QCOMPARE(classes->item(0, 1)->text(), QStringLiteral("NN"));
+    QCOMPARE(classes->item(0, 4)->text(), QStringLiteral("1"));
+    QCOMPARE(classes->item(1, 1)->text(), QStringLiteral("VBD"));
     classes->sortByColumn(2, Qt::DescendingOrder);
     QCOMPARE(classes->item(0, 1)->text(), QStringLiteral("NN"));
     QCOMPARE(classes->item(3, 1)->text(), QStringLiteral("VBD"));

@@ -1,5 +1,8 @@
 #include "salient/ui/plotting/plotcanvas.h"
 
+#include <QLabel>
+#include <algorithm>
+
 #include <qcustomplot.h>
 
 #include <QDir>
@@ -42,6 +45,40 @@ PlotCanvas::PlotCanvas(QWidget *parent) : QWidget(parent)
 }
 
 PlotCanvas::~PlotCanvas() = default;
+
+void PlotCanvas::setEmptyText(const QString &text)
+{
+    if (!m_empty) {
+        m_empty = new QLabel(m_plot);
+        m_empty->setObjectName(QStringLiteral("emptyText"));
+        m_empty->setWordWrap(true);
+        m_empty->setAlignment(Qt::AlignCenter);
+        m_empty->setTextFormat(Qt::PlainText);
+        m_empty->setStyleSheet(QStringLiteral(
+            "QLabel { background: rgba(255,255,255,230); color: #444; padding: 8px; }"));
+    }
+    m_empty->setText(text);
+    m_empty->setVisible(!text.isEmpty());
+    if (!text.isEmpty()) {
+        const int w = std::max(120, width() * 3 / 4);
+        m_empty->setFixedWidth(w);
+        m_empty->adjustSize();
+        m_empty->move((width() - m_empty->width()) / 2, (height() - m_empty->height()) / 2);
+        m_empty->raise();
+    }
+}
+
+QString PlotCanvas::emptyText() const
+{
+    return m_empty ? m_empty->text() : QString();
+}
+
+void PlotCanvas::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (m_empty && m_empty->isVisible())
+        setEmptyText(m_empty->text());
+}
 
 QCustomPlot *PlotCanvas::plot() const
 {

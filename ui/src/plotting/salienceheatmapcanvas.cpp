@@ -138,9 +138,9 @@ void SalienceHeatmapCanvas::setKeptNeurons(const NeuronList &keep)
 {
     const int n = m_matrix.layers * m_matrix.dims;
     m_keep.assign(std::size_t(std::max(0, n)), 0);
-    for (int flat : keep)
-        if (flat >= 0 && flat < n)
-            m_keep[std::size_t(flat)] = 1;
+    for (int column : keep)
+        if (column >= 0 && column < n)
+            m_keep[std::size_t(column)] = 1;
     rebuildMap();
     replot();
 }
@@ -157,11 +157,11 @@ bool SalienceHeatmapCanvas::hasThreshold() const
     return !m_keep.empty();
 }
 
-bool SalienceHeatmapCanvas::isShown(int flat) const
+bool SalienceHeatmapCanvas::isShown(int column) const
 {
-    if (flat < 0 || flat >= m_matrix.layers * m_matrix.dims)
+    if (column < 0 || column >= m_matrix.layers * m_matrix.dims)
         return false;
-    return m_keep.empty() || m_keep[std::size_t(flat)] != 0;
+    return m_keep.empty() || m_keep[std::size_t(column)] != 0;
 }
 
 NeuronList SalienceHeatmapCanvas::topK(const SalienceMatrix &matrix, int k)
@@ -254,7 +254,7 @@ void SalienceHeatmapCanvas::resetView()
     p->replot(QCustomPlot::rpQueuedReplot);
 }
 
-int SalienceHeatmapCanvas::flatAt(int layerRow, int x) const
+int SalienceHeatmapCanvas::columnAt(int layerRow, int x) const
 {
     const int L = m_matrix.layers, D = m_matrix.dims;
     if (layerRow < 0 || layerRow >= L || x < 0 || x >= D)
@@ -271,31 +271,32 @@ double SalienceHeatmapCanvas::valueAt(int layerRow, int x) const
     return data->cell(x, layerRow);
 }
 
-int SalienceHeatmapCanvas::xForFlat(int flat) const
+int SalienceHeatmapCanvas::xForColumn(int column) const
 {
     const int D = m_matrix.dims;
-    if (flat < 0 || flat >= m_matrix.layers * D)
+    if (column < 0 || column >= m_matrix.layers * D)
         return -1;
-    return m_order == Order::BySalience ? m_positionOf[std::size_t(flat)] : flat % D;
+    return m_order == Order::BySalience ? m_positionOf[std::size_t(column)] : column % D;
 }
 
 QString SalienceHeatmapCanvas::tooltipAt(int layerRow, int x) const
 {
-    const int flat = flatAt(layerRow, x);
-    if (flat < 0)
+    const int column = columnAt(layerRow, x);
+    if (column < 0)
         return {};
     const int D = m_matrix.dims;
     const int layerId = layerRow < int(m_matrix.layerIds.size())
                             ? m_matrix.layerIds[std::size_t(layerRow)]
                             : layerRow;
     QStringList lines;
-    lines << tr("layer %1 · neuron %2 (flat %3)").arg(layerId).arg(flat % D).arg(flat);
-    const int rank = flat < int(m_matrix.rankOf.size()) ? m_matrix.rankOf[std::size_t(flat)] : -1;
-    const double value = double(m_matrix.values(layerRow, flat % D));
+    lines << tr("layer %1 · unit %2").arg(layerId).arg(column % D);
+    const int rank =
+        column < int(m_matrix.rankOf.size()) ? m_matrix.rankOf[std::size_t(column)] : -1;
+    const double value = double(m_matrix.values(layerRow, column % D));
     if (rank < 0 || std::isnan(value)) {
         lines << tr("not used by the probe");
     } else {
-        lines << tr("rank %1 of %2").arg(rank + 1).arg(m_used);
+        lines << tr("rank by weight mass %1 of %2 (1 = most salient)").arg(rank + 1).arg(m_used);
         lines << (m_kind == SalienceMode::Rank ? tr("rank score %1").arg(value, 0, 'f', 4)
                                                : tr("share of weight mass %1 (%2%)")
                                                      .arg(value, 0, 'g', 4)
@@ -303,30 +304,30 @@ QString SalienceHeatmapCanvas::tooltipAt(int layerRow, int x) const
     }
     if (m_order == Order::BySalience)
         lines << tr("position %1 of %2 in its layer").arg(x + 1).arg(D);
-    if (!isShown(flat))
+    if (!isShown(column))
         lines << tr("outside the threshold");
     if (m_classWeights) {
-        const QString classes = m_classWeights(flat);
+        const QString classes = m_classWeights(column);
         if (!classes.isEmpty())
             lines << tr("top classes: %1").arg(classes);
     }
     return lines.join(QLatin1Char('\n'));
 }
 
-QPoint SalienceHeatmapCanvas::pixelForNeuron(int flat) const
+QPoint SalienceHeatmapCanvas::pixelForNeuron(int column) const
 {
-    const int x = xForFlat(flat);
+    const int x = xForColumn(column);
     if (x < 0)
         return {-1, -1};
     updatePlotLayout();
-    const int l = flat / m_matrix.dims;
+    const int l = column / m_matrix.dims;
     const QCustomPlot *p = plot();
     return QPointF(p->xAxis->coordToPixel(x), p->yAxis->coordToPixel(l)).toPoint();
 }
 
-void SalienceHeatmapCanvas::selectNeuron(int flat)
+void SalienceHeatmapCanvas::selectNeuron(int column)
 {
-    m_selected = xForFlat(flat) >= 0 ? flat : -1;
+    m_selected = xForColumn(column) >= 0 ? column : -1;
     updateMarker();
     replot();
 }
@@ -338,7 +339,7 @@ int SalienceHeatmapCanvas::selectedNeuron() const
 
 void SalienceHeatmapCanvas::updateMarker()
 {
-    const int x = xForFlat(m_selected);
+    const int x = xForColumn(m_selected);
     const bool visible = x >= 0;
     m_markerOuter->setVisible(visible);
     m_markerInner->setVisible(visible);
@@ -375,21 +376,21 @@ bool SalienceHeatmapCanvas::cellAtPixel(const QPointF &pos, int *layerRow, int *
 
 QByteArray SalienceHeatmapCanvas::csv() const
 {
-    QByteArray out = "layer,neuron,flat,x,rank,value,shown\n";
+    QByteArray out = "layer,unit,column,x,rank,value,shown\n";
     const int L = m_matrix.layers, D = m_matrix.dims;
     out.reserve(qsizetype(L) * D * 32);
     for (int l = 0; l < L; ++l) {
         const QByteArray layer = QByteArray::number(
             l < int(m_matrix.layerIds.size()) ? m_matrix.layerIds[std::size_t(l)] : l);
         for (int x = 0; x < D; ++x) {
-            const int flat = flatAt(l, x);
+            const int column = columnAt(l, x);
             const int rank =
-                flat < int(m_matrix.rankOf.size()) ? m_matrix.rankOf[std::size_t(flat)] : -1;
-            out += layer + ',' + QByteArray::number(flat % D) + ',' + QByteArray::number(flat) + ','
-                   + QByteArray::number(x) + ','
+                column < int(m_matrix.rankOf.size()) ? m_matrix.rankOf[std::size_t(column)] : -1;
+            out += layer + ',' + QByteArray::number(column % D) + ',' + QByteArray::number(column)
+                   + ',' + QByteArray::number(x) + ','
                    + (rank >= 0 ? QByteArray::number(rank + 1) : QByteArray()) + ','
-                   + csvNumber(double(m_matrix.values(l, flat % D))) + ','
-                   + (isShown(flat) ? '1' : '0') + '\n';
+                   + csvNumber(double(m_matrix.values(l, column % D))) + ','
+                   + (isShown(column) ? '1' : '0') + '\n';
         }
     }
     return out;
@@ -419,9 +420,9 @@ void SalienceHeatmapCanvas::onMouseRelease(QMouseEvent *event)
     int l = 0, x = 0;
     if (!click || !cellAtPixel(event->position(), &l, &x))
         return;
-    const int flat = flatAt(l, x);
-    selectNeuron(flat);
-    Q_EMIT neuronClicked(flat);
+    const int column = columnAt(l, x);
+    selectNeuron(column);
+    Q_EMIT neuronClicked(column);
 }
 
 } // namespace salient::ui

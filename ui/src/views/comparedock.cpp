@@ -1,5 +1,9 @@
 #include "salient/ui/views/comparedock.h"
 
+#include "salient/session/resultsjson.h"
+#include "salient/ui/views/curvesview.h"
+#include <optional>
+
 #include "salient/ui/export/report.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
 #include "salient/util/error.h"
@@ -24,24 +28,6 @@ namespace salient::ui {
 
 namespace {
 
-std::vector<double> doubles(const QJsonValue &v)
-{
-    std::vector<double> out;
-    for (const QJsonValue x : v.toArray())
-        out.push_back(x.isDouble() ? x.toDouble() : std::nan(""));
-    return out;
-}
-
-AblationSeries seriesFrom(const QJsonObject &c)
-{
-    AblationSeries s;
-    s.top = doubles(c.value(QStringLiteral("top")));
-    s.randomMean = doubles(c.value(QStringLiteral("random")));
-    s.randomStd = doubles(c.value(QStringLiteral("random_std")));
-    s.bottom = doubles(c.value(QStringLiteral("bottom")));
-    return s;
-}
-
 /// Elements of sorted @p a not in sorted @p b.
 NeuronList difference(NeuronList a, NeuronList b)
 {
@@ -62,70 +48,41 @@ QJsonArray toArray(const NeuronList &l)
 
 } // namespace
 
-CurvesData curvesFromSession(const Session &session, bool *any)
+CompareSide compareSide(const ProbeReport &probe, const AblationReport *ablation,
+                        const MinimalSubsetReport *subset, const QString &name, const QString &path)
 {
-    CurvesData d;
-    const QJsonObject ab = session.results.value(QStringLiteral("ablation")).toObject();
-    if (!ab.isEmpty()) {
-        d.sizes = doubles(ab.value(QStringLiteral("sizes")));
-        const QJsonObject curves = ab.value(QStringLiteral("curves")).toObject();
-        d.masking = seriesFrom(curves.value(QStringLiteral("masking")).toObject());
-        d.retraining = seriesFrom(curves.value(QStringLiteral("retraining")).toObject());
-        d.oracle = ab.value(QStringLiteral("oracle_accuracy")).toDouble(std::nan(""));
-    }
-    const QJsonObject ms = session.results.value(QStringLiteral("minimal-subset")).toObject();
-    if (!ms.isEmpty()) {
-        d.oracle = ms.value(QStringLiteral("oracle_dev_accuracy")).toDouble(d.oracle);
-        d.target = ms.value(QStringLiteral("target")).toDouble(std::nan(""));
-        for (const QJsonValue p : ms.value(QStringLiteral("curve")).toArray()) {
-            d.subsetSizes.push_back(p.toObject().value(QStringLiteral("size")).toDouble());
-            d.subsetAccuracy.push_back(
-                p.toObject().value(QStringLiteral("dev_accuracy")).toDouble());
-        }
-        d.chosenSize = ms.value(QStringLiteral("size")).toInt();
-        d.chosenIsAll = ms.value(QStringLiteral("all_neurons")).toBool();
-    }
-    if (any)
-        *any = !ab.isEmpty() || !ms.isEmpty();
-    return d;
-}
-
-CompareSide compareSideFromSession(const Session &session, const QString &name, const QString &path)
-{
-    const auto w = session.arrays.find(QStringLiteral("probe/W"));
-    const QJsonObject probe = session.results.value(QStringLiteral("probe")).toObject();
-    if (w == session.arrays.end() || probe.isEmpty())
-        throw Error(
-            QStringLiteral(
-                "%1: the session has no trained probe (run \"Train probe\" and save it first)")
-                .arg(path.isEmpty() ? name : path));
     CompareSide s;
     s.name = name;
     s.path = path;
-    for (const QJsonValue v : probe.value(QStringLiteral("layers_used")).toArray())
-        s.layerIds.push_back(v.toInt());
-    s.dims = probe.value(QStringLiteral("dims")).toInt();
-    for (const QJsonValue v : probe.value(QStringLiteral("labels")).toArray())
-        s.labels << v.toString();
-    const MatrixF &W = w->second;
-    if (s.dims <= 0 || s.layerIds.empty() || Index(s.layerIds.size()) * s.dims != W.cols())
-        throw Error(
-            QStringLiteral(
-                "%1: the probe's weights (%2 inputs) do not match its layout (%3 layers × %4)")
-                .arg(path.isEmpty() ? name : path)
-                .arg(W.cols())
-                .arg(s.layerIds.size())
-                .arg(s.dims));
-    const int stride = probe.value(QStringLiteral("options"))
-                           .toObject()
-                           .value(QStringLiteral("search_stride"))
-                           .toInt(100);
-    s.columns = fullOrdering(W.cwiseAbs(), std::max(1, stride));
+    s.layerIds = probe.layout.layerIds;
+    s.dims = probe.layout.dims;
+    s.labels = probe.labels;
+    s.columns = probe.ordering;
     s.flat.reserve(s.columns.size());
     for (int c : s.columns)
-        s.flat.push_back(s.layerIds[std::size_t(c / s.dims)] * s.dims + c % s.dims);
-    s.curves = curvesFromSession(session, &s.hasCurves);
+        s.flat.push_back(probe.layout.flatIndex(c));
+    s.curves = curvesFrom(ablation, subset, &s.hasCurves);
     return s;
+}
+
+CompareSide compareSideFromFile(const QString &path, const QString &name)
+{
+    const Session session = loadSession(path);
+    auto typed = [&](const QString &analysis) -> std::optional<AnalysisResult> {
+        if (!session.results.contains(analysis))
+            return std::nullopt;
+        return resultFromJson(analysis, session.results.value(analysis).toObject(), session.arrays);
+    };
+    const std::optional<AnalysisResult> probe = typed(QStringLiteral("probe"));
+    if (!probe || !std::holds_alternative<ProbeReport>(*probe))
+        throw Error(QStringLiteral("%1: the session has no trained probe (run \"Train probe\" and "
+                                   "save it first)")
+                        .arg(path));
+    const std::optional<AnalysisResult> ab = typed(QStringLiteral("ablation"));
+    const std::optional<AnalysisResult> ms = typed(QStringLiteral("minimal-subset"));
+    return compareSide(std::get<ProbeReport>(*probe),
+                       ab ? std::get_if<AblationReport>(&*ab) : nullptr,
+                       ms ? std::get_if<MinimalSubsetReport>(&*ms) : nullptr, name, path);
 }
 
 Comparison compareSides(const CompareSide &a, const CompareSide &b, int k)

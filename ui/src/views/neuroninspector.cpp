@@ -142,40 +142,6 @@ QWidget *section(const QString &title, QWidget *content, QWidget *parent)
 
 } // namespace
 
-NeuronInfo neuronInfoFor(const Dataset &ds, int column, const Probe *probe)
-{
-    NeuronInfo info;
-    info.column = column;
-    if (column < 0 || column >= ds.neurons() || ds.dims <= 0)
-        return info;
-    if (size_t(column / ds.dims) < ds.layerIds.size()) {
-        info.layer = ds.layerIds[size_t(column / ds.dims)];
-        info.indexInLayer = column % ds.dims;
-        info.flatIndex = flatNeuron(ds, column);
-    } else {
-        info.flatIndex = column;
-    }
-    info.neuronCount = ds.neurons();
-    if (probe && probe->W.cols() > 0) {
-        int input = -1;
-        if (probe->columns.empty()) {
-            input = column < probe->W.cols() ? column : -1;
-        } else {
-            const auto it = std::find(probe->columns.begin(), probe->columns.end(), info.flatIndex);
-            if (it != probe->columns.end())
-                input = int(it - probe->columns.begin());
-        }
-        if (input >= 0 && input < probe->W.cols()) {
-            info.classNames = probe->labels;
-            for (Index c = 0; c < probe->W.rows(); ++c)
-                info.weights.push_back(double(probe->W(c, input)));
-            while (info.classNames.size() < qsizetype(info.weights.size()))
-                info.classNames << QStringLiteral("class %1").arg(info.classNames.size());
-        }
-    }
-    return info;
-}
-
 NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
 {
     auto *lay = new QVBoxLayout(this);
@@ -204,7 +170,7 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     m_classes = makeTable(
         {tr("#"), tr("Class"), tr("Weight"), tr("|W|"), tr("Rank"), tr("Tokens"), tr("Mean"),
          tr("Std")},
-        {tr("Vocabulary order"), tr("Class (gold label)"),
+        {tr("Order by |W| (core's order)"), tr("Class (gold label)"),
          tr("Probe weight of this neuron for the class"), tr("Absolute probe weight"),
          tr("Rank of this neuron for the class (1 = most salient)"),
          tr("Tokens with this gold label"), tr("Mean activation on tokens with this gold label"),
@@ -280,7 +246,7 @@ void NeuronInspector::clear()
     fillSentences();
 }
 
-void NeuronInspector::setNeuron(const NeuronInfo &info, const NeuronProfile &profile)
+void NeuronInspector::setNeuron(const NeuronSummary &info, const NeuronProfile &profile)
 {
     m_hasNeuron = true;
     m_info = info;
@@ -304,22 +270,20 @@ void NeuronInspector::fillSummary()
         m_summary->setText(tr("Select a neuron in the heatmap or a ranking to inspect it."));
         return;
     }
-    const NeuronInfo &i = m_info;
-    if (i.layer >= 0 && i.indexInLayer >= 0)
-        m_title->setText(tr("Layer %1 \u00b7 neuron %2").arg(i.layer).arg(i.indexInLayer));
-    else
-        m_title->setText(tr("Neuron %1").arg(i.flatIndex >= 0 ? i.flatIndex : m_profile.column));
-
+    const NeuronSummary &i = m_info;
+    const NeuronId id = i.id;
+    m_title->setText(id.isValid() ? tr("Layer %1 \u00b7 unit %2").arg(id.layer).arg(id.unit)
+                                  : tr("Column %1").arg(m_profile.column));
     QStringList lines;
     const int flat = i.flatIndex >= 0 ? i.flatIndex : m_profile.flatNeuron;
     const int column = i.column >= 0 ? i.column : m_profile.column;
-    lines << tr("Flat index %1 \u00b7 column %2").arg(flat).arg(column);
-    if (i.globalRank > 0)
-        lines << (i.neuronCount > 0
-                      ? tr("Overall rank %1 of %2").arg(i.globalRank).arg(i.neuronCount)
-                      : tr("Overall rank %1").arg(i.globalRank));
+    lines << tr("NeuroX flat index %1 \u00b7 column %2 of the loaded matrix").arg(flat).arg(column);
+    if (i.overallRank > 0)
+        lines << tr("Overall rank by weight mass: %1 of %2 (1 = most salient)")
+                     .arg(i.overallRank)
+                     .arg(i.neurons);
     else
-        lines << tr("Overall rank: not ranked yet");
+        lines << tr("Overall rank: no probe trained yet");
     if (m_profile.rows > 0)
         lines << tr("Activation over %1 tokens: mean %2 \u00b1 %3, range [%4, %5]")
                      .arg(m_profile.rows)
@@ -334,15 +298,18 @@ void NeuronInspector::fillClasses()
     m_classes->setRowCount(0);
     if (!m_hasNeuron)
         return;
-    QStringList names = m_info.classNames;
+    // The probe's classes in core's order (|W| descending), then labels only the profile knows.
+    QStringList names;
+    for (const ClassWeight &c : m_info.classes)
+        names << c.name;
     for (const LabelActivation &l : m_profile.labels)
         if (!names.contains(l.name))
             names << l.name;
 
     double maxW = 0, maxMean = 0;
-    for (double w : m_info.weights)
-        if (std::isfinite(w))
-            maxW = std::max(maxW, std::abs(w));
+    for (const ClassWeight &c : m_info.classes)
+        if (std::isfinite(c.weight))
+            maxW = std::max(maxW, c.absWeight);
     for (const LabelActivation &l : m_profile.labels)
         if (std::isfinite(l.mean))
             maxMean = std::max(maxMean, std::abs(l.mean));
@@ -350,11 +317,10 @@ void NeuronInspector::fillClasses()
     const double nan = std::numeric_limits<double>::quiet_NaN();
     m_classes->setRowCount(int(names.size()));
     for (int r = 0; r < names.size(); ++r) {
-        const int c = int(m_info.classNames.indexOf(names[r]));
-        const double w =
-            c >= 0 && size_t(c) < m_info.weights.size() ? m_info.weights[size_t(c)] : nan;
-        const int rank =
-            c >= 0 && size_t(c) < m_info.labelRanks.size() ? m_info.labelRanks[size_t(c)] : 0;
+        const ClassWeight *cw =
+            r < int(m_info.classes.size()) ? &m_info.classes[size_t(r)] : nullptr;
+        const double w = cw ? cw->weight : nan;
+        const int rank = cw ? cw->labelRank : 0;
         const auto la = std::find_if(m_profile.labels.begin(), m_profile.labels.end(),
                                      [&](const LabelActivation &l) { return l.name == names[r]; });
         const bool hasStats = la != m_profile.labels.end();

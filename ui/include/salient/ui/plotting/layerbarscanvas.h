@@ -34,6 +34,8 @@ public:
 
     /// Number of distributions shown (0–2).
     int seriesCount() const;
+    /// Distribution @p index as shown (0 ≤ index < seriesCount()).
+    const LayerDistribution &distribution(int index) const { return m_series.at(size_t(index)); }
 
     /// `layer,<name 1>[,<name 2>]`: one row per layer id (union of both), counts (0 when a
     /// model lacks the layer). Unnamed series are called "count" / "count 2".

@@ -7,6 +7,7 @@
 class QCustomPlot;
 class QCPLayoutGrid;
 class QCPTextElement;
+class QLabel;
 
 namespace salient::ui {
 
@@ -69,7 +70,16 @@ public:
     /// Replots now (queued repaint); call after changing what is shown.
     void replot();
 
+    /**
+     * An empty-state message drawn centred over the plot (e.g. "Train a probe to see
+     * salience"); "" hides it. It explains an empty canvas on screen and is never exported.
+     */
+    void setEmptyText(const QString &text);
+    QString emptyText() const;
+
 protected:
+    void resizeEvent(QResizeEvent *event) override;
+
     /// The grid below the title where subclasses place the axis rect (initially at (0, 0)) and
     /// their colour scale / legend. Never null.
     QCPLayoutGrid *contentLayout() const;
@@ -91,6 +101,7 @@ private:
     QCPLayoutGrid *m_content = nullptr;
     QCPTextElement *m_titleElement = nullptr;
     QString m_title;
+    QLabel *m_empty = nullptr; ///< empty-state overlay (child of the plot)
 };
 
 } // namespace salient::ui

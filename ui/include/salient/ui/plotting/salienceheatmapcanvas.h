@@ -28,8 +28,9 @@ namespace salient::ui {
  * cursor, marks it and emits neuronClicked().
  *
  * Coordinates used by the accessors: @c layerRow is the matrix row (0..layers−1); @c x is the
- * column as drawn — the neuron index in Order::ByIndex, its salience position within the layer
- * in Order::BySalience. A flat position is layerRow · dims + neuron index (as in core).
+ * horizontal cell position as drawn — the unit index in Order::ByIndex, its salience position
+ * within the layer in Order::BySalience. A neuron is named by its @c column: the position in
+ * the loaded matrix, layerRow · dims + unit (core's column space, see NeuronLayout).
  * GUI thread only.
  */
 class SalienceHeatmapCanvas : public PlotCanvas {
@@ -42,8 +43,8 @@ public:
                     ///< (SalienceMatrix::sortedIndex)
     };
     /// Returns a short HTML-free description of a neuron's top classes and weights (e.g.
-    /// "NOUN 0.41, VERB 0.22"), or an empty string; called with a flat position.
-    using ClassWeightProvider = std::function<QString(int flat)>;
+    /// "NOUN 0.41, VERB 0.22"), or an empty string; called with a column position.
+    using ClassWeightProvider = std::function<QString(int column)>;
 
     explicit SalienceHeatmapCanvas(QWidget *parent = nullptr);
     ~SalienceHeatmapCanvas() override;
@@ -63,7 +64,7 @@ public:
     Order order() const;
 
     /**
-     * Shows only the neurons in @p keep (flat positions; e.g. the top-k of the ranking or
+     * Shows only the neurons in @p keep (column positions; e.g. the top-k of the ranking or
      * salient::withinCumulativeMass()); the others are drawn transparent (background). Positions
      * outside the matrix are ignored. The colour range is unchanged.
      */
@@ -72,10 +73,10 @@ public:
     void clearKeptNeurons();
     /// True when a threshold is active.
     bool hasThreshold() const;
-    /// True when the neuron at @p flat is drawn (no threshold, or it is kept).
-    bool isShown(int flat) const;
+    /// True when the neuron at @p column is drawn (no threshold, or it is kept).
+    bool isShown(int column) const;
 
-    /// The flat positions of the @p k most salient neurons (SalienceMatrix::rankOf < k), for a
+    /// The column positions of the @p k most salient neurons (SalienceMatrix::rankOf < k), for a
     /// top-k threshold. Pure selection over core's ranks.
     static NeuronList topK(const SalienceMatrix &matrix, int k);
 
@@ -86,31 +87,31 @@ public:
     void setColourMap(ColourMap map);
     ColourMap colourMap() const;
 
-    /// Flat position drawn at (@p layerRow, @p x), or −1 outside the matrix.
-    int flatAt(int layerRow, int x) const;
+    /// Column drawn at (@p layerRow, @p x), or −1 outside the matrix.
+    int columnAt(int layerRow, int x) const;
     /// The value drawn at (@p layerRow, @p x), read back from the colour map's data (NaN for
     /// unused neurons and outside the matrix).
     double valueAt(int layerRow, int x) const;
 
     /**
-     * Tooltip text of the cell at (@p layerRow, @p x): original layer id, neuron index, flat
+     * Tooltip text of the cell at (@p layerRow, @p x): original layer id, neuron index, column
      * position, rank (1 = most salient, of the neurons the probe used), value, and — when a
      * class-weight provider is set — its text. Empty outside the matrix.
      */
     QString tooltipAt(int layerRow, int x) const;
 
-    /// Centre of the cell of @p flat in widget coordinates of plot() (= of this canvas), for
+    /// Centre of the cell of @p column in widget coordinates of plot() (= of this canvas), for
     /// the current zoom; (−1, −1) for an invalid position. Lays the plot out first if needed.
-    QPoint pixelForNeuron(int flat) const;
+    QPoint pixelForNeuron(int column) const;
 
-    /// Marks the cell of @p flat with a visible outline (−1 clears). Does not emit.
-    void selectNeuron(int flat);
+    /// Marks the cell of @p column with a visible outline (−1 clears). Does not emit.
+    void selectNeuron(int column);
     /// The marked neuron, −1 when none.
     int selectedNeuron() const;
 
     /**
      * Long-format CSV of the matrix as drawn, one row per cell in drawing order (layer rows,
-     * then x): `layer,neuron,flat,x,rank,value,shown` — layer = original id, rank 1-based (empty
+     * then x): `layer,unit,column,x,rank,value,shown` — layer = original id, rank 1-based (empty
      * when unused), value empty for NaN, shown 1/0 for the threshold.
      */
     QByteArray csv() const override;
@@ -119,15 +120,15 @@ public:
     void resetView() override;
 
 Q_SIGNALS:
-    /// The user clicked the cell of @p flat (the canvas has already selected it).
-    void neuronClicked(int flat);
+    /// The user clicked the cell of @p column (the canvas has already selected it).
+    void neuronClicked(int column);
 
 private:
     void rebuildMap();
     void updateAxes();
     void updateMarker();
     bool cellAtPixel(const QPointF &pos, int *layerRow, int *x) const;
-    int xForFlat(int flat) const;
+    int xForColumn(int column) const;
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
     void onMouseRelease(QMouseEvent *event);
@@ -136,8 +137,8 @@ private:
     SalienceMode m_kind = SalienceMode::WeightShare;
     Order m_order = Order::ByIndex;
     ColourMap m_colourMap = ColourMap::Viridis;
-    std::vector<unsigned char> m_keep; ///< per flat position; empty = no threshold
-    std::vector<int> m_positionOf;     ///< per flat position: its x in Order::BySalience
+    std::vector<unsigned char> m_keep; ///< per column position; empty = no threshold
+    std::vector<int> m_positionOf;     ///< per column position: its x in Order::BySalience
     ClassWeightProvider m_classWeights;
     int m_selected = -1;
     int m_used = 0; ///< neurons with a rank (used by the probe)

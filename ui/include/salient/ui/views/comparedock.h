@@ -5,6 +5,7 @@
 // gathers a session's stored probe into those calls and shows the results.
 #include "salient/analyses/analyses.h"
 #include "salient/analyses/selectivity.h"
+#include "salient/session/results.h"
 #include "salient/session/session.h"
 #include "salient/ui/plotting/curvescanvas.h"
 
@@ -19,14 +20,7 @@ namespace salient::ui {
 
 class LayerBarsCanvas;
 
-/**
- * The ablation / minimal-subset curves stored in a session's results ("ablation",
- * "minimal-subset"), as the curves canvas draws them. @p any (may be null) is set to whether
- * either result exists.
- */
-CurvesData curvesFromSession(const Session &session, bool *any = nullptr);
-
-/// One side of a comparison: a session's stored probe, ranked by core.
+/// One side of a comparison: a session's probe as core ranked it.
 struct CompareSide {
     QString name;              ///< shown in legends (the session's file name)
     QString path;              ///< session file ("" for the open, unsaved session)
@@ -41,12 +35,18 @@ struct CompareSide {
 };
 
 /**
- * Ranks the probe stored in @p session (arrays "probe/W", results "probe": layers_used, dims,
- * labels, options.search_stride) with core's fullOrdering. Throws salient::Error when the
- * session has no trained probe. Any thread (pure).
+ * A side from typed results: the probe's ordering (core's, not recomputed) and the curves of the
+ * same session (either may be null). Pure.
  */
-CompareSide compareSideFromSession(const Session &session, const QString &name,
-                                   const QString &path = {});
+CompareSide compareSide(const ProbeReport &probe, const AblationReport *ablation,
+                        const MinimalSubsetReport *subset, const QString &name,
+                        const QString &path = {});
+
+/**
+ * Reads session @p path and its typed results (resultFromJson) and makes its side. Throws
+ * salient::Error naming the file when it cannot be read or has no probe. Any thread.
+ */
+CompareSide compareSideFromFile(const QString &path, const QString &name);
 
 /// What the Compare view shows for one k: core's numbers plus the two exclusive lists.
 struct Comparison {

@@ -7,41 +7,14 @@
 #include <vector>
 
 #include "salient/analyses/corpusanalysis.h"
+#include "salient/session/results.h"
 
 class QLabel;
 class QListWidget;
 class QListWidgetItem;
 class QTableWidget;
 
-namespace salient {
-struct Probe;
-}
-
 namespace salient::ui {
-
-/// Identity, ranks and weights of a neuron, as computed elsewhere. Ranks are 1-based
-/// (1 = most salient); 0 means unknown. Vectors indexed by class are aligned with classNames
-/// (an empty vector = not available).
-struct NeuronInfo {
-    int layer = -1;        ///< original layer index (−1 = unknown)
-    int indexInLayer = -1; ///< neuron within its layer (−1 = unknown)
-    int flatIndex = -1;    ///< flat index in the activation file
-    int column = -1;       ///< dataset column
-    int neuronCount = 0;   ///< neurons ranked (for "rank r of N"; 0 = unknown)
-    int globalRank = 0;    ///< overall rank
-    QStringList classNames;
-    std::vector<double> weights; ///< probe weight W[c][neuron] per class
-    std::vector<int> labelRanks; ///< per-class rank
-};
-
-/**
- * Fills identity and weights of dataset column @p column: layer = ds.layerIds[column / dims],
- * index = column % dims, flat index by salient::flatNeuron, and, when @p probe is non-null, the
- * probe's weight column whose Probe::columns entry equals the flat index (or the column itself
- * when Probe::columns is empty) with the probe's class names. Ranks are left unknown for the
- * caller to set. No throwing: out-of-range inputs leave fields unknown. Any thread.
- */
-NeuronInfo neuronInfoFor(const Dataset &ds, int column, const Probe *probe = nullptr);
 
 /**
  * The neuron inspector: a summary (layer, index, flat index, ranks, activation statistics),
@@ -55,9 +28,13 @@ public:
     explicit NeuronInspector(QWidget *parent = nullptr);
     ~NeuronInspector() override;
 
-    /// Shows @p info and @p profile (copied). Classes are the union of info.classNames and the
-    /// profile's label names, in info.classNames order first.
-    void setNeuron(const NeuronInfo &info, const NeuronProfile &profile);
+    /**
+     * Shows @p summary (core's identity, overall rank and per-class weights of the neuron in the
+     * probe; summary.column < 0 = no probe) and @p profile (activation statistics, top words and
+     * sentences). Class rows: the probe's classes by |W| descending (core's order), then labels
+     * known only from the profile.
+     */
+    void setNeuron(const NeuronSummary &summary, const NeuronProfile &profile);
     /// Shows nothing ("no neuron selected").
     void clear();
     /// Shows (or hides) the busy hint "Computing the neuron's profile…" while a profile job
@@ -65,7 +42,7 @@ public:
     void setBusy(bool busy);
     bool isBusy() const;
 
-    const NeuronInfo &info() const { return m_info; }
+    const NeuronSummary &summary() const { return m_info; }
     const NeuronProfile &profile() const { return m_profile; }
 
     /// The tables, for tests and for the main window's CSV/JSON export.
@@ -90,7 +67,7 @@ private:
     void fillSentences();
     void onSentenceActivated(QListWidgetItem *item);
 
-    NeuronInfo m_info;
+    NeuronSummary m_info;
     NeuronProfile m_profile;
     bool m_hasNeuron = false;
     QLabel *m_title = nullptr;

@@ -1,0 +1,392 @@
+// Issue "one source of truth": every view shows what was computed for the data that is loaded.
+// Each case of the issue is a test here (offscreen, real jobs, real files, real salient-cli):
+// 1. switching data clears every view; 2. retraining with other λ invalidates derived results;
+// 3. a GUI report replays number for number with salient-cli run; 4. a job's result reaches its
+// own handler even when another job finishes first; 5. a layer-subset session selects the right
+// neuron everywhere; 6. one ranking feeds tooltip, inspector, top-k and layer bars; 7. grid search,
+// layer-wise probes and the probe's accuracy have views.
+#include "salient/data/demo.h"
+#include "salient/session/resultsjson.h"
+#include "salient/ui/controller/sessioncontroller.h"
+#include "salient/ui/jobs/jobrunner.h"
+#include "salient/ui/mainwindow.h"
+#include "salient/ui/models/evaluationmodel.h"
+#include "salient/ui/plotting/gridsearchcanvas.h"
+#include "salient/ui/plotting/layerbarscanvas.h"
+#include "salient/ui/plotting/layerwisecanvas.h"
+#include "salient/ui/plotting/salienceheatmapcanvas.h"
+#include "salient/ui/views/analysisviews.h"
+#include "salient/ui/views/curvesview.h"
+#include "salient/ui/views/neuroninspector.h"
+#include "salient/ui/views/probesettings.h"
+#include "salient/ui/views/salienceview.h"
+#include "salient/ui/views/wordactivationview.h"
+
+#define SALIENT_CLI SALIENT_CLI_PATH
+#include "clirun.h"
+
+#include <QComboBox>
+#include <QJsonArray>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+#include <qcustomplot.h>
+#include <set>
+
+using namespace salient;
+using namespace salient::ui;
+
+namespace {
+
+/// Small, fast probe settings for the tests.
+ProbeOptions quickProbe(double l1 = 0, double l2 = 0)
+{
+    ProbeOptions po;
+    po.epochs = 3;
+    po.batchSize = 64;
+    po.l1 = l1;
+    po.l2 = l2;
+    po.seed = 3;
+    return po;
+}
+
+bool run(MainWindow &w, const QString &name, const QJsonObject &options = {},
+         int timeoutMs = 600000)
+{
+    return w.runAnalysisJob(name, options) >= 0 && w.waitForJobs(timeoutMs);
+}
+
+/// Every number of two JSON values equal (exactly); @p skip lists keys not compared (timing).
+void compareJson(const QJsonValue &a, const QJsonValue &b, const QString &path,
+                 const std::set<QString> &skip, QStringList *diffs)
+{
+    if (a.type() != b.type()) {
+        *diffs << QStringLiteral("%1: type %2 vs %3").arg(path).arg(a.type()).arg(b.type());
+        return;
+    }
+    if (a.isObject()) {
+        const QJsonObject x = a.toObject(), y = b.toObject();
+        for (const QString &k : x.keys()) {
+            if (skip.count(k))
+                continue;
+            if (!y.contains(k))
+                *diffs << QStringLiteral("%1.%2: missing in replay").arg(path, k);
+            else
+                compareJson(x.value(k), y.value(k), path + QLatin1Char('.') + k, skip, diffs);
+        }
+    } else if (a.isArray()) {
+        const QJsonArray x = a.toArray(), y = b.toArray();
+        if (x.size() != y.size()) {
+            *diffs << QStringLiteral("%1: %2 vs %3 entries").arg(path).arg(x.size()).arg(y.size());
+            return;
+        }
+        for (qsizetype i = 0; i < x.size(); ++i)
+            compareJson(x[i], y[i], QStringLiteral("%1[%2]").arg(path).arg(i), skip, diffs);
+    } else if (a != b) {
+        *diffs << QStringLiteral("%1: %2 vs %3")
+                      .arg(path,
+                           QString::fromUtf8(
+                               QJsonDocument(QJsonArray{a}).toJson(QJsonDocument::Compact)),
+                           QString::fromUtf8(
+                               QJsonDocument(QJsonArray{b}).toJson(QJsonDocument::Compact)));
+    }
+}
+
+/// Demo files (NeuroX layout) written once per test run.
+TaskInputs demoFiles(const QString &dir)
+{
+    const DemoDataset demo = makeDemoDataset();
+    writeDemoFiles(demo, dir);
+    TaskInputs in;
+    auto split = [&](const char *name) {
+        SplitPaths s;
+        s.activations = dir + QStringLiteral("/demo.%1.hdf5").arg(QLatin1String(name));
+        s.tokens = dir + QStringLiteral("/demo.%1.words.txt").arg(QLatin1String(name));
+        s.labels = dir + QStringLiteral("/demo.%1.pos.txt").arg(QLatin1String(name));
+        return s;
+    };
+    in.train = split("train");
+    in.dev = split("dev");
+    return in;
+}
+
+} // namespace
+
+class TestOneSource : public QObject {
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    TaskInputs m_files;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        qRegisterMetaType<JobStatus>();
+        QCoreApplication::setOrganizationName(QStringLiteral("SalientTestOneSource"));
+        QStandardPaths::setTestModeEnabled(true);
+        qputenv("SALIENT_CLI", SALIENT_CLI_PATH); // the checker of untrusted files
+        QVERIFY(m_dir.isValid());
+        m_files = demoFiles(m_dir.path());
+        for (const QString &f :
+             {m_files.train.activations, m_files.train.tokens, m_files.train.labels})
+            QVERIFY2(QFileInfo::exists(f), qPrintable(f));
+    }
+
+    // Case 1: a session with results, then the demo: nothing of the old data stays on screen.
+    void switchingDataClearsEveryView()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.probeSettings()->setOptions(quickProbe());
+        QVERIFY(w.loadFiles(m_files) >= 0);
+        QVERIFY(w.waitForJobs(120000));
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QVERIFY(run(w, QStringLiteral("ablation"), {{QStringLiteral("seeds"), 1}}));
+        QVERIFY(w.probe());
+        QVERIFY(w.heatmap()->matrix().layers > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
+        QVERIFY(w.inspector()->summary().column >= 0);
+        const quint64 generation = w.controller()->dataGeneration();
+
+        QSignalSpy cleared(w.controller(), &SessionController::dataLoaded);
+        QVERIFY(w.loadDemo() >= 0);
+        QVERIFY(w.waitForJobs(120000));
+        QCOMPARE(cleared.count(), 1);
+        QVERIFY(w.controller()->dataGeneration() > generation);
+        QVERIFY(w.probe() == nullptr);
+        QVERIFY(w.controller()->resultNames().isEmpty());
+        QVERIFY(w.session().results.isEmpty());
+        QCOMPARE(w.heatmap()->matrix().layers, 0);
+        QVERIFY(!w.heatmap()->emptyText().isEmpty());
+        QCOMPARE(w.selectedColumn(), -1);
+        QCOMPARE(w.inspector()->summary().column, -1);
+        QCOMPARE(w.wordView()->sentenceCount(), 0);
+        QVERIFY(w.curvesView()->canvas()->data().sizes.empty());
+        QCOMPARE(w.probeSummary()->model()->rowCount(), 0);
+        // A click on the (empty) heatmap selects nothing.
+        w.selectColumn(5 * 32 + 3);
+        QCOMPARE(w.selectedColumn(), 5 * 32 + 3); // a valid column of the demo...
+        QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
+        QCOMPARE(w.inspector()->summary().overallRank, 0); // ...but no probe: no rank shown
+    }
+
+    // Case 2: retraining with other λ removes the curves and selectivity computed with the old
+    // ones (and says so); results with the same options stay.
+    void retrainingInvalidatesDerivedResults()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.probeSettings()->setOptions(quickProbe());
+        QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QVERIFY(run(w, QStringLiteral("minimal-subset"),
+                    {{QStringLiteral("fractions"), QJsonArray{0.05, 0.2, 0.5}}}));
+        QVERIFY(run(w, QStringLiteral("selectivity")));
+        QVERIFY(w.controller()->minimalSubset());
+        QVERIFY(w.controller()->selectivity());
+        QVERIFY(!w.curvesView()->selectivityLine().isEmpty());
+        QVERIFY(!w.curvesView()->canvas()->data().subsetSizes.empty());
+
+        QSignalSpy invalidated(w.controller(), &SessionController::resultInvalidated);
+        w.probeSettings()->setOptions(quickProbe(1e-3, 0));
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QVERIFY(w.probe());
+        QCOMPARE(w.probe()->options.l1, 1e-3);
+        QVERIFY(w.controller()->minimalSubset() == nullptr);
+        QVERIFY(w.controller()->selectivity() == nullptr);
+        QVERIFY(invalidated.count() >= 2);
+        QVERIFY(w.curvesView()->canvas()->data().subsetSizes.empty());
+        QVERIFY(w.curvesView()->selectivityLine().isEmpty());
+        QVERIFY(w.curvesView()->statusText().contains(QStringLiteral("removed")));
+        QVERIFY(!w.session().results.contains(QStringLiteral("minimal-subset")));
+        // Every result in the session carries the options it was computed with.
+        for (const QString &name : w.session().analyses)
+            QCOMPARE(w.session().probeOptionsFor(name).l1, 1e-3);
+
+        // A new minimal subset replaces the selectivity that used the old one.
+        QVERIFY(run(w, QStringLiteral("minimal-subset"),
+                    {{QStringLiteral("fractions"), QJsonArray{0.05, 0.2}}}));
+        QVERIFY(run(w, QStringLiteral("selectivity")));
+        QVERIFY(w.controller()->selectivity());
+        QVERIFY(run(w, QStringLiteral("minimal-subset"),
+                    {{QStringLiteral("fractions"), QJsonArray{0.1}}}));
+        QVERIFY(w.controller()->selectivity() == nullptr);
+    }
+
+    // Case 3: a report exported from the GUI replays with salient-cli run, number for number,
+    // including a grid search whose winner was applied explicitly.
+    void reportReplaysWithTheCli()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.probeSettings()->setOptions(quickProbe());
+        QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        QVERIFY(run(w, QStringLiteral("grid-search"),
+                    {{QStringLiteral("l1_values"), QJsonArray{0.0, 1e-3}},
+                     {QStringLiteral("l2_values"), QJsonArray{0.0}}}));
+        QVERIFY(w.controller()->gridSearch());
+        // Apply the winner (an explicit step), then the analyses that use it.
+        QVERIFY(w.gridSearchView()->applyButton()->isEnabled());
+        w.gridSearchView()->applyButton()->click();
+        const GridSearchReport *grid = w.controller()->gridSearch();
+        QVERIFY(grid);
+        const GridCell *winner = grid->result.winner();
+        QVERIFY(winner);
+        const double bestL1 = winner->l1;
+        QCOMPARE(w.probeSettings()->options().l1, bestL1);
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QVERIFY(run(w, QStringLiteral("minimal-subset"),
+                    {{QStringLiteral("fractions"), QJsonArray{0.05, 0.2, 0.5}}}));
+        QVERIFY(run(w, QStringLiteral("selectivity")));
+        QVERIFY(w.controller()->gridSearch()); // kept: it scans λ itself
+
+        const QString report = m_dir.filePath(QStringLiteral("report"));
+        QString error;
+        QVERIFY2(w.exportReport(report, &error), qPrintable(error));
+        const QString replay = m_dir.filePath(QStringLiteral("replay"));
+        QVERIFY(QDir().mkpath(replay));
+        const test::Run r =
+            test::cli({QStringLiteral("run"), report + QStringLiteral("/session.json"),
+                       QStringLiteral("--out"), replay});
+        QVERIFY2(r.code == 0, r.err.constData());
+        QStringList diffs;
+        const std::set<QString> skip{QStringLiteral("timing")};
+        for (const QString &name :
+             {QStringLiteral("grid-search"), QStringLiteral("probe"),
+              QStringLiteral("minimal-subset"), QStringLiteral("selectivity")}) {
+            const QJsonObject gui =
+                test::readJson(report + QStringLiteral("/results/%1.json").arg(name));
+            const QJsonObject cli = test::readJson(replay + QStringLiteral("/%1.json").arg(name));
+            QVERIFY2(!gui.isEmpty(), qPrintable(name));
+            QVERIFY2(!cli.isEmpty(), qPrintable(name));
+            compareJson(gui, cli, name, skip, &diffs);
+        }
+        QVERIFY2(diffs.isEmpty(), qPrintable(diffs.mid(0, 10).join(QLatin1Char('\n'))));
+        // The report names each result's own λ.
+        QFile index(report + QStringLiteral("/index.html"));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(index.readAll()).contains(QStringLiteral("λ1 = %1").arg(bestL1)));
+    }
+
+    // Case 4: a probe started while the checksum job of a load is queued gets its result shown,
+    // and the checksums still reach the session.
+    void twoJobsBothResultsArrive()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.probeSettings()->setOptions(quickProbe());
+        QSignalSpy loaded(w.controller(), &SessionController::dataLoaded);
+        QVERIFY(w.loadFiles(m_files) >= 0);
+        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1, 120000);
+        // The load's handler queued the checksum job; start the probe behind it at once.
+        QVERIFY(w.jobs()->isRunning());
+        QVERIFY(w.runAnalysisJob(QStringLiteral("probe")) >= 0);
+        QVERIFY(w.waitForJobs(300000));
+        QVERIFY(w.probe() != nullptr);
+        QVERIFY(w.heatmap()->matrix().layers > 0);
+        QVERIFY(!w.session().splits.at(QStringLiteral("train"))[0].sha256.isEmpty());
+        QVERIFY(w.session().results.contains(QStringLiteral("probe")));
+    }
+
+    // Case 5 and 6: a session of layers 3 and 4 only; every cell selects that neuron in every
+    // view, the inspector shows that neuron's weights and the same rank as the tooltip.
+    void layerSubsetSessionSelectsTheRightNeuron()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("subset"));
+        QVERIFY(QDir().mkpath(out));
+        const test::Run r = test::cli(
+            {QStringLiteral("probe"), QStringLiteral("--train-activations"),
+             m_files.train.activations, QStringLiteral("--train-tokens"), m_files.train.tokens,
+             QStringLiteral("--train-labels"), m_files.train.labels, QStringLiteral("--layers"),
+             QStringLiteral("3,4"), QStringLiteral("--epochs"), QStringLiteral("3"),
+             QStringLiteral("--l1"), QStringLiteral("0.001"), QStringLiteral("--out"), out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        MainWindow w;
+        w.setInteractive(false);
+        w.show();
+        QVERIFY(w.openSession(out + QStringLiteral("/session.json")) >= 0);
+        QVERIFY(w.waitForJobs(120000));
+        const ProbeReport *p = w.probe();
+        QVERIFY(p);
+        QCOMPARE(p->layout.layerIds, (std::vector<int>{3, 4}));
+        const int dims = p->layout.dims;
+        SalienceHeatmapCanvas *h = w.heatmap();
+        h->resize(900, 300);
+        QApplication::processEvents();
+        QSignalSpy profiles(&w, &MainWindow::neuronProfileReady);
+        for (int row = 0; row < 2; ++row) {
+            for (int unit = 0; unit < dims; unit += 7) {
+                const int column = row * dims + unit;
+                QTest::mouseClick(h->plot(), Qt::LeftButton, Qt::NoModifier,
+                                  h->pixelForNeuron(column));
+                QTRY_COMPARE(w.selectedColumn(), column);
+                QCOMPARE(w.selectedNeuron(), (NeuronId{3 + row, unit}));
+                QCOMPARE(h->selectedNeuron(), column);
+                QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
+                const NeuronSummary &s = w.inspector()->summary();
+                QCOMPARE(s.id, (NeuronId{3 + row, unit}));
+                QCOMPARE(s.flatIndex, (3 + row) * dims + unit);
+                QVERIFY(!s.classes.empty());
+                for (const ClassWeight &c : s.classes)
+                    QCOMPARE(float(c.weight), p->probe.W(c.label, column));
+                // Case 6: one rank everywhere (tooltip, inspector, report ordering).
+                QCOMPARE(s.overallRank, p->overallRank(column));
+                QVERIFY(h->tooltipAt(row, unit).contains(
+                    QStringLiteral("rank by weight mass %1 of").arg(s.overallRank)));
+                QVERIFY(h->tooltipAt(row, unit).contains(
+                    QStringLiteral("layer %1 · unit %2").arg(3 + row).arg(unit)));
+            }
+        }
+        // Top-k in the heatmap is the first k of the ordering; the layer bars count the same set.
+        w.heatmapTopK()->setValue(10);
+        std::set<int> shown, first(p->ordering.begin(), p->ordering.begin() + 10);
+        for (int c = 0; c < p->layout.columns(); ++c)
+            if (h->isShown(c))
+                shown.insert(c);
+        QCOMPARE(shown, first);
+        int inLayer3 = 0;
+        for (int c : first)
+            inLayer3 += c < dims ? 1 : 0;
+        QCOMPARE(w.layerBars()->distribution(0).counts.at(0), inLayer3);
+    }
+
+    // Case 7: grid search and layer-wise probes have views; the probe's accuracies and majority
+    // baseline are shown.
+    void everyAnalysisHasAView()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.probeSettings()->setOptions(quickProbe());
+        QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        QVERIFY(run(w, QStringLiteral("probe")));
+        EvaluationModel *m = w.probeSummary()->model();
+        QCOMPARE(m->rowCount(), int(w.probe()->splits.size()));
+        const SplitEvaluation *dev = w.probe()->split(QStringLiteral("dev"));
+        QVERIFY(dev);
+        bool found = false;
+        for (int r = 0; r < m->rowCount(); ++r)
+            if (m->data(m->index(r, EvaluationModel::Split)).toString() == QLatin1String("dev")) {
+                found = true;
+                QCOMPARE(m->data(m->index(r, EvaluationModel::Accuracy), Qt::UserRole).toDouble(),
+                         dev->evaluation.accuracy);
+                QCOMPARE(m->data(m->index(r, EvaluationModel::Majority), Qt::UserRole).toDouble(),
+                         dev->majorityAccuracy);
+            }
+        QVERIFY(found);
+        QVERIFY(run(w, QStringLiteral("grid-search"),
+                    {{QStringLiteral("l1_values"), QJsonArray{0.0, 1e-3}},
+                     {QStringLiteral("l2_values"), QJsonArray{0.0, 1e-4}}}));
+        QVERIFY(w.gridSearchView()->canvas()->hasResult());
+        QCOMPARE(w.gridSearchView()->canvas()->selectedCell(),
+                 w.controller()->gridSearch()->result.best);
+        QVERIFY(w.gridSearchView()->summaryText().contains(QStringLiteral("Cost")));
+        QVERIFY(run(w, QStringLiteral("layerwise")));
+        QVERIFY(w.controller()->layerwise());
+        QVERIFY(!w.layerwiseView()->summaryText().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestOneSource)
+#include "tst_onesource.moc"

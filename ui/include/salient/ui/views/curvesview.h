@@ -1,0 +1,45 @@
+#pragma once
+// View 5 (DESIGN.md §4): ablation and minimal-subset curves with the selectivity line, rendered
+// from the controller's typed results; each part says when it is missing or out of date.
+#include "salient/session/results.h"
+#include "salient/ui/plotting/curvescanvas.h"
+
+#include <QWidget>
+
+class QLabel;
+
+namespace salient::ui {
+
+class SessionController;
+
+/// The curves canvas's data from typed results (either may be null). @p any: whether any is set.
+CurvesData curvesFrom(const AblationReport *ablation, const MinimalSubsetReport *subset,
+                      bool *any = nullptr);
+
+/// One line per selectivity set: "all (384 neurons): task 0.883, control 0.603, selectivity 0.280".
+QString selectivityText(const SelectivityReport &report);
+
+/**
+ * The curves canvas, a status line naming the probe options the curves were computed with, and
+ * the selectivity text (wrapped). Listens to the controller: new data clear it, a new or
+ * invalidated ablation / minimal-subset / selectivity result redraws it. GUI thread only.
+ */
+class CurvesView : public QWidget {
+    Q_OBJECT
+public:
+    explicit CurvesView(SessionController *controller, QWidget *parent = nullptr);
+    CurvesCanvas *canvas() const { return m_curves; }
+    /// The status line and the selectivity text as shown.
+    QString statusText() const;
+    QString selectivityLine() const;
+    void refresh();
+
+private:
+    SessionController *m_controller;
+    CurvesCanvas *m_curves = nullptr;
+    QLabel *m_status = nullptr;
+    QLabel *m_selectivity = nullptr;
+    QString m_invalidated; ///< why results were dropped since the last refresh ("" = none)
+};
+
+} // namespace salient::ui

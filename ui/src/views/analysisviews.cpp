@@ -1,0 +1,231 @@
+#include "salient/ui/views/analysisviews.h"
+
+#include "salient/session/results.h"
+#include "salient/ui/controller/sessioncontroller.h"
+#include "salient/ui/models/evaluationmodel.h"
+#include "salient/ui/plotting/gridsearchcanvas.h"
+#include "salient/ui/plotting/layerwisecanvas.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <cmath>
+
+namespace salient::ui {
+
+namespace {
+
+QLabel *wrappedLabel(QWidget *parent)
+{
+    auto *l = new QLabel(parent);
+    l->setWordWrap(true);
+    l->setTextFormat(Qt::PlainText);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return l;
+}
+
+/// Calls @p refresh(why) when @p name changes, is invalidated, or new data load.
+template <typename View>
+void follow(SessionController *c, View *view, const QString &name,
+            void (View::*refresh)(const QString &))
+{
+    QObject::connect(c, &SessionController::dataLoaded, view,
+                     [view, refresh] { (view->*refresh)({}); });
+    QObject::connect(c, &SessionController::resultChanged, view,
+                     [view, refresh, name](const QString &n) {
+                         if (n == name)
+                             (view->*refresh)({});
+                     });
+    QObject::connect(c, &SessionController::resultInvalidated, view,
+                     [view, refresh, name](const QString &n, const QString &why) {
+                         if (n == name)
+                             (view->*refresh)(why);
+                     });
+}
+
+QString percent(double v)
+{
+    return std::isfinite(v) ? QString::number(100 * v, 'f', 1) : QStringLiteral("–");
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+ProbeSummaryView::ProbeSummaryView(SessionController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    m_options = wrappedLabel(this);
+    m_options->setObjectName(QStringLiteral("probeOptions"));
+    m_model = new EvaluationModel(this);
+    m_table = new QTableView(this);
+    m_table->setModel(m_model);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->setSelectionMode(QAbstractItemView::NoSelection);
+    layout->addWidget(m_options);
+    layout->addWidget(m_table, 1);
+    follow(controller, this, QStringLiteral("probe"), &ProbeSummaryView::refresh);
+    refresh();
+}
+
+QString ProbeSummaryView::optionsText() const
+{
+    return m_options->text();
+}
+
+void ProbeSummaryView::refresh(const QString &invalidated)
+{
+    const ProbeReport *p = m_controller->probe();
+    m_model->setReport(p);
+    m_table->setVisible(p != nullptr);
+    if (!p) {
+        m_options->setText(invalidated.isEmpty()
+                               ? tr("No probe yet: Run › Train probe.")
+                               : tr("The probe was removed: %1").arg(invalidated));
+        return;
+    }
+    const ProbeOptions &o = p->options;
+    m_options->setText(tr("Probe on %1 neurons (%2 layers × %3) · λ1 = %4, λ2 = %5 · %6 epochs, "
+                          "batch %7, learning rate %8, seed %9%10")
+                           .arg(p->layout.columns())
+                           .arg(p->layout.layerIds.size())
+                           .arg(p->layout.dims)
+                           .arg(o.l1)
+                           .arg(o.l2)
+                           .arg(o.epochs)
+                           .arg(o.batchSize)
+                           .arg(o.learningRate)
+                           .arg(o.seed)
+                           .arg(o.standardize ? tr(" · standardised") : QString()));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+GridSearchView::GridSearchView(SessionController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    m_canvas = new GridSearchCanvas(this);
+    m_summary = wrappedLabel(this);
+    m_summary->setObjectName(QStringLiteral("gridSummary"));
+    m_apply = new QPushButton(tr("Use the selected cell's λ for the next probes"), this);
+    m_apply->setObjectName(QStringLiteral("gridApply"));
+    m_apply->setToolTip(tr("Copies λ1 and λ2 of the selected cell (the winner unless you click "
+                           "another) into the probe settings. Train the probe again to use them."));
+    layout->addWidget(m_summary);
+    layout->addWidget(m_canvas, 1);
+    auto *bar = new QHBoxLayout;
+    bar->addStretch();
+    bar->addWidget(m_apply);
+    layout->addLayout(bar);
+    connect(m_apply, &QPushButton::clicked, this, [this] {
+        const GridSearchReport *g = m_controller->gridSearch();
+        const int cell = m_canvas->selectedCell();
+        if (!g || cell < 0 || cell >= int(g->result.cells.size()))
+            return;
+        const GridCell &c = g->result.cells[size_t(cell)];
+        Q_EMIT applyRequested(c.l1, c.l2);
+    });
+    connect(m_canvas, &GridSearchCanvas::cellSelected, this, [this] { m_apply->setEnabled(true); });
+    follow(controller, this, QStringLiteral("grid-search"), &GridSearchView::refresh);
+    refresh();
+}
+
+QString GridSearchView::summaryText() const
+{
+    return m_summary->text();
+}
+
+void GridSearchView::refresh(const QString &invalidated)
+{
+    const GridSearchReport *g = m_controller->gridSearch();
+    m_apply->setEnabled(g && g->hasWinner());
+    if (!g) {
+        m_canvas->clear();
+        m_summary->setText(invalidated.isEmpty()
+                               ? QString()
+                               : tr("The grid search was removed: %1").arg(invalidated));
+        return;
+    }
+    m_canvas->setResult(g->result);
+    m_canvas->setSplitName(g->split);
+    m_canvas->selectCell(g->result.best);
+    const GridCell *w = g->result.winner();
+    if (!w) {
+        m_summary->setText(tr("No cell finished."));
+        return;
+    }
+    // The accuracy the chosen cell gives up against the most accurate cell and against λ = 0.
+    double bestFull = -1, plainFull = std::nan("");
+    for (const GridCell &c : g->result.cells) {
+        if (!c.done)
+            continue;
+        bestFull = std::max(bestFull, c.full);
+        if (c.l1 == 0 && c.l2 == 0)
+            plainFull = c.full;
+    }
+    m_summary->setText(
+        tr("Chosen by %1: λ1 = %2, λ2 = %3 (score %4, A_full %5 % on %6). Cost: %7 points against "
+           "the most accurate cell, %8 against λ = 0.")
+            .arg(g->result.formula)
+            .arg(w->l1)
+            .arg(w->l2)
+            .arg(w->score, 0, 'f', 3)
+            .arg(percent(w->full), g->split)
+            .arg(percent(bestFull - w->full))
+            .arg(std::isfinite(plainFull) ? percent(plainFull - w->full)
+                                          : tr("– (not in the grid)")));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+LayerwiseView::LayerwiseView(SessionController *controller, QWidget *parent)
+    : QWidget(parent), m_controller(controller)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    m_summary = wrappedLabel(this);
+    m_summary->setObjectName(QStringLiteral("layerwiseSummary"));
+    m_canvas = new LayerwiseCanvas(this);
+    layout->addWidget(m_summary);
+    layout->addWidget(m_canvas, 1);
+    follow(controller, this, QStringLiteral("layerwise"), &LayerwiseView::refresh);
+    refresh();
+}
+
+QString LayerwiseView::summaryText() const
+{
+    return m_summary->text();
+}
+
+void LayerwiseView::refresh(const QString &invalidated)
+{
+    const LayerwiseReport *l = m_controller->layerwise();
+    if (!l) {
+        m_canvas->clear();
+        m_summary->setText(invalidated.isEmpty()
+                               ? QString()
+                               : tr("The layer-wise probes were removed: %1").arg(invalidated));
+        return;
+    }
+    m_canvas->setResult(l->result);
+    const LayerwiseResult &r = l->result;
+    const int best = r.bestIndependent >= 0 ? r.independent[size_t(r.bestIndependent)].layer : -1;
+    m_summary->setText(
+        tr("All layers: %1 % on %2. Best single layer: %3. LayerSelector (δ = %4 %): "
+           "layers up to %5 reach %6 %.")
+            .arg(percent(r.fullDev), l->split)
+            .arg(best)
+            .arg(l->options.deltaPercent)
+            .arg(r.selectedLayer)
+            .arg(percent(r.threshold)));
+}
+
+} // namespace salient::ui

@@ -1,0 +1,185 @@
+#include "salient/ui/views/salienceview.h"
+
+#include "salient/analyses/analyses.h"
+#include "salient/probe/salience.h"
+#include "salient/session/results.h"
+#include "salient/ui/controller/sessioncontroller.h"
+#include "salient/ui/plotting/colormaps.h"
+#include "salient/ui/plotting/layerbarscanvas.h"
+#include "salient/ui/plotting/salienceheatmapcanvas.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <algorithm>
+
+namespace salient::ui {
+
+SalienceView::SalienceView(SessionController *controller, LayerBarsCanvas *layers, QWidget *parent)
+    : QWidget(parent), m_controller(controller), m_layers(layers)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    auto *bar = new QHBoxLayout;
+    m_label = new QComboBox(this);
+    m_label->setObjectName(QStringLiteral("heatmapLabel"));
+    m_label->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_label->setMinimumContentsLength(8);
+    m_value = new QComboBox(this);
+    m_value->addItems({tr("share of weight mass"), tr("rank score (1 − rank/N)")});
+    m_order = new QComboBox(this);
+    m_order->addItems({tr("neurons by index"), tr("sorted by salience in each layer")});
+    m_topK = new QSpinBox(this);
+    m_topK->setRange(0, 1 << 20);
+    m_topK->setSpecialValueText(tr("all"));
+    m_topK->setObjectName(QStringLiteral("heatmapTopK"));
+    m_topK->setToolTip(tr("Show only the k most salient neurons of the probe's ranking (overall "
+                          "rank by weight mass, 1 = most salient); the layer distribution shows "
+                          "the same k"));
+    m_mass = new QDoubleSpinBox(this);
+    m_mass->setObjectName(QStringLiteral("heatmapMass"));
+    m_mass->setRange(0.0, 100.0);
+    m_mass->setDecimals(1);
+    m_mass->setSingleStep(5.0);
+    m_mass->setSuffix(QStringLiteral(" %"));
+    m_mass->setSpecialValueText(tr("all"));
+    m_mass->setToolTip(tr("Show only the most salient neurons that together hold this share of "
+                          "the probe's weight mass (the neuron crossing it included); with "
+                          "top-k, both apply"));
+    bar->addWidget(new QLabel(tr("Label"), this));
+    bar->addWidget(m_label);
+    bar->addWidget(m_value);
+    bar->addWidget(m_order);
+    bar->addWidget(new QLabel(tr("top-k"), this));
+    bar->addWidget(m_topK);
+    bar->addWidget(new QLabel(tr("mass"), this));
+    bar->addWidget(m_mass);
+    auto *colours = new QComboBox(this);
+    colours->setObjectName(QStringLiteral("heatmapColours"));
+    colours->addItems(colourMapNames());
+    colours->setToolTip(tr("Colour map (viridis and cividis are colour-blind safe)"));
+    bar->addWidget(colours);
+    bar->addStretch();
+    layout->addLayout(bar);
+    m_hint = new QLabel(this);
+    m_hint->setObjectName(QStringLiteral("heatmapHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_hint);
+    m_heatmap = new SalienceHeatmapCanvas(this);
+    layout->addWidget(m_heatmap, 1);
+
+    for (QComboBox *c : {m_label, m_value, m_order})
+        connect(c, &QComboBox::currentIndexChanged, this, &SalienceView::refresh);
+    connect(m_topK, &QSpinBox::valueChanged, this, &SalienceView::refresh);
+    connect(m_mass, &QDoubleSpinBox::valueChanged, this, &SalienceView::refresh);
+    connect(colours, &QComboBox::currentTextChanged, this,
+            [this](const QString &name) { m_heatmap->setColourMap(colourMapFromName(name)); });
+    connect(m_heatmap, &SalienceHeatmapCanvas::neuronClicked, m_controller,
+            [this](int column) { m_controller->selectColumn(column); });
+    connect(m_controller, &SessionController::neuronSelected, this,
+            [this](int column) { m_heatmap->selectNeuron(column); });
+    connect(m_controller, &SessionController::dataLoaded, this, [this] {
+        clearMap(tr("Train a probe (Run › Train probe) to see the salience of every "
+                    "neuron."));
+    });
+    connect(m_controller, &SessionController::resultChanged, this, [this](const QString &name) {
+        if (name != QLatin1String("probe"))
+            return;
+        const ProbeReport *p = m_controller->probe();
+        const QSignalBlocker block(m_label);
+        m_label->clear();
+        m_label->addItem(tr("all labels"));
+        if (p)
+            m_label->addItems(p->labels);
+        refresh();
+    });
+    connect(m_controller, &SessionController::resultInvalidated, this,
+            [this](const QString &name, const QString &why) {
+                if (name == QLatin1String("probe"))
+                    clearMap(tr("The probe is out of date: %1").arg(why));
+            });
+    clearMap(tr("Load data (File › Open data files, or the built-in demo), then train a probe."));
+}
+
+SalienceView::~SalienceView() = default;
+
+QString SalienceView::hint() const
+{
+    return m_hint->isVisible() ? m_hint->text() : QString();
+}
+
+void SalienceView::clearMap(const QString &hint)
+{
+    m_heatmap->setMatrix(SalienceMatrix{});
+    m_heatmap->setClassWeightProvider({});
+    m_heatmap->setEmptyText(hint);
+    m_hint->setText(hint);
+    m_hint->setVisible(!hint.isEmpty());
+    if (m_layers)
+        m_layers->clear();
+}
+
+void SalienceView::refresh()
+{
+    const ProbeReport *p = m_controller->probe();
+    if (!p)
+        return;
+    const int label = std::max(0, m_label->currentIndex()) - 1;
+    const SalienceMode mode =
+        m_value->currentIndex() == 1 ? SalienceMode::Rank : SalienceMode::WeightShare;
+    const SalienceMatrix s = salienceMatrix(*p, label, mode);
+    m_heatmap->setMatrix(s, mode);
+    m_heatmap->setOrder(m_order->currentIndex() == 1 ? SalienceHeatmapCanvas::Order::BySalience
+                                                     : SalienceHeatmapCanvas::Order::ByIndex);
+    // Thresholds: top-k (the report's ordering) and/or cumulative weight mass; with both, a
+    // neuron is shown when it passes both.
+    const int k = m_topK->value();
+    const double mass = m_mass->value() / 100.0;
+    if (k > 0 && mass > 0) {
+        NeuronList a = SalienceHeatmapCanvas::topK(s, k), b = withinCumulativeMass(s, mass), both;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+        m_heatmap->setKeptNeurons(both);
+    } else if (k > 0) {
+        m_heatmap->setKeptNeurons(SalienceHeatmapCanvas::topK(s, k));
+    } else if (mass > 0) {
+        m_heatmap->setKeptNeurons(withinCumulativeMass(s, mass));
+    } else {
+        m_heatmap->clearKeptNeurons();
+    }
+    const ProbeReport report = *p; // the provider outlives this call; the report is small
+    m_heatmap->setClassWeightProvider(
+        [report](int column) { return neuronSummary(report, column).topClasses; });
+    m_heatmap->selectNeuron(m_controller->selectedColumn());
+    QString hint;
+    if (p->options.l1 == 0)
+        hint = tr("λ1 = 0: without the L1 penalty the weight mass spreads over many neurons, so "
+                  "the map is nearly uniform. A grid search (Run › Grid search) finds a λ1 that "
+                  "concentrates it.");
+    m_hint->setText(hint);
+    m_hint->setVisible(!hint.isEmpty());
+    refreshLayers();
+}
+
+void SalienceView::refreshLayers()
+{
+    const ProbeReport *p = m_controller->probe();
+    if (!m_layers || !p)
+        return;
+    const int label = std::max(0, m_label->currentIndex()) - 1;
+    const NeuronList &order =
+        label < 0 || label >= int(p->perLabel.size()) ? p->ordering : p->perLabel[size_t(label)];
+    const int k = m_topK->value() > 0 ? m_topK->value() : p->topK;
+    const QString which = label < 0 ? tr("all labels") : m_label->currentText();
+    m_layers->setDistribution(layerDistribution(p->layout.layerIds, p->layout.dims, order,
+                                                std::min<int>(k, int(order.size()))),
+                              tr("top %1 · %2").arg(k).arg(which));
+}
+
+} // namespace salient::ui
