@@ -1,3 +1,4 @@
+// Long on purpose: one test class driving the real binary through every subcommand end to end.
 // salient-cli end to end, through the real binary: inspect, probe (demo and files), demo, and the
 // bad-input exit code 2 with a message naming the problem.
 #include "salient/data/demo.h"

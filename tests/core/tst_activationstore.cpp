@@ -1,3 +1,4 @@
+// Long on purpose: one test class for all store formats, holding the whole bad-input catalogue.
 // Tests of the activation stores (spec/NEUROX.md §2, §3.1): NeuroX HDF5 (written by
 // writeNeuroxHdf5 and by raw HDF5 calls for layouts the writer never produces), JSON lines,
 // decomposed files, MemoryStore, every error case, and the real files in ../shared/data.

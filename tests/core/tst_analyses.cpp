@@ -1,3 +1,4 @@
+// Long on purpose: one test class for every analysis of analyses.h, each with its error cases.
 // Tests of the paper's analyses (analyses.h): λ grid search (spec/NEUROX.md §9), minimal neuron
 // subset (§10), ablation curves (§8.1), layer-wise probes and LayerSelector (§8.2), and the layer
 // distribution of top neurons. Synthetic data with planted informative columns keeps the file

@@ -1,3 +1,4 @@
+// Long on purpose: one test class for probe training and evaluation, golden values and errors.
 // Tests for trainProbe / probeOutputs / probeLoss / probeGradient (spec/NEUROX.md §5).
 #include "salient/probe/metrics.h"
 #include "salient/probe/probe.h"

@@ -1,3 +1,4 @@
+// Long on purpose: one test class for every neuron ranking, with its hand-worked expected values.
 // Tests of the neuron rankings (spec/NEUROX.md §7 and §12.1). Expected values are the §7.3 table
 // and small examples worked out by hand in the comments; class selections use Salient's tie rule
 // (ties by ascending index), orderings its block rule (descending max_c A_cj, then index).

@@ -1,3 +1,4 @@
+// Long on purpose: one test class for all plotting canvases, each drawn, clicked and exported.
 // Plotting canvases (ui/plotting): the heatmap draws exactly the salience matrix core computed,
 // sorted mode and tooltips keep the real neuron index, a click on a cell emits its flat position,
 // every canvas exports PNG/SVG/PDF files that parse and are not blank, and a 48 × 8,192 matrix is

@@ -1,3 +1,4 @@
+// Long on purpose: one test class for JobRunner and JobsDock, every job status and cancel path.
 // JobRunner and JobsDock (STYLE.md guidelines 4 and 11): jobs end with the right status, progress
 // is throttled, cancel works for running and queued jobs, exceptions map to statuses, and the
 // GUI thread's event loop keeps running while a real probe trains on the worker.

@@ -1,3 +1,4 @@
+// Long on purpose: one test class for the word view and the inspector: colours, layout, export.
 // Offscreen tests of the per-word activation view and the neuron inspector (DESIGN.md §4, views
 // 6 and 7; spec/NEUROX.md §13–§14).
 #include "salient/analyses/corpusanalysis.h"

@@ -1,12 +1,12 @@
-// NeuroX HDF5 activation files (spec/NEUROX.md §2.2, §2.5, §3.1): the lazy reader and the writer.
+// NeuroX HDF5 activation files (spec/NEUROX.md §2.2, §2.5, §3.1): the lazy reader's
+// open, metadata and validation. Record reads are in hdf5read.cpp, the writer in hdf5writer.cpp.
 //
 // Contracts kept here:
 // - HDF5 never prints: every entry point first silences the automatic error printing of the
 //   calling thread (the error stack is per thread) and turns failures into salient::Error.
 // - Every hid_t is owned by a Hid and closed on every path.
 // - open() reads metadata only (sentence_to_index, shapes and types, root attributes).
-#include "io/hdf5store_p.h"
-#include "io/hdf5util_p.h"
+#include "io/hdf5reader_p.h"
 #include "salient/util/atomicfile.h"
 #include "salient/util/float16.h"
 
@@ -26,15 +26,6 @@
 #include <unistd.h>
 
 namespace salient::detail {
-namespace {
-
-// Sanity bounds, checked on the shapes before anything is allocated or read.
-constexpr hsize_t kMaxLayers = hsize_t(1) << 16;
-constexpr hsize_t kMaxDims = hsize_t(1) << 20;
-constexpr hsize_t kMaxWordsPerSentence = hsize_t(1) << 24;
-constexpr hsize_t kMaxValuesPerSentence = hsize_t(1) << 32; // 16 GiB as float32
-constexpr hsize_t kMaxTotalValues = hsize_t(1) << 40;
-constexpr size_t kMaxJsonBytes = size_t(1) << 30;
 
 /// The innermost message of the calling thread's HDF5 error stack (then cleared), for errors.
 QString hdf5Reason()
@@ -50,6 +41,27 @@ QString hdf5Reason()
     H5Eclear2(H5E_DEFAULT);
     return reason.isEmpty() ? QStringLiteral("no details") : reason;
 }
+
+/// Builds an IEEE 754 binary16 little-endian type (H5T_IEEE_F16LE does not exist in 1.10).
+Hid makeHalfType()
+{
+    Hid t = typeId(H5Tcopy(H5T_IEEE_F32LE));
+    if (!t.valid() || H5Tset_fields(t.get(), 15, 10, 5, 0, 10) < 0 || H5Tset_size(t.get(), 2) < 0
+        || H5Tset_ebias(t.get(), 15) < 0)
+        throw Error(QStringLiteral("Cannot build the HDF5 float16 type (HDF5 reports: %1).")
+                        .arg(hdf5Reason()));
+    return t;
+}
+
+namespace {
+
+// Sanity bounds, checked on the shapes before anything is allocated or read.
+constexpr hsize_t kMaxLayers = hsize_t(1) << 16;
+constexpr hsize_t kMaxDims = hsize_t(1) << 20;
+constexpr hsize_t kMaxWordsPerSentence = hsize_t(1) << 24;
+constexpr hsize_t kMaxValuesPerSentence = hsize_t(1) << 32; // 16 GiB as float32
+constexpr hsize_t kMaxTotalValues = hsize_t(1) << 40;
+constexpr size_t kMaxJsonBytes = size_t(1) << 30;
 
 /// Human-readable HDF5 element type: "float32", "int32", "uint8", "string", ...
 QString describeType(hid_t type)
@@ -91,17 +103,6 @@ QString describeShape(const std::vector<hsize_t> &dims)
     for (hsize_t d : dims)
         parts.append(QString::number(qulonglong(d)));
     return QStringLiteral("(") + parts.join(QStringLiteral(", ")) + QStringLiteral(")");
-}
-
-/// Builds an IEEE 754 binary16 little-endian type (H5T_IEEE_F16LE does not exist in 1.10).
-Hid makeHalfType()
-{
-    Hid t = typeId(H5Tcopy(H5T_IEEE_F32LE));
-    if (!t.valid() || H5Tset_fields(t.get(), 15, 10, 5, 0, 10) < 0 || H5Tset_size(t.get(), 2) < 0
-        || H5Tset_ebias(t.get(), 15) < 0)
-        throw Error(QStringLiteral("Cannot build the HDF5 float16 type (HDF5 reports: %1).")
-                        .arg(hdf5Reason()));
-    return t;
 }
 
 /// Reads a string-typed dataset or attribute element 0 (fixed or variable length, any cset) as
@@ -198,45 +199,7 @@ bool isRecordName(const char *name)
     return std::all_of(name, name + n, [](char c) { return c >= '0' && c <= '9'; });
 }
 
-class Hdf5Store final : public ActivationStore {
-public:
-    explicit Hdf5Store(const QString &path);
-    ~Hdf5Store() override
-    {
-        silenceHdf5();
-        m_file.reset();
-        if (m_fd >= 0)
-            ::close(m_fd);
-    }
-    void readSentence(Index sentence, float *out, Index stride,
-                      const std::vector<int> &layers) const override;
-    void readWords(Index sentence, int firstWord, int count, float *out, Index stride,
-                   const std::vector<int> &layers) const override;
-
-private:
-    QString where() const { return quotedPath(m_info.path); }
-    QByteArray readSentenceToIndex() const;
-    void checkDatasets();
-    void readMetadata();
-    /// Raw-read fast path; false when the stored type needs HDF5's conversion instead.
-    bool readSentenceFast(hid_t dset, hid_t fileSpace, hsize_t T, const std::vector<int> &layers,
-                          float *out, Index stride) const;
-
-    /// Reads by preadv straight from the file (contiguous little-endian float datasets):
-    /// float32 lands in the caller's rows with no intermediate copy. False → use HDF5.
-    /// Words [w0, w0 + n) of the record (the whole record: w0 = 0, n = T).
-    bool readSentenceDirect(Index sentence, hsize_t T, const std::vector<int> &layers, float *out,
-                            Index stride, hsize_t w0, hsize_t n) const;
-
-    Hid m_file;
-    int m_fd = -1;                   ///< POSIX descriptor for direct reads (read-only)
-    std::vector<QByteArray> m_names; ///< dataset name per record
-    std::vector<haddr_t> m_offsets;  ///< absolute file offset of each record's data, or undefined
-    std::vector<char> m_rawKind;     ///< 4: float32 LE, 2: float16 LE, 0: needs HDF5 conversion
-    /// Serialises calls into the HDF5 library (Debian's build is not thread-safe); the direct
-    /// preadv path needs no lock, so streamed batches read in parallel when the layout allows.
-    mutable std::mutex m_hdf5Mutex;
-};
+} // namespace
 
 Hdf5Store::Hdf5Store(const QString &path)
 {
@@ -524,365 +487,9 @@ void Hdf5Store::readMetadata()
     H5Eclear2(H5E_DEFAULT);
 }
 
-bool Hdf5Store::readSentenceDirect(Index sentence, hsize_t T, const std::vector<int> &layers,
-                                   float *out, Index stride, hsize_t w0, hsize_t n) const
-{
-    const char kind = m_rawKind[size_t(sentence)];
-    if (m_fd < 0 || kind == 0)
-        return false;
-    const hsize_t D = hsize_t(m_info.dims);
-    const size_t layerBytes = size_t(T * D) * size_t(kind);
-    const off_t base = off_t(m_offsets[size_t(sentence)]);
-    // Reads `bytes` at `offset` into the iovecs, resuming after short reads.
-    auto readAll = [this, sentence](std::vector<iovec> &iov, off_t offset) {
-        size_t first = 0;
-        while (first < iov.size()) {
-            const int count = int(std::min<size_t>(iov.size() - first, IOV_MAX));
-            const ssize_t got = ::preadv(m_fd, iov.data() + first, count, offset);
-            if (got < 0 && errno == EINTR)
-                continue;
-            if (got <= 0) // HDF5 would zero-fill past the end: report the damage instead
-                throw Error(QStringLiteral("Cannot read dataset '%1' of %2 (record %3): %4 at byte "
-                                           "%5; the file is shorter than its datasets claim "
-                                           "(truncated or changed after it was opened?).")
-                                .arg(QString::fromLatin1(m_names[size_t(sentence)]), where())
-                                .arg(sentence)
-                                .arg(got < 0 ? QString::fromLocal8Bit(std::strerror(errno))
-                                             : QStringLiteral("end of file"))
-                                .arg(qlonglong(offset)));
-            offset += got;
-            size_t left = size_t(got);
-            while (first < iov.size() && left >= iov[first].iov_len)
-                left -= iov[first++].iov_len;
-            if (left > 0) {
-                iov[first].iov_base = static_cast<char *>(iov[first].iov_base) + left;
-                iov[first].iov_len -= left;
-            }
-        }
-        return true;
-    };
-    thread_local std::vector<iovec> iov;
-    const off_t skip = off_t(size_t(w0 * D) * size_t(kind));
-    if (kind == 4) {
-        // File layer l holds T rows of D floats; row w0 + t goes to out[t·stride + k·D].
-        for (size_t k = 0; k < layers.size(); ++k) {
-            iov.resize(size_t(n));
-            for (hsize_t t = 0; t < n; ++t)
-                iov[size_t(t)] = {out + Index(t) * stride + Index(k * D),
-                                  size_t(D) * sizeof(float)};
-            if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes) + skip))
-                return false;
-        }
-        return true;
-    }
-    thread_local std::vector<std::uint16_t> halfs;
-    halfs.resize(size_t(n * D));
-    for (size_t k = 0; k < layers.size(); ++k) {
-        iov.assign(1, iovec{halfs.data(), size_t(n * D) * sizeof(std::uint16_t)});
-        if (!readAll(iov, base + off_t(size_t(layers[k]) * layerBytes) + skip))
-            return false;
-        for (hsize_t t = 0; t < n; ++t)
-            halfsToFloat(halfs.data() + t * D, out + Index(t) * stride + Index(k * D), Index(D));
-    }
-    return true;
-}
-
-bool Hdf5Store::readSentenceFast(hid_t dset, hid_t fileSpace, hsize_t T,
-                                 const std::vector<int> &layers, float *out, Index stride) const
-{
-    // Fast path for little-endian IEEE float32/float16 (every NeuroX file): read the selected
-    // layers as raw bytes into a per-thread scratch block (contiguous in file and memory, so
-    // HDF5 does a plain copy), then place rows into the caller's buffer ourselves. The scratch
-    // holds one sentence (layers × T × D), never the whole data.
-    Hid type = typeId(H5Dget_type(dset));
-    if (!type.valid() || H5Tget_class(type.get()) != H5T_FLOAT
-        || H5Tget_order(type.get()) != H5T_ORDER_LE)
-        return false;
-    const size_t bytes = H5Tget_size(type.get());
-    const bool half = bytes == 2;
-    if (!half && !(bytes == 4 && H5Tequal(type.get(), H5T_IEEE_F32LE) > 0))
-        return false;
-    if (half) { // must be IEEE binary16 (the layout h5py and writeNeuroxHdf5 use)
-        size_t spos, epos, esize, mpos, msize;
-        if (H5Tget_fields(type.get(), &spos, &epos, &esize, &mpos, &msize) < 0 || spos != 15
-            || epos != 10 || esize != 5 || mpos != 0 || msize != 10
-            || H5Tget_ebias(type.get()) != 15)
-            return false;
-    }
-    const hsize_t D = hsize_t(m_info.dims);
-    const size_t L = layers.size();
-    const size_t block = size_t(T * D);
-    thread_local std::vector<unsigned char> scratch;
-    scratch.resize(L * block * bytes);
-    const bool allInOrder = L == size_t(m_info.layers)
-                            && std::is_sorted(layers.begin(), layers.end()) && layers.front() == 0;
-    if (allInOrder) {
-        if (H5Dread(dset, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, scratch.data()) < 0)
-            return false;
-    } else {
-        const hsize_t memDims[1] = {hsize_t(block)};
-        Hid memSpace = spaceId(H5Screate_simple(1, memDims, nullptr));
-        for (size_t k = 0; k < L; ++k) {
-            const hsize_t start[3] = {hsize_t(layers[k]), 0, 0};
-            const hsize_t count[3] = {1, T, D};
-            if (H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, start, nullptr, count, nullptr) < 0
-                || H5Dread(dset, type.get(), memSpace.get(), fileSpace, H5P_DEFAULT,
-                           scratch.data() + k * block * bytes)
-                       < 0)
-                return false;
-        }
-    }
-    // scratch is (L, T, D); out rows are (T, L·D) with row stride `stride`.
-    if (half) {
-        const auto *src = reinterpret_cast<const std::uint16_t *>(scratch.data());
-        for (size_t k = 0; k < L; ++k)
-            for (hsize_t t = 0; t < T; ++t)
-                halfsToFloat(src + k * block + t * D, out + Index(t) * stride + Index(k * D),
-                             Index(D));
-    } else {
-        const auto *src = reinterpret_cast<const float *>(scratch.data());
-        for (size_t k = 0; k < L; ++k)
-            for (hsize_t t = 0; t < T; ++t)
-                std::memcpy(out + Index(t) * stride + Index(k * D), src + k * block + t * D,
-                            D * sizeof(float));
-    }
-    return true;
-}
-
-void Hdf5Store::readSentence(Index sentence, float *out, Index stride,
-                             const std::vector<int> &layers) const
-{
-    silenceHdf5();
-    const std::vector<int> resolved = checkReadArguments(m_info, sentence, out, stride, layers);
-    const hsize_t T = hsize_t(m_info.wordsPerSentence[size_t(sentence)]);
-    if (T == 0)
-        return;
-    if (readSentenceDirect(sentence, T, resolved, out, stride, 0, T))
-        return;
-    const std::lock_guard<std::mutex> lock(m_hdf5Mutex);
-    const QByteArray &name = m_names[size_t(sentence)];
-    const QString ds = QStringLiteral("dataset '%1' of %2").arg(QString::fromLatin1(name), where());
-    Hid dset = datasetId(H5Dopen2(m_file.get(), name.constData(), H5P_DEFAULT));
-    Hid fileSpace = spaceId(dset.valid() ? H5Dget_space(dset.get()) : H5I_INVALID_HID);
-    const hsize_t memDims[2] = {T, hsize_t(stride)};
-    Hid memSpace = spaceId(H5Screate_simple(2, memDims, nullptr));
-    if (!dset.valid() || !fileSpace.valid() || !memSpace.valid())
-        throw Error(QStringLiteral("Cannot read %1 (record %2): HDF5 reports: %3.")
-                        .arg(ds)
-                        .arg(sentence)
-                        .arg(hdf5Reason()));
-    const hsize_t D = hsize_t(m_info.dims);
-    if (readSentenceFast(dset.get(), fileSpace.get(), T, resolved, out, stride))
-        return;
-    for (size_t k = 0; k < resolved.size(); ++k) {
-        // File [l, 0:T, 0:D] → memory rows 0:T, columns k·D:(k+1)·D: HDF5 does the transpose.
-        const hsize_t fileStart[3] = {hsize_t(resolved[k]), 0, 0};
-        const hsize_t fileCount[3] = {1, T, D};
-        const hsize_t memStart[2] = {0, hsize_t(k) * D};
-        const hsize_t memCount[2] = {T, D};
-        if (H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, fileStart, nullptr, fileCount,
-                                nullptr)
-                < 0
-            || H5Sselect_hyperslab(memSpace.get(), H5S_SELECT_SET, memStart, nullptr, memCount,
-                                   nullptr)
-                   < 0
-            || H5Dread(dset.get(), H5T_NATIVE_FLOAT, memSpace.get(), fileSpace.get(), H5P_DEFAULT,
-                       out)
-                   < 0)
-            throw Error(QStringLiteral("Cannot read layer %1 of %2 (record %3, expected shape "
-                                       "(%4, %5, %6)): HDF5 reports: %7.")
-                            .arg(resolved[k])
-                            .arg(ds)
-                            .arg(sentence)
-                            .arg(m_info.layers)
-                            .arg(qulonglong(T))
-                            .arg(m_info.dims)
-                            .arg(hdf5Reason()));
-    }
-}
-
-void Hdf5Store::readWords(Index sentence, int firstWord, int count, float *out, Index stride,
-                          const std::vector<int> &layers) const
-{
-    silenceHdf5();
-    const std::vector<int> resolved =
-        checkWordRange(m_info, sentence, firstWord, count, out, stride, layers);
-    if (count == 0)
-        return;
-    const hsize_t T = hsize_t(m_info.wordsPerSentence[size_t(sentence)]);
-    if (readSentenceDirect(sentence, T, resolved, out, stride, hsize_t(firstWord), hsize_t(count)))
-        return;
-    ActivationStore::readWords(sentence, firstWord, count, out, stride, layers);
-}
-
-} // namespace
-
 std::unique_ptr<ActivationStore> openHdf5Store(const QString &path)
 {
     return std::make_unique<Hdf5Store>(path);
 }
 
 } // namespace salient::detail
-
-namespace salient {
-
-struct NeuroxHdf5Writer::Impl {
-    QString path, tmpPath, prefix;
-    int layers = 0, dims = 0;
-    DType dtype = DType::Float32;
-    detail::Hid file, fileType;
-    QStringList texts;
-    std::vector<float> f32;
-    std::vector<std::uint16_t> f16;
-    bool finished = false;
-
-    Error fail(const QString &what) const
-    {
-        return Error(prefix + what
-                     + QStringLiteral(" (HDF5 reports: %1).").arg(detail::hdf5Reason()));
-    }
-};
-
-NeuroxHdf5Writer::NeuroxHdf5Writer(const QString &path, int layers, int dims, DType dtype)
-    : d(std::make_unique<Impl>())
-{
-    using namespace detail;
-    silenceHdf5();
-    d->path = path;
-    d->prefix = QStringLiteral("Cannot write HDF5 file %1: ").arg(quotedPath(path));
-    if (layers < 1 || dims < 1 || qint64(layers) * dims > INT32_MAX)
-        throw Error(d->prefix
-                    + QStringLiteral("expected layers >= 1 and dims >= 1, found %1 and %2.")
-                          .arg(layers)
-                          .arg(dims));
-    d->layers = layers;
-    d->dims = dims;
-    d->dtype = dtype;
-    d->tmpPath = path + QStringLiteral(".tmp");
-    d->file = fileId(H5Fcreate(QFile::encodeName(d->tmpPath).constData(), H5F_ACC_TRUNC,
-                               H5P_DEFAULT, H5P_DEFAULT));
-    if (!d->file.valid())
-        throw d->fail(QStringLiteral("cannot create %1").arg(quotedPath(d->tmpPath)));
-    d->fileType = dtype == DType::Float16 ? makeHalfType() : typeId(H5Tcopy(H5T_IEEE_F32LE));
-}
-
-NeuroxHdf5Writer::~NeuroxHdf5Writer()
-{
-    if (d && !d->finished) {
-        detail::silenceHdf5();
-        d->file.reset();
-        QFile::remove(d->tmpPath);
-    }
-}
-
-void NeuroxHdf5Writer::append(const RowMatrixF &m, const QString &text)
-{
-    using namespace detail;
-    silenceHdf5();
-    const Index width = Index(d->layers) * d->dims;
-    const qsizetype i = d->texts.size();
-    if (d->finished)
-        throw Error(d->prefix + QStringLiteral("sentence %1 appended after finish().").arg(i));
-    if (m.cols() != width)
-        throw Error(d->prefix
-                    + QStringLiteral("sentence %1 is %2 × %3; expected words × %4 (%5 "
-                                     "layers × %6 dims).")
-                          .arg(i)
-                          .arg(m.rows())
-                          .arg(m.cols())
-                          .arg(width)
-                          .arg(d->layers)
-                          .arg(d->dims));
-    const auto T = size_t(m.rows());
-    const hsize_t shape[3] = {hsize_t(d->layers), hsize_t(T), hsize_t(d->dims)};
-    Hid space = spaceId(H5Screate_simple(3, shape, nullptr));
-    const QByteArray name = QByteArray::number(qlonglong(i));
-    Hid dset = datasetId(H5Dcreate2(d->file.get(), name.constData(), d->fileType.get(), space.get(),
-                                    H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    if (!space.valid() || !dset.valid())
-        throw d->fail(QStringLiteral("cannot create dataset '%1'").arg(QString::fromLatin1(name)));
-    d->texts << text;
-    if (T == 0)
-        return;
-    // (T, L·D) row-major → (L, T, D).
-    const size_t L = size_t(d->layers), D = size_t(d->dims), n = L * T * D;
-    herr_t status = 0;
-    if (d->dtype == DType::Float16) {
-        d->f16.resize(n);
-        for (size_t l = 0; l < L; ++l)
-            for (size_t t = 0; t < T; ++t)
-                floatsToHalf(m.row(Index(t)).data() + l * D, d->f16.data() + (l * T + t) * D,
-                             Index(D));
-        status =
-            H5Dwrite(dset.get(), d->fileType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, d->f16.data());
-    } else {
-        d->f32.resize(n);
-        for (size_t l = 0; l < L; ++l)
-            for (size_t t = 0; t < T; ++t)
-                std::memcpy(&d->f32[(l * T + t) * D], m.data() + t * L * D + l * D,
-                            D * sizeof(float));
-        status =
-            H5Dwrite(dset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d->f32.data());
-    }
-    if (status < 0)
-        throw d->fail(QStringLiteral("cannot write dataset '%1'").arg(QString::fromLatin1(name)));
-}
-
-void NeuroxHdf5Writer::finish()
-{
-    using namespace detail;
-    silenceHdf5();
-    if (d->finished)
-        return;
-    if (d->texts.isEmpty())
-        throw Error(d->prefix + QStringLiteral("expected at least one sentence, found none."));
-    // sentence_to_index: json.dumps defaults, entries in record order.
-    const QStringList keys = uniqueSentenceKeys(d->texts);
-    QByteArray json = "{";
-    for (qsizetype i = 0; i < keys.size(); ++i) {
-        if (i > 0)
-            json += ", ";
-        json += pythonJsonString(keys[i]) + ": \"" + QByteArray::number(i) + '"';
-    }
-    json += '}';
-    Hid strType = typeId(H5Tcopy(H5T_C_S1));
-    const hsize_t one[1] = {1};
-    Hid space = spaceId(H5Screate_simple(1, one, nullptr));
-    if (!strType.valid() || !space.valid() || H5Tset_size(strType.get(), H5T_VARIABLE) < 0
-        || H5Tset_cset(strType.get(), H5T_CSET_UTF8) < 0
-        || H5Tset_strpad(strType.get(), H5T_STR_NULLTERM) < 0)
-        throw d->fail(QStringLiteral("cannot build the string type of sentence_to_index"));
-    Hid dset = datasetId(H5Dcreate2(d->file.get(), "sentence_to_index", strType.get(), space.get(),
-                                    H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT));
-    const char *text = json.constData();
-    if (!dset.valid()
-        || H5Dwrite(dset.get(), strType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) < 0)
-        throw d->fail(QStringLiteral("cannot write dataset 'sentence_to_index'"));
-    dset.reset();
-    d->fileType.reset();
-    if (d->file.reset() < 0)
-        throw d->fail(QStringLiteral("cannot finish %1").arg(quotedPath(d->tmpPath)));
-    d->finished = true; // from here on replaceFileAtomic owns (and on failure removes) tmpPath
-    replaceFileAtomic(d->tmpPath, d->path);
-}
-
-void writeNeuroxHdf5(const QString &path, int layers, int dims,
-                     const std::vector<RowMatrixF> &sentences, const QStringList &texts,
-                     DType dtype)
-{
-    const QString prefix =
-        QStringLiteral("Cannot write HDF5 file %1: ").arg(detail::quotedPath(path));
-    if (sentences.empty())
-        throw Error(prefix + QStringLiteral("expected at least one sentence, found none."));
-    if (size_t(texts.size()) != sentences.size())
-        throw Error(prefix
-                    + QStringLiteral("expected one text per sentence (%1), found %2 texts.")
-                          .arg(sentences.size())
-                          .arg(texts.size()));
-    NeuroxHdf5Writer writer(path, layers, dims, dtype);
-    for (size_t i = 0; i < sentences.size(); ++i)
-        writer.append(sentences[i], texts[qsizetype(i)]);
-    writer.finish();
-}
-
-} // namespace salient
