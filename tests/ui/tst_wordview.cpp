@@ -3,6 +3,7 @@
 // 6 and 7; spec/NEUROX.md §13–§14).
 #include "salient/analyses/corpusanalysis.h"
 #include "salient/probe/probe.h"
+#include "salient/ui/models/neuronclassmodel.h"
 #include "salient/ui/views/neuroninspector.h"
 #include "salient/ui/views/wordactivationview.h"
 #include "salient/util/error.h"
@@ -10,12 +11,14 @@
 #include <QDir>
 #include <QFile>
 #include <QFontMetricsF>
+#include <QHeaderView>
 #include <QImage>
 #include <QListWidget>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSvgRenderer>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -595,36 +598,50 @@ void TestWordView::inspectorShowsProfile()
     QCOMPARE(info.classes[0].weight, 2.5);
 
     NeuronInspector inspector;
-    inspector.resize(520, 700);
+    inspector.resize(inspector.sizeHint());
     inspector.show();
     QVERIFY(QTest::qWaitForWindowExposed(&inspector));
-    QCOMPARE(inspector.topWordsTable()->rowCount(), 0);
+    QCOMPARE(inspector.topWordsTable()->model()->rowCount(), 0);
     inspector.setNeuron(info, profile);
 
-    QTableWidget *words = inspector.topWordsTable();
-    QCOMPARE(words->rowCount(), int(profile.topWords.size()));
-    QCOMPARE(words->item(0, 1)->text(), QStringLiteral("bank"));
-    QCOMPARE(words->item(0, 4)->text(), QStringLiteral("2"));
+    // Cell text as the views show it (through their sorting proxies).
+    auto cell = [](QTableView *t, int row, int column) {
+        return t->model()->index(row, column).data().toString();
+    };
+    QTableView *words = inspector.topWordsTable();
+    QCOMPARE(words->model()->rowCount(), int(profile.topWords.size()));
+    QCOMPARE(cell(words, 0, 1), QStringLiteral("bank"));
+    QCOMPARE(cell(words, 0, 4), QStringLiteral("2"));
     QVERIFY(inspector.summaryText().contains(QStringLiteral("Layer 4 \u00b7 unit 1")));
     QVERIFY(inspector.summaryText().contains(QStringLiteral("flat index 9")));
     QVERIFY(
         inspector.summaryText().contains(QStringLiteral("Overall rank by weight mass: 1 of 2")));
+    QSignalSpy wordSpy(&inspector, &NeuronInspector::wordActivated);
+    Q_EMIT words->activated(words->model()->index(0, 3));
+    QCOMPARE(wordSpy.count(), 1);
+    QCOMPARE(wordSpy.last().at(0).toString(), QStringLiteral("bank"));
 
     // Per-class table: core's order (|W| descending), sortable.
-    QTableWidget *classes = inspector.classTable();
-    QCOMPARE(classes->rowCount(), 4);
-    QCOMPARE(classes->item(0, 1)->text(), QStringLiteral("NN"));
-    QCOMPARE(classes->item(0, 4)->text(), QStringLiteral("1"));
-    QCOMPARE(classes->item(1, 1)->text(), QStringLiteral("VBD"));
+    QTableView *classes = inspector.classTable();
+    QCOMPARE(classes->model()->rowCount(), 4);
+    QCOMPARE(cell(classes, 0, 1), QStringLiteral("NN"));
+    QCOMPARE(cell(classes, 0, 4), QStringLiteral("1"));
+    QCOMPARE(cell(classes, 1, 1), QStringLiteral("VBD"));
     classes->sortByColumn(2, Qt::DescendingOrder);
-    QCOMPARE(classes->item(0, 1)->text(), QStringLiteral("NN"));
-    QCOMPARE(classes->item(3, 1)->text(), QStringLiteral("VBD"));
+    QCOMPARE(cell(classes, 0, 1), QStringLiteral("NN"));
+    QCOMPARE(cell(classes, 3, 1), QStringLiteral("VBD"));
     classes->sortByColumn(3, Qt::DescendingOrder);
-    QCOMPARE(classes->item(1, 1)->text(), QStringLiteral("VBD"));
-    QCOMPARE(classes->item(1, 2)->text(), QStringLiteral("\u22120.75"));
+    QCOMPARE(cell(classes, 1, 1), QStringLiteral("VBD"));
+    QCOMPARE(cell(classes, 1, 2), QStringLiteral("\u22120.75"));
     classes->sortByColumn(6, Qt::DescendingOrder); // mean activation: NN has the banks
-    QCOMPARE(classes->item(0, 1)->text(), QStringLiteral("NN"));
+    QCOMPARE(cell(classes, 0, 1), QStringLiteral("NN"));
     classes->sortByColumn(0, Qt::AscendingOrder);
+    QCOMPARE(cell(classes, 1, 1), QStringLiteral("VBD"));
+    // The model itself stays in core's order whatever the view's sorting.
+    QCOMPARE(inspector.classModel()->className(1), QStringLiteral("VBD"));
+    // At its default size the per-class table shows at least 8 rows, without a scroll bar.
+    QVERIFY(!classes->horizontalScrollBar()->isVisible());
+    QVERIFY(classes->viewport()->height() >= 8 * classes->verticalHeader()->defaultSectionSize());
 
     // Top sentences: activating one reports its record.
     QListWidget *list = inspector.sentenceList();
@@ -647,7 +664,8 @@ void TestWordView::inspectorShowsProfile()
     }
 
     inspector.clear();
-    QCOMPARE(words->rowCount(), 0);
+    QCOMPARE(words->model()->rowCount(), 0);
+    QCOMPARE(classes->model()->rowCount(), 0);
     QCOMPARE(list->count(), 0);
 }
 

@@ -4,6 +4,8 @@
 #include "salient/session/resultsjson.h"
 #include "salient/ui/controller/sessioncontroller.h"
 #include "salient/ui/export/report.h"
+#include "salient/ui/models/neuronclassmodel.h"
+#include "salient/ui/models/topwordsmodel.h"
 #include "salient/ui/plotting/curvescanvas.h"
 #include "salient/ui/plotting/gridsearchcanvas.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
@@ -49,36 +51,14 @@ QString optionsLabel(const ProbeOptions &po)
         .arg(po.standardize ? QObject::tr(", standardised") : QString());
 }
 
-/// The inspector's neuron as core computed it (summary + profile), as CSV and JSON.
-void inspectorTables(const NeuronSummary &s, const NeuronProfile &p, QByteArray *classesCsv,
-                     QByteArray *wordsCsv, QJsonObject *json)
+/// The inspector's neuron as core computed it: the identity from @p s, the tables from the
+/// inspector's item models (core's order, formatted from the core structs they hold).
+void inspectorTables(const NeuronSummary &s, const NeuronClassModel &classModel,
+                     const TopWordsModel &wordsModel, QByteArray *classesCsv, QByteArray *wordsCsv,
+                     QJsonObject *json)
 {
-    *classesCsv = csvLine({QStringLiteral("label"), QStringLiteral("weight"),
-                           QStringLiteral("abs_weight"), QStringLiteral("label_rank")});
-    QJsonArray classes;
-    for (const ClassWeight &c : s.classes) {
-        *classesCsv +=
-            csvLine({c.name, QString::number(c.weight, 'g', 9),
-                     QString::number(c.absWeight, 'g', 9), QString::number(c.labelRank)});
-        QJsonObject o;
-        o[QStringLiteral("label")] = c.name;
-        o[QStringLiteral("weight")] = c.weight;
-        o[QStringLiteral("label_rank")] = c.labelRank;
-        classes.append(o);
-    }
-    *wordsCsv = csvLine({QStringLiteral("word"), QStringLiteral("score"),
-                         QStringLiteral("mean_activation"), QStringLiteral("count")});
-    QJsonArray words;
-    for (const TopWord &w : p.topWords) {
-        *wordsCsv += csvLine({w.word, QString::number(w.score, 'g', 9),
-                              QString::number(w.meanActivation, 'g', 9), QString::number(w.count)});
-        QJsonObject o;
-        o[QStringLiteral("word")] = w.word;
-        o[QStringLiteral("score")] = w.score;
-        o[QStringLiteral("mean_activation")] = w.meanActivation;
-        o[QStringLiteral("count")] = double(w.count);
-        words.append(o);
-    }
+    *classesCsv = classModel.toCsv();
+    *wordsCsv = wordsModel.toCsv();
     QJsonObject j;
     j[QStringLiteral("layer")] = s.id.layer;
     j[QStringLiteral("unit")] = s.id.unit;
@@ -87,8 +67,8 @@ void inspectorTables(const NeuronSummary &s, const NeuronProfile &p, QByteArray 
     j[QStringLiteral("rank_definition")] =
         QStringLiteral("overall rank by weight mass (core's ordering), 1 = most salient");
     j[QStringLiteral("neurons")] = s.neurons;
-    j[QStringLiteral("classes")] = classes;
-    j[QStringLiteral("top_words")] = words;
+    j[QStringLiteral("classes")] = classModel.toJson();
+    j[QStringLiteral("top_words")] = wordsModel.toJson();
     *json = j;
 }
 
@@ -213,7 +193,8 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
     if (c.selectedColumn() >= 0 && src.inspector->summary().column == c.selectedColumn()) {
         QByteArray classes, words;
         QJsonObject j;
-        inspectorTables(src.inspector->summary(), src.inspector->profile(), &classes, &words, &j);
+        inspectorTables(src.inspector->summary(), *src.inspector->classModel(),
+                        *src.inspector->topWordsModel(), &classes, &words, &j);
         if (!file(QStringLiteral("tables/inspector_classes.csv"), classes)
             || !file(QStringLiteral("tables/inspector_classes.json"),
                      QJsonDocument(j.value(QStringLiteral("classes")).toArray()).toJson())

@@ -1,16 +1,18 @@
 #include "salient/ui/views/neuroninspector.h"
 
-#include "salient/analyses/experiment.h"
-#include "salient/probe/probe.h"
+#include "salient/ui/models/neuronclassmodel.h"
+#include "salient/ui/models/tablevalues.h"
+#include "salient/ui/models/topwordsmodel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
 #include <QPainter>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStyledItemDelegate>
-#include <QTableWidget>
+#include <QTableView>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -21,65 +23,6 @@ namespace salient::ui {
 
 namespace {
 
-constexpr int kValueRole = Qt::UserRole;        // the number behind a cell (sorting, bars)
-constexpr int kBarScaleRole = Qt::UserRole + 1; // > 0: draw a bar of value / scale
-
-QString formatNumber(double v, int digits = 4)
-{
-    if (!std::isfinite(v))
-        return QStringLiteral("\u2014");
-    QString s = QString::number(v, 'g', digits);
-    if (s.startsWith(QLatin1Char('-')))
-        s.replace(0, 1, QChar(0x2212));
-    return s;
-}
-
-/// A cell showing formatted text and sorting by its number (unknown values sort first
-/// ascending, i.e. last when sorted descending).
-class NumberItem : public QTableWidgetItem {
-public:
-    NumberItem(double value, const QString &text) : QTableWidgetItem(text)
-    {
-        setData(kValueRole, value);
-        setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-        setFlags(flags() & ~Qt::ItemIsEditable);
-    }
-    bool operator<(const QTableWidgetItem &other) const override
-    {
-        double a = data(kValueRole).toDouble();
-        double b = other.data(kValueRole).toDouble();
-        if (std::isnan(a))
-            a = -std::numeric_limits<double>::infinity();
-        if (std::isnan(b))
-            b = -std::numeric_limits<double>::infinity();
-        return a < b;
-    }
-};
-
-QTableWidgetItem *textItem(const QString &text)
-{
-    auto *item = new QTableWidgetItem(text);
-    item->setFlags(item->flags() & ~Qt::ItemIsEditable);
-    return item;
-}
-
-QTableWidgetItem *numberItem(double value, int digits = 4)
-{
-    return new NumberItem(value, formatNumber(value, digits));
-}
-
-QTableWidgetItem *countItem(qint64 n)
-{
-    return new NumberItem(double(n), QString::number(n));
-}
-
-QTableWidgetItem *rankItem(int rank)
-{
-    return rank > 0
-               ? new NumberItem(rank, QString::number(rank))
-               : new NumberItem(std::numeric_limits<double>::quiet_NaN(), QStringLiteral("\u2014"));
-}
-
 /// Draws a signed bar behind the number (blue positive, red negative: the NeuroX colours of the
 /// word view), from the cell's centre line.
 class BarDelegate : public QStyledItemDelegate {
@@ -88,8 +31,8 @@ public:
     void paint(QPainter *p, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override
     {
-        const double scale = index.data(kBarScaleRole).toDouble();
-        const double v = index.data(kValueRole).toDouble();
+        const double scale = index.data(BarScaleRole).toDouble();
+        const double v = index.data(ValueRole).toDouble();
         if (scale > 0 && std::isfinite(v) && !(option.state & QStyle::State_Selected)) {
             const QRectF r = QRectF(option.rect).adjusted(2, 3, -2, -3);
             const double half = r.width() / 2;
@@ -105,18 +48,18 @@ public:
     }
 };
 
-QTableWidget *makeTable(const QStringList &headers, const QStringList &tips, int stretch,
-                        QWidget *parent)
+/// A read-only, row-selecting table view over @p proxy, sortable by clicking a header;
+/// column @p stretch takes the spare width, the others fit their contents.
+QTableView *makeTable(QAbstractItemModel *proxy, int stretch, QWidget *parent)
 {
-    auto *t = new QTableWidget(0, int(headers.size()), parent);
-    t->setHorizontalHeaderLabels(headers);
+    auto *t = new QTableView(parent);
+    t->setModel(proxy);
     t->verticalHeader()->setVisible(false);
     t->setSelectionBehavior(QAbstractItemView::SelectRows);
     t->setEditTriggers(QAbstractItemView::NoEditTriggers);
     t->setAlternatingRowColors(true);
     t->setWordWrap(false);
-    for (int c = 0; c < headers.size() && c < tips.size(); ++c)
-        t->horizontalHeaderItem(c)->setToolTip(tips[c]);
+    t->setSortingEnabled(true);
     t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     t->horizontalHeader()->setSectionResizeMode(stretch, QHeaderView::Stretch);
     t->horizontalHeader()->setStretchLastSection(false);
@@ -167,36 +110,37 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     lay->addLayout(titleRow);
     lay->addWidget(m_summary);
 
-    m_classes = makeTable(
-        {tr("#"), tr("Class"), tr("Weight"), tr("|W|"), tr("Rank"), tr("Tokens"), tr("Mean"),
-         tr("Std")},
-        {tr("Order by |W| (core's order)"), tr("Class (gold label)"),
-         tr("Probe weight of this neuron for the class"), tr("Absolute probe weight"),
-         tr("Rank of this neuron for the class (1 = most salient)"),
-         tr("Tokens with this gold label"), tr("Mean activation on tokens with this gold label"),
-         tr("Standard deviation of the activation on those tokens")},
-        1, this);
+    m_classModel = new NeuronClassModel(this);
+    m_classProxy = new ValueSortProxyModel(this);
+    m_classProxy->setSourceModel(m_classModel);
+    m_classes = makeTable(m_classProxy, NeuronClassModel::Class, this);
     // The stretched class column never shrinks below its header text (plus the sort arrow).
     m_classes->horizontalHeader()->setMinimumSectionSize(
         m_classes->horizontalHeader()->fontMetrics().horizontalAdvance(tr("Class")) + 28);
-    m_classes->setItemDelegateForColumn(2, new BarDelegate(m_classes));
-    m_classes->setItemDelegateForColumn(6, new BarDelegate(m_classes));
+    m_classes->setItemDelegateForColumn(NeuronClassModel::Weight, new BarDelegate(m_classes));
+    m_classes->setItemDelegateForColumn(NeuronClassModel::Mean, new BarDelegate(m_classes));
     m_classes->setToolTip(tr("Probe weight of this neuron for each class, its rank for the "
                              "class, and its activation on tokens with that gold label. Click a "
                              "header to sort."));
+    // At least 8 class rows stay visible however the splitter is dragged (even when a narrow
+    // dock adds a horizontal scroll bar).
+    m_classes->setMinimumHeight(m_classes->horizontalHeader()->sizeHint().height()
+                                + 8 * m_classes->verticalHeader()->defaultSectionSize()
+                                + m_classes->horizontalScrollBar()->sizeHint().height()
+                                + 2 * m_classes->frameWidth());
 
-    m_words = makeTable({tr("#"), tr("Word"), tr("Score"), tr("Mean activation"), tr("Count")},
-                        {tr("Order by score (core's order)"), tr("Word type"),
-                         tr("Mean |z| of the type divided by the maximum type score"),
-                         tr("Signed mean activation of the type"), tr("Tokens of the type")},
-                        1, this);
-    m_words->setItemDelegateForColumn(3, new BarDelegate(m_words));
+    m_wordsModel = new TopWordsModel(this);
+    m_wordsProxy = new ValueSortProxyModel(this);
+    m_wordsProxy->setSourceModel(m_wordsModel);
+    m_words = makeTable(m_wordsProxy, TopWordsModel::Word, this);
+    m_words->setItemDelegateForColumn(TopWordsModel::MeanActivation, new BarDelegate(m_words));
     m_words->setToolTip(tr("Words with extreme activations (NeuroX top words: mean |z| per word "
                            "type, normalised by the maximum). The signed mean tells positive "
                            "from negative extremes."));
-    connect(m_words, &QTableWidget::cellActivated, this, [this](int row, int) {
-        if (const QTableWidgetItem *item = m_words->item(row, 1))
-            Q_EMIT wordActivated(item->text());
+    connect(m_words, &QTableView::activated, this, [this](const QModelIndex &index) {
+        const QModelIndex source = m_wordsProxy->mapToSource(index);
+        if (source.isValid())
+            Q_EMIT wordActivated(m_wordsModel->words()[size_t(source.row())].word);
     });
 
     m_sentences = new QListWidget(this);
@@ -232,7 +176,14 @@ bool NeuronInspector::isBusy() const
 
 QSize NeuronInspector::sizeHint() const
 {
-    return {460, 640};
+    // Wide enough for every column of the per-class table (header and current contents), so
+    // nothing is clipped at the default size.
+    const QHeaderView *header = m_classes->horizontalHeader();
+    int columns = 2 * m_classes->frameWidth() + m_classes->verticalScrollBar()->sizeHint().width();
+    for (int c = 0; c < header->count(); ++c)
+        columns += std::max(header->sectionSizeHint(c), header->sectionSize(c));
+    const QMargins m = layout()->contentsMargins();
+    return {std::max(460, columns + m.left() + m.right()), 640};
 }
 
 void NeuronInspector::clear()
@@ -241,8 +192,8 @@ void NeuronInspector::clear()
     m_info = {};
     m_profile = {};
     fillSummary();
-    fillClasses();
-    fillWords();
+    m_classModel->clear();
+    m_wordsModel->clear();
     fillSentences();
 }
 
@@ -252,8 +203,11 @@ void NeuronInspector::setNeuron(const NeuronSummary &info, const NeuronProfile &
     m_info = info;
     m_profile = profile;
     fillSummary();
-    fillClasses();
-    fillWords();
+    m_classModel->setNeuron(m_info, m_profile);
+    m_wordsModel->setWords(m_profile.topWords);
+    // A new neuron opens in core's order (classes by |W| descending, words by score).
+    m_classes->sortByColumn(NeuronClassModel::Order, Qt::AscendingOrder);
+    m_words->sortByColumn(TopWordsModel::Order, Qt::AscendingOrder);
     fillSentences();
     layout()->activate(); // the summary's line count may have changed
 }
@@ -287,84 +241,10 @@ void NeuronInspector::fillSummary()
     if (m_profile.rows > 0)
         lines << tr("Activation over %1 tokens: mean %2 \u00b1 %3, range [%4, %5]")
                      .arg(m_profile.rows)
-                     .arg(formatNumber(m_profile.mean), formatNumber(m_profile.stddev),
-                          formatNumber(double(m_profile.min)), formatNumber(double(m_profile.max)));
+                     .arg(displayNumber(m_profile.mean), displayNumber(m_profile.stddev),
+                          displayNumber(double(m_profile.min)),
+                          displayNumber(double(m_profile.max)));
     m_summary->setText(lines.join(QLatin1Char('\n')));
-}
-
-void NeuronInspector::fillClasses()
-{
-    m_classes->setSortingEnabled(false);
-    m_classes->setRowCount(0);
-    if (!m_hasNeuron)
-        return;
-    // The probe's classes in core's order (|W| descending), then labels only the profile knows.
-    QStringList names;
-    for (const ClassWeight &c : m_info.classes)
-        names << c.name;
-    for (const LabelActivation &l : m_profile.labels)
-        if (!names.contains(l.name))
-            names << l.name;
-
-    double maxW = 0, maxMean = 0;
-    for (const ClassWeight &c : m_info.classes)
-        if (std::isfinite(c.weight))
-            maxW = std::max(maxW, c.absWeight);
-    for (const LabelActivation &l : m_profile.labels)
-        if (std::isfinite(l.mean))
-            maxMean = std::max(maxMean, std::abs(l.mean));
-
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    m_classes->setRowCount(int(names.size()));
-    for (int r = 0; r < names.size(); ++r) {
-        const ClassWeight *cw =
-            r < int(m_info.classes.size()) ? &m_info.classes[size_t(r)] : nullptr;
-        const double w = cw ? cw->weight : nan;
-        const int rank = cw ? cw->labelRank : 0;
-        const auto la = std::find_if(m_profile.labels.begin(), m_profile.labels.end(),
-                                     [&](const LabelActivation &l) { return l.name == names[r]; });
-        const bool hasStats = la != m_profile.labels.end();
-
-        m_classes->setItem(r, 0, countItem(r + 1));
-        m_classes->setItem(r, 1, textItem(names[r]));
-        QTableWidgetItem *wi = numberItem(w);
-        wi->setData(kBarScaleRole, maxW);
-        m_classes->setItem(r, 2, wi);
-        m_classes->setItem(r, 3, numberItem(std::abs(w)));
-        m_classes->setItem(r, 4, rankItem(rank));
-        m_classes->setItem(r, 5, hasStats ? countItem(la->count) : numberItem(nan));
-        QTableWidgetItem *mi = numberItem(hasStats ? la->mean : nan);
-        mi->setData(kBarScaleRole, maxMean);
-        m_classes->setItem(r, 6, mi);
-        m_classes->setItem(r, 7, numberItem(hasStats ? la->stddev : nan));
-    }
-    m_classes->setSortingEnabled(true);
-    m_classes->sortByColumn(0, Qt::AscendingOrder);
-}
-
-void NeuronInspector::fillWords()
-{
-    m_words->setSortingEnabled(false);
-    m_words->setRowCount(0);
-    if (!m_hasNeuron)
-        return;
-    double maxMean = 0;
-    for (const TopWord &w : m_profile.topWords)
-        if (std::isfinite(w.meanActivation))
-            maxMean = std::max(maxMean, std::abs(w.meanActivation));
-    m_words->setRowCount(int(m_profile.topWords.size()));
-    for (int r = 0; r < int(m_profile.topWords.size()); ++r) {
-        const TopWord &w = m_profile.topWords[size_t(r)];
-        m_words->setItem(r, 0, countItem(r + 1));
-        m_words->setItem(r, 1, textItem(w.word));
-        m_words->setItem(r, 2, numberItem(w.score, 3));
-        QTableWidgetItem *mi = numberItem(w.meanActivation);
-        mi->setData(kBarScaleRole, maxMean);
-        m_words->setItem(r, 3, mi);
-        m_words->setItem(r, 4, countItem(w.count));
-    }
-    m_words->setSortingEnabled(true);
-    m_words->sortByColumn(0, Qt::AscendingOrder);
 }
 
 void NeuronInspector::fillSentences()
@@ -375,7 +255,7 @@ void NeuronInspector::fillSentences()
     for (const SentenceActivation &s : m_profile.sentences) {
         const QString text = s.tokens.join(QLatin1Char(' '));
         auto *item = new QListWidgetItem(
-            tr("#%1  (%2)  %3").arg(s.sentence).arg(formatNumber(s.score, 3), text), m_sentences);
+            tr("#%1  (%2)  %3").arg(s.sentence).arg(displayNumber(s.score, 3), text), m_sentences);
         item->setData(Qt::UserRole, qint64(s.sentence));
         QString peak;
         if (s.peak >= 0 && s.peak < s.tokens.size())
@@ -385,7 +265,7 @@ void NeuronInspector::fillSentences()
         // Rich text with escaped content: tokens are shown literally.
         item->setToolTip(tr("<qt>Sentence #%1, score %2%3<br/>%4</qt>")
                              .arg(s.sentence)
-                             .arg(formatNumber(s.score), peak, text.toHtmlEscaped()));
+                             .arg(displayNumber(s.score), peak, text.toHtmlEscaped()));
     }
 }
 

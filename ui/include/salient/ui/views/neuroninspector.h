@@ -12,15 +12,21 @@
 class QLabel;
 class QListWidget;
 class QListWidgetItem;
-class QTableWidget;
+class QModelIndex;
+class QSortFilterProxyModel;
+class QTableView;
 
 namespace salient::ui {
+
+class NeuronClassModel;
+class TopWordsModel;
 
 /**
  * The neuron inspector: a summary (layer, index, flat index, ranks, activation statistics),
  * a sortable per-class table (weight, |weight|, rank, tokens, mean and std of the activation),
  * the top-words table (word, score, signed mean activation, count) and the top sentences.
- * Thread: GUI only.
+ * The tables are QTableViews over item models of core's structs (NeuronClassModel,
+ * TopWordsModel) behind sorting proxies; they open in core's order. Thread: GUI only.
  */
 class NeuronInspector : public QWidget {
     Q_OBJECT
@@ -45,9 +51,12 @@ public:
     const NeuronSummary &summary() const { return m_info; }
     const NeuronProfile &profile() const { return m_profile; }
 
-    /// The tables, for tests and for the main window's CSV/JSON export.
-    QTableWidget *classTable() const { return m_classes; }
-    QTableWidget *topWordsTable() const { return m_words; }
+    /// The tables as shown (their model is the sorting proxy over classModel()/topWordsModel()).
+    QTableView *classTable() const { return m_classes; }
+    QTableView *topWordsTable() const { return m_words; }
+    /// The models in core's order: what the report exports (toCsv/toJson).
+    const NeuronClassModel *classModel() const { return m_classModel; }
+    const TopWordsModel *topWordsModel() const { return m_wordsModel; }
     QListWidget *sentenceList() const { return m_sentences; }
     /// The summary text as shown (plain text).
     QString summaryText() const;
@@ -62,8 +71,6 @@ Q_SIGNALS:
 
 private:
     void fillSummary();
-    void fillClasses();
-    void fillWords();
     void fillSentences();
     void onSentenceActivated(QListWidgetItem *item);
 
@@ -73,8 +80,12 @@ private:
     QLabel *m_title = nullptr;
     QLabel *m_busy = nullptr;
     QLabel *m_summary = nullptr;
-    QTableWidget *m_classes = nullptr;
-    QTableWidget *m_words = nullptr;
+    NeuronClassModel *m_classModel = nullptr;
+    TopWordsModel *m_wordsModel = nullptr;
+    QSortFilterProxyModel *m_classProxy = nullptr;
+    QSortFilterProxyModel *m_wordsProxy = nullptr;
+    QTableView *m_classes = nullptr;
+    QTableView *m_words = nullptr;
     QListWidget *m_sentences = nullptr;
 };
 
