@@ -10,6 +10,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
 #include <set>
@@ -392,6 +393,142 @@ private Q_SLOTS:
         QVERIFY(clusters.result);
         QVERIFY(std::holds_alternative<JsonReport>(*clusters.result));
         QVERIFY(!clusters.csv.empty());
+    }
+
+    /// Trains a probe (seed @p seed, λ1 @p l1) and, with @p ablation, an ablation into
+    /// @p session on @p task; returns the probe's report.
+    ProbeReport probeAndAblation(Session &session, const LoadedTask &task, quint64 seed, double l1,
+                                 bool ablation)
+    {
+        AnalysisContext ctx = context(task, &session);
+        ctx.probe.seed = seed;
+        ctx.probe.l1 = l1;
+        const AnalysisOutput p = runAnalysis(QStringLiteral("probe"), {}, ctx);
+        session.results[QStringLiteral("probe")] = p.json; // arrays: stored by the analysis
+        if (ablation) {
+            const AnalysisOutput a = runAnalysis(
+                QStringLiteral("ablation"),
+                {{QStringLiteral("sizes"), QJsonArray{0.1, 0.5}}, {QStringLiteral("seeds"), 1}},
+                ctx);
+            session.results[QStringLiteral("ablation")] = a.json;
+        }
+        return std::get<ProbeReport>(*p.result);
+    }
+
+    // Mode "sessions": the probes of two saved sessions as recorded, each with its own curves.
+    void compareSessions()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Session a = m_session, b = m_session;
+        const ProbeReport pa = probeAndAblation(a, m_34, 3, 0.001, true);
+        const ProbeReport pb = probeAndAblation(b, m_34, 9, 0.01, true);
+        QVERIFY(pa.ordering != pb.ordering);
+        const QString pathB = dir.filePath(QStringLiteral("b.json"));
+        saveSession(pathB, b);
+
+        const AnalysisOutput out = runAndRoundTrip(
+            QStringLiteral("compare"), {{QStringLiteral("other_session"), pathB}}, m_34, &a);
+        QVERIFY(out.result);
+        const auto &c = std::get<CompareReport>(*out.result);
+        QCOMPARE(c.mode, QStringLiteral("sessions"));
+        QCOMPARE(int(c.models.size()), 2);
+        const CompareModel &ma = c.models[0], &mb = c.models[1];
+        QCOMPARE(ma.name, QStringLiteral("A"));
+        QCOMPARE(mb.name, QStringLiteral("b.json"));
+        QCOMPARE(mb.source, pathB);
+        // The recorded orderings, not re-ranked; the probes' own accuracies.
+        QCOMPARE(ma.ordering, pa.ordering);
+        QCOMPARE(mb.ordering, pb.ordering);
+        QCOMPARE(ma.accuracy, pa.split(QStringLiteral("dev"))->evaluation.accuracy);
+        QCOMPARE(mb.accuracy, pb.split(QStringLiteral("dev"))->evaluation.accuracy);
+        QCOMPARE(ma.accuracySplit, QStringLiteral("dev"));
+        QCOMPARE(ma.labels, pa.labels);
+        const int neurons = m_34.train->neurons();
+        QCOMPARE(c.topK, std::max(1, int(0.05 * neurons)));
+        QCOMPARE(ma.layers.counts, layerDistribution(*m_34.train, pa.ordering, c.topK).counts);
+        QCOMPARE(mb.layers.counts, layerDistribution(*m_34.train, pb.ordering, c.topK).counts);
+        QVERIFY(c.sameLayout);
+        QVERIFY(c.sameLabels);
+        QVERIFY(c.warning.isEmpty());
+        // Overlap recomputed here from the two probes' orderings.
+        QVERIFY(c.overlap.size() >= 2);
+        QVERIFY(std::any_of(c.overlap.begin(), c.overlap.end(),
+                            [&](const TopKOverlap &o) { return o.k == c.topK; }));
+        for (const TopKOverlap &o : c.overlap) {
+            const std::set<int> sa(pa.ordering.begin(), pa.ordering.begin() + o.k),
+                sb(pb.ordering.begin(), pb.ordering.begin() + o.k);
+            Index shared = 0;
+            for (int n : sa)
+                shared += sb.count(n);
+            QCOMPARE(o.intersection, shared);
+            QCOMPARE(o.fraction, double(shared) / o.k);
+        }
+        // Each side's curves are its own session's ablation, and they differ.
+        QVERIFY(ma.ablation && mb.ablation);
+        QVERIFY(!ma.minimalSubset && !mb.minimalSubset);
+        QCOMPARE(toJson(*ma.ablation), a.results.value(QStringLiteral("ablation")).toObject());
+        QCOMPARE(toJson(*mb.ablation), b.results.value(QStringLiteral("ablation")).toObject());
+        QVERIFY(ma.ablation->result.retraining.top != mb.ablation->result.retraining.top);
+
+        // overlap_k and top_k are honoured.
+        AnalysisContext ctx = context(m_34, &a);
+        const AnalysisOutput k7 = runAnalysis(QStringLiteral("compare"),
+                                              {{QStringLiteral("other_session"), pathB},
+                                               {QStringLiteral("top_k"), 7},
+                                               {QStringLiteral("overlap_k"), QJsonArray{3, 1}}},
+                                              ctx);
+        const auto &c7 = std::get<CompareReport>(*k7.result);
+        QCOMPARE(c7.topK, 7);
+        QCOMPARE(int(c7.models[1].topNeurons.size()), 7);
+        QCOMPARE(int(c7.overlap.size()), 2);
+        QCOMPARE(c7.overlap[0].k, 1);
+        QCOMPARE(c7.overlap[1].k, 3);
+
+        // Another label set: a warning, and still a result.
+        Session other = m_session;
+        other.demoProperty = QStringLiteral("suffix");
+        DatasetOptions two;
+        two.layers = {3, 4};
+        const LoadedTask suffix = loadDemoTask(m_demo, QStringLiteral("suffix"), two);
+        probeAndAblation(other, suffix, 5, 0.001, false);
+        const QString pathS = dir.filePath(QStringLiteral("suffix.json"));
+        saveSession(pathS, other);
+        const AnalysisOutput ws = runAndRoundTrip(QStringLiteral("compare"),
+                                                  {{QStringLiteral("other_session"), pathS},
+                                                   {QStringLiteral("name_b"), QStringLiteral("S")}},
+                                                  m_34, &a);
+        QVERIFY(ws.result);
+        const auto &cs = std::get<CompareReport>(*ws.result);
+        QVERIFY(!cs.sameLabels);
+        QVERIFY(cs.sameLayout);
+        QVERIFY2(cs.warning.contains(QStringLiteral("label sets differ")), qPrintable(cs.warning));
+        QVERIFY(!cs.models[1].ablation);
+        QCOMPARE(cs.models[1].name, QStringLiteral("S"));
+
+        // Without a probe (either side), or with both modes' options: a readable error.
+        Session none = m_session;
+        QVERIFY(errorOf([&] {
+                    AnalysisContext x = context(m_34, &none);
+                    runAnalysis(QStringLiteral("compare"),
+                                {{QStringLiteral("other_session"), pathB}}, x);
+                }).contains(QStringLiteral("no trained probe")));
+        const QString pathNone = dir.filePath(QStringLiteral("none.json"));
+        saveSession(pathNone, none);
+        const QString noneError = errorOf([&] {
+            runAnalysis(QStringLiteral("compare"), {{QStringLiteral("other_session"), pathNone}},
+                        ctx);
+        });
+        QVERIFY2(noneError.contains(pathNone)
+                     && noneError.contains(QStringLiteral("no trained probe")),
+                 qPrintable(noneError));
+        QVERIFY(errorOf([&] {
+                    runAnalysis(
+                        QStringLiteral("compare"),
+                        {{QStringLiteral("other_session"), pathB},
+                         {QStringLiteral("other"), QJsonObject{{QStringLiteral("train"), pathB}}}},
+                        ctx);
+                }).contains(QStringLiteral("exclude")));
     }
 
     void malformedJsonNamesTheKey()

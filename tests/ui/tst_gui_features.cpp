@@ -6,6 +6,7 @@
 #include "salient/analyses/selectivity.h"
 #include "salient/probe/salience.h"
 #include "salient/session/session.h"
+#include "salient/ui/controller/sessioncontroller.h"
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
@@ -161,12 +162,14 @@ private Q_SLOTS:
         QVERIFY(w.loadCompareSession(pathB) >= 0);
         QVERIFY(w.waitForJobs(120000));
         QCOMPARE(ready.count(), 1);
+        QVERIFY(w.controller()->result(QStringLiteral("compare"))); // core's analysis, recorded
         CompareDock *d = w.compareDock();
         QVERIFY(d->hasComparison());
 
         const Session a = loadSession(pathA), b = loadSession(pathB);
         const int neurons = w.task()->train->neurons();
-        QCOMPARE(d->k(), std::max(1, neurons / 20));
+        QCOMPARE(d->k(), std::max(1, int(0.05 * neurons)));
+        QCOMPARE(d->k(), d->report().topK);
         for (int k : {d->k(), 10, 40}) {
             d->setK(k);
             const NeuronList ta = coreTopK(a, k), tb = coreTopK(b, k);
@@ -190,8 +193,8 @@ private Q_SLOTS:
             QVERIFY(d->summaryText().contains(QStringLiteral("%1 shared").arg(o.intersection)));
         }
         QCOMPARE(d->layerBars()->seriesCount(), 2);
-        QVERIFY(d->sideB().hasCurves);  // B ran the ablation
-        QVERIFY(!d->sideA().hasCurves); // A did not
+        QVERIFY(d->hasCurvesB());  // B ran the ablation
+        QVERIFY(!d->hasCurvesA()); // A did not
 
         // Its export: figures and tables.
         const QString out = m_dir.filePath(QStringLiteral("compare-export"));

@@ -536,47 +536,39 @@ bool MainWindow::writeScreenshots(const QString &dir)
 
 int MainWindow::loadCompareSession(const QString &path)
 {
-    const ProbeReport *probe = m_controller->probe();
-    if (!probe) {
+    // The dock renders the controller's "compare" result (core's analysis, replayed by
+    // salient-cli run); comparisonReady follows each report it shows.
+    m_compare->setController(m_controller);
+    connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady,
+            Qt::UniqueConnection);
+    if (!m_controller->probe()) {
         reportError(tr("Train a probe (or open a session with one) before comparing with "
                        "another session."));
         return -1;
     }
     const QString pathA = m_controller->sessionPath();
-    const CompareSide a =
-        compareSide(*probe, m_controller->ablation(), m_controller->minimalSubset(),
-                    pathA.isEmpty() ? tr("open session") : shortName(pathA), pathA);
-    auto b = std::make_shared<CompareSide>();
-    return m_jobs->start(
-        tr("Compare with %1").arg(QFileInfo(path).fileName()),
-        [b, path](JobContext &ctx) {
-            ctx.report(0.1, QStringLiteral("reading %1").arg(QFileInfo(path).fileName()));
-            *b = compareSideFromFile(path, shortName(path));
-            return JobStatus::Ok;
-        },
-        [this, a, b](JobStatus status, const QString &) {
-            if (status != JobStatus::Ok)
-                return;
-            m_compare->setSides(a, *b);
-            for (QDockWidget *d : m_docks)
-                if (d->widget() == m_compare) {
-                    d->show();
-                    d->raise();
-                }
-            Q_EMIT comparisonReady();
-        });
+    const QString other = QFileInfo(path).absoluteFilePath();
+    const int id = m_controller->runAnalysis(
+        QStringLiteral("compare"), m_controller->session().probeOptionsFor(QStringLiteral("probe")),
+        {{QStringLiteral("other_session"), other},
+         {QStringLiteral("name_a"), pathA.isEmpty() ? tr("open session") : shortName(pathA)},
+         {QStringLiteral("name_b"), shortName(other)}});
+    if (id >= 0)
+        for (QDockWidget *d : m_docks)
+            if (d->widget() == m_compare) {
+                d->show();
+                d->raise();
+            }
+    return id;
 }
 
 void MainWindow::refreshCompareSideA()
 {
-    const ProbeReport *probe = m_controller->probe();
-    if (!m_compare->hasComparison() || !probe)
-        return;
-    const QString pathA = m_controller->sessionPath();
-    m_compare->setSideA(compareSide(*probe, m_controller->ablation(), m_controller->minimalSubset(),
-                                    pathA.isEmpty() ? tr("open session") : shortName(pathA),
-                                    pathA));
-    Q_EMIT comparisonReady();
+    // The probe changed: the dock (following the controller) re-runs a comparison whose side A
+    // no longer matches; here it only needs to be attached (a session opened with a comparison).
+    m_compare->setController(m_controller);
+    connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady,
+            Qt::UniqueConnection);
 }
 
 void MainWindow::onTrainingPoints(int id, const QVector<TrainingPoint> &points)

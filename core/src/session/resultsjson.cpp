@@ -448,24 +448,40 @@ QJsonObject toJson(const LayerwiseReport &r)
 
 QJsonObject toJson(const CompareReport &r)
 {
+    const bool sessions = r.mode == QLatin1String("sessions");
     QJsonObject j;
     QJsonArray models;
     for (const CompareModel &m : r.models) {
         QJsonObject o;
         o[QStringLiteral("name")] = m.name;
+        if (sessions)
+            o[QStringLiteral("source")] = m.source;
         o[QStringLiteral("neurons")] = m.neurons();
         o[QStringLiteral("layout")] = toJson(m.layout);
+        o[QStringLiteral("labels")] = QJsonArray::fromStringList(m.labels);
         o[QStringLiteral("accuracy")] = num(m.accuracy);
+        o[QStringLiteral("accuracy_split")] = m.accuracySplit;
         o[QStringLiteral("test_accuracy")] = num(m.testAccuracy);
         o[QStringLiteral("layer_distribution")] = distributionJson(m.layers);
-        QJsonObject curve = curveJson(m.curve);
-        curve[QStringLiteral("sizes")] = intArray(m.sizes);
-        o[QStringLiteral("curve")] = curve;
+        if (sessions) {
+            if (m.ablation)
+                o[QStringLiteral("ablation")] = toJson(*m.ablation);
+            if (m.minimalSubset)
+                o[QStringLiteral("minimal_subset")] = toJson(*m.minimalSubset);
+        } else {
+            QJsonObject curve = curveJson(m.curve);
+            curve[QStringLiteral("sizes")] = intArray(m.sizes);
+            o[QStringLiteral("curve")] = curve;
+        }
+        o[QStringLiteral("ordering")] = flatArray(m.layout, m.ordering);
         o[QStringLiteral("top_neurons")] = flatArray(m.layout, m.topNeurons);
         models.append(o);
     }
+    j[QStringLiteral("mode")] = r.mode;
     j[QStringLiteral("models")] = models;
     j[QStringLiteral("same_layout")] = r.sameLayout;
+    j[QStringLiteral("same_labels")] = r.sameLabels;
+    j[QStringLiteral("warning")] = r.warning;
     j[QStringLiteral("mean_layer_shift")] = num(r.meanLayerShift);
     if (r.sameLayout) {
         QJsonArray ov;
@@ -482,6 +498,7 @@ QJsonObject toJson(const CompareReport &r)
         j[QStringLiteral("overlap")] = ov;
     }
     j[QStringLiteral("top_fraction")] = r.topFraction;
+    j[QStringLiteral("top_k")] = r.topK;
     j[QStringLiteral("seeds")] = r.seeds;
     j[QStringLiteral("probe_options")] = toJson(r.probe);
     return j;

@@ -504,31 +504,62 @@ LayerwiseReport layerwiseFrom(const Reader &j)
 
 CompareReport compareFrom(const Reader &j)
 {
+    // Results written before mode "sessions" lack mode, top_k, same_labels, warning and the
+    // per-model labels, accuracy_split and ordering: they read as mode "activations" with
+    // top_k = A's layer-distribution k and empty labels/ordering.
     CompareReport r;
     r.probe = probeFrom(j);
+    r.mode = j.has(QStringLiteral("mode")) ? j.string(QStringLiteral("mode"))
+                                           : QStringLiteral("activations");
+    const bool sessions = r.mode == QLatin1String("sessions");
+    if (!sessions && r.mode != QLatin1String("activations"))
+        j.fail(QStringLiteral("mode"), QStringLiteral("\"activations\" or \"sessions\""));
     r.topFraction = j.number(QStringLiteral("top_fraction"));
     r.seeds = j.integer(QStringLiteral("seeds"));
     r.sameLayout = j.boolean(QStringLiteral("same_layout"));
+    if (j.has(QStringLiteral("same_labels")))
+        r.sameLabels = j.boolean(QStringLiteral("same_labels"));
+    if (j.has(QStringLiteral("warning")))
+        r.warning = j.string(QStringLiteral("warning"));
     r.meanLayerShift = j.number(QStringLiteral("mean_layer_shift"));
     const QJsonArray models = j.array(QStringLiteral("models"));
+    if (models.size() != 2)
+        j.fail(QStringLiteral("models"), QStringLiteral("a list of two models"));
     for (qsizetype i = 0; i < models.size(); ++i) {
         const Reader m = j.element(QStringLiteral("models"), i);
         CompareModel model;
         model.name = m.string(QStringLiteral("name"));
+        if (sessions)
+            model.source = m.string(QStringLiteral("source"));
         model.layout = neuronLayoutFromJson(m.object(QStringLiteral("layout")).json(),
                                             m.where() + QStringLiteral(".layout"));
         if (m.integer(QStringLiteral("neurons")) != model.layout.columns())
             m.fail(QStringLiteral("neurons"), QStringLiteral("the layout's neuron count"));
+        if (m.has(QStringLiteral("labels")))
+            model.labels = m.strings(QStringLiteral("labels"));
         model.accuracy = m.number(QStringLiteral("accuracy"));
+        if (m.has(QStringLiteral("accuracy_split")))
+            model.accuracySplit = m.string(QStringLiteral("accuracy_split"));
         model.testAccuracy = m.number(QStringLiteral("test_accuracy"));
         model.layers =
             distributionFrom(m.object(QStringLiteral("layer_distribution")), model.layout.layerIds);
-        const Reader curve = m.object(QStringLiteral("curve"));
-        model.sizes = curve.integers(QStringLiteral("sizes"));
-        model.curve = curveFrom(curve, QStringLiteral("retraining"));
+        if (sessions) {
+            if (m.has(QStringLiteral("ablation")))
+                model.ablation = ablationFrom(m.object(QStringLiteral("ablation")));
+            if (m.has(QStringLiteral("minimal_subset")))
+                model.minimalSubset = subsetFrom(m.object(QStringLiteral("minimal_subset")));
+        } else {
+            const Reader curve = m.object(QStringLiteral("curve"));
+            model.sizes = curve.integers(QStringLiteral("sizes"));
+            model.curve = curveFrom(curve, QStringLiteral("retraining"));
+        }
+        if (m.has(QStringLiteral("ordering")))
+            model.ordering = m.columns(QStringLiteral("ordering"), model.layout);
         model.topNeurons = m.columns(QStringLiteral("top_neurons"), model.layout);
         r.models.push_back(std::move(model));
     }
+    r.topK = j.has(QStringLiteral("top_k")) ? j.integer(QStringLiteral("top_k"))
+                                            : r.models[0].layers.total;
     if (r.sameLayout) {
         const QJsonArray ov = j.array(QStringLiteral("overlap"));
         for (qsizetype i = 0; i < ov.size(); ++i) {

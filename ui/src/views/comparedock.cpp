@@ -1,11 +1,10 @@
 #include "salient/ui/views/comparedock.h"
 
 #include "salient/session/resultsjson.h"
-#include "salient/ui/views/curvesview.h"
-#include <optional>
-
+#include "salient/ui/controller/sessioncontroller.h"
 #include "salient/ui/export/report.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
+#include "salient/ui/views/curvesview.h"
 #include "salient/util/error.h"
 
 #include <QDir>
@@ -46,74 +45,65 @@ QJsonArray toArray(const NeuronList &l)
     return a;
 }
 
+/// The first @p k of @p m's ordering as flat neuron indices.
+NeuronList topFlat(const CompareModel &m, int k)
+{
+    NeuronList out;
+    const size_t n = std::min(size_t(k), m.ordering.size());
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+        out.push_back(m.layout.flatIndex(m.ordering[i]));
+    return out;
+}
+
+QString accuracyText(const CompareModel &m)
+{
+    if (std::isnan(m.accuracy))
+        return QObject::tr("%1 neurons").arg(m.neurons());
+    return QObject::tr("%1 neurons, %2 accuracy %3")
+        .arg(m.neurons())
+        .arg(m.accuracySplit.isEmpty() ? QStringLiteral("selection") : m.accuracySplit)
+        .arg(m.accuracy, 0, 'f', 3);
+}
+
 } // namespace
 
-CompareSide compareSide(const ProbeReport &probe, const AblationReport *ablation,
-                        const MinimalSubsetReport *subset, const QString &name, const QString &path)
+Comparison compareAt(const CompareReport &report, int k)
 {
-    CompareSide s;
-    s.name = name;
-    s.path = path;
-    s.layerIds = probe.layout.layerIds;
-    s.dims = probe.layout.dims;
-    s.labels = probe.labels;
-    s.columns = probe.ordering;
-    s.flat.reserve(s.columns.size());
-    for (int c : s.columns)
-        s.flat.push_back(probe.layout.flatIndex(c));
-    s.curves = curvesFrom(ablation, subset, &s.hasCurves);
-    return s;
-}
-
-CompareSide compareSideFromFile(const QString &path, const QString &name)
-{
-    const Session session = loadSession(path);
-    auto typed = [&](const QString &analysis) -> std::optional<AnalysisResult> {
-        if (!session.results.contains(analysis))
-            return std::nullopt;
-        return resultFromJson(analysis, session.results.value(analysis).toObject(), session.arrays);
-    };
-    const std::optional<AnalysisResult> probe = typed(QStringLiteral("probe"));
-    if (!probe || !std::holds_alternative<ProbeReport>(*probe))
-        throw Error(QStringLiteral("%1: the session has no trained probe (run \"Train probe\" and "
-                                   "save it first)")
-                        .arg(path));
-    const std::optional<AnalysisResult> ab = typed(QStringLiteral("ablation"));
-    const std::optional<AnalysisResult> ms = typed(QStringLiteral("minimal-subset"));
-    return compareSide(std::get<ProbeReport>(*probe),
-                       ab ? std::get_if<AblationReport>(&*ab) : nullptr,
-                       ms ? std::get_if<MinimalSubsetReport>(&*ms) : nullptr, name, path);
-}
-
-Comparison compareSides(const CompareSide &a, const CompareSide &b, int k)
-{
+    if (report.models.size() != 2)
+        throw Error(QStringLiteral("compare: the report holds %1 models, expected 2")
+                        .arg(report.models.size()));
+    for (const CompareModel &m : report.models)
+        if (int(m.ordering.size()) != m.neurons())
+            throw Error(QStringLiteral("compare: model %1 has no complete neuron ordering (a "
+                                       "result written by an older version; run it again)")
+                            .arg(m.name));
+    const CompareModel &a = report.models[0], &b = report.models[1];
     Comparison c;
     c.k = std::max(1, k);
-    const NeuronList topA(a.flat.begin(),
-                          a.flat.begin()
-                              + std::min<std::ptrdiff_t>(c.k, std::ptrdiff_t(a.flat.size())));
-    const NeuronList topB(b.flat.begin(),
-                          b.flat.begin()
-                              + std::min<std::ptrdiff_t>(c.k, std::ptrdiff_t(b.flat.size())));
-    c.overlap = neuronOverlap(topA, topB);
-    // core has no "exclusive" list; the set differences of its inputs are formatting only.
-    c.onlyA = difference(topA, topB);
-    c.onlyB = difference(topB, topA);
-    c.layersA = layerDistribution(a.layerIds, a.dims, a.columns, c.k);
-    c.layersB = layerDistribution(b.layerIds, b.dims, b.columns, c.k);
-    QStringList why;
-    if (a.labels != b.labels)
-        why << QObject::tr("the label sets differ");
-    if (a.layerIds != b.layerIds || a.dims != b.dims)
-        why << QObject::tr("the neuron layouts differ (%1 × %2 vs %3 × %4); neuron ids are not the "
-                           "same neurons")
-                   .arg(a.layerIds.size())
-                   .arg(a.dims)
-                   .arg(b.layerIds.size())
-                   .arg(b.dims);
-    c.sameTask = why.isEmpty();
-    c.warning = why.join(QStringLiteral("; "));
+    if (report.sameLayout) {
+        const NeuronList ta = topFlat(a, c.k), tb = topFlat(b, c.k);
+        c.overlap = neuronOverlap(ta, tb);
+        // core has no "exclusive" list; the set differences of its inputs are formatting only.
+        c.onlyA = difference(ta, tb);
+        c.onlyB = difference(tb, ta);
+    }
+    c.layersA = layerDistribution(a.layout.layerIds, a.layout.dims, a.ordering, c.k);
+    c.layersB = layerDistribution(b.layout.layerIds, b.layout.dims, b.ordering, c.k);
     return c;
+}
+
+CurvesData compareCurves(const CompareModel &model, bool *any)
+{
+    if (!model.sizes.empty()) { // mode "activations": the retraining curve computed there
+        AblationReport r;
+        r.result.sizes = model.sizes;
+        r.result.retraining = model.curve;
+        r.result.oracleSelection = model.accuracy;
+        return curvesFrom(&r, nullptr, any);
+    }
+    return curvesFrom(model.ablation ? &*model.ablation : nullptr,
+                      model.minimalSubset ? &*model.minimalSubset : nullptr, any);
 }
 
 CompareDock::CompareDock(QWidget *parent) : QWidget(parent)
@@ -211,31 +201,132 @@ CompareDock::CompareDock(QWidget *parent) : QWidget(parent)
 
 CompareDock::~CompareDock() = default;
 
-void CompareDock::setSides(const CompareSide &a, const CompareSide &b)
+void CompareDock::setController(SessionController *controller)
 {
-    m_a = a;
-    m_b = b;
-    m_hasB = true;
-    if (!m_userK) {
-        const QSignalBlocker block(m_k);
-        m_k->setValue(std::max(1, std::min(a.neurons(), b.neurons()) / 20));
-    }
-    m_export->setEnabled(true);
-    recompute();
+    if (!controller || m_controller == controller)
+        return;
+    if (m_controller)
+        disconnect(m_controller, nullptr, this, nullptr);
+    m_controller = controller;
+    connect(controller, &SessionController::dataLoaded, this, [this] {
+        m_lastOptions = {};
+        m_userK = false;
+        clearReport();
+    });
+    connect(controller, &SessionController::resultChanged, this, [this](const QString &name) {
+        if (name == QLatin1String("compare"))
+            showControllerResult();
+        else if (name == QLatin1String("probe") || name == QLatin1String("ablation")
+                 || name == QLatin1String("minimal-subset"))
+            rerunIfStale();
+    });
+    connect(controller, &SessionController::resultInvalidated, this,
+            [this](const QString &name, const QString &why) {
+                if (name == QLatin1String("compare"))
+                    clearReport(tr("The comparison was removed: %1").arg(why));
+            });
+    showControllerResult();
 }
 
-void CompareDock::setSideA(const CompareSide &a)
+void CompareDock::showControllerResult()
 {
-    if (!m_hasB)
+    const AnalysisResult *r =
+        m_controller ? m_controller->result(QStringLiteral("compare")) : nullptr;
+    const CompareReport *c = r ? std::get_if<CompareReport>(r) : nullptr;
+    if (!c)
         return;
-    m_a = a;
+    try {
+        setReport(*c);
+    } catch (const Error &e) {
+        clearReport(e.message());
+        return;
+    }
+    m_lastOptions =
+        c->mode == QLatin1String("sessions")
+            ? m_controller->session().analysisOptions.value(QStringLiteral("compare")).toObject()
+            : QJsonObject();
+}
+
+void CompareDock::rerunIfStale()
+{
+    if (!m_controller || m_lastOptions.isEmpty())
+        return;
+    const ProbeReport *probe = m_controller->probe();
+    if (!probe)
+        return;
+    const AnalysisResult *r = m_controller->result(QStringLiteral("compare"));
+    if (const CompareReport *c = r ? std::get_if<CompareReport>(r) : nullptr) {
+        const CompareModel &a = c->models.front();
+        const AblationReport *ab = m_controller->ablation();
+        const MinimalSubsetReport *ms = m_controller->minimalSubset();
+        const bool current = a.ordering == probe->ordering && a.layout == probe->layout
+                             && a.labels == probe->labels && bool(ab) == bool(a.ablation)
+                             && (!ab || toJson(*ab) == toJson(*a.ablation))
+                             && bool(ms) == bool(a.minimalSubset)
+                             && (!ms || toJson(*ms) == toJson(*a.minimalSubset));
+        if (current)
+            return;
+    }
+    m_controller->runAnalysis(QStringLiteral("compare"),
+                              m_controller->session().probeOptionsFor(QStringLiteral("probe")),
+                              m_lastOptions);
+}
+
+void CompareDock::setReport(const CompareReport &report)
+{
+    const int k = m_userK ? m_k->value() : std::max(1, report.topK);
+    m_cmp = compareAt(report, k); // throws before anything changes
+    m_report = report;
+    m_has = true;
+    {
+        const QSignalBlocker block(m_k);
+        m_k->setValue(k);
+    }
+    bool any = false;
+    const CurvesData ca = compareCurves(m_report.models[0], &any);
+    m_hasCurvesA = any;
+    const CurvesData cb = compareCurves(m_report.models[1], &any);
+    m_hasCurvesB = any;
+    const QString nameA = m_report.models[0].name, nameB = m_report.models[1].name;
+    m_curvesA->setTitle(tr("A: %1").arg(nameA));
+    m_curvesB->setTitle(tr("B: %1").arg(nameB));
+    if (m_hasCurvesA)
+        m_curvesA->setData(ca);
+    else
+        m_curvesA->clear();
+    if (m_hasCurvesB)
+        m_curvesB->setData(cb);
+    else
+        m_curvesB->clear();
+    m_export->setEnabled(true);
     recompute();
+    Q_EMIT reportShown();
+}
+
+void CompareDock::clearReport(const QString &why)
+{
+    m_has = false;
+    m_report = {};
+    m_cmp = {};
+    m_hasCurvesA = m_hasCurvesB = false;
+    m_export->setEnabled(false);
+    m_summary->setText(why.isEmpty() ? tr("Load a second session (a probe trained on the same "
+                                          "task with another model) to compare where the two "
+                                          "models keep the property.")
+                                     : why);
+    m_shared->clear();
+    m_onlyA->clear();
+    m_onlyB->clear();
+    m_layers->clear();
+    m_curvesA->clear();
+    m_curvesB->clear();
 }
 
 void CompareDock::setK(int k)
 {
-    m_k->setValue(k); // emits valueChanged → recompute (when the value changes)
     m_userK = true;
+    const QSignalBlocker block(m_k);
+    m_k->setValue(k);
     recompute();
 }
 
@@ -251,46 +342,37 @@ QString CompareDock::summaryText() const
 
 void CompareDock::recompute()
 {
-    if (!m_hasB)
+    if (!m_has)
         return;
-    m_cmp = compareSides(m_a, m_b, m_k->value());
+    m_cmp = compareAt(m_report, m_k->value());
+    const CompareModel &a = m_report.models[0], &b = m_report.models[1];
     const SetOverlap &o = m_cmp.overlap;
-    QString text = tr("A: %1 (%2 neurons) · B: %3 (%4 neurons)\n"
-                      "Top %5: %6 shared neurons · Jaccard %7 · overlap coefficient %8 · mean "
-                      "layer A %9, B %10")
-                       .arg(m_a.name)
-                       .arg(m_a.neurons())
-                       .arg(m_b.name)
-                       .arg(m_b.neurons())
-                       .arg(m_cmp.k)
-                       .arg(o.intersection)
-                       .arg(o.jaccard, 0, 'f', 3)
-                       .arg(o.overlapCoefficient, 0, 'f', 3)
-                       .arg(m_cmp.layersA.meanLayer, 0, 'f', 2)
-                       .arg(m_cmp.layersB.meanLayer, 0, 'f', 2);
-    if (!m_cmp.sameTask)
-        text += tr("\nWarning: %1.").arg(m_cmp.warning);
+    QString text =
+        tr("A: %1 (%2) · B: %3 (%4)\n").arg(a.name, accuracyText(a), b.name, accuracyText(b));
+    if (m_report.sameLayout)
+        text += tr("Top %1: %2 shared neurons · Jaccard %3 · overlap coefficient %4 · ")
+                    .arg(m_cmp.k)
+                    .arg(o.intersection)
+                    .arg(o.jaccard, 0, 'f', 3)
+                    .arg(o.overlapCoefficient, 0, 'f', 3);
+    else
+        text += tr("Top %1: no overlap (different neuron layouts) · ").arg(m_cmp.k);
+    text += tr("mean layer A %1, B %2")
+                .arg(m_cmp.layersA.meanLayer, 0, 'f', 2)
+                .arg(m_cmp.layersB.meanLayer, 0, 'f', 2);
+    if (!m_report.warning.isEmpty())
+        text += tr("\nWarning: %1.").arg(m_report.warning);
     m_summary->setText(text);
-    m_onlyALabel->setText(tr("only A (%1)").arg(m_a.name));
-    m_onlyBLabel->setText(tr("only B (%1)").arg(m_b.name));
+    m_onlyALabel->setText(tr("only A (%1)").arg(a.name));
+    m_onlyBLabel->setText(tr("only B (%1)").arg(b.name));
     fillLists();
-    m_layers->setDistributions(m_cmp.layersA, QStringLiteral("A: ") + m_a.name, m_cmp.layersB,
-                               QStringLiteral("B: ") + m_b.name);
-    m_curvesA->setTitle(tr("A: %1").arg(m_a.name));
-    m_curvesB->setTitle(tr("B: %1").arg(m_b.name));
-    if (m_a.hasCurves)
-        m_curvesA->setData(m_a.curves);
-    else
-        m_curvesA->clear();
-    if (m_b.hasCurves)
-        m_curvesB->setData(m_b.curves);
-    else
-        m_curvesB->clear();
+    m_layers->setDistributions(m_cmp.layersA, QStringLiteral("A: ") + a.name, m_cmp.layersB,
+                               QStringLiteral("B: ") + b.name);
 }
 
 void CompareDock::fillLists()
 {
-    const int dims = std::max(1, m_a.dims);
+    const int dims = std::max(1, m_report.models[0].layout.dims);
     auto fill = [dims](QListWidget *list, const NeuronList &neurons) {
         list->clear();
         for (int n : neurons)
@@ -304,8 +386,11 @@ void CompareDock::fillLists()
 QJsonObject CompareDock::overlapJson() const
 {
     QJsonObject j;
-    j[QStringLiteral("a")] = m_a.path.isEmpty() ? m_a.name : m_a.path;
-    j[QStringLiteral("b")] = m_b.path.isEmpty() ? m_b.name : m_b.path;
+    if (!m_has)
+        return j;
+    const CompareModel &a = m_report.models[0], &b = m_report.models[1];
+    j[QStringLiteral("a")] = a.source.isEmpty() ? a.name : a.source;
+    j[QStringLiteral("b")] = b.source.isEmpty() ? b.name : b.source;
     j[QStringLiteral("k")] = m_cmp.k;
     j[QStringLiteral("intersection")] = double(m_cmp.overlap.intersection);
     j[QStringLiteral("union")] = double(m_cmp.overlap.unionSize);
@@ -313,7 +398,9 @@ QJsonObject CompareDock::overlapJson() const
     j[QStringLiteral("overlap_coefficient")] = m_cmp.overlap.overlapCoefficient;
     j[QStringLiteral("mean_layer_a")] = m_cmp.layersA.meanLayer;
     j[QStringLiteral("mean_layer_b")] = m_cmp.layersB.meanLayer;
-    j[QStringLiteral("same_task")] = m_cmp.sameTask;
+    j[QStringLiteral("same_layout")] = m_report.sameLayout;
+    j[QStringLiteral("same_labels")] = m_report.sameLabels;
+    j[QStringLiteral("warning")] = m_report.warning;
     j[QStringLiteral("shared")] = toArray(m_cmp.overlap.shared);
     j[QStringLiteral("only_a")] = toArray(m_cmp.onlyA);
     j[QStringLiteral("only_b")] = toArray(m_cmp.onlyB);
@@ -322,7 +409,7 @@ QJsonObject CompareDock::overlapJson() const
 
 QByteArray CompareDock::overlapCsv() const
 {
-    const int dims = std::max(1, m_a.dims);
+    const int dims = m_has ? std::max(1, m_report.models[0].layout.dims) : 1;
     QByteArray out = "list,neuron,layer,index_in_layer\n";
     const std::pair<const char *, const NeuronList *> lists[] = {
         {"shared", &m_cmp.overlap.shared}, {"only_a", &m_cmp.onlyA}, {"only_b", &m_cmp.onlyB}};
@@ -336,7 +423,7 @@ QByteArray CompareDock::overlapCsv() const
 bool CompareDock::exportTo(const QString &figureDir, const QString &tableDir, const QString &root,
                            QStringList *written, QString *error) const
 {
-    if (!m_hasB) {
+    if (!m_has) {
         if (error)
             *error = tr("Nothing to export: load a session to compare first.");
         return false;
@@ -344,11 +431,11 @@ bool CompareDock::exportTo(const QString &figureDir, const QString &tableDir, co
     if (!writeCanvasFiles(m_layers, figureDir, tableDir, QStringLiteral("compare-layers"), 1000,
                           600, 200, root, written, error))
         return false;
-    if (m_a.hasCurves
+    if (m_hasCurvesA
         && !writeCanvasFiles(m_curvesA, figureDir, tableDir, QStringLiteral("compare-curves-a"),
                              1000, 600, 200, root, written, error))
         return false;
-    if (m_b.hasCurves
+    if (m_hasCurvesB
         && !writeCanvasFiles(m_curvesB, figureDir, tableDir, QStringLiteral("compare-curves-b"),
                              1000, 600, 200, root, written, error))
         return false;

@@ -14,6 +14,7 @@
 
 #include <QJsonObject>
 #include <limits>
+#include <optional>
 #include <variant>
 
 namespace salient {
@@ -132,26 +133,47 @@ struct LayerwiseReport {
     LayerwiseResult result;
 };
 
-/// One model of a "compare" analysis.
+/// One model of a "compare" analysis. Mode "activations": the model's activations retrained
+/// here (curve, sizes). Mode "sessions": a saved session's probe as recorded (ordering, labels,
+/// the session's own ablation / minimal-subset results); curve and sizes stay empty.
 struct CompareModel {
     QString name;
+    /// Mode "sessions": the session file ("" for the session the analysis ran in); else "".
+    QString source;
     NeuronLayout layout;
-    double accuracy = kNotAvailable;     ///< oracle on the selection split
+    QStringList labels; ///< class names (mode "sessions": the probe's; else the task's)
+    /// Accuracy on the selection split (mode "activations": the oracle's; mode "sessions": the
+    /// probe's on dev, else train, as recorded in its ProbeReport). NaN when not available.
+    double accuracy = kNotAvailable;
     double testAccuracy = kNotAvailable; ///< NaN without a test split
-    LayerDistribution layers;            ///< where topNeurons live
-    std::vector<int> sizes;              ///< retraining curve sizes (neuron counts)
-    AblationCurve curve;                 ///< retraining ablation (mode "retraining")
-    NeuronList topNeurons;               ///< first k of the model's ordering (its columns)
+    QString accuracySplit;               ///< "dev" or "train": the split of `accuracy`
+    LayerDistribution layers;            ///< where the first CompareReport::topK of ordering live
+    std::vector<int> sizes;              ///< retraining curve sizes (mode "activations")
+    AblationCurve curve;                 ///< retraining ablation (mode "activations")
+    /// The model's complete neuron ordering (its columns, most salient first): the retrained
+    /// oracle's (mode "activations") or ProbeReport::ordering as recorded (mode "sessions").
+    NeuronList ordering;
+    NeuronList topNeurons; ///< first topK of ordering
+    /// Mode "sessions": the accuracy-vs-neurons results stored in that session (absent when it
+    /// has none).
+    std::optional<AblationReport> ablation;
+    std::optional<MinimalSubsetReport> minimalSubset;
     int neurons() const { return layout.columns(); }
 };
 
-/// The "compare" analysis: two activation sets of the same sentences on one task.
+/// The "compare" analysis: two models on one task — either two activation sets of the same
+/// sentences (mode "activations", both retrained here) or the probes of two saved sessions
+/// (mode "sessions": option "other_session", nothing retrained).
 struct CompareReport {
+    QString mode = QStringLiteral("activations"); ///< "activations" or "sessions"
     ProbeOptions probe;
     double topFraction = 0.05;
+    int topK = 0;                          ///< k of the layer distributions and topNeurons
     int seeds = 1;                         ///< random repetitions of the retraining curves
     std::vector<CompareModel> models;      ///< A then B
     bool sameLayout = false;               ///< same layers × dims
+    bool sameLabels = false;               ///< same class names in the same order
+    QString warning;                       ///< why A and B may not be comparable ("" if they are)
     double meanLayerShift = kNotAvailable; ///< B's mean layer of the top-k − A's
     std::vector<TopKOverlap> overlap;      ///< of the two orderings (only when sameLayout)
 };

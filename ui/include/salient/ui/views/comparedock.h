@@ -1,14 +1,16 @@
 #pragma once
-// View 8 (DESIGN.md §4): two sessions (models) on the same task — overlap of their top-k
-// neurons, their layer distributions side by side and their accuracy-vs-neurons curves.
-// Every number comes from core (fullOrdering, layerDistribution, neuronOverlap); this file only
-// gathers a session's stored probe into those calls and shows the results.
+// View 8 (DESIGN.md §4): two models on the same task — overlap of their top-k neurons, their
+// layer distributions side by side and their accuracy-vs-neurons curves. It renders core's
+// "compare" analysis (CompareReport, mode "sessions" when it compares two saved sessions), which
+// the controller runs and records, so `salient-cli run` replays it. For another k it calls core's
+// neuronOverlap and layerDistribution on the report's orderings; nothing is ranked here.
 #include "salient/analyses/analyses.h"
 #include "salient/analyses/selectivity.h"
 #include "salient/session/results.h"
-#include "salient/session/session.h"
 #include "salient/ui/plotting/curvescanvas.h"
 
+#include <QJsonObject>
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
@@ -19,55 +21,40 @@ class QSpinBox;
 namespace salient::ui {
 
 class LayerBarsCanvas;
+class SessionController;
 
-/// One side of a comparison: a session's probe as core ranked it.
-struct CompareSide {
-    QString name;              ///< shown in legends (the session's file name)
-    QString path;              ///< session file ("" for the open, unsaved session)
-    std::vector<int> layerIds; ///< original layer id of each kept layer of the probe
-    int dims = 0;              ///< neurons per layer
-    QStringList labels;        ///< the probe's classes
-    NeuronList columns;        ///< fullOrdering(|W|, stride): dataset columns, most salient first
-    NeuronList flat;   ///< the same as flat neuron indices (layerIds[c / dims]·dims + c % dims)
-    CurvesData curves; ///< stored ablation / minimal-subset curves
-    bool hasCurves = false;
-    int neurons() const { return int(columns.size()); }
-};
-
-/**
- * A side from typed results: the probe's ordering (core's, not recomputed) and the curves of the
- * same session (either may be null). Pure.
- */
-CompareSide compareSide(const ProbeReport &probe, const AblationReport *ablation,
-                        const MinimalSubsetReport *subset, const QString &name,
-                        const QString &path = {});
-
-/**
- * Reads session @p path and its typed results (resultFromJson) and makes its side. Throws
- * salient::Error naming the file when it cannot be read or has no probe. Any thread.
- */
-CompareSide compareSideFromFile(const QString &path, const QString &name);
-
-/// What the Compare view shows for one k: core's numbers plus the two exclusive lists.
+/// What the Compare view shows for one k: core's numbers on the report's orderings.
 struct Comparison {
     int k = 0;
-    SetOverlap overlap;      ///< core's neuronOverlap of the two top-k sets (flat neurons)
-    NeuronList onlyA, onlyB; ///< top-k of one side not in the other's (ascending)
-    LayerDistribution layersA, layersB;
-    bool sameTask = true; ///< same labels and neuron layout
-    QString warning;      ///< why the sessions may not be comparable ("" when they are)
+    /// core's neuronOverlap of the two top-k sets as flat neuron indices (empty when the
+    /// layouts differ: then neuron ids are not the same neurons).
+    SetOverlap overlap;
+    NeuronList onlyA, onlyB;            ///< top-k flat indices of one side not in the other's
+    LayerDistribution layersA, layersB; ///< core's layerDistribution of each ordering at k
 };
 
-/// Compares the top @p k neurons of @p a and @p b (core's neuronOverlap, layerDistribution).
-Comparison compareSides(const CompareSide &a, const CompareSide &b, int k);
+/**
+ * Comparison of the first @p k neurons of the two models of @p report (core's neuronOverlap on
+ * flat indices when report.sameLayout, core's layerDistribution). Throws salient::Error when the
+ * report does not hold two models with complete orderings. Pure.
+ */
+Comparison compareAt(const CompareReport &report, int k);
+
+/// The curves a model of @p report brings (its session's ablation / minimal subset, or the
+/// retraining curve of mode "activations"); @p any: whether there is any.
+CurvesData compareCurves(const CompareModel &model, bool *any = nullptr);
 
 /**
- * The Compare dock: "Load session to compare…" (emits loadRequested; the main window loads and
- * ranks it in a job and calls setSides), a top-k spin box (default 5 % of the neurons), a
- * summary (count, Jaccard, overlap coefficient, mean layers), the shared / only-A / only-B
- * neuron lists, the two layer distributions side by side and each session's curves.
- * "Export…" writes every figure (PNG, SVG, PDF) and table (CSV, JSON) into a folder.
- * GUI thread only.
+ * The Compare dock: "Load session to compare…" (emits loadRequested; the main window asks the
+ * controller to run the "compare" analysis), a top-k spin box (default the report's top_k), a
+ * summary (count, Jaccard, overlap coefficient, mean layers, the report's warning), the shared /
+ * only-A / only-B neuron lists, the two layer distributions side by side and each model's
+ * curves. "Export…" writes every figure (PNG, SVG, PDF) and table (CSV, JSON) into a folder.
+ *
+ * With a controller (setController) it shows the controller's "compare" result whenever
+ * resultChanged("compare") fires, clears on dataLoaded / resultInvalidated("compare"), and asks
+ * the controller to run the same comparison again when the open session's probe, ablation or
+ * minimal subset no longer matches side A of the shown one. GUI thread only.
  */
 class CompareDock : public QWidget {
     Q_OBJECT
@@ -75,14 +62,18 @@ public:
     explicit CompareDock(QWidget *parent = nullptr);
     ~CompareDock() override;
 
-    /// Shows the comparison of @p a (the open session) with @p b; keeps k when set by the user.
-    void setSides(const CompareSide &a, const CompareSide &b);
-    /// Replaces side A only (the open session's probe changed); no-op without side B.
-    void setSideA(const CompareSide &a);
-    bool hasComparison() const { return m_hasB; }
+    /// Follows @p controller (not owned; must outlive the dock). Idempotent; shows its compare
+    /// result at once if it holds one.
+    void setController(SessionController *controller);
+
+    /// Shows @p report; k becomes report.topK unless the user chose one. Throws salient::Error
+    /// for a report that compareAt rejects (nothing changes then).
+    void setReport(const CompareReport &report);
+    /// Shows nothing but @p why.
+    void clearReport(const QString &why = {});
+    bool hasComparison() const { return m_has; }
+    const CompareReport &report() const { return m_report; }
     const Comparison &comparison() const { return m_cmp; }
-    const CompareSide &sideA() const { return m_a; }
-    const CompareSide &sideB() const { return m_b; }
     /// Sets k (top-k neurons compared) and recomputes.
     void setK(int k);
     int k() const;
@@ -91,6 +82,9 @@ public:
     LayerBarsCanvas *layerBars() const { return m_layers; }
     CurvesCanvas *curvesA() const { return m_curvesA; }
     CurvesCanvas *curvesB() const { return m_curvesB; }
+    /// Whether model A / B of the shown report has curves.
+    bool hasCurvesA() const { return m_hasCurvesA; }
+    bool hasCurvesB() const { return m_hasCurvesB; }
 
     /**
      * Writes the figures compare-layers and compare-curves-a/-b (when present) as PNG, SVG and
@@ -110,14 +104,22 @@ Q_SIGNALS:
     void loadRequested(const QString &path);
     /// A figure/table export failed (message for the main window's error dialog).
     void exportFailed(const QString &message);
+    /// A report is shown (setReport succeeded).
+    void reportShown();
 
 private:
     void recompute();
     void fillLists();
+    void showControllerResult();
+    /// Re-runs the last comparison when side A no longer matches the controller's results.
+    void rerunIfStale();
 
-    CompareSide m_a, m_b;
-    bool m_hasB = false;
+    QPointer<SessionController> m_controller;
+    CompareReport m_report;
+    QJsonObject m_lastOptions; ///< options of the last shown controller result (mode sessions)
+    bool m_has = false;
     bool m_userK = false;
+    bool m_hasCurvesA = false, m_hasCurvesB = false;
     Comparison m_cmp;
     QPushButton *m_load = nullptr;
     QPushButton *m_export = nullptr;
