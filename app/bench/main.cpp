@@ -359,6 +359,11 @@ int main(int argc, char **argv)
                 log(QStringLiteral("pipeline %1: %2 s").arg(name).arg(seconds(st), 0, 'f', 1));
                 if (o.status != Status::Ok)
                     throw Error(QStringLiteral("pipeline stage %1 did not finish").arg(name));
+                // Algorithm 2: the winner's λ for the stages after it (explicit, as the CLI's
+                // pipeline does).
+                if (const auto *winner = std::get_if<GridSearchReport>(o.result.get());
+                    winner && winner->hasWinner())
+                    ctx.probe = withGridWinner(ctx.probe, *winner);
             }
             const double total = seconds(all);
             log(QStringLiteral("pipeline total %1 s (%2 epochs, batch %3, %4 x %4 grid)")

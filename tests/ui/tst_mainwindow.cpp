@@ -157,7 +157,8 @@ private Q_SLOTS:
         in.memoryBudget = 1000000; // 1 MB: well below the matrix
         in.options.storage = StorageMode::Auto;
 
-        OpenDataDialog dialog;
+        JobRunner estimates;
+        OpenDataDialog dialog(&estimates);
         dialog.setInputs(in);
         QTRY_VERIFY2_WITH_TIMEOUT(
             dialog.memoryEstimate().contains(QStringLiteral("streamed from disk")),

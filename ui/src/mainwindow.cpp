@@ -15,6 +15,7 @@
 #include "salient/ui/views/droppedfiles.h"
 #include "salient/ui/views/neuroninspector.h"
 #include "salient/ui/views/neuronpresenter.h"
+#include "salient/ui/views/panels.h"
 #include "salient/ui/views/probesettings.h"
 #include "salient/ui/views/salienceview.h"
 #include "salient/ui/views/wordactivationview.h"
@@ -52,12 +53,6 @@ namespace salient::ui {
 
 namespace {
 
-QString recoveryPath()
-{
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-           + QStringLiteral("/recovery/session.json");
-}
-
 /// Version of the dock layout stored in QSettings ("window/state"). Bump it whenever the
 /// default docks or their default sizes change, so an older saved state does not override them.
 constexpr int kLayoutVersion = 3;
@@ -80,26 +75,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_controller = new SessionController(m_jobs, this);
 
     m_data = new DataDock(this);
-    auto *run = new QWidget(this);
-    auto *runLayout = new QVBoxLayout(run);
-    m_settings = new ProbeSettingsWidget(run);
-    runLayout->addWidget(m_settings);
-    const std::pair<const char *, const char *> buttons[] = {
-        {"probe", "Train probe"},
-        {"grid-search", "Grid search (λ1 × λ2)"},
-        {"minimal-subset", "Minimal subset"},
-        {"ablation", "Ablation curves"},
-        {"selectivity", "Control task / selectivity"},
-        {"layerwise", "Layer-wise probes"}};
-    for (const auto &[name, label] : buttons) {
-        auto *b = new QPushButton(tr(label), run);
-        b->setObjectName(QStringLiteral("run-") + QLatin1String(name));
-        const QString analysis = QLatin1String(name);
-        connect(b, &QPushButton::clicked, this, [this, analysis] { runAnalysisJob(analysis); });
-        runLayout->addWidget(b);
-    }
-    m_jobsDock = new JobsDock(m_jobs, run);
-    runLayout->addWidget(m_jobsDock, 1);
+    auto *run = new RunPanel(m_jobs, this);
+    m_settings = run->settings();
+    connect(run, &RunPanel::runRequested, this,
+            [this](const QString &name) { runAnalysisJob(name); });
 
     m_layers = new LayerBarsCanvas(this);
     m_salience = new SalienceView(m_controller, m_layers, this);
@@ -107,38 +86,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_probeSummary = new ProbeSummaryView(m_controller, this);
     m_grid = new GridSearchView(m_controller, this);
     m_layerwise = new LayerwiseView(m_controller, this);
-    auto *wordsBox = new QWidget(this);
-    auto *wordsLayout = new QVBoxLayout(wordsBox);
-    wordsLayout->setContentsMargins(2, 2, 2, 2);
-    auto *searchBar = new QHBoxLayout;
-    m_search = new QLineEdit(wordsBox);
-    m_search->setPlaceholderText(tr("Search words or labels (Enter: next match)"));
-    m_search->setClearButtonEnabled(true);
-    m_searchCount = new QLabel(wordsBox);
-    searchBar->addWidget(m_search, 1);
-    searchBar->addWidget(m_searchCount);
-    auto *scheme = new QComboBox(wordsBox);
-    scheme->addItems({tr("NeuroX red/blue"), tr("diverging (colour-blind safe)")});
-    auto *norm = new QComboBox(wordsBox);
-    norm->addItems({tr("scale per sentence"), tr("one scale for all")});
-    searchBar->addWidget(scheme);
-    searchBar->addWidget(norm);
-    wordsLayout->addLayout(searchBar);
-    m_words = new WordActivationView(wordsBox);
-    wordsLayout->addWidget(m_words, 1);
-    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
-        const int n = m_words->search(text);
-        m_searchCount->setText(text.isEmpty() ? QString() : tr("%n match(es)", nullptr, n));
-    });
-    connect(m_search, &QLineEdit::returnPressed, this, [this] { m_words->nextMatch(); });
-    connect(scheme, &QComboBox::currentIndexChanged, this, [this](int i) {
-        m_words->setColourScheme(i == 1 ? WordActivationView::ColourScheme::Diverging
-                                        : WordActivationView::ColourScheme::NeuroX);
-    });
-    connect(norm, &QComboBox::currentIndexChanged, this, [this](int i) {
-        m_words->setNormalisation(i == 1 ? WordActivationView::Normalisation::Global
-                                         : WordActivationView::Normalisation::PerSentence);
-    });
+    auto *wordsBox = new WordsPanel(this);
+    m_words = wordsBox->view();
+    m_search = wordsBox->search();
     m_inspector = new NeuronInspector(this);
     m_neuron = new NeuronPresenter(m_controller, m_jobs, m_inspector, m_words, this);
     connect(m_inspector, &NeuronInspector::wordActivated, m_search, &QLineEdit::setText);
@@ -146,6 +96,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_training->setTitle(tr("Probe training (live)"));
     m_training->setMinimumHeight(160);
     m_compare = new CompareDock(this);
+    m_compare->setController(m_controller);
+    connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady);
 
     auto *central = new QLabel(this);
     central->setMaximumSize(0, 0);
@@ -222,8 +174,6 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         setWindowTitle(tr("Salient — %1").arg(m_controller->sourceName()));
     });
     connect(m_controller, &SessionController::resultChanged, this, [this](const QString &name) {
-        if (name == QLatin1String("probe"))
-            refreshCompareSideA();
         autosave();
         Q_EMIT analysisFinished(name);
     });
@@ -268,6 +218,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+QString MainWindow::recoveryPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+           + QStringLiteral("/recovery/session.json");
+}
 
 SalienceHeatmapCanvas *MainWindow::heatmap() const
 {
@@ -335,97 +291,9 @@ QDockWidget *MainWindow::addView(const QString &title, const QString &name, QWid
 
 void MainWindow::openDataDialog()
 {
-    OpenDataDialog dialog(this);
+    OpenDataDialog dialog(m_jobs, this);
     if (dialog.exec() == QDialog::Accepted)
         loadFiles(dialog.inputs());
-}
-
-void MainWindow::buildMenus()
-{
-    auto *file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("Open &data files…"), QKeySequence(tr("Ctrl+D")), this,
-                    &MainWindow::openDataDialog);
-    file->addAction(tr("Open built-in &demo"), this, [this] { loadDemo(); });
-    file->addAction(tr("&Open session…"), QKeySequence::Open, this, [this] {
-        const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), {},
-                                                       tr("Salient session (*.json)"));
-        if (!f.isEmpty())
-            openSession(f);
-    });
-    auto *recent = file->addMenu(tr("Open &recent"));
-    connect(recent, &QMenu::aboutToShow, this, [this, recent] {
-        recent->clear();
-        const QStringList files = QSettings().value(QStringLiteral("recent")).toStringList();
-        for (const QString &f : files)
-            recent->addAction(f, this, [this, f] { openSession(f); });
-        if (files.isEmpty())
-            recent->addAction(tr("(no recent sessions)"))->setEnabled(false);
-        recent->addSeparator();
-        recent->addAction(tr("Clear recent sessions"), this,
-                          [] { QSettings().remove(QStringLiteral("recent")); });
-    });
-    file->addAction(tr("Load session to &compare…"), QKeySequence(tr("Ctrl+Shift+O")), this,
-                    [this] {
-                        const QString f = QFileDialog::getOpenFileName(
-                            this, tr("Session to compare"), {}, tr("Salient session (*.json)"));
-                        if (!f.isEmpty())
-                            loadCompareSession(f);
-                    });
-    file->addAction(tr("&Save session as…"), QKeySequence::SaveAs, this, [this] {
-        const QString f = QFileDialog::getSaveFileName(
-            this, tr("Save session"), m_controller->sessionPath(), tr("Salient session (*.json)"));
-        if (!f.isEmpty())
-            saveSessionAs(f);
-    });
-    file->addAction(tr("&Save session"), QKeySequence::Save, this, [this] {
-        QString path = m_controller->sessionPath();
-        if (path.isEmpty() || path == recoveryPath())
-            path = QFileDialog::getSaveFileName(this, tr("Save session"), {},
-                                                tr("Salient session (*.json)"));
-        if (!path.isEmpty())
-            saveSessionAs(path);
-    });
-    file->addAction(tr("Recover &unsaved session"), this, [this] {
-        if (QFileInfo::exists(recoveryPath()))
-            openSession(recoveryPath());
-        else
-            reportError(tr("There is no recovered session."));
-    });
-    file->addSeparator();
-    file->addAction(tr("&Export current view…"), QKeySequence(tr("Ctrl+E")), this,
-                    &MainWindow::exportCurrentView);
-    file->addAction(tr("Export &report…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
-        const QString dir = QFileDialog::getSaveFileName(this, tr("Export report into new folder"),
-                                                         {}, tr("Folder"));
-        if (dir.isEmpty())
-            return;
-        QString error;
-        if (exportReport(dir, &error))
-            statusBar()->showMessage(tr("Report written to %1 (open index.html)").arg(dir), 10000);
-    });
-    file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
-    auto *view = menuBar()->addMenu(tr("&View"));
-    for (QDockWidget *d : m_docks)
-        view->addAction(d->toggleViewAction());
-    view->addSeparator();
-    view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
-    auto *run = menuBar()->addMenu(tr("&Run"));
-    run->addAction(tr("&Train probe"), QKeySequence(tr("Ctrl+T")), this,
-                   [this] { runAnalysisJob(QStringLiteral("probe")); });
-    run->addAction(tr("&Grid search (λ1 × λ2)"), this,
-                   [this] { runAnalysisJob(QStringLiteral("grid-search")); });
-    run->addAction(tr("Cancel &all jobs"), QKeySequence(tr("Ctrl+Shift+K")), m_jobs,
-                   &JobRunner::cancelAll);
-    auto *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Salient"), this, [this] {
-        QMessageBox::about(this, tr("About Salient"),
-                           tr("Salient %1\nNeuron-level interpretability of NLP models: Linguistic "
-                              "Correlation Analysis (Durrani, Dalvi, Sajjad, JMLR 2023), "
-                              "compatible with NeuroX.")
-                               .arg(QStringLiteral(SALIENT_VERSION)));
-    });
-    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
 void MainWindow::reportError(const QString &message)
@@ -538,9 +406,6 @@ int MainWindow::loadCompareSession(const QString &path)
 {
     // The dock renders the controller's "compare" result (core's analysis, replayed by
     // salient-cli run); comparisonReady follows each report it shows.
-    m_compare->setController(m_controller);
-    connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady,
-            Qt::UniqueConnection);
     if (!m_controller->probe()) {
         reportError(tr("Train a probe (or open a session with one) before comparing with "
                        "another session."));
@@ -560,15 +425,6 @@ int MainWindow::loadCompareSession(const QString &path)
                 d->raise();
             }
     return id;
-}
-
-void MainWindow::refreshCompareSideA()
-{
-    // The probe changed: the dock (following the controller) re-runs a comparison whose side A
-    // no longer matches; here it only needs to be attached (a session opened with a comparison).
-    m_compare->setController(m_controller);
-    connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady,
-            Qt::UniqueConnection);
 }
 
 void MainWindow::onTrainingPoints(int id, const QVector<TrainingPoint> &points)
@@ -632,93 +488,6 @@ void MainWindow::closeEvent(QCloseEvent *event)
     s.setValue(QStringLiteral("window/layoutVersion"), kLayoutVersion);
     m_jobs->cancelAll();
     event->accept();
-}
-
-OpenDataDialog *MainWindow::pendingDataDialog() const
-{
-    return qobject_cast<OpenDataDialog *>(m_dropDialog.data());
-}
-
-QString MainWindow::openDroppedFiles(const QStringList &paths)
-{
-    const DroppedFiles d = classifyDroppedFiles(paths);
-    const QString &session = d.session;
-    const TaskInputs &inputs = d.inputs;
-    const SplitPaths *splits[] = {&inputs.train, &inputs.dev, &inputs.test};
-    const QStringList &unknown = d.unknown, &used = d.used;
-    const bool anyData = d.anyData;
-    QStringList parts;
-    if (!session.isEmpty()) {
-        openSession(session);
-        parts << tr("Opening session %1").arg(QFileInfo(session).fileName());
-    } else if (anyData) {
-        if (OpenDataDialog *old = pendingDataDialog()) {
-            // Several drops in a row fill one dialog.
-            TaskInputs merged = old->inputs();
-            SplitPaths *mergedSplits[] = {&merged.train, &merged.dev, &merged.test};
-            for (int k = 0; k < 3; ++k) {
-                if (!splits[k]->activations.isEmpty())
-                    mergedSplits[k]->activations = splits[k]->activations;
-                if (!splits[k]->tokens.isEmpty())
-                    mergedSplits[k]->tokens = splits[k]->tokens;
-                if (!splits[k]->labels.isEmpty())
-                    mergedSplits[k]->labels = splits[k]->labels;
-            }
-            old->setInputs(merged);
-        } else {
-            auto *dialog = new OpenDataDialog(this);
-            dialog->setAttribute(Qt::WA_DeleteOnClose);
-            dialog->setInputs(inputs);
-            connect(dialog, &QDialog::accepted, this,
-                    [this, dialog] { loadFiles(dialog->inputs()); });
-            m_dropDialog = dialog;
-            if (m_interactive)
-                dialog->open();
-        }
-        parts << tr("Open data: %1 (check the fields and press OK)")
-                     .arg(used.join(QStringLiteral(", ")));
-    }
-    if (!unknown.isEmpty())
-        parts << tr("Not a Salient session, activation (.hdf5, .h5, .json) or token/label text "
-                    "file: %1")
-                     .arg(unknown.join(QStringLiteral(", ")));
-    const QString message =
-        parts.isEmpty() ? tr("Nothing to open.") : parts.join(QStringLiteral(" · "));
-    if (session.isEmpty() && !anyData)
-        reportError(message);
-    else
-        statusBar()->showMessage(message, 10000);
-    return message;
-}
-
-void MainWindow::dragEnterEvent(QDragEnterEvent *event)
-{
-    const QMimeData *mime = event->mimeData();
-    if (mime && mime->hasUrls()) {
-        for (const QUrl &u : mime->urls())
-            if (u.isLocalFile()) {
-                event->acceptProposedAction();
-                return;
-            }
-    }
-    event->ignore();
-}
-
-void MainWindow::dropEvent(QDropEvent *event)
-{
-    QStringList paths;
-    if (const QMimeData *mime = event->mimeData())
-        for (const QUrl &u : mime->urls())
-            if (u.isLocalFile())
-                paths << u.toLocalFile();
-    if (paths.isEmpty()) {
-        event->ignore();
-        return;
-    }
-    event->acceptProposedAction();
-    // Dialogs opened from inside a drop would block the drag source: open after it returns.
-    QMetaObject::invokeMethod(
-        this, [this, paths] { openDroppedFiles(paths); }, Qt::QueuedConnection);
 }
 
 } // namespace salient::ui

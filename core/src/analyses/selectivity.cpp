@@ -150,21 +150,6 @@ ControlTask makeControlTask(const Dataset &train, const Dataset *dev, const Data
     return ct;
 }
 
-QString selectivitySplitName(SelectivitySplit s)
-{
-    switch (s) {
-    case SelectivitySplit::Auto:
-        return QStringLiteral("auto");
-    case SelectivitySplit::Dev:
-        return QStringLiteral("dev");
-    case SelectivitySplit::Test:
-        return QStringLiteral("test");
-    case SelectivitySplit::Train:
-        return QStringLiteral("train");
-    }
-    return QString();
-}
-
 SelectivityResult computeSelectivity(const ExperimentData &data,
                                      const std::vector<NamedNeuronSet> &sets,
                                      const SelectivityOptions &options,

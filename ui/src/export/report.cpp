@@ -1,20 +1,22 @@
 #include "salient/ui/export/report.h"
 
 #include "salient/ui/plotting/plotcanvas.h"
+#include "salient/util/atomicfile.h"
+#include "salient/util/error.h"
 
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 namespace salient::ui {
 
 bool writeFileAtomic(const QString &path, const QByteArray &bytes, QString *error)
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
+    try {
+        salient::writeFileAtomic(path, bytes);
+    } catch (const Error &e) {
         if (error)
-            *error = QStringLiteral("%1: cannot write (%2)").arg(path, f.errorString());
+            *error = e.message();
         return false;
     }
     return true;

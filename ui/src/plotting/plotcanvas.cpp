@@ -1,5 +1,8 @@
 #include "salient/ui/plotting/plotcanvas.h"
 
+#include "salient/util/atomicfile.h"
+#include "salient/util/error.h"
+
 #include <QLabel>
 #include <algorithm>
 
@@ -9,7 +12,6 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QLocale>
-#include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTemporaryFile>
 #include <QVBoxLayout>
@@ -288,16 +290,11 @@ QByteArray PlotCanvas::csv() const
 
 bool PlotCanvas::exportCsv(const QString &path, QString *error) const
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    try {
+        salient::writeFileAtomic(path, csv());
+    } catch (const Error &e) {
         if (error)
-            *error = tr("Cannot write “%1”: %2").arg(path, file.errorString());
-        return false;
-    }
-    file.write(csv());
-    if (!file.commit()) {
-        if (error)
-            *error = tr("Cannot write “%1”: %2").arg(path, file.errorString());
+            *error = e.message();
         return false;
     }
     return true;

@@ -1,12 +1,13 @@
 #include "salient/ui/views/datadock.h"
 
+#include "salient/ui/jobs/jobrunner.h"
+
 #include "salient/util/error.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
-#include <QFutureWatcher>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -16,8 +17,8 @@
 #include <QTextBrowser>
 #include <QTimer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 #include <cmath>
+#include <memory>
 
 namespace salient::ui {
 
@@ -26,7 +27,7 @@ const char *const kSplits[] = {"train", "dev", "test"};
 const char *const kRoles[] = {"Activations", "Tokens", "Labels"};
 } // namespace
 
-OpenDataDialog::OpenDataDialog(QWidget *parent) : QDialog(parent)
+OpenDataDialog::OpenDataDialog(JobRunner *jobs, QWidget *parent) : QDialog(parent), m_jobs(jobs)
 {
     setWindowTitle(tr("Open probing data"));
     auto *layout = new QVBoxLayout(this);
@@ -142,21 +143,26 @@ void OpenDataDialog::runEstimate()
     }
     m_estimate->setText(tr("Memory: estimating…"));
     const int generation = m_estimateGeneration;
-    // Metadata only (no activations read), on a pool thread; untrusted files are validated in a
-    // child process before the load itself.
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, generation] {
-        watcher->deleteLater();
-        if (generation == m_estimateGeneration)
-            m_estimate->setText(watcher->result());
-    });
-    watcher->setFuture(QtConcurrent::run([in] {
-        try {
-            return QObject::tr("Memory: %1").arg(planTaskStorage(in).summary());
-        } catch (const Error &e) {
-            return QObject::tr("Memory: cannot estimate yet (%1)").arg(e.message());
-        }
-    }));
+    // Metadata only (no activations read), on the runner's Interactive lane; untrusted files are
+    // validated in a child process before the load itself.
+    auto text = std::make_shared<QString>();
+    QPointer<OpenDataDialog> self(this);
+    m_jobs->start(
+        tr("Estimate memory"),
+        [in, text](JobContext &) {
+            try {
+                *text = QObject::tr("Memory: %1").arg(planTaskStorage(in).summary());
+            } catch (const Error &e) {
+                *text = QObject::tr("Memory: cannot estimate yet (%1)").arg(e.message());
+            }
+            return JobStatus::Ok;
+        },
+        [self, text, generation](JobStatus status, const QString &) {
+            OpenDataDialog *dialog = self.data(); // null once the dialog is gone
+            if (dialog && status == JobStatus::Ok && generation == dialog->m_estimateGeneration)
+                dialog->m_estimate->setText(*text);
+        },
+        JobRunner::Lane::Interactive);
 }
 
 void OpenDataDialog::setInputs(const TaskInputs &in)

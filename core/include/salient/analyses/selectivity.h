@@ -63,7 +63,6 @@ enum class SelectivitySplit {
     Test,
     Train, ///< as NeuroX's README demonstration; not held-out, only on explicit request
 };
-QString selectivitySplitName(SelectivitySplit s); ///< "auto", "dev", "test", "train"
 
 /// A named set of dataset columns, e.g. {"all", {}} or {"minimal", {...}}. Empty columns = all.
 struct NamedNeuronSet {

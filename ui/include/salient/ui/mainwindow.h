@@ -1,5 +1,6 @@
 #pragma once
-// The main window: menus, docks and drag and drop. The session state lives in a
+// The main window: menus, docks and drag and drop (mainwindow.cpp: docks and their wiring;
+// mainwindow_menus.cpp: menus and drag and drop). The session state lives in a
 // SessionController (ui/controller), the views render what it gives them (ui/views), the
 // report is written by ui/export. GUI thread only.
 #include "salient/probe/neuronid.h"
@@ -67,9 +68,10 @@ public:
     void setInteractive(bool on) { m_interactive = on; }
 
     /**
-     * Loads session @p path in a job and compares its probe with the open session's in the
-     * Compare dock. Errors (unreadable file, no probe on either side) appear as a dialog and in
-     * lastError(). Returns the job id, −1 when nothing to compare.
+     * Runs core's "compare" analysis of the open session's probe with the probe of session
+     * @p path (option other_session) through the controller; the Compare dock shows the result
+     * and salient-cli run replays it. Errors (unreadable file, no probe on either side) appear as
+     * a dialog and in lastError(). Returns the job id, −1 when there is no probe to compare.
      */
     int loadCompareSession(const QString &path);
 
@@ -126,6 +128,8 @@ public:
     /// The selected neuron of the model.
     NeuronId selectedNeuron() const;
     QString lastError() const { return m_lastError; }
+    /// The session autosaved after every result (File › Recover unsaved session).
+    static QString recoveryPath();
 
 public Q_SLOTS:
     /// Selects column @p column of the loaded matrix in every view.
@@ -155,7 +159,6 @@ private:
     void exportCurrentView();
     void addRecent(const QString &path);
     void onTrainingPoints(int id, const QVector<TrainingPoint> &points);
-    void refreshCompareSideA();
     void resetLayout();
     void applyDefaultDockSizes();
     void openDataDialog();
@@ -164,7 +167,6 @@ private:
     SessionController *m_controller = nullptr;
     NeuronPresenter *m_neuron = nullptr;
     DataDock *m_data = nullptr;
-    JobsDock *m_jobsDock = nullptr;
     ProbeSettingsWidget *m_settings = nullptr;
     ProbeSummaryView *m_probeSummary = nullptr;
     SalienceView *m_salience = nullptr;
@@ -176,7 +178,6 @@ private:
     TrainingCurveCanvas *m_training = nullptr;
     int m_trainingJob = -1; ///< job whose batches the training curve shows
     QLineEdit *m_search = nullptr;
-    QLabel *m_searchCount = nullptr;
     WordActivationView *m_words = nullptr;
     NeuronInspector *m_inspector = nullptr;
     std::vector<QDockWidget *> m_docks;

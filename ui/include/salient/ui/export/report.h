@@ -10,7 +10,8 @@ namespace salient::ui {
 
 class PlotCanvas;
 
-/// Writes @p bytes to @p path through QSaveFile (complete or not at all). False and @p error.
+/// core's salient::writeFileAtomic (complete or not at all) with the error as a message:
+/// false and @p error instead of an exception.
 bool writeFileAtomic(const QString &path, const QByteArray &bytes, QString *error);
 
 /**

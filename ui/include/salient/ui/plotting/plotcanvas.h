@@ -61,7 +61,7 @@ public:
      */
     virtual QByteArray csv() const;
 
-    /// Writes csv() atomically (QSaveFile) to @p path; false and @p error on failure.
+    /// Writes csv() atomically (core's writeFileAtomic) to @p path; false and @p error on failure.
     bool exportCsv(const QString &path, QString *error = nullptr) const;
 
     /// Restores the canvas's default axis ranges (also bound to double click) and replots.

@@ -17,11 +17,14 @@ class QTimer;
 
 namespace salient::ui {
 
+class JobRunner;
+
 /// Picks activations, tokens and labels for train (required), dev and test.
 class OpenDataDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit OpenDataDialog(QWidget *parent = nullptr);
+    /// @p jobs runs the memory estimate (Interactive lane); it must outlive the dialog.
+    OpenDataDialog(JobRunner *jobs, QWidget *parent = nullptr);
     TaskInputs inputs() const;
     void setInputs(const TaskInputs &inputs);
     /// The memory estimate shown for the current fields ("" until computed), for tests.
@@ -37,6 +40,7 @@ private:
     QDoubleSpinBox *m_budget = nullptr; ///< MB (decimal, 10^6 bytes)
     QLabel *m_estimate = nullptr;
     QTimer *m_debounce = nullptr;
+    JobRunner *m_jobs;
     int m_estimateGeneration = 0; ///< stale estimates are dropped
 };
 

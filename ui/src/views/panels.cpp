@@ -1,0 +1,77 @@
+#include "salient/ui/views/panels.h"
+
+#include "salient/ui/jobs/jobsdock.h"
+#include "salient/ui/views/probesettings.h"
+#include "salient/ui/views/wordactivationview.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace salient::ui {
+
+RunPanel::RunPanel(JobRunner *jobs, QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    m_settings = new ProbeSettingsWidget(this);
+    layout->addWidget(m_settings);
+    const std::pair<const char *, const char *> buttons[] = {
+        {"probe", "Train probe"},
+        {"grid-search", "Grid search (λ1 × λ2)"},
+        {"minimal-subset", "Minimal subset"},
+        {"ablation", "Ablation curves"},
+        {"selectivity", "Control task / selectivity"},
+        {"layerwise", "Layer-wise probes"}};
+    for (const auto &[name, label] : buttons) {
+        auto *b = new QPushButton(tr(label), this);
+        b->setObjectName(QStringLiteral("run-") + QLatin1String(name));
+        const QString analysis = QLatin1String(name);
+        connect(b, &QPushButton::clicked, this,
+                [this, analysis] { Q_EMIT runRequested(analysis); });
+        layout->addWidget(b);
+    }
+    m_jobsDock = new JobsDock(jobs, this);
+    layout->addWidget(m_jobsDock, 1);
+}
+
+WordsPanel::WordsPanel(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(2, 2, 2, 2);
+    auto *bar = new QHBoxLayout;
+    m_search = new QLineEdit(this);
+    m_search->setPlaceholderText(tr("Search words or labels (Enter: next match)"));
+    m_search->setClearButtonEnabled(true);
+    m_count = new QLabel(this);
+    auto *scheme = new QComboBox(this);
+    scheme->setObjectName(QStringLiteral("wordsScheme"));
+    scheme->addItems({tr("NeuroX red/blue"), tr("diverging (colour-blind safe)")});
+    auto *norm = new QComboBox(this);
+    norm->setObjectName(QStringLiteral("wordsNormalisation"));
+    norm->addItems({tr("scale per sentence"), tr("one scale for all")});
+    bar->addWidget(m_search, 1);
+    bar->addWidget(m_count);
+    bar->addWidget(scheme);
+    bar->addWidget(norm);
+    layout->addLayout(bar);
+    m_words = new WordActivationView(this);
+    layout->addWidget(m_words, 1);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        const int n = m_words->search(text);
+        m_count->setText(text.isEmpty() ? QString() : tr("%n match(es)", nullptr, n));
+    });
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { m_words->nextMatch(); });
+    connect(scheme, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_words->setColourScheme(i == 1 ? WordActivationView::ColourScheme::Diverging
+                                        : WordActivationView::ColourScheme::NeuroX);
+    });
+    connect(norm, &QComboBox::currentIndexChanged, this, [this](int i) {
+        m_words->setNormalisation(i == 1 ? WordActivationView::Normalisation::Global
+                                         : WordActivationView::Normalisation::PerSentence);
+    });
+}
+
+} // namespace salient::ui
