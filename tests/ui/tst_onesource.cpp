@@ -146,6 +146,7 @@ private Q_SLOTS:
         QVERIFY(run(w, QStringLiteral("ablation"), {{QStringLiteral("seeds"), 1}}));
         QVERIFY(w.probe());
         QVERIFY(w.heatmap()->matrix().layers > 0);
+        QVERIFY(w.heatmap()->emptyText().isEmpty()); // no "train a probe" over a drawn map
         QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
         QVERIFY(w.inspector()->summary().column >= 0);
         const quint64 generation = w.controller()->dataGeneration();

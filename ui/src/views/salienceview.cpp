@@ -133,6 +133,7 @@ void SalienceView::refresh()
     const SalienceMode mode =
         m_value->currentIndex() == 1 ? SalienceMode::Rank : SalienceMode::WeightShare;
     const SalienceMatrix s = salienceMatrix(*p, label, mode);
+    m_heatmap->setEmptyText({});
     m_heatmap->setMatrix(s, mode);
     m_heatmap->setOrder(m_order->currentIndex() == 1 ? SalienceHeatmapCanvas::Order::BySalience
                                                      : SalienceHeatmapCanvas::Order::ByIndex);
