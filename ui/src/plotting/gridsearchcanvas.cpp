@@ -107,7 +107,6 @@ GridSearchCanvas::GridSearchCanvas(QWidget *parent) : PlotCanvas(parent)
     });
 
     QCustomPlot *p = plot();
-    QCPAxisRect *rect = p->axisRect();
     p->xAxis->setLabel(QStringLiteral("λ2"));
     p->yAxis->setLabel(QStringLiteral("λ1"));
     for (QCPAxis *axis : {p->xAxis, p->yAxis}) {
@@ -119,20 +118,7 @@ GridSearchCanvas::GridSearchCanvas(QWidget *parent) : PlotCanvas(parent)
     }
     p->yAxis->setRangeReversed(true); // first λ1 row at the top, as in a table
 
-    m_map = new QCPColorMap(p->xAxis, p->yAxis);
-    m_map->setInterpolate(false);
-    m_map->setTightBoundary(false);
-    m_scale = new QCPColorScale(p);
-    m_scale->setType(QCPAxis::atRight);
-    m_scale->setRangeDrag(false);
-    m_scale->setRangeZoom(false);
-    m_scale->setBarWidth(14);
-    contentLayout()->addElement(0, 1, m_scale);
-    m_map->setColorScale(m_scale);
-    m_map->setGradient(colourGradient(m_colourMap));
-    auto *group = new QCPMarginGroup(p);
-    rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
-    m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    m_map = addColourMap(colourGradient(m_colourMap), &m_scale);
 
     m_caption = new QCPTextElement(p, QString());
     QFont small = p->font();

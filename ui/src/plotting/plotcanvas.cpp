@@ -48,6 +48,27 @@ PlotCanvas::PlotCanvas(QWidget *parent) : QWidget(parent)
 
 PlotCanvas::~PlotCanvas() = default;
 
+QCPColorMap *PlotCanvas::addColourMap(const QCPColorGradient &gradient, QCPColorScale **scale)
+{
+    QCustomPlot *p = m_plot;
+    auto *map = new QCPColorMap(p->xAxis, p->yAxis);
+    map->setInterpolate(false);
+    map->setTightBoundary(false);
+    auto *bar = new QCPColorScale(p);
+    bar->setType(QCPAxis::atRight);
+    bar->setRangeDrag(false);
+    bar->setRangeZoom(false);
+    bar->setBarWidth(14);
+    m_content->addElement(0, 1, bar);
+    map->setColorScale(bar);
+    map->setGradient(gradient);
+    auto *group = new QCPMarginGroup(p);
+    p->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    bar->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    *scale = bar;
+    return map;
+}
+
 void PlotCanvas::setEmptyText(const QString &text)
 {
     if (!m_empty) {

@@ -48,21 +48,7 @@ SalienceHeatmapCanvas::SalienceHeatmapCanvas(QWidget *parent) : PlotCanvas(paren
         axis->setTickLengthOut(4);
     }
 
-    m_map = new QCPColorMap(p->xAxis, p->yAxis);
-    m_map->setInterpolate(false);
-    m_map->setTightBoundary(false);
-
-    m_scale = new QCPColorScale(p);
-    m_scale->setType(QCPAxis::atRight);
-    m_scale->setRangeDrag(false);
-    m_scale->setRangeZoom(false);
-    m_scale->setBarWidth(14);
-    contentLayout()->addElement(0, 1, m_scale);
-    m_map->setColorScale(m_scale);
-    m_map->setGradient(colourGradient(m_colourMap));
-    auto *group = new QCPMarginGroup(p);
-    rect->setMarginGroup(QCP::msTop | QCP::msBottom, group);
-    m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, group);
+    m_map = addColourMap(colourGradient(m_colourMap), &m_scale);
 
     // Selection marker: a dark outline with a light inner outline, visible on every colour.
     m_markerOuter = new QCPItemRect(p);

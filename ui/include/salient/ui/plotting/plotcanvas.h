@@ -5,6 +5,9 @@
 #include <QWidget>
 
 class QCustomPlot;
+class QCPColorGradient;
+class QCPColorMap;
+class QCPColorScale;
 class QCPLayoutGrid;
 class QCPTextElement;
 class QLabel;
@@ -83,6 +86,13 @@ protected:
     /// The grid below the title where subclasses place the axis rect (initially at (0, 0)) and
     /// their colour scale / legend. Never null.
     QCPLayoutGrid *contentLayout() const;
+
+    /**
+     * Adds an uninterpolated colour map on the default axes with its colour scale (bar) at the
+     * right of the axis rect, aligned to it, coloured by @p gradient. Both are owned by the plot.
+     * @param scale receives the colour scale (not null)
+     */
+    QCPColorMap *addColourMap(const QCPColorGradient &gradient, QCPColorScale **scale);
 
     /// Lays the plot out for the current widget size without painting, so that axis
     /// coordToPixel() is valid (e.g. right after show/resize, before the first paint).
