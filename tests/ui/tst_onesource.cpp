@@ -312,6 +312,8 @@ private Q_SLOTS:
         const ProbeReport *p = w.probe();
         QVERIFY(p);
         QCOMPARE(p->layout.layerIds, (std::vector<int>{3, 4}));
+        // Opening a session selects its most salient neuron, as training does.
+        QCOMPARE(w.selectedColumn(), p->ordering.front());
         const int dims = p->layout.dims;
         SalienceHeatmapCanvas *h = w.heatmap();
         h->resize(900, 300);

@@ -226,6 +226,9 @@ int SessionController::openSession(const QString &path, SessionCheck *check)
             }
             for (const QString &name : resultNames())
                 Q_EMIT resultChanged(name);
+            // As after training: the most salient neuron is selected.
+            if (const ProbeReport *p = probe(); p && !p->ordering.empty())
+                selectColumn(p->ordering.front(), true);
         });
 }
 
