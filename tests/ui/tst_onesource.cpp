@@ -278,12 +278,15 @@ private Q_SLOTS:
         MainWindow w;
         w.setInteractive(false);
         w.probeSettings()->setOptions(quickProbe());
-        QSignalSpy loaded(w.controller(), &SessionController::dataLoaded);
+        // The moment the load's handler queues the checksum job (queued() is emitted inside
+        // start()), start the probe behind it: the checksum finishes first.
+        int probeJob = -1;
+        connect(w.jobs(), &JobRunner::queued, &w, [&](int, const QString &name) {
+            if (name.startsWith(QStringLiteral("Checksum")) && probeJob < 0)
+                probeJob = w.runAnalysisJob(QStringLiteral("probe"));
+        });
         QVERIFY(w.loadFiles(m_files) >= 0);
-        QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1, 120000);
-        // The load's handler queued the checksum job; start the probe behind it at once.
-        QVERIFY(w.jobs()->isRunning());
-        QVERIFY(w.runAnalysisJob(QStringLiteral("probe")) >= 0);
+        QTRY_VERIFY_WITH_TIMEOUT(probeJob > 0, 120000);
         QVERIFY(w.waitForJobs(300000));
         QVERIFY(w.probe() != nullptr);
         QVERIFY(w.heatmap()->matrix().layers > 0);
