@@ -60,6 +60,12 @@ const AnalysisResult *SessionController::result(const QString &name) const
     return it == m_results.end() ? nullptr : it->second.get();
 }
 
+std::shared_ptr<const AnalysisResult> SessionController::sharedResult(const QString &name) const
+{
+    const auto it = m_results.find(name);
+    return it == m_results.end() ? nullptr : it->second;
+}
+
 QStringList SessionController::resultNames() const
 {
     QStringList names;

@@ -60,12 +60,13 @@ void NeuronPresenter::show(int column)
     }
     m_pending = true;
     m_inspector->setBusy(true);
-    // The job shares the data; the probe report is copied (it may be replaced meanwhile).
+    // The job shares the data and the probe report (immutable; kept alive if replaced meanwhile).
     const std::shared_ptr<const LoadedTask> task = m_controller->sharedTask();
     const quint64 generation = m_controller->dataGeneration();
     std::shared_ptr<const ProbeReport> probe;
-    if (const ProbeReport *p = m_controller->probe())
-        probe = std::make_shared<const ProbeReport>(*p);
+    if (auto r = m_controller->sharedResult(QStringLiteral("probe")))
+        if (const auto *p = std::get_if<ProbeReport>(r.get()))
+            probe = std::shared_ptr<const ProbeReport>(r, p); // aliasing: no copy
     const NeuronId id = m_controller->layout().neuron(column);
     const QString title =
         tr("Layer %1 · unit %2: most activating sentences").arg(id.layer).arg(id.unit);

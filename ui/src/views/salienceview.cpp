@@ -154,9 +154,12 @@ void SalienceView::refresh()
     } else {
         m_heatmap->clearKeptNeurons();
     }
-    const ProbeReport report = *p; // the provider outlives this call; the report is small
-    m_heatmap->setClassWeightProvider(
-        [report](int column) { return neuronSummary(report, column).topClasses; });
+    // The provider outlives this call: it shares the controller's report (no copy of W).
+    const std::shared_ptr<const AnalysisResult> shared =
+        m_controller->sharedResult(QStringLiteral("probe"));
+    m_heatmap->setClassWeightProvider([shared](int column) {
+        return neuronSummary(std::get<ProbeReport>(*shared), column).topClasses;
+    });
     m_heatmap->selectNeuron(m_controller->selectedColumn());
     QString hint;
     if (p->options.l1 == 0)

@@ -86,6 +86,9 @@ public:
     }
     /// The typed result of analysis @p name, null when absent.
     const AnalysisResult *result(const QString &name) const;
+    /// The same result, shared (immutable): a job or a deferred callback keeps it alive even
+    /// when the controller replaces or invalidates it meanwhile.
+    std::shared_ptr<const AnalysisResult> sharedResult(const QString &name) const;
     /// Names of the results held, in the session's order.
     QStringList resultNames() const;
 
