@@ -4,8 +4,10 @@
 #include "salient/util/error.h"
 
 #include <QThread>
+#include <algorithm>
 #include <cmath>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <numeric>
 #include <omp.h>
@@ -91,6 +93,30 @@ NeuronList resolveColumns(Index available, const NeuronList &columns, const char
                             .arg(available));
     }
     return columns;
+}
+
+MajorityBaseline majorityBaseline(const ExperimentData &data, const Dataset *split)
+{
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    MajorityBaseline b;
+    b.accuracy = b.macroF1 = nan;
+    if (!split || !data.train || data.probe.regression || split->y.size() == 0
+        || data.train->y.size() == 0 || data.labels.isEmpty())
+        return b;
+    b.tokens = split->y.size();
+    std::vector<Index> counts(std::size_t(data.labels.size()), 0);
+    for (Index i = 0; i < data.train->y.size(); ++i) {
+        const int c = data.train->y[i];
+        if (c >= 0 && c < int(counts.size()))
+            ++counts[std::size_t(c)];
+    }
+    const int majority = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
+    b.label = data.labels[majority];
+    const VectorF gold = split->y.cast<float>();
+    const VectorF predicted = VectorF::Constant(gold.size(), float(majority));
+    b.accuracy = computeScore(Metric::Accuracy, predicted, gold);
+    b.macroF1 = computeScore(Metric::MacroF1, predicted, gold);
+    return b;
 }
 
 SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &columns,

@@ -72,6 +72,18 @@ struct SubsetScores {
 SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &columns,
                               const TrainCallback &callback = {});
 
+/// The baseline of every accuracy (issue "results a careful researcher can publish"): always
+/// predicting the TRAIN majority label, scored on one split. Classification only; for a
+/// regression probe, a null split or an empty split every number is NaN and label is "".
+struct MajorityBaseline {
+    QString label;       ///< the train majority label (ties: lowest class index)
+    double accuracy = 0; ///< fraction of the split's tokens with that label
+    double macroF1 = 0;  ///< scikit-learn macro-F1 of the constant prediction (metrics.h)
+    Index tokens = 0;    ///< rows of the split
+};
+/// Majority baseline of @p data on @p split (normally &data.selection() or data.test).
+MajorityBaseline majorityBaseline(const ExperimentData &data, const Dataset *split);
+
 /// @p columns checked against @p available columns; empty → all columns 0..available−1.
 /// Throws salient::Error naming @p function for an out-of-range column.
 NeuronList resolveColumns(Index available, const NeuronList &columns, const char *function);
