@@ -5,6 +5,7 @@
 #include "salient/analyses/pipeline.h"
 #include "salient/probe/salience.h"
 #include "salient/session/resultsjson.h"
+#include "salient/util/stats.h"
 
 #include "testutil.h"
 
@@ -83,6 +84,28 @@ class TestResults : public QObject {
     }
 
 private Q_SLOTS:
+    // The one "mean ± sd" convention: sample sd (ddof = 1), NaN skipped, n = 1 has no spread.
+    void seedSummaryConvention()
+    {
+        const SeedSummary s = summarizeSeeds({0.80, 0.90, std::nan(""), 0.85});
+        QCOMPARE(s.n, 3);
+        QVERIFY(std::abs(s.mean - 0.85) < 1e-12);
+        QVERIFY(std::abs(s.sd - 0.05) < 1e-12); // sqrt((0.0025 + 0.0025) / 2)
+        QCOMPARE(s.median, 0.85);
+        QCOMPARE(s.min, 0.80);
+        QCOMPARE(s.max, 0.90);
+        QCOMPARE(s.text(2), QStringLiteral("0.85 ± 0.05"));
+        const SeedSummary one = summarizeSeeds({0.5});
+        QVERIFY(std::isnan(one.sd));
+        QCOMPARE(one.text(1), QStringLiteral("0.5"));
+        const SeedSummary none = summarizeSeeds({});
+        QCOMPARE(none.n, 0);
+        QVERIFY(std::isnan(none.mean));
+        QCOMPARE(none.text(), QStringLiteral("—"));
+        const SeedSummary even = summarizeSeeds({4, 1, 3, 2});
+        QCOMPARE(even.median, 2.5);
+    }
+
     void initTestCase()
     {
         m_all = loadDemoTask(m_demo, QStringLiteral("pos"), DatasetOptions{});
