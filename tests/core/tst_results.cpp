@@ -577,6 +577,40 @@ private Q_SLOTS:
                 }).contains(QStringLiteral("nope")));
     }
 
+    // One meaning per key: "ranking" is a neuron list (probe); the ranker of minimal-subset and
+    // ablation is the object "ranker". Files with the older object form "ranking" still load.
+    void rankerObjectKeyAndOlderForm()
+    {
+        AnalysisContext ctx = context(m_34);
+        const std::pair<QString, QJsonObject> runs[] = {
+            {QStringLiteral("minimal-subset"),
+             {{QStringLiteral("fractions"), QJsonArray{0.1, 0.5}},
+              {QStringLiteral("ranker"), QStringLiteral("probeless")}}},
+            {QStringLiteral("ablation"),
+             {{QStringLiteral("sizes"), QJsonArray{0.2}},
+              {QStringLiteral("seeds"), 1},
+              {QStringLiteral("mode"), QStringLiteral("masking")},
+              {QStringLiteral("ranker"), QStringLiteral("probeless")}}}};
+        for (const auto &[name, options] : runs) {
+            const AnalysisOutput out = runAnalysis(name, options, ctx);
+            QVERIFY2(out.json[QStringLiteral("ranker")].isObject(), qPrintable(name));
+            QVERIFY2(!out.json.contains(QStringLiteral("ranking")), qPrintable(name));
+            QCOMPARE(out.json[QStringLiteral("ranker")].toObject()[QStringLiteral("ranker")],
+                     QJsonValue(QStringLiteral("probeless")));
+            QJsonObject old = out.json;
+            old[QStringLiteral("ranking")] = old.take(QStringLiteral("ranker"));
+            const AnalysisResult back = resultFromJson(name, old, {});
+            const RankerInfo &r = name == QLatin1String("ablation")
+                                      ? std::get<AblationReport>(back).ranker
+                                      : std::get<MinimalSubsetReport>(back).ranker;
+            QCOMPARE(r.ranker, QStringLiteral("probeless"));
+            old.remove(QStringLiteral("ranking"));
+            QVERIFY(errorOf([&] {
+                        resultFromJson(name, old, {});
+                    }).contains(QStringLiteral("'ranker'")));
+        }
+    }
+
     void olderProbeResultsStillLoad()
     {
         AnalysisContext ctx = context(m_34);

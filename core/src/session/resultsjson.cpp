@@ -320,7 +320,7 @@ QJsonObject toJson(const MinimalSubsetReport &r)
 {
     const MinimalSubsetResult &m = r.result;
     QJsonObject j;
-    j[QStringLiteral("ranking")] = rankerJson(r.ranker);
+    j[QStringLiteral("ranker")] = rankerJson(r.ranker);
     j[QStringLiteral("size")] = m.size;
     j[QStringLiteral("fraction")] = num(double(m.size) / r.layout.columns());
     j[QStringLiteral("neurons")] = flatArray(r.layout, m.neurons);
@@ -360,7 +360,7 @@ QJsonObject toJson(const AblationReport &r)
 {
     const AblationResult &a = r.result;
     QJsonObject j;
-    j[QStringLiteral("ranking")] = rankerJson(r.ranker);
+    j[QStringLiteral("ranker")] = rankerJson(r.ranker);
     j[QStringLiteral("mode")] = r.mode;
     j[QStringLiteral("sizes")] = intArray(a.sizes);
     j[QStringLiteral("requested_sizes")] = numArray(r.options.sizes);

@@ -155,6 +155,16 @@ LayerDistribution distributionFrom(const Reader &r, const std::vector<int> &laye
     return d;
 }
 
+/// The ranker object of a minimal-subset or ablation result: key "ranker". Results written before
+/// it was renamed carry the same object as "ranking" (which now only means a neuron list).
+Reader rankerObject(const Reader &j)
+{
+    const QString old = QStringLiteral("ranking");
+    if (!j.has(QStringLiteral("ranker")) && j.value(old).isObject())
+        return j.object(old);
+    return j.object(QStringLiteral("ranker"));
+}
+
 RankerInfo rankerFrom(const Reader &r)
 {
     RankerInfo info;
@@ -383,7 +393,7 @@ MinimalSubsetReport subsetFrom(const Reader &j)
     r.probe = probeFrom(j);
     r.layout = neuronLayoutFromJson(j.object(QStringLiteral("layout")).json(),
                                     j.where() + QStringLiteral(".layout"));
-    r.ranker = rankerFrom(j.object(QStringLiteral("ranking")));
+    r.ranker = rankerFrom(rankerObject(j));
     r.preset = j.string(QStringLiteral("preset"));
     r.split = j.string(QStringLiteral("selection_split"));
     MinimalSubsetOptions &o = r.options;
@@ -426,7 +436,7 @@ AblationReport ablationFrom(const Reader &j)
     r.probe = probeFrom(j);
     r.layout = neuronLayoutFromJson(j.object(QStringLiteral("layout")).json(),
                                     j.where() + QStringLiteral(".layout"));
-    r.ranker = rankerFrom(j.object(QStringLiteral("ranking")));
+    r.ranker = rankerFrom(rankerObject(j));
     r.mode = j.string(QStringLiteral("mode"));
     r.split = j.string(QStringLiteral("split"));
     AblationOptions &o = r.options;

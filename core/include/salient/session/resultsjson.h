@@ -29,7 +29,8 @@ QJsonObject toJson(const CompareReport &r);
  * JsonReport CSV tables are not stored and come back empty). Probe results written before the
  * typed reports (no "layout", "top_fraction", "top_k", per-split "majority_*", a "ranking" that
  * stops at NeuroX's cutoff) are read with layers_used/dims, 0.05, the distribution's k, NaN, and
- * the ranking completed by the unranked columns in ascending order.
+ * the ranking completed by the unranked columns in ascending order. Minimal-subset and ablation
+ * results written before their ranker object was renamed "ranker" (it was "ranking") still load.
  */
 AnalysisResult resultFromJson(const QString &name, const QJsonObject &json,
                               const std::map<QString, RowMatrixF> &arrays);
