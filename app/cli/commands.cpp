@@ -55,13 +55,37 @@ QJsonObject storeInfoJson(const StoreInfo &info)
     return o;
 }
 
-/// Writes one analysis's JSON and CSV files into @p outDir.
-void writeAnalysisFiles(const QString &outDir, const QString &name, const AnalysisOutput &out)
+/// Writes one analysis's JSON and CSV files into @p outDir; returns their names.
+QStringList writeAnalysisFiles(const QString &outDir, const QString &name,
+                               const AnalysisOutput &out)
 {
-    writeFileAtomic(outDir + QStringLiteral("/") + name + QStringLiteral(".json"),
+    QStringList written{name + QStringLiteral(".json")};
+    writeFileAtomic(outDir + QStringLiteral("/") + written.back(),
                     QJsonDocument(out.json).toJson());
-    for (const auto &[file, csv] : out.csv)
-        writeFileAtomic(outDir + QStringLiteral("/") + name + QStringLiteral(".") + file, csv);
+    for (const auto &[file, csv] : out.csv) {
+        written << name + QStringLiteral(".") + file;
+        writeFileAtomic(outDir + QStringLiteral("/") + written.back(), csv);
+    }
+    return written;
+}
+
+/// Saves the session as DIR/session.json; returns the names of the files written (the session and
+/// its sibling arrays file, when it has arrays).
+QStringList saveSessionFiles(const QString &outDir, Session &session)
+{
+    saveSession(outDir + QStringLiteral("/session.json"), session);
+    QStringList written{QStringLiteral("session.json")};
+    if (!session.arraysFile.isEmpty())
+        written << session.arraysFile;
+    return written;
+}
+
+/// "wrote N files to DIR: a, b, c" on stderr.
+void reportWritten(const QString &outDir, const QStringList &files)
+{
+    err(QStringLiteral("wrote %1 files to %2: %3")
+            .arg(files.size())
+            .arg(outDir, files.join(QStringLiteral(", "))));
 }
 
 } // namespace
@@ -72,11 +96,9 @@ int cmdInspect(const QStringList &args)
     p.setApplicationDescription(
         QStringLiteral("Print the metadata of an activation file as JSON (reads metadata only).\n"
                        "Formats: NeuroX HDF5 (float32/float16) and NeuroX JSON lines."));
-    p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("activation file"));
-    p.process(args);
-    if (p.positionalArguments().size() != 1)
-        throw Error(QStringLiteral("inspect: expected exactly one FILE"));
+    parseCommandLine(p, args, QStringLiteral("inspect"));
+    requirePositionals(p, QStringLiteral("inspect"), 1, 1, QStringLiteral("FILE"));
     auto store = ActivationStore::open(p.positionalArguments().first());
     std::printf("%s", QJsonDocument(storeInfoJson(store->info())).toJson().constData());
     return 0;
@@ -88,15 +110,15 @@ int cmdDemo(const QStringList &args)
     p.setApplicationDescription(QStringLiteral(
         "Write the built-in SYNTHETIC demo dataset as NeuroX files (HDF5 activations, words, POS "
         "and suffix labels for train/dev/test) into DIR."));
-    p.addHelpOption();
     p.addOption({QStringLiteral("out"), QStringLiteral("output folder"), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("seed"), QStringLiteral("generator seed (default 7)"),
                  QStringLiteral("N")});
-    p.process(args);
+    parseCommandLine(p, args, QStringLiteral("demo"));
+    requirePositionals(p, QStringLiteral("demo"), 0, 0, {});
     if (!p.isSet(QStringLiteral("out")))
         throw Error(QStringLiteral("demo: --out DIR is required"));
     DemoOptions o;
-    o.seed = quint64(parseInt(p, QStringLiteral("seed"), 7));
+    o.seed = parseSeed(p, QStringLiteral("seed"), 7);
     const DemoDataset demo = makeDemoDataset(o);
     writeDemoFiles(demo, p.value(QStringLiteral("out")));
     err(demo.description);
@@ -128,61 +150,17 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     else
         p.setApplicationDescription(QStringLiteral("Run the '%1' analysis.\n\n").arg(name)
                                     + probeHelp);
-    p.addHelpOption();
     addDataOptions(p);
     addProbeOptions(p);
     const std::vector<OptionSpec> specs = analysisOptionSpecs(name);
-    for (const OptionSpec &s : specs) {
-        if (s.kind == OptionSpec::Bool)
-            p.addOption({QLatin1String(s.flag), QLatin1String(s.help)});
-        else
-            p.addOption({QLatin1String(s.flag), QLatin1String(s.help), QStringLiteral("VALUE")});
-    }
-    p.process(args);
-    if (!p.positionalArguments().isEmpty())
-        throw Error(QStringLiteral("%1: unexpected argument '%2'")
-                        .arg(name, p.positionalArguments().first()));
+    addAnalysisOptions(p, specs);
+    parseCommandLine(p, args, name);
+    requirePositionals(p, name, 0, 0, {});
     if (!p.isSet(QStringLiteral("out")))
         throw Error(QStringLiteral("%1: --out DIR is required").arg(name));
-    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+    applyThreadsOption(p);
     ProbeOptions po = probeOptionsFromParser(p);
-    QJsonObject analysisOptions = analysisOptionsFromParser(p, specs);
-    if (name == QLatin1String("properties")) {
-        QJsonArray props;
-        for (const QString &v : p.values(QStringLiteral("property"))) {
-            const qsizetype eq = v.indexOf(QLatin1Char('='));
-            const QStringList files = v.mid(eq + 1).split(QLatin1Char(','));
-            if (eq <= 0 || files.value(0).isEmpty() || files.size() > 2)
-                throw Error(
-                    QStringLiteral("--property: '%1' (expected NAME=TRAIN_LABELS[,DEV_LABELS])")
-                        .arg(v));
-            QJsonObject o;
-            o[QStringLiteral("name")] = v.left(eq);
-            o[QStringLiteral("train")] = QFileInfo(files[0]).absoluteFilePath();
-            if (files.size() == 2)
-                o[QStringLiteral("dev")] = QFileInfo(files[1]).absoluteFilePath();
-            props.append(o);
-        }
-        analysisOptions.remove(QStringLiteral("property"));
-        if (!props.isEmpty())
-            analysisOptions[QStringLiteral("properties")] = props;
-        if (analysisOptions.contains(QStringLiteral("demo_properties")))
-            analysisOptions[QStringLiteral("demo_properties")] =
-                QJsonArray::fromStringList(analysisOptions.value(QStringLiteral("demo_properties"))
-                                               .toString()
-                                               .split(QLatin1Char(',')));
-    }
-    if (name == QLatin1String("compare")) {
-        QJsonObject other;
-        for (const char *split : {"train", "dev", "test"}) {
-            const QString key = QStringLiteral("other_") + QLatin1String(split);
-            if (analysisOptions.contains(key))
-                other[QLatin1String(split)] =
-                    QFileInfo(analysisOptions.take(key).toString()).absoluteFilePath();
-        }
-        if (!other.isEmpty())
-            analysisOptions[QStringLiteral("other")] = other;
-    }
+    const QJsonObject analysisOptions = analysisOptionsFromParser(p, name, specs);
     const QString outDir = p.value(QStringLiteral("out"));
     requireOutputFolder(outDir);
 
@@ -191,12 +169,6 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     po.regression = dopt.task == TaskType::Regression;
     for (const QString &w : task.warnings())
         err(QStringLiteral("warning: ") + w);
-    err(QStringLiteral("loaded %1 train tokens × %2 neurons (%3 MB) in %4 s; %5")
-            .arg(task.train->rows())
-            .arg(task.train->neurons())
-            .arg(matrixBytes(task.train->rows(), task.train->neurons()) / 1e6, 0, 'f', 1)
-            .arg(task.loadSeconds, 0, 'f', 2)
-            .arg(blasDescription()));
 
     Session session = sessionFor(p, dopt, po);
     std::future<void> hashing = hashInputsInBackground(session); // full SHA-256 while we compute
@@ -213,22 +185,12 @@ int cmdAnalysis(const QString &name, const QStringList &args)
         return 3;
     if (out.status != Status::Ok)
         throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
-    writeAnalysisFiles(outDir, name, out);
+    QStringList written = writeAnalysisFiles(outDir, name, out);
     session.results[name] = out.json;
     hashing.get();
-    saveSession(outDir + QStringLiteral("/session.json"), session);
+    written << saveSessionFiles(outDir, session);
     if (name == QLatin1String("probe")) {
-        // The foundation's contract: results.json and probe.hdf5.
-        writeFileAtomic(outDir + QStringLiteral("/results.json"), QJsonDocument(out.json).toJson());
-        Probe saved;
-        saved.regression = po.regression;
-        saved.W = session.arrays.at(QStringLiteral("probe/W"));
-        saved.b = session.arrays.at(QStringLiteral("probe/b")).row(0).transpose();
-        saved.labels = task.vocab.names;
-        for (int c = 0; c < task.train->neurons(); ++c)
-            saved.columns.push_back(flatNeuron(*task.train, c));
-        saveProbe(outDir + QStringLiteral("/probe.hdf5"), saved,
-                  QJsonDocument(toJson(po)).toJson(QJsonDocument::Compact));
+        written << writeProbeFiles(outDir, session, task, po, out.json);
         if (task.dev)
             err(QStringLiteral("dev accuracy %1")
                     .arg(out.json[QStringLiteral("dev")]
@@ -236,8 +198,25 @@ int cmdAnalysis(const QString &name, const QStringList &args)
                              .toDouble(),
                          0, 'f', 4));
     }
-    err(QStringLiteral("wrote %1/%2.json and session.json").arg(outDir, name));
+    reportWritten(outDir, written);
     return 0;
+}
+
+QStringList writeProbeFiles(const QString &outDir, const Session &session, const LoadedTask &task,
+                            const ProbeOptions &po, const QJsonObject &probeJson)
+{
+    // The foundation's contract: results.json and probe.hdf5.
+    writeFileAtomic(outDir + QStringLiteral("/results.json"), QJsonDocument(probeJson).toJson());
+    Probe saved;
+    saved.regression = po.regression;
+    saved.W = session.arrays.at(QStringLiteral("probe/W"));
+    saved.b = session.arrays.at(QStringLiteral("probe/b")).row(0).transpose();
+    saved.labels = task.vocab.names;
+    for (int c = 0; c < task.train->neurons(); ++c)
+        saved.columns.push_back(flatNeuron(*task.train, c));
+    saveProbe(outDir + QStringLiteral("/probe.hdf5"), saved,
+              QJsonDocument(toJson(po)).toJson(QJsonDocument::Compact));
+    return {QStringLiteral("results.json"), QStringLiteral("probe.hdf5")};
 }
 
 namespace {
@@ -249,10 +228,11 @@ using AfterAnalysis = std::function<void(Session &session, qsizetype index, Anal
 
 /// Runs the session's analyses in order on @p task, each with the probe options the session
 /// records for it (Session::probeOptionsFor, regression from the data options), writing each
-/// one's files into @p outDir, its results and the options it ran with into the session; prints
-/// the wall time of each. Returns an exit code.
+/// one's files into @p outDir (for "probe" also results.json and probe.hdf5, as `probe` writes),
+/// its results and the options it ran with into the session; prints the wall time of each. Adds
+/// the names of the files written to @p written. Returns an exit code.
 int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &outDir,
-                       const AfterAnalysis &after = {})
+                       QStringList &written, const AfterAnalysis &after = {})
 {
     AnalysisContext ctx;
     ctx.task = &task;
@@ -278,7 +258,9 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
         session.analysisProbeOptions[name] = po;
         if (after)
             after(session, i, out);
-        writeAnalysisFiles(outDir, name, out);
+        written << writeAnalysisFiles(outDir, name, out);
+        if (name == QLatin1String("probe"))
+            written << writeProbeFiles(outDir, session, task, po, out.json);
         session.results[name] = out.json;
         timing[name] = double(t.nsecsElapsed()) * 1e-9;
         err(QStringLiteral("%1 done in %2 s").arg(name).arg(timing[name].toDouble(), 0, 'f', 1));
@@ -286,6 +268,7 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
     timing[QStringLiteral("total")] = double(total.nsecsElapsed()) * 1e-9;
     timing[QStringLiteral("load")] = task.loadSeconds;
     writeFileAtomic(outDir + QStringLiteral("/timing.json"), QJsonDocument(timing).toJson());
+    written << QStringLiteral("timing.json");
     return 0;
 }
 
@@ -332,7 +315,6 @@ int cmdRun(const QStringList &args)
         "results into the session (atomically) and as JSON/CSV files beside it (or in --out DIR).\n"
         "Refuses to run when an input file changed since the session was written, unless\n"
         "--allow-changed-inputs."));
-    p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("SESSION"), QStringLiteral("session file (.json)"));
     p.addOption({QStringLiteral("out"),
                  QStringLiteral("write the session and result files here instead"),
@@ -341,10 +323,9 @@ int cmdRun(const QStringList &args)
                  QStringLiteral("run even if input files changed")});
     p.addOption({QStringLiteral("threads"), QStringLiteral("compute threads (default: all cores)"),
                  QStringLiteral("N")});
-    p.process(args);
-    if (p.positionalArguments().size() != 1)
-        throw Error(QStringLiteral("run: expected exactly one SESSION file"));
-    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+    parseCommandLine(p, args, QStringLiteral("run"));
+    requirePositionals(p, QStringLiteral("run"), 1, 1, QStringLiteral("SESSION file"));
+    applyThreadsOption(p);
     const QString path = p.positionalArguments().first();
     SessionCheck check;
     Session session = loadSession(path, &check);
@@ -363,14 +344,18 @@ int cmdRun(const QStringList &args)
                                                           : QFileInfo(path).absolutePath();
     requireOutputFolder(outDir);
     const LoadedTask task = loadSessionData(session);
-    const int rc = runSessionAnalyses(session, task, outDir);
+    QStringList written;
+    const int rc = runSessionAnalyses(session, task, outDir, written);
     if (rc != 0)
         return rc;
     const QString sessionOut =
         p.isSet(QStringLiteral("out")) ? outDir + QStringLiteral("/session.json") : path;
     saveSession(sessionOut, session);
-    err(QStringLiteral("ran %1; wrote %2")
-            .arg(session.analyses.join(QStringLiteral(", ")), sessionOut));
+    written << QFileInfo(sessionOut).fileName();
+    if (!session.arraysFile.isEmpty())
+        written << session.arraysFile;
+    err(QStringLiteral("ran %1").arg(session.analyses.join(QStringLiteral(", "))));
+    reportWritten(outDir, written);
     return 0;
 }
 
@@ -378,23 +363,32 @@ int cmdPipeline(const QStringList &args)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "Run the paper's whole analysis on one task with default options: grid-search, probe,\n"
-        "minimal-subset, ablation, selectivity (full probe and minimal set), layerwise. After\n"
-        "grid-search its winning lambdas are applied to every later analysis (said on stderr,\n"
-        "listed in grid-search.json \"applied_to\" and recorded per analysis in the session).\n"
-        "Writes every NAME.json/CSV, timing.json and DIR/session.json (`salient-cli run` replays\n"
-        "it with the recorded options). Use --analyses to choose a subset."));
-    p.addHelpOption();
+        "Run the paper's whole analysis on one task: grid-search, probe, minimal-subset,\n"
+        "ablation, selectivity (full probe and minimal set), layerwise. After grid-search its\n"
+        "winning lambdas are applied to every later analysis (said on stderr, listed in\n"
+        "grid-search.json \"applied_to\" and recorded per analysis in the session), so --l1/--l2\n"
+        "are refused while grid-search is listed. Writes every NAME.json/CSV, results.json and\n"
+        "probe.hdf5 (as `probe`), timing.json and DIR/session.json (`salient-cli run` replays it\n"
+        "with the recorded options). Use --analyses to choose a subset.\n\n"
+        "Every analysis's own options are accepted. An option several analyses share with the\n"
+        "same meaning (--search-stride, --ranker, ...) is set for each listed analysis that has\n"
+        "it. An option that means different things in two analyses (--delta, --sizes,\n"
+        "--top-fraction, --split, --threshold) also has the form --ANALYSIS-OPTION (e.g.\n"
+        "--minimal-subset-delta, --layerwise-delta); the bare form is refused when several\n"
+        "listed analyses have it. An option of an analysis not in --analyses is refused.\n"
+        "The options given are recorded per analysis in the session. Keys: docs/cli.md."));
     addDataOptions(p);
     addProbeOptions(p);
     p.addOption({QStringLiteral("analyses"),
                  QStringLiteral("comma-separated analyses (default: %1)")
                      .arg(paperPipeline().join(QLatin1Char(','))),
                  QStringLiteral("LIST")});
-    p.process(args);
+    addPipelineAnalysisOptions(p);
+    parseCommandLine(p, args, QStringLiteral("pipeline"));
+    requirePositionals(p, QStringLiteral("pipeline"), 0, 0, {});
     if (!p.isSet(QStringLiteral("out")))
         throw Error(QStringLiteral("pipeline: --out DIR is required"));
-    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0)));
+    applyThreadsOption(p);
     ProbeOptions po = probeOptionsFromParser(p);
     QStringList analyses = paperPipeline();
     if (p.isSet(QStringLiteral("analyses")))
@@ -407,6 +401,13 @@ int cmdPipeline(const QStringList &args)
         if (analyses.count(a) > 1)
             throw Error(QStringLiteral("--analyses: '%1' is listed twice").arg(a));
     }
+    if (analyses.contains(QStringLiteral("grid-search"))
+        && (p.isSet(QStringLiteral("l1")) || p.isSet(QStringLiteral("l2"))))
+        throw Error(QStringLiteral(
+            "pipeline: --l1/--l2 with grid-search in --analyses: the grid's winning λ1, λ2 replace "
+            "them for every later analysis; drop grid-search from --analyses to use your λ, or "
+            "drop --l1/--l2 to use the grid's"));
+    const QJsonObject analysisOptions = pipelineAnalysisOptions(p, analyses);
     const QString outDir = p.value(QStringLiteral("out"));
     requireOutputFolder(outDir);
     DatasetOptions dopt;
@@ -415,7 +416,10 @@ int cmdPipeline(const QStringList &args)
     Session session = sessionFor(p, dopt, po);
     std::future<void> hashing = hashInputsInBackground(session);
     session.analyses = analyses;
-    const int rc = runSessionAnalyses(session, task, outDir,
+    for (const QString &a : analyses)
+        session.analysisOptions[a] = analysisOptions.value(a).toObject();
+    QStringList written;
+    const int rc = runSessionAnalyses(session, task, outDir, written,
                                       [](Session &s, qsizetype index, AnalysisOutput &out) {
                                           if (s.analyses[index] == QLatin1String("grid-search"))
                                               applyGridSearchWinner(s, index, out);
@@ -423,8 +427,8 @@ int cmdPipeline(const QStringList &args)
     hashing.get();
     if (rc != 0)
         return rc;
-    saveSession(outDir + QStringLiteral("/session.json"), session);
-    err(QStringLiteral("wrote %1/session.json").arg(outDir));
+    written << saveSessionFiles(outDir, session);
+    reportWritten(outDir, written);
     return 0;
 }
 

@@ -163,6 +163,15 @@ private Q_SLOTS:
             cli({QStringLiteral("probe"), QStringLiteral("--demo"), QStringLiteral("--epochs"),
                  QStringLiteral("5"), QStringLiteral("--out"), out});
         QVERIFY2(r.code == 0, r.err.constData());
+        // What was loaded (train) and what the storage plan covers (every split) are named, and
+        // every file written is listed.
+        QVERIFY2(r.err.contains("loaded train split: "), r.err.constData());
+        QVERIFY2(r.err.contains("storage of all loaded splits (train, dev, test): in memory"),
+                 r.err.constData());
+        QVERIFY2(r.err.contains("wrote 6 files to "), r.err.constData());
+        for (const char *file : {"probe.json", "probe.ranking.csv", "session.json",
+                                 "session.arrays-", "results.json", "probe.hdf5"})
+            QVERIFY2(r.err.contains(file), file);
         const QJsonObject res = readJson(out + QStringLiteral("/results.json"));
         for (const char *key : {"layers", "dims", "neurons", "labels", "train", "dev", "test",
                                 "ranking", "ranking_per_label", "options", "timing"})
@@ -419,7 +428,7 @@ private Q_SLOTS:
         const QJsonObject pf =
             run(QStringLiteral("minimal-subset"),
                 {QStringLiteral("--prefilter-threshold"), QStringLiteral("0.3")});
-        QVERIFY(pf[QStringLiteral("ranking")]
+        QVERIFY(pf[QStringLiteral("ranker")]
                     .toObject()[QStringLiteral("prefilter_representatives")]
                     .toInt()
                 > 100);
@@ -433,7 +442,7 @@ private Q_SLOTS:
 
         const QJsonObject pl = run(QStringLiteral("minimal-subset"),
                                    {QStringLiteral("--ranker"), QStringLiteral("probeless")});
-        QCOMPARE(pl[QStringLiteral("ranking")].toObject()[QStringLiteral("ranker")].toString(),
+        QCOMPARE(pl[QStringLiteral("ranker")].toObject()[QStringLiteral("ranker")].toString(),
                  QStringLiteral("probeless"));
 
         const Run bad =
@@ -454,17 +463,19 @@ private Q_SLOTS:
     void pipelineSessionReplays()
     {
         const QString out = m_dir.filePath(QStringLiteral("pipeline"));
-        // λ1 = 0.5 is not on the grid: a later analysis reporting λ1 = best_l1 got the winner.
+        // The default λ1 = 0 is not on this grid: a later analysis reporting λ1 = best_l1 got the
+        // winner. (--l1 itself is refused while grid-search is listed.)
         const Run first =
             cli({QStringLiteral("pipeline"), QStringLiteral("--demo"), QStringLiteral("--epochs"),
-                 QStringLiteral("3"), QStringLiteral("--l1"), QStringLiteral("0.5"),
-                 QStringLiteral("--out"), out});
+                 QStringLiteral("3"), QStringLiteral("--l1-values"), QStringLiteral("1e-4,1e-3"),
+                 QStringLiteral("--l2-values"), QStringLiteral("0,1e-3"), QStringLiteral("--out"),
+                 out});
         QVERIFY2(first.code == 0, first.err.constData());
         const QJsonObject grid = readJson(out + QStringLiteral("/grid-search.json"));
         QVERIFY(grid[QStringLiteral("best_l1")].isDouble());
         const double bestL1 = grid[QStringLiteral("best_l1")].toDouble();
         const double bestL2 = grid[QStringLiteral("best_l2")].toDouble();
-        QVERIFY(bestL1 != 0.5);
+        QVERIFY(bestL1 != 0);
         const QStringList later{QStringLiteral("probe"), QStringLiteral("minimal-subset"),
                                 QStringLiteral("ablation"), QStringLiteral("selectivity"),
                                 QStringLiteral("layerwise")};
@@ -482,7 +493,7 @@ private Q_SLOTS:
         QCOMPARE(
             recordedProbeOptions(sessionPath, QStringLiteral("grid-search"))[QStringLiteral("l1")]
                 .toDouble(),
-            0.5);
+            0.0);
         for (const QString &name : later) {
             const QJsonObject o = recordedProbeOptions(sessionPath, name);
             QCOMPARE(o[QStringLiteral("l1")].toDouble(), bestL1);
@@ -515,8 +526,10 @@ private Q_SLOTS:
             QVERIFY2(d.isEmpty(), qPrintable(d));
             compared << f;
         }
-        QCOMPARE(compared.size(), qsizetype(1 + later.size())); // grid-search + the later ones
+        // grid-search + the later ones + results.json (the probe's, as `probe` writes it)
+        QCOMPARE(compared.size(), qsizetype(1 + later.size() + 1));
         QVERIFY(compared.contains(QStringLiteral("probe.json")));
+        QVERIFY(compared.contains(QStringLiteral("results.json")));
         const QJsonObject s1 = readJson(sessionPath),
                           s2 = readJson(again + QStringLiteral("/session.json"));
         for (const char *key : {"results", "analysis_probe_options", "probe_options"}) {
@@ -530,6 +543,96 @@ private Q_SLOTS:
             readJson(out + QStringLiteral("/selectivity.json"))[QStringLiteral("sets")].toArray();
         QCOMPARE(sets.size(), 2);
         QCOMPARE(sets[1].toObject()[QStringLiteral("set")].toString(), QStringLiteral("minimal"));
+    }
+
+    // pipeline takes every analysis's options: a shared flag (--search-stride) sets every listed
+    // analysis that has it, an ambiguous one (--delta) needs its qualified form; the options are
+    // recorded per analysis and replayed by `run`. pipeline writes the probe's results.json and
+    // probe.hdf5 as `probe` does. Contradictory options are usage errors.
+    void pipelineTakesAnalysisOptions()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("pipeline-options"));
+        const QStringList base{QStringLiteral("pipeline"), QStringLiteral("--demo"),
+                               QStringLiteral("--epochs"), QStringLiteral("2"),
+                               QStringLiteral("--out"),    out};
+        const QString analyses = QStringLiteral("probe,minimal-subset,layerwise");
+        const Run r =
+            cli(base
+                + QStringList{QStringLiteral("--analyses"), analyses,
+                              QStringLiteral("--search-stride"), QStringLiteral("50"),
+                              QStringLiteral("--minimal-subset-delta"), QStringLiteral("3"),
+                              QStringLiteral("--layerwise-delta"), QStringLiteral("4"),
+                              QStringLiteral("--fractions"), QStringLiteral("0.1,0.5")});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject opts =
+            readJson(out + QStringLiteral("/session.json"))[QStringLiteral("analysis_options")]
+                .toObject();
+        const auto opt = [&](const char *analysis, const char *key) {
+            return opts[QLatin1String(analysis)].toObject()[QLatin1String(key)];
+        };
+        QCOMPARE(opt("probe", "search_stride").toDouble(), 50.0);
+        QCOMPARE(opt("minimal-subset", "search_stride").toDouble(), 50.0);
+        QCOMPARE(opt("minimal-subset", "delta").toDouble(), 3.0);
+        QCOMPARE(opt("layerwise", "delta").toDouble(), 4.0);
+        QVERIFY(!opts[QStringLiteral("probe")].toObject().contains(QStringLiteral("delta")));
+        const QJsonObject subset = readJson(out + QStringLiteral("/minimal-subset.json"));
+        QCOMPARE(subset[QStringLiteral("delta_percent")].toDouble(), 3.0);
+        QCOMPARE(subset[QStringLiteral("search_stride")].toInt(), 50);
+        QCOMPARE(readJson(out + QStringLiteral("/layerwise.json"))[QStringLiteral("delta_percent")]
+                     .toDouble(),
+                 4.0);
+        // The same files as `probe`: results.json (= probe.json) and the trained probe.
+        QCOMPARE(readJson(out + QStringLiteral("/results.json")),
+                 readJson(out + QStringLiteral("/probe.json")));
+        QCOMPARE(loadProbe(out + QStringLiteral("/probe.hdf5")).W.cols(), 192);
+        for (const char *file : {"results.json", "probe.hdf5", "minimal-subset.json",
+                                 "layerwise.json", "timing.json", "session.json"})
+            QVERIFY2(r.err.contains(file), file);
+        // `run` replays the recorded options.
+        const QString again = m_dir.filePath(QStringLiteral("pipeline-options-again"));
+        const Run replay = cli({QStringLiteral("run"), out + QStringLiteral("/session.json"),
+                                QStringLiteral("--out"), again});
+        QVERIFY2(replay.code == 0, replay.err.constData());
+        QCOMPARE(readJson(again
+                          + QStringLiteral("/minimal-subset.json"))[QStringLiteral("delta_percent")]
+                     .toDouble(),
+                 3.0);
+        QVERIFY(QFile::exists(again + QStringLiteral("/probe.hdf5")));
+
+        // Refused (before loading): bare --delta with two analyses that have it; --l1 with
+        // grid-search; an option of an analysis not listed; a qualified option of an analysis not
+        // listed.
+        const struct {
+            QStringList extra;
+            const char *fragment;
+        } refused[] = {
+            {{QStringLiteral("--analyses"), analyses, QStringLiteral("--delta"),
+              QStringLiteral("2")},
+             "give --minimal-subset-delta or --layerwise-delta"},
+            {{QStringLiteral("--l1"), QStringLiteral("0.01")}, "drop grid-search from --analyses"},
+            {{QStringLiteral("--analyses"), QStringLiteral("grid-search,probe"),
+              QStringLiteral("--l2"), QStringLiteral("0.01")},
+             "drop --l1/--l2"},
+            {{QStringLiteral("--analyses"), QStringLiteral("probe"), QStringLiteral("--neuron"),
+              QStringLiteral("3")},
+             "--neuron is an option of neuron, which is not in --analyses"},
+            {{QStringLiteral("--analyses"), QStringLiteral("probe"),
+              QStringLiteral("--layerwise-delta"), QStringLiteral("3")},
+             "--layerwise-delta is an option of layerwise, which is not in --analyses"},
+            {{QStringLiteral("--analyses"), QStringLiteral("probe,layerwise"),
+              QStringLiteral("--layerwise-delta"), QStringLiteral("300")},
+             "--layerwise-delta: '300' is out of range"},
+            // The bare form when only one listed analysis has it: that analysis's option.
+            {{QStringLiteral("--analyses"), QStringLiteral("probe,layerwise"),
+              QStringLiteral("--delta"), QStringLiteral("300")},
+             "--delta: '300' is out of range"},
+        };
+        for (const auto &c : refused) {
+            const Run bad = cli(base + c.extra);
+            QCOMPARE(bad.code, 2);
+            QVERIFY2(bad.err.contains(c.fragment), bad.err.constData());
+            QVERIFY2(!bad.err.contains("loaded "), bad.err.constData());
+        }
     }
 
     // A session whose analyses ran with different λ (probe with λ1 = 0, minimal-subset with

@@ -235,6 +235,177 @@ private Q_SLOTS:
         QVERIFY(r.out.isEmpty());
     }
 
+    // ---- command-line usage ------------------------------------------------------------------
+
+    // Every numeric option is range-checked before any data is loaded: exit 2, naming the
+    // option, the value and the allowed range (instead of e.g. int(10000000000) = 1410065408).
+    void numericOptionsAreRangeChecked_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("option");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("allowed");
+        const auto row = [](const char *tag, const QString &command, const QString &option,
+                            const QString &value, const QString &allowed) {
+            QTest::newRow(tag) << QStringList{command, QStringLiteral("--demo"), option, value}
+                               << option << value << allowed;
+        };
+        const QString probe = QStringLiteral("probe");
+        row("epochs-overflow", probe, QStringLiteral("--epochs"), QStringLiteral("10000000000"),
+            QStringLiteral("1..1000000"));
+        row("epochs-huge", probe, QStringLiteral("--epochs"),
+            QStringLiteral("99999999999999999999999"), QStringLiteral("1..1000000"));
+        row("batch-zero", probe, QStringLiteral("--batch-size"), QStringLiteral("0"),
+            QStringLiteral("1..2147483647"));
+        row("threads-negative", probe, QStringLiteral("--threads"), QStringLiteral("-3"),
+            QStringLiteral("0..4096"));
+        row("seed-negative", probe, QStringLiteral("--seed"), QStringLiteral("-1"),
+            QStringLiteral("0..18446744073709551615"));
+        row("seed-over-64-bit", probe, QStringLiteral("--seed"),
+            QStringLiteral("18446744073709551616"), QStringLiteral("0..18446744073709551615"));
+        row("budget-with-demo", probe, QStringLiteral("--memory-budget"), QStringLiteral("8X"),
+            QStringLiteral("1 byte to 1e18 bytes"));
+        row("max-mismatches-negative", probe, QStringLiteral("--max-mismatches"),
+            QStringLiteral("-1"), QStringLiteral("0..2147483647"));
+        row("search-stride", probe, QStringLiteral("--search-stride"), QStringLiteral("0"),
+            QStringLiteral("1..1000000"));
+        row("lr", probe, QStringLiteral("--lr"), QStringLiteral("0"),
+            QStringLiteral("> 0 and <= 100"));
+        row("ablation-seeds", QStringLiteral("ablation"), QStringLiteral("--seeds"),
+            QStringLiteral("0"), QStringLiteral("1..1000"));
+        row("ablation-sizes", QStringLiteral("ablation"), QStringLiteral("--sizes"),
+            QStringLiteral("0.1,-2"), QStringLiteral("> 0 and <= 1000000000"));
+        row("gaussian-k", QStringLiteral("minimal-subset"), QStringLiteral("--gaussian-k"),
+            QStringLiteral("0"), QStringLiteral("1..100000"));
+        row("prefilter-rows", QStringLiteral("minimal-subset"), QStringLiteral("--prefilter-rows"),
+            QStringLiteral("-5"), QStringLiteral("1..9007199254740992"));
+        row("delta", QStringLiteral("minimal-subset"), QStringLiteral("--delta"),
+            QStringLiteral("100"), QStringLiteral(">= 0 and < 100"));
+        row("random-seed", QStringLiteral("grid-search"), QStringLiteral("--random-seed"),
+            QStringLiteral("abc"), QStringLiteral("0..18446744073709551615"));
+        row("control-seed", QStringLiteral("selectivity"), QStringLiteral("--control-seed"),
+            QStringLiteral("-5"), QStringLiteral("0..18446744073709551615"));
+        row("top-words", QStringLiteral("neuron"), QStringLiteral("--top-words"),
+            QStringLiteral("-1"), QStringLiteral("0..2147483647"));
+        row("top-fraction", QStringLiteral("compare"), QStringLiteral("--top-fraction"),
+            QStringLiteral("2"), QStringLiteral("> 0 and <= 1"));
+        row("rows", QStringLiteral("clusters"), QStringLiteral("--rows"), QStringLiteral("1e3"),
+            QStringLiteral("0..9007199254740992"));
+        QTest::newRow("demo-seed")
+            << QStringList{QStringLiteral("demo"), QStringLiteral("--seed"), QStringLiteral("-2")}
+            << QStringLiteral("--seed") << QStringLiteral("-2")
+            << QStringLiteral("0..18446744073709551615");
+    }
+    void numericOptionsAreRangeChecked()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, option);
+        QFETCH(QString, value);
+        QFETCH(QString, allowed);
+        const Run r = cli(args << QStringLiteral("--out") << path(QStringLiteral("range")));
+        QCOMPARE(r.code, 2);
+        VERIFY_ERR_CONTAINS(r,
+                            option + QStringLiteral(": '") + value.split(QLatin1Char(',')).last());
+        VERIFY_ERR_CONTAINS(r, QStringLiteral("allowed: ") + allowed);
+        QVERIFY2(!r.err.contains("loaded "), r.err.constData()); // refused before loading
+    }
+
+    // A value in range is still accepted (the bounds are not off by one): 0 = no limit.
+    void maxMismatchesZeroMeansNoLimit()
+    {
+        const QString base = path(QStringLiteral("short-labels-0"));
+        writeTask(base, 6);
+        QByteArray labels;
+        for (int s = 0; s < 6; ++s)
+            labels += s == 0 ? "A B A\n" : "A B A B\n";
+        QVERIFY(writeFile(base + QStringLiteral(".labels.txt"), labels));
+        const Run r = cli(probeArgs(base, path(QStringLiteral("o-nolimit")))
+                          << QStringLiteral("--max-mismatches") << QStringLiteral("0"));
+        QVERIFY2(r.code == 0, r.err.constData());
+        const Run one = cli(probeArgs(base, path(QStringLiteral("o-limit1")))
+                            << QStringLiteral("--max-mismatches") << QStringLiteral("1"));
+        QCOMPARE(one.code, 2);
+        VERIFY_ERR_CONTAINS(one, QStringLiteral("too many mismatched lines"));
+    }
+
+    // Usage errors (unknown option, missing value, wrong positional count) exit 2 with the
+    // message on stderr; --help and --version exit 0.
+    void usageErrorsExitTwo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("unknown-option")
+            << QStringList{QStringLiteral("probe"), QStringLiteral("--demo"),
+                           QStringLiteral("--frobnicate")}
+            << QStringLiteral("Unknown option 'frobnicate'");
+        QTest::newRow("missing-value")
+            << QStringList{QStringLiteral("probe"), QStringLiteral("--demo"),
+                           QStringLiteral("--out")}
+            << QStringLiteral("Missing value after '--out'");
+        QTest::newRow("extra-positional")
+            << QStringList{QStringLiteral("probe"), QStringLiteral("--demo"),
+                           QStringLiteral("stray"), QStringLiteral("--out"), QStringLiteral("x")}
+            << QStringLiteral("unexpected argument 'stray'");
+        QTest::newRow("inspect-two-files")
+            << QStringList{QStringLiteral("inspect"), QStringLiteral("a"), QStringLiteral("b")}
+            << QStringLiteral("unexpected argument 'b'");
+        QTest::newRow("inspect-no-file") << QStringList{QStringLiteral("inspect")}
+                                         << QStringLiteral("expected exactly one FILE");
+        QTest::newRow("run-no-session")
+            << QStringList{QStringLiteral("run")} << QStringLiteral("expected exactly one SESSION");
+        QTest::newRow("run-unknown-option")
+            << QStringList{QStringLiteral("run"), QStringLiteral("s.json"), QStringLiteral("--x")}
+            << QStringLiteral("Unknown option 'x'");
+        QTest::newRow("pipeline-extra")
+            << QStringList{QStringLiteral("pipeline"), QStringLiteral("--demo"),
+                           QStringLiteral("extra"), QStringLiteral("--out"), QStringLiteral("x")}
+            << QStringLiteral("unexpected argument 'extra'");
+        QTest::newRow("demo-unknown")
+            << QStringList{QStringLiteral("demo"), QStringLiteral("--bogus")}
+            << QStringLiteral("Unknown option 'bogus'");
+        QTest::newRow("unknown-command")
+            << QStringList{QStringLiteral("frobnicate")} << QStringLiteral("unknown command");
+    }
+    void usageErrorsExitTwo()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, fragment);
+        const Run r = cli(args);
+        QCOMPARE(r.code, 2);
+        VERIFY_ERR_CONTAINS(r, fragment);
+        QVERIFY(r.out.isEmpty());
+    }
+
+    // Every subcommand's help names it in the usage line, exits 0, and no help (--help-all
+    // included) lists Qt's internal options.
+    void helpNamesTheSubcommand()
+    {
+        const QStringList commands{QStringLiteral("inspect"),     QStringLiteral("probe"),
+                                   QStringLiteral("grid-search"), QStringLiteral("minimal-subset"),
+                                   QStringLiteral("ablation"),    QStringLiteral("layerwise"),
+                                   QStringLiteral("selectivity"), QStringLiteral("clusters"),
+                                   QStringLiteral("neuron"),      QStringLiteral("properties"),
+                                   QStringLiteral("compare"),     QStringLiteral("pipeline"),
+                                   QStringLiteral("run"),         QStringLiteral("demo")};
+        for (const QString &c : commands) {
+            for (const QString &flag :
+                 {QStringLiteral("--help"), QStringLiteral("-h"), QStringLiteral("--help-all")}) {
+                const Run r = cli({c, flag});
+                QVERIFY2(r.code == 0, qPrintable(c + flag + QString::fromLocal8Bit(r.err)));
+                QVERIFY2(r.out.startsWith(
+                             QStringLiteral("Usage: salient-cli %1 [options]").arg(c).toUtf8()),
+                         qPrintable(c + QStringLiteral(": ") + QString::fromUtf8(r.out.left(80))));
+                QVERIFY2(!r.out.contains("qmljsdebugger"), qPrintable(c + flag));
+            }
+            const Run v = cli({c, QStringLiteral("--version")});
+            QCOMPARE(v.code, 0);
+            QVERIFY(v.out.startsWith("salient-cli "));
+        }
+        const Run top = cli({QStringLiteral("--help")});
+        QCOMPARE(top.code, 0);
+        QVERIFY(!top.err.contains("qmljsdebugger"));
+    }
+
     // ---- child-process validation (salient/isolation.h) -----------------------------------------
 
     void isolatedCheckGoodFile()
