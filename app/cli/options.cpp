@@ -264,7 +264,10 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
                  "ranking search stride (default 100)"}};
     if (name == QLatin1String("layerwise"))
         return {
-            {"delta", "delta", OptionSpec::Double, "LayerSelector delta in percent (default 1)"}};
+            {"delta", "delta", OptionSpec::Double, "LayerSelector delta in percent (default 1)"},
+            {"seeds", "seeds", OptionSpec::Int,
+             "train every layer's probe N times, probe seed + s (1..1000, default 1); the best "
+             "layer is chosen on the mean"}};
     if (name == QLatin1String("properties"))
         return {
             {"property", "property", OptionSpec::String,
@@ -301,7 +304,10 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
                 {"split", "split", OptionSpec::String,
                  "held-out split: auto (dev, else test; default), dev, test, or train"},
                 {"neurons", "neurons", OptionSpec::DoubleList,
-                 "also measure this neuron set (flat indices, comma-separated)"}};
+                 "also measure this neuron set (flat indices, comma-separated)"},
+                {"seeds", "seeds", OptionSpec::Int,
+                 "N control tasks (control seed + s) and probe seeds (seed + s) (1..1000, "
+                 "default 1)"}};
     if (name == QLatin1String("clusters"))
         return {{"threshold", "threshold", OptionSpec::Double,
                  "distance threshold on 1 - |corr| (default 0.5; 0.3 before ranking, as the "
