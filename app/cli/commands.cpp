@@ -55,6 +55,48 @@ QJsonObject storeInfoJson(const StoreInfo &info)
     return o;
 }
 
+/// "0.283 ± 0.012" with @p s over its n repetitions, or the single value.
+QString meanSd(const SeedSummary &s)
+{
+    return s.n > 1 ? QStringLiteral("%1 (mean ± sd over %2 seeds)").arg(s.text(4)).arg(s.n)
+                   : s.text(4);
+}
+
+/// The stderr summary of a selectivity or layerwise result (mean ± sd over its seeds, with the
+/// majority baselines); nothing for other analyses.
+void printSeedSummary(const AnalysisOutput &out)
+{
+    if (!out.result)
+        return;
+    const auto baseline = [](const MajorityBaseline &b) {
+        return QStringLiteral("%1 (macro-F1 %2)")
+            .arg(b.accuracy, 0, 'f', 4)
+            .arg(b.macroF1, 0, 'f', 4);
+    };
+    if (const auto *sel = std::get_if<SelectivityReport>(out.result.get())) {
+        const SelectivityResult &r = sel->result;
+        for (const SelectivityEntry &e : r.sets)
+            err(QStringLiteral("selectivity %1: %2 over %3 control task(s); task %4, control %5")
+                    .arg(e.name, meanSd(e.selectivitySeeds))
+                    .arg(r.seeds)
+                    .arg(meanSd(e.taskSeeds), meanSd(e.controlSeeds)));
+        err(QStringLiteral("majority baseline on %1: %2; control task majority %3")
+                .arg(r.split, baseline(r.splitBaseline), meanSd(r.controlBaselineSeeds)));
+    } else if (const auto *lw = std::get_if<LayerwiseReport>(out.result.get())) {
+        const LayerwiseResult &r = lw->result;
+        for (const LayerScore &s : r.independent)
+            err(QStringLiteral("layer %1: %2 accuracy %3")
+                    .arg(s.layer)
+                    .arg(lw->split, meanSd(s.devSeeds)));
+        if (r.bestIndependent >= 0 && std::size_t(r.bestIndependent) < r.independent.size())
+            err(QStringLiteral("best layer %1 (on the mean over %2 seed(s))")
+                    .arg(r.independent[std::size_t(r.bestIndependent)].layer)
+                    .arg(r.seeds));
+        err(QStringLiteral("majority baseline on %1: %2")
+                .arg(lw->split, baseline(r.selectionBaseline)));
+    }
+}
+
 /// Writes one analysis's JSON and CSV files into @p outDir; returns their names.
 QStringList writeAnalysisFiles(const QString &outDir, const QString &name,
                                const AnalysisOutput &out)
@@ -186,6 +228,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     if (out.status != Status::Ok)
         throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
     QStringList written = writeAnalysisFiles(outDir, name, out);
+    printSeedSummary(out);
     session.results[name] = out.json;
     hashing.get();
     written << saveSessionFiles(outDir, session);
@@ -259,6 +302,7 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
         if (after)
             after(session, i, out);
         written << writeAnalysisFiles(outDir, name, out);
+        printSeedSummary(out);
         if (name == QLatin1String("probe"))
             written << writeProbeFiles(outDir, session, task, po, out.json);
         session.results[name] = out.json;

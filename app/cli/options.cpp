@@ -438,7 +438,11 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
                  "ranking search stride (default 100)", stride}};
     if (name == QLatin1String("layerwise"))
         return {{"delta", "delta", OptionSpec::Double, "LayerSelector delta in percent (default 1)",
-                 percent}};
+                 percent},
+                {"seeds", "seeds", OptionSpec::Int,
+                 "train every layer's probe N times, probe seed + s (default 1); the best layer "
+                 "is chosen on the mean",
+                 Bounds{1, 1000}}};
     if (name == QLatin1String("properties"))
         return {
             {"property", "property", OptionSpec::String,
@@ -475,7 +479,10 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
                 {"split", "split", OptionSpec::String,
                  "held-out split: auto (dev, else test; default), dev, test, or train"},
                 {"neurons", "neurons", OptionSpec::IntList,
-                 "also measure this neuron set (flat indices, comma-separated)", count}};
+                 "also measure this neuron set (flat indices, comma-separated)", count},
+                {"seeds", "seeds", OptionSpec::Int,
+                 "N control tasks (control seed + s) and probe seeds (seed + s) (default 1)",
+                 Bounds{1, 1000}}};
     if (name == QLatin1String("clusters"))
         return {
             {"threshold", "threshold", OptionSpec::Double,

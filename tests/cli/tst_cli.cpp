@@ -332,11 +332,13 @@ private Q_SLOTS:
     void analysesOnDemo()
     {
         const QString out = m_dir.filePath(QStringLiteral("analyses"));
+        QByteArray lastErr; // stderr of the last run
         auto run = [&](const QString &name, const QStringList &extra) {
             const Run r =
                 cli(QStringList{name, QStringLiteral("--demo"), QStringLiteral("--epochs"),
                                 QStringLiteral("4"), QStringLiteral("--out"), out}
                     + extra);
+            lastErr = r.err;
             if (r.code != 0)
                 qWarning("%s", r.err.constData());
             return r.code == 0
@@ -356,10 +358,19 @@ private Q_SLOTS:
                 > ms[QStringLiteral("target")].toDouble());
         QVERIFY(QFile::exists(out + QStringLiteral("/minimal-subset.curve.csv")));
 
-        const QJsonObject sel = run(QStringLiteral("selectivity"), {});
-        for (const char *key : {"task_accuracy", "control_accuracy", "selectivity"})
+        const QJsonObject sel =
+            run(QStringLiteral("selectivity"), {QStringLiteral("--seeds"), QStringLiteral("2")});
+        for (const char *key :
+             {"task_accuracy", "control_accuracy", "selectivity", "selectivity_seeds",
+              "majority_baseline", "control_majority_baseline"})
             QVERIFY2(sel.contains(QLatin1String(key)), key);
         QVERIFY(sel[QStringLiteral("selectivity")].toDouble() > 0.1);
+        QCOMPARE(sel[QStringLiteral("seeds")].toInt(), 2);
+        QCOMPARE(sel[QStringLiteral("selectivity_seeds")].toObject()[QStringLiteral("n")].toInt(),
+                 2);
+        QVERIFY2(lastErr.contains("selectivity all: ")
+                     && lastErr.contains("(mean ± sd over 2 seeds) over 2 control task(s)"),
+                 lastErr.constData());
 
         const QJsonObject ab =
             run(QStringLiteral("ablation"), {QStringLiteral("--sizes"), QStringLiteral("10,40")});
@@ -390,9 +401,18 @@ private Q_SLOTS:
         }
         QCOMPARE(grid[QStringLiteral("best_score")].toDouble(), best);
 
-        const QJsonObject lw = run(QStringLiteral("layerwise"), {});
+        const QJsonObject lw =
+            run(QStringLiteral("layerwise"), {QStringLiteral("--seeds"), QStringLiteral("2")});
         QCOMPARE(lw[QStringLiteral("best_independent_layer")].toInt(), 4);
         QCOMPARE(lw[QStringLiteral("independent")].toArray().size(), 6);
+        QCOMPARE(lw[QStringLiteral("independent")]
+                     .toArray()[0]
+                     .toObject()[QStringLiteral("dev_accuracy_seeds")]
+                     .toObject()[QStringLiteral("n")]
+                     .toInt(),
+                 2);
+        QVERIFY2(lastErr.contains("best layer 4 (on the mean over 2 seed(s))"),
+                 lastErr.constData());
 
         const QJsonObject cl = run(QStringLiteral("clusters"), {});
         QCOMPARE(cl[QStringLiteral("labels")].toArray().size(), 192);

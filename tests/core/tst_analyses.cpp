@@ -576,6 +576,76 @@ private Q_SLOTS:
         }
     }
 
+    // Seeds: every layer's probe trained N times (probe seed + s); the best layer on the mean.
+    void layerwiseSeedsOnDemo()
+    {
+        DemoOptions dopt;
+        dopt.trainSentences = 150;
+        dopt.devSentences = 50;
+        dopt.testSentences = 40;
+        const DemoDataset demo = makeDemoDataset(dopt);
+        const LoadedTask task = loadDemoTask(demo, QStringLiteral("pos"), DatasetOptions{});
+        ExperimentData d{&*task.train, &*task.dev, &*task.test, task.vocab.names, {}};
+        d.probe.epochs = 3;
+        d.probe.learningRate = 1e-2;
+        d.probe.seed = 2;
+        LayerwiseOptions three;
+        three.seeds = 3;
+        const LayerwiseResult r3 = layerwiseProbes(d, three);
+        const LayerwiseResult r1 = layerwiseProbes(d, LayerwiseOptions{});
+        QCOMPARE(r3.status, Status::Ok);
+        QCOMPARE(r3.seeds, 3);
+        QCOMPARE(r1.seeds, 1);
+        QCOMPARE(r3.independent.size(), r1.independent.size());
+        // Repetition s = a one-seed run with probe seed + s.
+        std::vector<LayerwiseResult> reps{r1};
+        for (quint64 s = 1; s < 3; ++s) {
+            ExperimentData ds = d;
+            ds.probe.seed = d.probe.seed + s;
+            reps.push_back(layerwiseProbes(ds, LayerwiseOptions{}));
+        }
+        int argmax = -1;
+        for (const auto &[series, one] : {std::pair{&r3.independent, &r1.independent},
+                                          std::pair{&r3.incremental, &r1.incremental}}) {
+            for (std::size_t k = 0; k < series->size(); ++k) {
+                const LayerScore &s3 = (*series)[k], &s1 = (*one)[k];
+                QCOMPARE(s3.layer, s1.layer);
+                QCOMPARE(s3.dev, s1.dev); // repetition 0 kept
+                QCOMPARE(s3.test, s1.test);
+                QCOMPARE(s3.devMacroF1, s1.devMacroF1);
+                QCOMPARE(s3.testMacroF1, s1.testMacroF1);
+                QVERIFY(s3.devMacroF1 > 0 && s3.devMacroF1 <= 1);
+                QCOMPARE(s3.devSeeds.n, 3);
+                QCOMPARE(s3.testSeeds.n, 3);
+                QVERIFY(std::isfinite(s3.devSeeds.sd));
+                std::vector<double> dev;
+                const bool independent = series == &r3.independent;
+                for (const LayerwiseResult &r : reps)
+                    dev.push_back((independent ? r.independent : r.incremental)[k].dev);
+                QCOMPARE(s3.devSeeds.mean, summarizeSeeds(dev).mean);
+                QCOMPARE(s3.devSeeds.sd, summarizeSeeds(dev).sd);
+                QCOMPARE(s1.devSeeds.n, 1);
+                if (independent
+                    && (argmax < 0
+                        || s3.devSeeds.mean > r3.independent[std::size_t(argmax)].devSeeds.mean))
+                    argmax = int(k);
+            }
+        }
+        QCOMPARE(r3.bestIndependent, argmax);
+        QCOMPARE(r3.fullDev, r3.incremental.back().devSeeds.mean);
+        QCOMPARE(r1.fullDev, r1.incremental.back().dev);
+        QCOMPARE(r3.selectionBaseline.accuracy, majorityBaseline(d, d.dev).accuracy);
+        QCOMPARE(r3.testBaseline.macroF1, majorityBaseline(d, d.test).macroF1);
+        QVERIFY(r3.independent[std::size_t(r3.bestIndependent)].devSeeds.mean
+                > r3.selectionBaseline.accuracy);
+
+        LayerwiseOptions bad;
+        bad.seeds = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, layerwiseProbes(d, bad));
+        bad.seeds = 1001;
+        QVERIFY_THROWS_EXCEPTION(Error, layerwiseProbes(d, bad));
+    }
+
     // ---- layer distribution
     // ----------------------------------------------------------------------
     void layerDistributionCounts()

@@ -263,6 +263,119 @@ private Q_SLOTS:
         QCOMPARE(l2.split, QStringLiteral("dev"));
     }
 
+    // Seeds and baselines of selectivity and layerwise: written, read back, CSV columns; files
+    // without the new keys still load (one seed, baselines not available).
+    void selectivityAndLayerwiseSeedsRoundTrip()
+    {
+        const AnalysisOutput sel =
+            runAndRoundTrip(QStringLiteral("selectivity"), {{QStringLiteral("seeds"), 2}}, m_34);
+        QVERIFY(sel.result);
+        const auto &s = std::get<SelectivityReport>(*sel.result).result;
+        QCOMPARE(s.seeds, 2);
+        QCOMPARE(sel.json.value(QStringLiteral("seeds")).toInt(), 2);
+        const QJsonObject all = sel.json.value(QStringLiteral("sets")).toArray().at(0).toObject();
+        const QJsonObject ss = all.value(QStringLiteral("selectivity_seeds")).toObject();
+        QCOMPARE(ss.value(QStringLiteral("n")).toInt(), 2);
+        QCOMPARE(ss.value(QStringLiteral("sd")).toDouble(), s.sets[0].selectivitySeeds.sd);
+        QCOMPARE(all.value(QStringLiteral("task_macro_f1")).toDouble(), s.sets[0].taskMacroF1);
+        QCOMPARE(sel.json.value(QStringLiteral("majority_baseline"))
+                     .toObject()
+                     .value(QStringLiteral("accuracy"))
+                     .toDouble(),
+                 s.splitBaseline.accuracy);
+        QVERIFY(sel.json.value(QStringLiteral("test_majority_baseline"))
+                    .toObject()
+                    .value(QStringLiteral("accuracy"))
+                    .isDouble());
+        QCOMPARE(sel.json.value(QStringLiteral("control_majority_baseline"))
+                     .toObject()
+                     .value(QStringLiteral("label"))
+                     .toString(),
+                 s.controlBaseline.label);
+        QVERIFY(sel.csv.front().second.startsWith(
+            "set,neurons,task_accuracy,control_accuracy,selectivity,task_macro_f1,"
+            "control_macro_f1,seeds,task_accuracy_mean,task_accuracy_sd"));
+
+        // An older file: no seeds, summaries, macro-F1 or baselines.
+        QJsonObject old = sel.json;
+        for (const char *k :
+             {"seeds", "selectivity_seeds", "majority_baseline", "test_majority_baseline",
+              "control_majority_baseline", "control_majority_baseline_seeds"})
+            old.remove(QLatin1String(k));
+        QJsonArray sets = old.value(QStringLiteral("sets")).toArray();
+        for (qsizetype i = 0; i < sets.size(); ++i) {
+            QJsonObject e = sets[i].toObject();
+            for (const char *k : {"task_macro_f1", "control_macro_f1", "task_accuracy_seeds",
+                                  "control_accuracy_seeds", "selectivity_seeds"})
+                e.remove(QLatin1String(k));
+            sets[i] = e;
+        }
+        old[QStringLiteral("sets")] = sets;
+        const AnalysisResult oldBack = resultFromJson(QStringLiteral("selectivity"), old, {});
+        const auto &o = std::get<SelectivityReport>(oldBack).result;
+        QCOMPARE(o.seeds, 1);
+        QCOMPARE(o.sets[0].selectivity, s.sets[0].selectivity);
+        QCOMPARE(o.sets[0].selectivitySeeds.n, 1);
+        QCOMPARE(o.sets[0].selectivitySeeds.mean, s.sets[0].selectivity);
+        QVERIFY(std::isnan(o.sets[0].taskMacroF1));
+        QVERIFY(std::isnan(o.splitBaseline.accuracy));
+        QVERIFY(std::isnan(o.controlBaseline.accuracy));
+
+        const AnalysisOutput lw =
+            runAndRoundTrip(QStringLiteral("layerwise"), {{QStringLiteral("seeds"), 2}}, m_34);
+        QVERIFY(lw.result);
+        const auto &l = std::get<LayerwiseReport>(*lw.result);
+        QCOMPARE(l.options.seeds, 2);
+        QCOMPARE(l.result.seeds, 2);
+        QCOMPARE(l.result.independent[0].devSeeds.n, 2);
+        const QJsonObject layer0 =
+            lw.json.value(QStringLiteral("independent")).toArray().at(0).toObject();
+        QCOMPARE(layer0.value(QStringLiteral("dev_accuracy_seeds"))
+                     .toObject()
+                     .value(QStringLiteral("mean"))
+                     .toDouble(),
+                 l.result.independent[0].devSeeds.mean);
+        QCOMPARE(layer0.value(QStringLiteral("dev_macro_f1")).toDouble(),
+                 l.result.independent[0].devMacroF1);
+        QCOMPARE(lw.json.value(QStringLiteral("majority_baseline"))
+                     .toObject()
+                     .value(QStringLiteral("macro_f1"))
+                     .toDouble(),
+                 l.result.selectionBaseline.macroF1);
+        QVERIFY(lw.csv.front().second.startsWith(
+            "kind,layer,dev_accuracy,test_accuracy,dev_macro_f1,test_macro_f1,seeds,dev_mean"));
+        QJsonObject oldLw = lw.json;
+        for (const char *k : {"seeds", "majority_baseline", "test_majority_baseline"})
+            oldLw.remove(QLatin1String(k));
+        for (const char *series : {"independent", "incremental"}) {
+            QJsonArray a = oldLw.value(QLatin1String(series)).toArray();
+            for (qsizetype i = 0; i < a.size(); ++i) {
+                QJsonObject e = a[i].toObject();
+                for (const char *k :
+                     {"dev_macro_f1", "test_macro_f1", "dev_accuracy_seeds", "test_accuracy_seeds"})
+                    e.remove(QLatin1String(k));
+                a[i] = e;
+            }
+            oldLw[QLatin1String(series)] = a;
+        }
+        const AnalysisResult oldLwBack = resultFromJson(QStringLiteral("layerwise"), oldLw, {});
+        const auto &ol = std::get<LayerwiseReport>(oldLwBack);
+        QCOMPARE(ol.options.seeds, 1);
+        QCOMPARE(ol.result.independent[0].devSeeds.n, 1);
+        QCOMPARE(ol.result.independent[0].devSeeds.mean, l.result.independent[0].dev);
+        QVERIFY(std::isnan(ol.result.selectionBaseline.accuracy));
+
+        // "seeds" must be an integer in 1..1000.
+        AnalysisContext ctx = context(m_34);
+        for (const QJsonValue &bad :
+             {QJsonValue(0), QJsonValue(2.5), QJsonValue(1001), QJsonValue(QStringLiteral("3"))}) {
+            QVERIFY_THROWS_EXCEPTION(Error, runAnalysis(QStringLiteral("selectivity"),
+                                                        {{QStringLiteral("seeds"), bad}}, ctx));
+            QVERIFY_THROWS_EXCEPTION(Error, runAnalysis(QStringLiteral("layerwise"),
+                                                        {{QStringLiteral("seeds"), bad}}, ctx));
+        }
+    }
+
     void probeMajorityBaseline()
     {
         const AnalysisOutput out = runAndRoundTrip(QStringLiteral("probe"), {}, m_all);

@@ -3,6 +3,7 @@
 // be selective; a WORD-IDENTITY code (each type its own random vector) lets the control probe
 // memorise the types too, so it must not be.
 #include "salient/analyses/selectivity.h"
+#include "salient/data/demo.h"
 #include "salient/data/task.h"
 #include "salient/util/error.h"
 #include "testutil.h"
@@ -11,6 +12,7 @@
 
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -381,6 +383,173 @@ private Q_SLOTS:
         };
         QCOMPARE(computeSelectivity(d, {{QStringLiteral("a"), {}}}, {}, record).status, Status::Ok);
         QCOMPARE(last, 1.0);
+    }
+
+    // Seeds: repetition s = control seed + s and probe seed + s; repetition 0 is the seeds-1 run.
+    void seedsRepeatControlTasksOnDemo()
+    {
+        DemoOptions dopt;
+        dopt.trainSentences = 200;
+        dopt.devSentences = 60;
+        dopt.testSentences = 40;
+        const DemoDataset demo = makeDemoDataset(dopt);
+        const LoadedTask task = loadDemoTask(demo, QStringLiteral("pos"), DatasetOptions{});
+        ExperimentData d{&*task.train, &*task.dev, &*task.test, task.vocab.names, {}};
+        d.probe.epochs = 4;
+        d.probe.learningRate = 1e-2;
+        d.probe.seed = 5;
+        const int dims = task.train->dims;
+        NeuronList layer4(static_cast<std::size_t>(dims), 0);
+        std::iota(layer4.begin(), layer4.end(), 4 * dims); // the demo's POS layer
+        const std::vector<NamedNeuronSet> sets{{QStringLiteral("all"), {}},
+                                               {QStringLiteral("layer 4"), layer4}};
+        SelectivityOptions one;
+        one.control.seed = 11;
+        SelectivityOptions three = one;
+        three.seeds = 3;
+        const SelectivityResult r3 = computeSelectivity(d, sets, three);
+        const SelectivityResult r1 = computeSelectivity(d, sets, one);
+        QCOMPARE(r3.status, Status::Ok);
+        QCOMPARE(r3.seeds, 3);
+        QCOMPARE(r1.seeds, 1);
+        QCOMPARE(r3.seed, quint64(11));
+        QCOMPARE(r3.probeSeed, quint64(5));
+
+        // Repetitions 1 and 2 as seeds-1 runs with control seed + s and probe seed + s.
+        std::vector<SelectivityResult> reps{r1};
+        for (quint64 s = 1; s < 3; ++s) {
+            ExperimentData ds = d;
+            ds.probe.seed = d.probe.seed + s;
+            SelectivityOptions os = one;
+            os.control.seed = one.control.seed + s;
+            reps.push_back(computeSelectivity(ds, sets, os));
+        }
+        for (std::size_t k = 0; k < sets.size(); ++k) {
+            const SelectivityEntry &e3 = r3.sets[k], &e1 = r1.sets[k];
+            // Repetition 0 = the seeds-1 run, exactly.
+            QCOMPARE(e3.taskAccuracy, e1.taskAccuracy);
+            QCOMPARE(e3.controlAccuracy, e1.controlAccuracy);
+            QCOMPARE(e3.selectivity, e1.selectivity);
+            QCOMPARE(e3.taskMacroF1, e1.taskMacroF1);
+            QCOMPARE(e3.controlMacroF1, e1.controlMacroF1);
+            QVERIFY(e3.taskMacroF1 > 0 && e3.taskMacroF1 <= 1);
+            // The summaries are over exactly these three repetitions.
+            std::vector<double> taskAcc, control, sel;
+            for (const SelectivityResult &r : reps) {
+                taskAcc.push_back(r.sets[k].taskAccuracy);
+                control.push_back(r.sets[k].controlAccuracy);
+                sel.push_back(r.sets[k].selectivity);
+            }
+            for (const auto &[got, values] :
+                 {std::pair{&e3.taskSeeds, &taskAcc}, std::pair{&e3.controlSeeds, &control},
+                  std::pair{&e3.selectivitySeeds, &sel}}) {
+                const SeedSummary want = summarizeSeeds(*values);
+                QCOMPARE(got->n, 3);
+                QCOMPARE(got->mean, want.mean);
+                QCOMPARE(got->sd, want.sd);
+                QCOMPARE(got->median, want.median);
+                QCOMPARE(got->min, want.min);
+                QCOMPARE(got->max, want.max);
+                QVERIFY(std::isfinite(got->sd));
+            }
+            // One seed: no spread.
+            QCOMPARE(e1.selectivitySeeds.n, 1);
+            QVERIFY(std::isnan(e1.selectivitySeeds.sd));
+            QCOMPARE(e1.selectivitySeeds.mean, e1.selectivity);
+            qInfo("%s: selectivity %s over 3 control tasks (task %s, control %s)",
+                  qPrintable(e3.name), qPrintable(e3.selectivitySeeds.text()),
+                  qPrintable(e3.taskSeeds.text()), qPrintable(e3.controlSeeds.text()));
+        }
+        // The planted POS information is selective in every repetition.
+        QVERIFY2(r3.sets[0].selectivitySeeds.min > 0,
+                 qPrintable(QString::number(r3.sets[0].selectivitySeeds.min)));
+        QVERIFY2(r3.sets[1].selectivitySeeds.min > 0,
+                 qPrintable(QString::number(r3.sets[1].selectivitySeeds.min)));
+
+        // Three different control tasks (different control labels).
+        std::vector<ControlTask> tasks;
+        for (quint64 s = 0; s < 3; ++s) {
+            ControlTaskOptions co = one.control;
+            co.seed += s;
+            tasks.push_back(makeControlTask(*d.train, d.dev, d.test, co));
+        }
+        QVERIFY(tasks[0].train != tasks[1].train);
+        QVERIFY(tasks[0].train != tasks[2].train);
+        QVERIFY(tasks[1].train != tasks[2].train);
+        // ...and their own majority baselines summarised over the three.
+        QCOMPARE(r3.controlBaselineSeeds.n, 3);
+        QCOMPARE(r3.controlBaseline.accuracy, r1.controlBaseline.accuracy);
+        QCOMPARE(r3.controlBaselineSeeds.mean,
+                 summarizeSeeds({reps[0].controlBaseline.accuracy, reps[1].controlBaseline.accuracy,
+                                 reps[2].controlBaseline.accuracy})
+                     .mean);
+        // The real task's baselines are the shared majorityBaseline's.
+        QCOMPARE(r3.splitBaseline.accuracy, majorityBaseline(d, d.dev).accuracy);
+        QCOMPARE(r3.testBaseline.macroF1, majorityBaseline(d, d.test).macroF1);
+        QVERIFY(r3.sets[0].taskSeeds.mean > r3.splitBaseline.accuracy);
+
+        SelectivityOptions bad = one;
+        bad.seeds = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, computeSelectivity(d, sets, bad));
+        bad.seeds = 1001;
+        QVERIFY_THROWS_EXCEPTION(Error, computeSelectivity(d, sets, bad));
+    }
+
+    // The majority baselines, checked by hand on a tiny dataset.
+    void baselinesByHand()
+    {
+        // train: A A A B B C A B (majority A, 4 of 8); dev: A B B C A; test: C C A.
+        const std::vector<QString> trainTokens{word(0), word(1), word(2), word(3),
+                                               word(4), word(5), word(0), word(3)};
+        VectorI ytrain(8), ydev(5), ytest(3);
+        ytrain << 0, 0, 0, 1, 1, 2, 0, 1;
+        ydev << 0, 1, 1, 2, 0;
+        ytest << 2, 2, 0;
+        Rng rng(3);
+        const auto noise = [&rng](int rows) {
+            RowMatrixF X(rows, 2);
+            for (Index i = 0; i < X.size(); ++i)
+                X.data()[i] = float(rng.normal());
+            return X;
+        };
+        const Dataset train = makeSplit(QStringLiteral("train"), noise(8), ytrain, trainTokens);
+        const Dataset dev = makeSplit(QStringLiteral("dev"), noise(5), ydev,
+                                      {word(0), word(1), word(6), word(3), word(7)});
+        const Dataset test =
+            makeSplit(QStringLiteral("test"), noise(3), ytest, {word(5), word(8), word(2)});
+        ExperimentData d{&train,
+                         &dev,
+                         &test,
+                         {QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C")},
+                         {}};
+        d.probe.epochs = 2;
+        SelectivityOptions so;
+        so.control.seed = 4;
+        const SelectivityResult r = computeSelectivity(d, {{QStringLiteral("all"), {}}}, so);
+        QCOMPARE(r.status, Status::Ok);
+        QCOMPARE(r.split, QStringLiteral("dev"));
+        QCOMPARE(r.splitBaseline.label, QStringLiteral("A"));
+        QCOMPARE(r.splitBaseline.accuracy, 0.4); // 2 of 5
+        // macro-F1 over A, B, C: F1(A) = 2·0.4·1/1.4 = 4/7, F1(B) = F1(C) = 0.
+        QVERIFY(std::abs(r.splitBaseline.macroF1 - (4.0 / 7.0) / 3.0) < 1e-6);
+        QCOMPARE(r.splitBaseline.tokens, Index(5));
+        QVERIFY(std::abs(r.testBaseline.accuracy - 1.0 / 3.0) < 1e-12);
+        // macro-F1 over A, C: F1(A) = 2·(1/3)·1/(4/3) = 0.5, F1(C) = 0.
+        QVERIFY(std::abs(r.testBaseline.macroF1 - 0.25) < 1e-6);
+
+        // The control task's own baseline: its train-majority control label on the dev controls.
+        const ControlTask ct = makeControlTask(train, &dev, &test, so.control);
+        std::vector<int> counts(std::size_t(ct.classes), 0);
+        for (Index i = 0; i < ct.train.size(); ++i)
+            ++counts[std::size_t(ct.train[i])];
+        const int majority = int(std::max_element(counts.begin(), counts.end()) - counts.begin());
+        int hits = 0;
+        for (Index i = 0; i < ct.dev.size(); ++i)
+            hits += ct.dev[i] == majority;
+        QCOMPARE(r.controlBaseline.label, ct.labels[majority]);
+        QCOMPARE(r.controlBaseline.accuracy, double(hits) / 5.0);
+        QCOMPARE(r.controlBaselineSeeds.n, 1);
+        QCOMPARE(r.controlBaselineSeeds.mean, r.controlBaseline.accuracy);
     }
 
     void ptbPosFullProbeIsSelective()

@@ -26,7 +26,9 @@
 #include "clirun.h"
 
 #include <QComboBox>
+#include <QFile>
 #include <QJsonArray>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -388,9 +390,52 @@ private Q_SLOTS:
         QCOMPARE(w.gridSearchView()->canvas()->selectedCell(),
                  w.controller()->gridSearch()->result.best);
         QVERIFY(w.gridSearchView()->summaryText().contains(QStringLiteral("Cost")));
-        QVERIFY(run(w, QStringLiteral("layerwise")));
-        QVERIFY(w.controller()->layerwise());
-        QVERIFY(!w.layerwiseView()->summaryText().isEmpty());
+        // Layer-wise with 3 seeds: ± sd error bars on every point and the majority baseline.
+        QVERIFY(run(w, QStringLiteral("layerwise"), {{QStringLiteral("seeds"), 3}}));
+        const LayerwiseReport *lw = w.controller()->layerwise();
+        QVERIFY(lw);
+        QCOMPARE(lw->result.seeds, 3);
+        LayerwiseCanvas *canvas = w.layerwiseView()->canvas();
+        QCOMPARE(canvas->errorBarCount(),
+                 int(lw->result.independent.size() + lw->result.incremental.size()));
+        QVERIFY(std::isfinite(lw->result.selectionBaseline.accuracy));
+        QCOMPARE(canvas->baseline(), lw->result.selectionBaseline.accuracy);
+        QVERIFY(canvas->legendNames().contains(
+            QStringLiteral("majority class (%1)")
+                .arg(lw->result.selectionBaseline.accuracy, 0, 'f', 3)));
+        QVERIFY(canvas->legendNames().contains(
+            QStringLiteral("independent probes (mean ± sd, 3 seeds)")));
+        const QString summary = w.layerwiseView()->summaryText();
+        QVERIFY2(summary.contains(QStringLiteral("on the mean over 3 seeds")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("Majority baseline on dev")), qPrintable(summary));
+
+        // Selectivity over 3 control tasks, with the baselines, in the wrapped selectivity line.
+        QVERIFY(run(w, QStringLiteral("selectivity"), {{QStringLiteral("seeds"), 3}}));
+        const SelectivityReport *sel = w.controller()->selectivity();
+        QVERIFY(sel);
+        const QString line = w.curvesView()->selectivityLine();
+        QVERIFY2(line.contains(QStringLiteral("selectivity %1 over 3 control tasks")
+                                   .arg(sel->result.sets[0].selectivitySeeds.text(3))),
+                 qPrintable(line));
+        QVERIFY2(line.contains(QStringLiteral("majority baseline on dev")), qPrintable(line));
+        QVERIFY2(line.contains(QStringLiteral("control task majority")), qPrintable(line));
+        QVERIFY(w.curvesView()->findChild<QLabel *>(QStringLiteral("selectivity"))->wordWrap());
+        // The report carries the same numbers: selectivity (no curves here) as its own section.
+        QTemporaryDir reportDir;
+        QString error;
+        const QString report = reportDir.filePath(QStringLiteral("report"));
+        QVERIFY2(w.exportReport(report, &error), qPrintable(error));
+        QFile index(report + QStringLiteral("/index.html"));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const QString html = QString::fromUtf8(index.readAll());
+        QVERIFY(html.contains(QStringLiteral("over 3 control tasks")));
+        QVERIFY(html.contains(QStringLiteral("Majority baseline on dev")));
+        QVERIFY(html.contains(QStringLiteral("on the mean over 3 seeds")));
+        // The long lines wrap instead of widening the views (the window must fit 1366 × 768).
+        QVERIFY2(w.curvesView()->minimumSizeHint().width() < 1366 / 2,
+                 qPrintable(QString::number(w.curvesView()->minimumSizeHint().width())));
+        QVERIFY2(w.layerwiseView()->minimumSizeHint().width() < 1366 / 2,
+                 qPrintable(QString::number(w.layerwiseView()->minimumSizeHint().width())));
     }
 };
 

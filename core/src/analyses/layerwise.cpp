@@ -24,7 +24,65 @@ void LayerwiseOptions::validate() const
         throw Error(QStringLiteral("layer-wise probes: δ_layer must be a percentage in [0, 100) "
                                    "(got %1)")
                         .arg(num(deltaPercent)));
+    if (seeds < 1 || seeds > 1000)
+        throw Error(
+            QStringLiteral("layer-wise probes: seeds must be in 1..1000 (got %1)").arg(seeds));
 }
+
+namespace {
+
+/// One layer-wise probe's scores (accuracy and macro-F1 on the selection split and test).
+struct LayerProbeScores {
+    Status status = Status::Ok;
+    double selection = kNaN, selectionF1 = kNaN, test = kNaN, testF1 = kNaN;
+};
+
+/// A probe trained on @p columns of train with probe seed data.probe.seed + @p repetition.
+LayerProbeScores layerProbe(const ExperimentData &data, const NeuronList &columns, int repetition,
+                            const TrainCallback &callback)
+{
+    ProbeOptions po = data.probe;
+    po.seed = data.probe.seed + quint64(repetition);
+    LayerProbeScores s;
+    const TrainResult r = trainProbe(*data.train->features(), data.train->y, data.train->yValue,
+                                     data.labels, po, columns, {}, nullptr, callback);
+    s.status = r.status;
+    if (r.status != Status::Ok)
+        return s;
+    const Dataset &sel = data.selection();
+    const Evaluation e = evaluateProbe(r.probe, *sel.features(), sel.y, sel.yValue);
+    s.selection = e.accuracy;
+    s.selectionF1 = e.macroF1;
+    if (data.test) {
+        const Evaluation t =
+            evaluateProbe(r.probe, *data.test->features(), data.test->y, data.test->yValue);
+        s.test = t.accuracy;
+        s.testF1 = t.macroF1;
+    }
+    return s;
+}
+
+/// The layer score of probe slot @p t: repetition 0's numbers and the summaries over all N.
+LayerScore layerScore(int layer, const std::vector<LayerProbeScores> &scores, int t, int N)
+{
+    const LayerProbeScores &first = scores[std::size_t(t) * std::size_t(N)];
+    LayerScore out;
+    out.layer = layer;
+    out.dev = first.selection;
+    out.test = first.test;
+    out.devMacroF1 = first.selectionF1;
+    out.testMacroF1 = first.testF1;
+    std::vector<double> dev, test;
+    for (int s = 0; s < N; ++s) {
+        dev.push_back(scores[std::size_t(t) * std::size_t(N) + std::size_t(s)].selection);
+        test.push_back(scores[std::size_t(t) * std::size_t(N) + std::size_t(s)].test);
+    }
+    out.devSeeds = summarizeSeeds(dev);
+    out.testSeeds = summarizeSeeds(test);
+    return out;
+}
+
+} // namespace
 
 LayerwiseResult layerwiseProbes(const ExperimentData &data, const LayerwiseOptions &options,
                                 const ExperimentProgress &progress)
@@ -43,28 +101,34 @@ LayerwiseResult layerwiseProbes(const ExperimentData &data, const LayerwiseOptio
                         .arg(train.neurons()));
 
     LayerwiseResult result;
+    const int N = options.seeds;
+    result.seeds = N;
     const int independentCount = options.independent ? L : 0;
-    const int total = independentCount + L;
+    const int slots = independentCount + L; // probe slots, each trained N times
+    const int total = slots * N;
     ProgressRelay relay(progress, total);
     const TrainCallback cancel = cancelCallback(relay);
-    std::vector<SubsetScores> scores(static_cast<std::size_t>(total));
+    std::vector<LayerProbeScores> scores(static_cast<std::size_t>(total));
     std::vector<char> finished(static_cast<std::size_t>(total), 0);
-    // Incremental probes first in the task order: the last (all layers) is the longest.
+    // Job j = slot·N + repetition. Incremental probes first in the slot order: the last (all
+    // layers) is the longest.
     parallelFor(
         total,
-        [&](int t) {
+        [&](int j) {
+            const int t = j / N, rep = j % N;
             const bool incremental = t < L;
             const int k = incremental ? L - 1 - t : t - L;
             const int from = incremental ? 0 : k * dims;
             NeuronList cols(std::size_t((k + 1) * dims - from));
             std::iota(cols.begin(), cols.end(), from);
-            scores[std::size_t(t)] = retrainOnColumns(data, cols, cancel);
-            if (scores[std::size_t(t)].status != Status::Ok)
+            scores[std::size_t(j)] = layerProbe(data, cols, rep, cancel);
+            if (scores[std::size_t(j)].status != Status::Ok)
                 return;
-            finished[std::size_t(t)] = 1;
-            relay.step(incremental
-                           ? QStringLiteral("layers 0..%1").arg(train.layerIds[std::size_t(k)])
-                           : QStringLiteral("layer %1").arg(train.layerIds[std::size_t(k)]));
+            finished[std::size_t(j)] = 1;
+            const QString what =
+                incremental ? QStringLiteral("layers 0..%1").arg(train.layerIds[std::size_t(k)])
+                            : QStringLiteral("layer %1").arg(train.layerIds[std::size_t(k)]);
+            relay.step(N > 1 ? QStringLiteral("%1 seed %2").arg(what).arg(rep) : what);
         },
         &relay, options.threads);
     if (std::find(finished.begin(), finished.end(), 0) != finished.end()) {
@@ -72,27 +136,28 @@ LayerwiseResult layerwiseProbes(const ExperimentData &data, const LayerwiseOptio
         return result;
     }
 
-    for (int k = 0; k < L; ++k) {
-        const SubsetScores &s = scores[std::size_t(L - 1 - k)];
-        result.incremental.push_back({train.layerIds[std::size_t(k)], s.selection, s.test});
-    }
+    for (int k = 0; k < L; ++k)
+        result.incremental.push_back(
+            layerScore(train.layerIds[std::size_t(k)], scores, L - 1 - k, N));
     for (int k = 0; k < independentCount; ++k) {
-        const SubsetScores &s = scores[std::size_t(L + k)];
-        result.independent.push_back({train.layerIds[std::size_t(k)], s.selection, s.test});
+        result.independent.push_back(layerScore(train.layerIds[std::size_t(k)], scores, L + k, N));
         if (result.bestIndependent < 0
-            || s.selection > result.independent[std::size_t(result.bestIndependent)].dev)
+            || result.independent.back().devSeeds.mean
+                   > result.independent[std::size_t(result.bestIndependent)].devSeeds.mean)
             result.bestIndependent = k;
     }
-    result.fullDev = result.incremental.back().dev;
+    result.fullDev = result.incremental.back().devSeeds.mean;
     result.threshold = (1.0 - options.deltaPercent / 100.0) * result.fullDev;
     result.selectedIndex = L - 1;
     for (int k = 0; k < L; ++k) {
-        if (result.incremental[std::size_t(k)].dev > result.threshold) {
+        if (result.incremental[std::size_t(k)].devSeeds.mean > result.threshold) {
             result.selectedIndex = k;
             break;
         }
     }
     result.selectedLayer = train.layerIds[std::size_t(result.selectedIndex)];
+    result.selectionBaseline = majorityBaseline(data, &data.selection());
+    result.testBaseline = majorityBaseline(data, data.test);
     return result;
 }
 

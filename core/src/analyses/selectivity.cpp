@@ -178,6 +178,9 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
     if (options.threads < 0)
         throw Error(QStringLiteral("selectivity: threads must be >= 0 (0 = all cores), got %1")
                         .arg(options.threads));
+    if (options.seeds < 1 || options.seeds > 1000)
+        throw Error(
+            QStringLiteral("selectivity: seeds must be in 1..1000, got %1").arg(options.seeds));
     const int neurons = data.train->neurons();
     for (const NamedNeuronSet &s : sets)
         checkColumns(s, neurons);
@@ -238,17 +241,37 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
                                    "needed")
                         .arg(control.labels.size()));
 
-    // ---- Probes: job 2·s = task probe of set s, 2·s + 1 = control probe of set s.
+    // ---- Control tasks: repetition 0 is the given one, repetition r draws with seed + r.
+    const int N = options.seeds;
+    std::vector<ControlTask> extra; // repetitions 1..N−1
+    for (int r = 1; r < N; ++r) {
+        ControlTaskOptions co = control.options;
+        co.seed = control.seed + quint64(r);
+        extra.push_back(makeControlTask(*data.train, data.dev, data.test, co));
+    }
+    const auto controlOf = [&](int r) -> const ControlTask & {
+        return r == 0 ? control : extra[std::size_t(r - 1)];
+    };
+    const auto evalLabels = [&](const ControlTask &c) -> const VectorI & {
+        if (eval == data.train)
+            return c.train;
+        return eval == data.dev ? c.dev : c.test;
+    };
+
+    // ---- Probes: job (r·sets + s)·2 = task probe of set s in repetition r, + 1 = its control.
     SelectivityResult result;
     result.split = splitName;
     result.seed = control.seed;
     result.probeSeed = data.probe.seed;
     result.controlClasses = control.classes;
     result.controlTypes = control.types;
+    result.seeds = N;
     result.sets.resize(sets.size());
 
-    const int jobs = int(sets.size()) * 2;
-    std::vector<double> accuracy(std::size_t(jobs), std::numeric_limits<double>::quiet_NaN());
+    const int perRep = int(sets.size()) * 2;
+    const int jobs = perRep * N;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    std::vector<double> accuracy(std::size_t(jobs), nan), macroF1(std::size_t(jobs), nan);
     std::vector<Status> status(std::size_t(jobs), Status::Ok);
     ProgressRelay relay(progress, jobs);
     const TrainCallback keepGoing = [&relay](const TrainProgress &) { return !relay.cancelled(); };
@@ -256,22 +279,27 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
     parallelFor(
         jobs,
         [&](int job) {
-            const NamedNeuronSet &set = sets[std::size_t(job / 2)];
+            const int rep = job / perRep;
+            const NamedNeuronSet &set = sets[std::size_t((job % perRep) / 2)];
             const bool isControl = (job % 2) == 1;
-            const VectorI &yTrain = isControl ? control.train : data.train->y;
-            const QStringList &labels = isControl ? control.labels : data.labels;
-            const TrainResult r =
-                trainProbe(*data.train->features(), yTrain, data.train->yValue, labels, data.probe,
-                           set.columns, {}, nullptr, keepGoing);
+            const ControlTask &ct = controlOf(rep);
+            const VectorI &yTrain = isControl ? ct.train : data.train->y;
+            const QStringList &labels = isControl ? ct.labels : data.labels;
+            ProbeOptions po = data.probe;
+            po.seed = data.probe.seed + quint64(rep);
+            const TrainResult r = trainProbe(*data.train->features(), yTrain, data.train->yValue,
+                                             labels, po, set.columns, {}, nullptr, keepGoing);
             status[std::size_t(job)] = r.status;
             if (r.status != Status::Ok)
                 return;
-            const VectorI &yEval = isControl ? *evalControl : eval->y;
-            accuracy[std::size_t(job)] =
-                evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue).accuracy;
-            relay.step(
+            const VectorI &yEval = isControl ? evalLabels(ct) : eval->y;
+            const Evaluation e = evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue);
+            accuracy[std::size_t(job)] = e.accuracy;
+            macroF1[std::size_t(job)] = e.macroF1;
+            const QString stage =
                 QStringLiteral("%1: %2 probe")
-                    .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task")));
+                    .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task"));
+            relay.step(N > 1 ? QStringLiteral("%1 (seed %2)").arg(stage).arg(rep) : stage);
         },
         &relay, options.threads);
 
@@ -290,7 +318,39 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
         e.taskAccuracy = accuracy[2 * s];
         e.controlAccuracy = accuracy[2 * s + 1];
         e.selectivity = e.taskAccuracy - e.controlAccuracy;
+        e.taskMacroF1 = macroF1[2 * s];
+        e.controlMacroF1 = macroF1[2 * s + 1];
+        std::vector<double> task, ctrl, sel;
+        for (int r = 0; r < N; ++r) {
+            const std::size_t j = std::size_t(r) * std::size_t(perRep) + 2 * s;
+            task.push_back(accuracy[j]);
+            ctrl.push_back(accuracy[j + 1]);
+            sel.push_back(accuracy[j] - accuracy[j + 1]);
+        }
+        e.taskSeeds = summarizeSeeds(task);
+        e.controlSeeds = summarizeSeeds(ctrl);
+        e.selectivitySeeds = summarizeSeeds(sel);
     }
+
+    // ---- Baselines: the real task's (train majority) and each control task's own.
+    result.splitBaseline = majorityBaseline(data, eval);
+    result.testBaseline = majorityBaseline(data, data.test);
+    std::vector<double> controlMajority;
+    for (int r = 0; r < N; ++r) {
+        const ControlTask &ct = controlOf(r);
+        Dataset controlTrain, controlEval; // labels only: majorityBaseline reads y
+        controlTrain.y = ct.train;
+        controlEval.y = evalLabels(ct);
+        ExperimentData controlData;
+        controlData.train = &controlTrain;
+        controlData.labels = ct.labels;
+        controlData.probe = data.probe;
+        const MajorityBaseline b = majorityBaseline(controlData, &controlEval);
+        if (r == 0)
+            result.controlBaseline = b;
+        controlMajority.push_back(b.accuracy);
+    }
+    result.controlBaselineSeeds = summarizeSeeds(controlMajority);
     return result;
 }
 

@@ -44,6 +44,31 @@ QJsonArray flatArray(const NeuronLayout &layout, const NeuronList &columns)
     return a;
 }
 
+/// An aggregate over N repetitions (util/stats.h), written next to its primary key as
+/// "<key>_seeds" (docs/cli.md).
+QJsonObject seedSummaryJson(const SeedSummary &s)
+{
+    QJsonObject o;
+    o[QStringLiteral("n")] = s.n;
+    o[QStringLiteral("mean")] = num(s.mean);
+    o[QStringLiteral("sd")] = num(s.sd);
+    o[QStringLiteral("median")] = num(s.median);
+    o[QStringLiteral("min")] = num(s.min);
+    o[QStringLiteral("max")] = num(s.max);
+    return o;
+}
+
+/// A train-majority baseline (analyses/experiment.h).
+QJsonObject majorityBaselineJson(const MajorityBaseline &b)
+{
+    QJsonObject o;
+    o[QStringLiteral("label")] = b.label;
+    o[QStringLiteral("accuracy")] = num(b.accuracy);
+    o[QStringLiteral("macro_f1")] = num(b.macroF1);
+    o[QStringLiteral("tokens")] = double(b.tokens);
+    return o;
+}
+
 QString seedText(quint64 seed)
 {
     return QString::number(seed);
@@ -187,21 +212,38 @@ Tables csvOf(const SelectivityReport &r)
 {
     QByteArray csv =
         csvLine({QStringLiteral("set"), QStringLiteral("neurons"), QStringLiteral("task_accuracy"),
-                 QStringLiteral("control_accuracy"), QStringLiteral("selectivity")});
+                 QStringLiteral("control_accuracy"), QStringLiteral("selectivity"),
+                 QStringLiteral("task_macro_f1"), QStringLiteral("control_macro_f1"),
+                 QStringLiteral("seeds"), QStringLiteral("task_accuracy_mean"),
+                 QStringLiteral("task_accuracy_sd"), QStringLiteral("control_accuracy_mean"),
+                 QStringLiteral("control_accuracy_sd"), QStringLiteral("selectivity_mean"),
+                 QStringLiteral("selectivity_sd")});
     for (const SelectivityEntry &e : r.result.sets)
         csv += csvLine({e.name, QString::number(e.neurons), csvNumber(e.taskAccuracy),
-                        csvNumber(e.controlAccuracy), csvNumber(e.selectivity)});
+                        csvNumber(e.controlAccuracy), csvNumber(e.selectivity),
+                        csvNumber(e.taskMacroF1), csvNumber(e.controlMacroF1),
+                        QString::number(e.selectivitySeeds.n), csvNumber(e.taskSeeds.mean),
+                        csvNumber(e.taskSeeds.sd), csvNumber(e.controlSeeds.mean),
+                        csvNumber(e.controlSeeds.sd), csvNumber(e.selectivitySeeds.mean),
+                        csvNumber(e.selectivitySeeds.sd)});
     return {{QStringLiteral("csv"), csv}};
 }
 
 Tables csvOf(const LayerwiseReport &r)
 {
-    QByteArray csv = csvLine({QStringLiteral("kind"), QStringLiteral("layer"),
-                              QStringLiteral("dev_accuracy"), QStringLiteral("test_accuracy")});
+    QByteArray csv = csvLine(
+        {QStringLiteral("kind"), QStringLiteral("layer"), QStringLiteral("dev_accuracy"),
+         QStringLiteral("test_accuracy"), QStringLiteral("dev_macro_f1"),
+         QStringLiteral("test_macro_f1"), QStringLiteral("seeds"), QStringLiteral("dev_mean"),
+         QStringLiteral("dev_sd"), QStringLiteral("test_mean"), QStringLiteral("test_sd")});
     for (const auto &[kind, v] : {std::pair{QStringLiteral("independent"), &r.result.independent},
                                   std::pair{QStringLiteral("incremental"), &r.result.incremental}})
         for (const LayerScore &s : *v)
-            csv += csvLine({kind, QString::number(s.layer), csvNumber(s.dev), csvNumber(s.test)});
+            csv += csvLine({kind, QString::number(s.layer), csvNumber(s.dev), csvNumber(s.test),
+                            csvNumber(s.devMacroF1), csvNumber(s.testMacroF1),
+                            QString::number(s.devSeeds.n), csvNumber(s.devSeeds.mean),
+                            csvNumber(s.devSeeds.sd), csvNumber(s.testSeeds.mean),
+                            csvNumber(s.testSeeds.sd)});
     return {{QStringLiteral("csv"), csv}};
 }
 
@@ -393,6 +435,11 @@ QJsonObject toJson(const SelectivityReport &r)
         o[QStringLiteral("task_accuracy")] = num(e.taskAccuracy);
         o[QStringLiteral("control_accuracy")] = num(e.controlAccuracy);
         o[QStringLiteral("selectivity")] = num(e.selectivity);
+        o[QStringLiteral("task_macro_f1")] = num(e.taskMacroF1);
+        o[QStringLiteral("control_macro_f1")] = num(e.controlMacroF1);
+        o[QStringLiteral("task_accuracy_seeds")] = seedSummaryJson(e.taskSeeds);
+        o[QStringLiteral("control_accuracy_seeds")] = seedSummaryJson(e.controlSeeds);
+        o[QStringLiteral("selectivity_seeds")] = seedSummaryJson(e.selectivitySeeds);
         entries.append(o);
     }
     if (!s.sets.empty()) {
@@ -400,7 +447,13 @@ QJsonObject toJson(const SelectivityReport &r)
         j[QStringLiteral("task_accuracy")] = num(all.taskAccuracy);
         j[QStringLiteral("control_accuracy")] = num(all.controlAccuracy);
         j[QStringLiteral("selectivity")] = num(all.selectivity);
+        j[QStringLiteral("selectivity_seeds")] = seedSummaryJson(all.selectivitySeeds);
     }
+    j[QStringLiteral("seeds")] = s.seeds;
+    j[QStringLiteral("majority_baseline")] = majorityBaselineJson(s.splitBaseline);
+    j[QStringLiteral("test_majority_baseline")] = majorityBaselineJson(s.testBaseline);
+    j[QStringLiteral("control_majority_baseline")] = majorityBaselineJson(s.controlBaseline);
+    j[QStringLiteral("control_majority_baseline_seeds")] = seedSummaryJson(s.controlBaselineSeeds);
     j[QStringLiteral("sets")] = entries;
     j[QStringLiteral("split")] = s.split;
     j[QStringLiteral("control_seed")] = seedText(s.seed);
@@ -424,6 +477,10 @@ QJsonObject toJson(const LayerwiseReport &r)
             o[QStringLiteral("layer")] = s.layer;
             o[QStringLiteral("dev_accuracy")] = num(s.dev);
             o[QStringLiteral("test_accuracy")] = num(s.test);
+            o[QStringLiteral("dev_macro_f1")] = num(s.devMacroF1);
+            o[QStringLiteral("test_macro_f1")] = num(s.testMacroF1);
+            o[QStringLiteral("dev_accuracy_seeds")] = seedSummaryJson(s.devSeeds);
+            o[QStringLiteral("test_accuracy_seeds")] = seedSummaryJson(s.testSeeds);
             a.append(o);
         }
         return a;
@@ -433,6 +490,9 @@ QJsonObject toJson(const LayerwiseReport &r)
     j[QStringLiteral("full_dev_accuracy")] = num(l.fullDev);
     j[QStringLiteral("threshold")] = num(l.threshold);
     j[QStringLiteral("delta_percent")] = r.options.deltaPercent;
+    j[QStringLiteral("seeds")] = r.options.seeds;
+    j[QStringLiteral("majority_baseline")] = majorityBaselineJson(l.selectionBaseline);
+    j[QStringLiteral("test_majority_baseline")] = majorityBaselineJson(l.testBaseline);
     j[QStringLiteral("independent_probes")] = r.options.independent;
     j[QStringLiteral("selected_index")] = l.selectedIndex;
     j[QStringLiteral("selected_layer")] = l.selectedLayer;

@@ -459,6 +459,43 @@ AblationReport ablationFrom(const Reader &j)
     return r;
 }
 
+/// "<key>_seeds" (seedSummaryJson); absent (files before seeds) → the one primary value.
+SeedSummary seedSummaryFrom(const Reader &j, const QString &key, double primary)
+{
+    if (!j.has(key))
+        return summarizeSeeds({primary});
+    const Reader o = j.object(key);
+    SeedSummary s;
+    s.n = o.integer(QStringLiteral("n"));
+    s.mean = o.number(QStringLiteral("mean"));
+    s.sd = o.number(QStringLiteral("sd"));
+    s.median = o.number(QStringLiteral("median"));
+    s.min = o.number(QStringLiteral("min"));
+    s.max = o.number(QStringLiteral("max"));
+    return s;
+}
+
+/// A majority baseline object; absent (files before baselines) → NaN numbers, label "".
+MajorityBaseline majorityBaselineFrom(const Reader &j, const QString &key)
+{
+    MajorityBaseline b;
+    b.accuracy = b.macroF1 = kNotAvailable;
+    if (!j.has(key))
+        return b;
+    const Reader o = j.object(key);
+    b.label = o.string(QStringLiteral("label"));
+    b.accuracy = o.number(QStringLiteral("accuracy"));
+    b.macroF1 = o.number(QStringLiteral("macro_f1"));
+    b.tokens = Index(o.number(QStringLiteral("tokens")));
+    return b;
+}
+
+/// An optional number (absent in older files) → NaN.
+double optionalNumber(const Reader &j, const QString &key)
+{
+    return j.has(key) ? j.number(key) : kNotAvailable;
+}
+
 SelectivityReport selectivityFrom(const Reader &j)
 {
     SelectivityReport r;
@@ -474,13 +511,29 @@ SelectivityReport selectivityFrom(const Reader &j)
     const QJsonArray sets = j.array(QStringLiteral("sets"));
     for (qsizetype i = 0; i < sets.size(); ++i) {
         const Reader e = j.element(QStringLiteral("sets"), i);
-        s.sets.push_back({e.string(QStringLiteral("set")), e.integer(QStringLiteral("neurons")),
-                          e.number(QStringLiteral("task_accuracy")),
-                          e.number(QStringLiteral("control_accuracy")),
-                          e.number(QStringLiteral("selectivity"))});
+        SelectivityEntry en;
+        en.name = e.string(QStringLiteral("set"));
+        en.neurons = e.integer(QStringLiteral("neurons"));
+        en.taskAccuracy = e.number(QStringLiteral("task_accuracy"));
+        en.controlAccuracy = e.number(QStringLiteral("control_accuracy"));
+        en.selectivity = e.number(QStringLiteral("selectivity"));
+        en.taskMacroF1 = optionalNumber(e, QStringLiteral("task_macro_f1"));
+        en.controlMacroF1 = optionalNumber(e, QStringLiteral("control_macro_f1"));
+        en.taskSeeds = seedSummaryFrom(e, QStringLiteral("task_accuracy_seeds"), en.taskAccuracy);
+        en.controlSeeds =
+            seedSummaryFrom(e, QStringLiteral("control_accuracy_seeds"), en.controlAccuracy);
+        en.selectivitySeeds =
+            seedSummaryFrom(e, QStringLiteral("selectivity_seeds"), en.selectivity);
+        s.sets.push_back(en);
     }
     if (s.sets.empty())
         j.fail(QStringLiteral("sets"), QStringLiteral("a non-empty list"));
+    s.seeds = j.has(QStringLiteral("seeds")) ? j.integer(QStringLiteral("seeds")) : 1;
+    s.splitBaseline = majorityBaselineFrom(j, QStringLiteral("majority_baseline"));
+    s.testBaseline = majorityBaselineFrom(j, QStringLiteral("test_majority_baseline"));
+    s.controlBaseline = majorityBaselineFrom(j, QStringLiteral("control_majority_baseline"));
+    s.controlBaselineSeeds = seedSummaryFrom(j, QStringLiteral("control_majority_baseline_seeds"),
+                                             s.controlBaseline.accuracy);
     return r;
 }
 
@@ -491,15 +544,22 @@ LayerwiseReport layerwiseFrom(const Reader &j)
     r.split = j.string(QStringLiteral("split"));
     r.options.deltaPercent = j.number(QStringLiteral("delta_percent"));
     r.options.independent = j.boolean(QStringLiteral("independent_probes"));
+    r.options.seeds = j.has(QStringLiteral("seeds")) ? j.integer(QStringLiteral("seeds")) : 1;
     LayerwiseResult &l = r.result;
     auto scores = [&](const QString &key) {
         std::vector<LayerScore> out;
         const QJsonArray a = j.array(key);
         for (qsizetype i = 0; i < a.size(); ++i) {
             const Reader s = j.element(key, i);
-            out.push_back({s.integer(QStringLiteral("layer")),
-                           s.number(QStringLiteral("dev_accuracy")),
-                           s.number(QStringLiteral("test_accuracy"))});
+            LayerScore ls;
+            ls.layer = s.integer(QStringLiteral("layer"));
+            ls.dev = s.number(QStringLiteral("dev_accuracy"));
+            ls.test = s.number(QStringLiteral("test_accuracy"));
+            ls.devMacroF1 = optionalNumber(s, QStringLiteral("dev_macro_f1"));
+            ls.testMacroF1 = optionalNumber(s, QStringLiteral("test_macro_f1"));
+            ls.devSeeds = seedSummaryFrom(s, QStringLiteral("dev_accuracy_seeds"), ls.dev);
+            ls.testSeeds = seedSummaryFrom(s, QStringLiteral("test_accuracy_seeds"), ls.test);
+            out.push_back(ls);
         }
         return out;
     };
@@ -510,6 +570,9 @@ LayerwiseReport layerwiseFrom(const Reader &j)
     l.selectedIndex = j.integer(QStringLiteral("selected_index"));
     l.selectedLayer = j.integer(QStringLiteral("selected_layer"));
     l.bestIndependent = j.integer(QStringLiteral("best_independent_index"));
+    l.seeds = r.options.seeds;
+    l.selectionBaseline = majorityBaselineFrom(j, QStringLiteral("majority_baseline"));
+    l.testBaseline = majorityBaselineFrom(j, QStringLiteral("test_majority_baseline"));
     return r;
 }
 

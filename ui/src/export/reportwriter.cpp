@@ -165,6 +165,9 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
                     QStringLiteral("curves"), 1200, 700, note))
             return false;
     }
+    // Selectivity without curves: its numbers (the view's text, with seeds and baselines) alone.
+    if (const SelectivityReport *sel = c.selectivity(); sel && !c.ablation() && !c.minimalSubset())
+        sections.push_back({QObject::tr("Selectivity (control tasks)"), selectivityText(*sel), {}});
     if (const GridSearchReport *g = c.gridSearch())
         if (!canvas(src.grid->canvas(), QObject::tr("Grid search"), QStringLiteral("grid"), 1000,
                     700, src.grid->summaryText() + QLatin1Char('\n') + optionsLabel(g->probe)))

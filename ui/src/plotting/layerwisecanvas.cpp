@@ -69,6 +69,20 @@ LayerwiseCanvas::LayerwiseCanvas(QWidget *parent) : PlotCanvas(parent)
 
 LayerwiseCanvas::~LayerwiseCanvas() = default;
 
+double LayerwiseCanvas::shownAccuracy(const LayerScore &s) const
+{
+    return m_result.seeds > 1 ? s.devSeeds.mean : s.dev;
+}
+
+int LayerwiseCanvas::errorBarCount() const
+{
+    int n = 0;
+    for (int i = 0; i < plot()->plottableCount(); ++i)
+        if (auto *bars = qobject_cast<QCPErrorBars *>(plot()->plottable(i)))
+            n += bars->dataCount();
+    return n;
+}
+
 void LayerwiseCanvas::setResult(const LayerwiseResult &result)
 {
     m_result = result;
@@ -128,7 +142,7 @@ QStringList LayerwiseCanvas::legendNames() const
 void LayerwiseCanvas::rebuild()
 {
     QCustomPlot *p = plot();
-    p->clearGraphs();
+    p->clearPlottables(); // graphs and their error bars
     // Items other than the hint are the horizontal lines of the previous result.
     for (int i = p->itemCount() - 1; i >= 0; --i)
         if (p->item(i) != m_hint)
@@ -143,18 +157,34 @@ void LayerwiseCanvas::rebuild()
         return;
     }
 
-    const auto addSeries = [p](const std::vector<LayerScore> &scores, const QString &name,
+    // With N > 1 seeds the points are the means over the repetitions with ± sd error bars.
+    const bool seeded = m_result.seeds > 1;
+    const QString seedsNote = seeded ? tr(" (mean ± sd, %1 seeds)").arg(m_result.seeds) : QString();
+    const auto addSeries = [&](const std::vector<LayerScore> &scores, const QString &name,
                                const QColor &colour, Qt::PenStyle style,
                                QCPScatterStyle::ScatterShape shape) {
         if (scores.empty())
             return;
         QCPGraph *g = p->addGraph();
-        g->setName(name);
+        g->setName(name + seedsNote);
         g->setPen(QPen(colour, 2.0, style));
         g->setScatterStyle(QCPScatterStyle(shape, QPen(colour, 1.5), QBrush(colour), 7));
-        for (const LayerScore &s : scores)
-            if (std::isfinite(s.dev))
-                g->addData(s.layer, s.dev);
+        QVector<double> sd;
+        for (const LayerScore &s : scores) {
+            const double y = shownAccuracy(s);
+            if (!std::isfinite(y))
+                continue;
+            g->addData(s.layer, y);
+            sd << (std::isfinite(s.devSeeds.sd) ? s.devSeeds.sd : 0.0);
+        }
+        if (!seeded)
+            return;
+        auto *bars = new QCPErrorBars(p->xAxis, p->yAxis);
+        bars->removeFromLegend();
+        bars->setDataPlottable(g);
+        bars->setData(sd);
+        bars->setPen(QPen(colour, 1.4));
+        bars->setWhiskerWidth(8);
     };
     addSeries(m_result.independent, tr("independent probes"), kIndependent, Qt::SolidLine,
               QCPScatterStyle::ssCircle);
@@ -179,19 +209,20 @@ void LayerwiseCanvas::rebuild()
                  tr("LayerSelector threshold (%1)").arg(m_result.threshold, 0, 'f', 3),
                  QPen(kThreshold, 1.6, Qt::DashLine));
     }
-    addLevel(m_baseline, tr("majority class (%1)").arg(m_baseline, 0, 'f', 3),
-             QPen(kBaseline, 1.6, Qt::DotLine));
+    QPen baselinePen(kBaseline, 1.6, Qt::CustomDashLine);
+    baselinePen.setDashPattern({2.0, 3.0}); // short dashes: not the threshold's long ones
+    addLevel(m_baseline, tr("majority class (%1)").arg(m_baseline, 0, 'f', 3), baselinePen);
 
     const int k = m_result.selectedIndex;
     if (k >= 0 && k < int(m_result.incremental.size())) {
         const LayerScore &s = m_result.incremental[std::size_t(k)];
         QCPGraph *g = p->addGraph();
-        g->setName(tr("selected: layer %1 (%2)").arg(s.layer).arg(s.dev, 0, 'f', 3));
+        g->setName(tr("selected: layer %1 (%2)").arg(s.layer).arg(shownAccuracy(s), 0, 'f', 3));
         g->setLineStyle(QCPGraph::lsNone);
         g->setPen(QPen(kSelected, 2.5));
         g->setScatterStyle(
             QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kSelected, 2.5), Qt::NoBrush, 17));
-        g->addData(s.layer, s.dev);
+        g->addData(s.layer, shownAccuracy(s));
     }
     p->legend->setVisible(legendItemCount() > 0);
     resetView();
@@ -212,9 +243,14 @@ void LayerwiseCanvas::resetView()
             yMax = std::max(yMax, y);
         }
     };
+    const bool seeded = m_result.seeds > 1;
     for (const auto *scores : {&m_result.independent, &m_result.incremental})
-        for (const LayerScore &s : *scores)
-            extend(double(s.layer), s.dev);
+        for (const LayerScore &s : *scores) {
+            const double y = shownAccuracy(s);
+            const double sd = seeded && std::isfinite(s.devSeeds.sd) ? s.devSeeds.sd : 0.0;
+            extend(double(s.layer), y - sd);
+            extend(double(s.layer), y + sd);
+        }
     if (!m_result.incremental.empty()) {
         extend(std::nan(""), m_result.fullDev);
         extend(std::nan(""), m_result.threshold);
@@ -237,12 +273,19 @@ void LayerwiseCanvas::resetView()
 
 QByteArray LayerwiseCanvas::csv() const
 {
-    QByteArray out = "series,index,layer,accuracy,test\n";
-    const auto rows = [&out](const char *series, const std::vector<LayerScore> &scores) {
-        for (std::size_t k = 0; k < scores.size(); ++k)
+    const bool seeded = m_result.seeds > 1;
+    QByteArray out = seeded ? "series,index,layer,accuracy,test,accuracy_sd,seeds\n"
+                            : "series,index,layer,accuracy,test\n";
+    const auto rows = [&](const char *series, const std::vector<LayerScore> &scores) {
+        for (std::size_t k = 0; k < scores.size(); ++k) {
+            const LayerScore &s = scores[k];
             out += QByteArray(series) + ',' + QByteArray::number(qulonglong(k)) + ','
-                   + QByteArray::number(scores[k].layer) + ',' + csvNumber(scores[k].dev) + ','
-                   + csvNumber(scores[k].test) + '\n';
+                   + QByteArray::number(s.layer) + ',' + csvNumber(shownAccuracy(s)) + ','
+                   + csvNumber(seeded ? s.testSeeds.mean : s.test);
+            if (seeded)
+                out += ',' + csvNumber(s.devSeeds.sd) + ',' + QByteArray::number(s.devSeeds.n);
+            out += '\n';
+        }
     };
     rows("independent", m_result.independent);
     rows("incremental", m_result.incremental);
@@ -254,7 +297,7 @@ QByteArray LayerwiseCanvas::csv() const
     if (k >= 0 && k < int(m_result.incremental.size())) {
         const LayerScore &s = m_result.incremental[std::size_t(k)];
         out += "selected," + QByteArray::number(k) + ',' + QByteArray::number(s.layer) + ','
-               + csvNumber(s.dev) + ",\n";
+               + csvNumber(shownAccuracy(s)) + ",\n";
     }
     if (hasResult() && std::isfinite(m_baseline))
         out += "baseline,,," + csvNumber(m_baseline) + ",\n";

@@ -215,17 +215,47 @@ void LayerwiseView::refresh(const QString &invalidated)
                                : tr("The layer-wise probes were removed: %1").arg(invalidated));
         return;
     }
-    m_canvas->setResult(l->result);
     const LayerwiseResult &r = l->result;
+    m_canvas->setBaseline(r.selectionBaseline.accuracy);
+    m_canvas->setResult(r);
     const int best = r.bestIndependent >= 0 ? r.independent[size_t(r.bestIndependent)].layer : -1;
-    m_summary->setText(
-        tr("All layers: %1 % on %2. Best single layer: %3. LayerSelector (δ = %4 %): "
-           "layers up to %5 reach %6 %.")
-            .arg(percent(r.fullDev), l->split)
-            .arg(best)
-            .arg(l->options.deltaPercent)
-            .arg(r.selectedLayer)
-            .arg(percent(r.threshold)));
+    QStringList lines;
+    if (r.seeds > 1) {
+        const LayerScore *b = best >= 0 ? &r.independent[size_t(r.bestIndependent)] : nullptr;
+        lines
+            << tr("All layers: %1 % on %2 (mean over %3 seeds). Best single layer (on the mean "
+                  "over %3 seeds): %4, %5. LayerSelector (δ = %6 %, on the means): layers up "
+                  "to %7 reach %8 %.")
+                   .arg(percent(r.fullDev), l->split)
+                   .arg(r.seeds)
+                   .arg(best)
+                   .arg(b ? tr("accuracy %1 (%2 seeds)").arg(b->devSeeds.text(3)).arg(b->devSeeds.n)
+                          : QStringLiteral("–"))
+                   .arg(l->options.deltaPercent)
+                   .arg(r.selectedLayer)
+                   .arg(percent(r.threshold));
+    } else {
+        lines << tr("All layers: %1 % on %2. Best single layer: %3. LayerSelector (δ = %4 %): "
+                    "layers up to %5 reach %6 %.")
+                     .arg(percent(r.fullDev), l->split)
+                     .arg(best)
+                     .arg(l->options.deltaPercent)
+                     .arg(r.selectedLayer)
+                     .arg(percent(r.threshold));
+    }
+    const auto baseline = [](const MajorityBaseline &m) {
+        return tr("%1 % (macro-F1 %2, always \u201c%3\u201d)")
+            .arg(percent(m.accuracy))
+            .arg(m.macroF1, 0, 'f', 3)
+            .arg(m.label);
+    };
+    if (std::isfinite(r.selectionBaseline.accuracy)) {
+        QString b = tr("Majority baseline on %1: %2").arg(l->split, baseline(r.selectionBaseline));
+        if (std::isfinite(r.testBaseline.accuracy))
+            b += tr("; on test: %1").arg(baseline(r.testBaseline));
+        lines << b + QLatin1Char('.');
+    }
+    m_summary->setText(lines.join(QLatin1Char('\n')));
 }
 
 } // namespace salient::ui

@@ -46,16 +46,56 @@ CurvesData curvesFrom(const AblationReport *ablation, const MinimalSubsetReport 
 
 QString selectivityText(const SelectivityReport &report)
 {
+    const SelectivityResult &r = report.result;
+    const auto f1 = [](double v) {
+        return std::isfinite(v) ? QObject::tr(" (macro-F1 %1)").arg(v, 0, 'f', 3) : QString();
+    };
     QStringList parts;
-    for (const SelectivityEntry &e : report.result.sets)
-        parts << QObject::tr("%1 (%2 neurons): task %3, control %4, selectivity %5")
-                     .arg(e.name)
-                     .arg(e.neurons)
-                     .arg(e.taskAccuracy, 0, 'f', 3)
-                     .arg(e.controlAccuracy, 0, 'f', 3)
-                     .arg(e.selectivity, 0, 'f', 3);
-    return QObject::tr("Selectivity on %1 — ").arg(report.result.split)
-           + parts.join(QStringLiteral(" · "));
+    for (const SelectivityEntry &e : r.sets) {
+        if (r.seeds > 1)
+            parts << QObject::tr("%1 (%2 neurons): selectivity %3 over %4 control tasks; task %5, "
+                                 "control %6 (mean ± sd; seed 0: %7)")
+                         .arg(e.name)
+                         .arg(e.neurons)
+                         .arg(e.selectivitySeeds.text(3))
+                         .arg(e.selectivitySeeds.n)
+                         .arg(e.taskSeeds.text(3), e.controlSeeds.text(3))
+                         .arg(QObject::tr("task %1%2, control %3%4")
+                                  .arg(e.taskAccuracy, 0, 'f', 3)
+                                  .arg(f1(e.taskMacroF1))
+                                  .arg(e.controlAccuracy, 0, 'f', 3)
+                                  .arg(f1(e.controlMacroF1)));
+        else
+            parts << QObject::tr("%1 (%2 neurons): task %3%4, control %5%6, selectivity %7")
+                         .arg(e.name)
+                         .arg(e.neurons)
+                         .arg(e.taskAccuracy, 0, 'f', 3)
+                         .arg(f1(e.taskMacroF1))
+                         .arg(e.controlAccuracy, 0, 'f', 3)
+                         .arg(f1(e.controlMacroF1))
+                         .arg(e.selectivity, 0, 'f', 3);
+    }
+    QString text =
+        QObject::tr("Selectivity on %1 — ").arg(r.split) + parts.join(QStringLiteral(" · "));
+    QStringList baselines;
+    if (std::isfinite(r.splitBaseline.accuracy))
+        baselines << QObject::tr("majority baseline on %1: %2%3")
+                         .arg(r.split)
+                         .arg(r.splitBaseline.accuracy, 0, 'f', 3)
+                         .arg(f1(r.splitBaseline.macroF1));
+    if (std::isfinite(r.testBaseline.accuracy) && r.split != QLatin1String("test"))
+        baselines << QObject::tr("on test: %1%2")
+                         .arg(r.testBaseline.accuracy, 0, 'f', 3)
+                         .arg(f1(r.testBaseline.macroF1));
+    if (std::isfinite(r.controlBaseline.accuracy))
+        baselines << (r.seeds > 1 ? QObject::tr("control task majority: %1 (%2 control tasks)")
+                                        .arg(r.controlBaselineSeeds.text(3))
+                                        .arg(r.controlBaselineSeeds.n)
+                                  : QObject::tr("control task majority: %1")
+                                        .arg(r.controlBaseline.accuracy, 0, 'f', 3));
+    if (!baselines.isEmpty())
+        text += QStringLiteral(". ") + baselines.join(QStringLiteral("; ")) + QLatin1Char('.');
+    return text;
 }
 
 CurvesView::CurvesView(SessionController *controller, QWidget *parent)

@@ -13,8 +13,10 @@
 // train) unless named "test" (NaN without a test split). Classification only: every analysis
 // that scores accuracy throws salient::Error for a regression probe.
 #include "salient/analyses/experiment.h"
+#include "salient/util/stats.h"
 
 #include <QString>
+#include <limits>
 #include <vector>
 
 namespace salient {
@@ -229,13 +231,21 @@ struct LayerwiseOptions {
     double deltaPercent = 1.0;
     bool independent = true; ///< one probe per kept layer; default on
     int threads = 0;         ///< 0 = all cores
+    /// Repetitions N (1..1000, default 1): repetition s trains every probe with probe seed
+    /// data.probe.seed + s. Repetition 0 fills LayerScore::dev/test as with one seed.
+    int seeds = 1;
+    /// Throws salient::Error for δ outside [0, 100) or seeds outside 1..1000.
     void validate() const;
 };
 
 struct LayerScore {
     int layer = 0;   ///< original layer id (Dataset::layerIds)
-    double dev = 0;  ///< selection split
-    double test = 0; ///< NaN without a test split
+    double dev = 0;  ///< accuracy on the selection split, repetition 0
+    double test = 0; ///< accuracy on test, repetition 0; NaN without a test split
+    double devMacroF1 = std::numeric_limits<double>::quiet_NaN();  ///< repetition 0
+    double testMacroF1 = std::numeric_limits<double>::quiet_NaN(); ///< repetition 0; NaN w/o test
+    SeedSummary devSeeds;  ///< selection-split accuracy over the N repetitions (n = N)
+    SeedSummary testSeeds; ///< test accuracy over the N repetitions (n = 0 without test)
 };
 
 struct LayerwiseResult {
@@ -243,16 +253,25 @@ struct LayerwiseResult {
     std::vector<LayerScore> independent; ///< per kept layer, in the dataset's kept order
     /// [k] = probe on kept layers 0..k (dataset order); the last one is the full probe.
     std::vector<LayerScore> incremental;
-    double fullDev = 0;       ///< incremental.back().dev
-    double threshold = 0;     ///< (1 − δ/100) × fullDev
-    int selectedIndex = -1;   ///< LayerSelector: smallest k with incremental[k].dev > threshold
-    int selectedLayer = -1;   ///< its original layer id (the last layer when none qualifies)
-    int bestIndependent = -1; ///< kept index of the best independent probe (ties → first)
+    int seeds = 1; ///< repetitions N
+    /// Full-probe selection accuracy the threshold is taken from: the mean over the N
+    /// repetitions (incremental.back().devSeeds.mean; = incremental.back().dev for one seed).
+    double fullDev = 0;
+    double threshold = 0;   ///< (1 − δ/100) × fullDev
+    int selectedIndex = -1; ///< LayerSelector: smallest k with mean incremental[k] dev > threshold
+    int selectedLayer = -1; ///< its original layer id (the last layer when none qualifies)
+    /// Kept index of the best independent probe by MEAN selection accuracy over the N
+    /// repetitions (ties → first); with one seed the repetition-0 accuracy.
+    int bestIndependent = -1;
+    /// Train-majority baselines (majorityBaseline): on the selection split and on test (NaN
+    /// numbers without a test split).
+    MajorityBaseline selectionBaseline, testBaseline;
 };
 
 /**
- * Independent and incremental layer-wise probes (spec §8.2) with LayerSelector. All probes are
- * independent retrainings run in parallel; progress one step per probe.
+ * Independent and incremental layer-wise probes (spec §8.2) with LayerSelector, each trained
+ * options.seeds times (probe seed + s). All probes are independent retrainings run in parallel;
+ * progress one step per probe. Deterministic for the probe seed and N.
  */
 LayerwiseResult layerwiseProbes(const ExperimentData &data, const LayerwiseOptions &options,
                                 const ExperimentProgress &progress = {});

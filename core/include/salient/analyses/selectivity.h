@@ -5,9 +5,11 @@
 // Columns: neuron sets are dataset columns 0..neurons−1 as everywhere in the experiments (see
 // experiment.h); map them with NeuronLayout (probe/neuronid.h) for output.
 #include "salient/analyses/experiment.h"
+#include "salient/util/stats.h"
 
 #include <QString>
 #include <QStringList>
+#include <limits>
 #include <vector>
 
 namespace salient {
@@ -74,6 +76,10 @@ struct SelectivityOptions {
     ControlTaskOptions control;
     SelectivitySplit split = SelectivitySplit::Auto;
     int threads = 0; ///< parallel probes (0 = all cores)
+    /// Repetitions N (1..1000, default 1): repetition s draws its control task with seed
+    /// control.seed + s and trains both probes with probe seed data.probe.seed + s. Repetition 0
+    /// is the primary result (SelectivityEntry's accuracies).
+    int seeds = 1;
 };
 
 /// Selectivity of one neuron set: both probes trained with ExperimentData::probe on the same
@@ -84,6 +90,10 @@ struct SelectivityEntry {
     double taskAccuracy = 0;    ///< accuracy of the probe on the real labels
     double controlAccuracy = 0; ///< accuracy of the probe on the control labels
     double selectivity = 0;     ///< taskAccuracy − controlAccuracy (in [−1, 1])
+    double taskMacroF1 = std::numeric_limits<double>::quiet_NaN();    ///< task probe, rep. 0
+    double controlMacroF1 = std::numeric_limits<double>::quiet_NaN(); ///< control probe, rep. 0
+    /// Over the N repetitions (N control tasks, probe seeds + s); n = N.
+    SeedSummary taskSeeds, controlSeeds, selectivitySeeds;
 };
 
 struct SelectivityResult {
@@ -94,15 +104,26 @@ struct SelectivityResult {
     quint64 probeSeed = 1;              ///< ExperimentData::probe.seed (both probes)
     int controlClasses = 0;             ///< K
     Index controlTypes = 0;             ///< word types in the control map
+    int seeds = 1;                      ///< repetitions N (control seeds seed..seed+N−1)
+    /// Train-majority baselines of the real task (majorityBaseline) on `split` and on test
+    /// (NaN numbers without a test split).
+    MajorityBaseline splitBaseline, testBaseline;
+    /// The control task's own majority baseline, repetition 0: always predicting the most
+    /// frequent control label of train, scored against the control labels of `split`. A
+    /// control accuracy near it means the control probe learned nothing beyond the prior.
+    MajorityBaseline controlBaseline;
+    SeedSummary controlBaselineSeeds; ///< its accuracy over the N control tasks
 };
 
 /**
  * Selectivity = task accuracy − control accuracy (spec §11.1) for every set in @p sets, with
  * the control task built from @p data's splits (makeControlTask). The 2·sets probes are
  * independent and run in parallel (parallelFor); @p progress is called once per finished probe
- * and may cancel. Classification only. Throws salient::Error for invalid data/options, a
- * requested split that is absent, a set with out-of-range or duplicate columns, or an empty
- * @p sets. Deterministic for the probe seed and control seed.
+ * and may cancel. With options.seeds = N every probe pair is trained N times (repetition s:
+ * control task seed + s, probe seed + s), 2·sets·N probes in all. Classification only. Throws
+ * salient::Error for invalid data/options (seeds outside 1..1000), a requested split that is
+ * absent, a set with out-of-range or duplicate columns, or an empty @p sets. Deterministic for
+ * the probe seed, the control seed and N.
  */
 SelectivityResult computeSelectivity(const ExperimentData &data,
                                      const std::vector<NamedNeuronSet> &sets,
@@ -110,7 +131,8 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
                                      const ExperimentProgress &progress = {});
 
 /// The same with a prepared control task (e.g. to share one across calls); @p control must
-/// have been built from data.train/dev/test.
+/// have been built from data.train/dev/test. It is repetition 0; repetitions s ≥ 1 build their
+/// own with control.options and seed control.seed + s.
 SelectivityResult computeSelectivity(const ExperimentData &data,
                                      const std::vector<NamedNeuronSet> &sets,
                                      const ControlTask &control,

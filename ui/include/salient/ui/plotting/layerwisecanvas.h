@@ -20,7 +20,10 @@ namespace salient::ui {
  * - "LayerSelector threshold": the threshold as a dashed horizontal line;
  * - the selected layer (LayerwiseResult::selectedIndex) as a large ring on its incremental
  *   point, named in the legend ("selected: layer 5 (0.912)");
- * - optionally a dotted majority-class baseline (setBaseline()).
+ * - optionally a short-dashed majority-class baseline labelled with its value (setBaseline()).
+ * With LayerwiseResult::seeds N > 1 the points are the means over the N repetitions
+ * (LayerScore::devSeeds) with ± sd error bars (QCPErrorBars), and the series names say so; with
+ * one seed they are repetition 0's accuracies (LayerScore::dev).
  * Legend below the plot, axis labels "layer" and "accuracy". Without a result only a centred hint
  * text is drawn. Wheel zooms, drag pans, double click resets. GUI thread only.
  */
@@ -47,6 +50,8 @@ public:
 
     /// The hint drawn in the empty state (empty when a result is shown).
     QString emptyHint() const;
+    /// Error bars drawn (one per point of a series; 0 with one seed). For tests and the report.
+    int errorBarCount() const;
     /// Number of legend entries (for tests).
     int legendItemCount() const;
     /// Legend entry names in order (for tests and the report).
@@ -56,7 +61,8 @@ public:
      * The points: `series,index,layer,accuracy,test` — series ∈ independent, incremental (index
      * = kept index k, layer = original id, test empty when NaN), then `all_layers,,,fullDev,`,
      * `threshold,,,threshold,`, `selected,k,layer,dev,` (when a layer was selected) and
-     * `baseline,,,accuracy,` (when set). Only the header in the empty state.
+     * `baseline,,,accuracy,` (when set). Only the header in the empty state. With N > 1 seeds
+     * accuracy and test are the means and two columns follow: accuracy_sd and seeds (N).
      */
     QByteArray csv() const override;
 
@@ -65,6 +71,8 @@ public:
 
 private:
     void rebuild();
+    /// The plotted accuracy of @p s: the mean over the seeds when N > 1, else repetition 0's.
+    double shownAccuracy(const LayerScore &s) const;
 
     LayerwiseResult m_result;
     double m_baseline = std::numeric_limits<double>::quiet_NaN();
