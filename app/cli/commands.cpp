@@ -37,7 +37,10 @@ namespace {
 
 QString points(double v)
 {
-    return std::isfinite(v) ? QString::number(v, 'f', 1) : QStringLiteral("n/a");
+    if (!std::isfinite(v))
+        return QStringLiteral("n/a");
+    const double shown = std::round(v * 10) / 10;
+    return QString::number(shown == 0 ? 0.0 : shown, 'f', 1); // never "-0.0"
 }
 
 /**
