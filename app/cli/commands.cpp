@@ -35,6 +35,56 @@ namespace cli {
 
 namespace {
 
+QString points(double v)
+{
+    if (!std::isfinite(v))
+        return QStringLiteral("n/a");
+    const double shown = std::round(v * 10) / 10;
+    return QString::number(shown == 0 ? 0.0 : shown, 'f', 1); // never "-0.0"
+}
+
+/**
+ * After a grid search: prints the chosen cell, its accuracy cost against the most accurate cell
+ * and against λ = 0, the majority baseline of the selection split and every warning on stderr,
+ * and records the selection rule and tolerance it ran with into the session's options of
+ * "grid-search" (so that `run` replays the same winner even if the defaults change).
+ */
+void reportGridSearch(Session &session, const AnalysisOutput &out)
+{
+    const auto *r = out.result ? std::get_if<GridSearchReport>(out.result.get()) : nullptr;
+    if (!r)
+        return;
+    const GridSearchResult &g = r->result;
+    QJsonObject recorded = session.analysisOptions.value(QStringLiteral("grid-search")).toObject();
+    recorded[QStringLiteral("selection")] = gridSelectionName(g.selection);
+    recorded[QStringLiteral("accuracy_tolerance")] = g.accuracyTolerance;
+    session.analysisOptions[QStringLiteral("grid-search")] = recorded;
+    const GridCell *w = g.winner();
+    if (!w) {
+        err(QStringLiteral("grid-search: no cell finished"));
+        return;
+    }
+    const QString rule = g.selection == GridSelection::Guarded
+                             ? QStringLiteral("guarded, tolerance %1 points")
+                                   .arg(QString::number(g.accuracyTolerance, 'g', 4))
+                             : QStringLiteral("paper");
+    err(QStringLiteral("grid-search chose λ1=%1, λ2=%2 (%3): %4 accuracy %5, macro-F1 %6; cost "
+                       "%7 points vs the most accurate cell, %8 points vs λ=0 (%9); majority "
+                       "baseline %10 (%11)")
+            .arg(w->l1)
+            .arg(w->l2)
+            .arg(rule, r->split)
+            .arg(w->full, 0, 'f', 4)
+            .arg(w->macroF1, 0, 'f', 4)
+            .arg(points(g.costVsBest()), points(g.costVsZero()),
+                 g.zeroCell >= 0 ? QStringLiteral("grid cell")
+                                 : QStringLiteral("extra reference probe"))
+            .arg(g.baseline.accuracy, 0, 'f', 4)
+            .arg(g.baseline.label));
+    for (const QString &warning : g.warnings)
+        err(QStringLiteral("warning: ") + warning);
+}
+
 QJsonObject storeInfoJson(const StoreInfo &info)
 {
     QJsonObject o;
@@ -227,6 +277,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
         return 3;
     if (out.status != Status::Ok)
         throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
+    reportGridSearch(session, out);
     QStringList written = writeAnalysisFiles(outDir, name, out);
     printSeedSummary(out);
     session.results[name] = out.json;
@@ -299,6 +350,7 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
         if (out.status != Status::Ok)
             throw Error(QStringLiteral("%1 failed (training diverged?)").arg(name));
         session.analysisProbeOptions[name] = po;
+        reportGridSearch(session, out);
         if (after)
             after(session, i, out);
         written << writeAnalysisFiles(outDir, name, out);
@@ -342,11 +394,18 @@ void applyGridSearchWinner(Session &session, qsizetype gridIndex, AnalysisOutput
     session.probeOptions.l1 = l1.toDouble();
     session.probeOptions.l2 = l2.toDouble();
     grid.json[QStringLiteral("applied_to")] = QJsonArray::fromStringList(later);
-    err(QStringLiteral("applying the grid-search winner λ1=%1, λ2=%2 to: %3")
+    err(QStringLiteral("applying the grid-search winner λ1=%1, λ2=%2 (%3 rule; cost %4 points vs "
+                       "the most accurate cell, %5 points vs λ=0) to: %6")
             .arg(l1.toDouble())
             .arg(l2.toDouble())
-            .arg(later.isEmpty() ? QStringLiteral("(no later analyses)")
-                                 : later.join(QStringLiteral(", "))));
+            .arg(
+                grid.json.value(QStringLiteral("selection")).toString(),
+                points(
+                    grid.json.value(QStringLiteral("cost_vs_best_points")).toDouble(kNotAvailable)),
+                points(
+                    grid.json.value(QStringLiteral("cost_vs_zero_points")).toDouble(kNotAvailable)),
+                later.isEmpty() ? QStringLiteral("(no later analyses)")
+                                : later.join(QStringLiteral(", "))));
 }
 
 } // namespace

@@ -399,7 +399,12 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
                 {"search-stride", "search_stride", OptionSpec::Int,
                  "ranking search stride (default 100)", stride},
                 {"random-seed", "random_seed", OptionSpec::Seed,
-                 "seed of the random mask (default: --seed)"}};
+                 "seed of the random mask (default: --seed)"},
+                {"selection", "selection", OptionSpec::String,
+                 "winner rule: guarded (default; best score among cells within the accuracy "
+                 "tolerance of the most accurate cell) or paper (best score over all cells)"},
+                {"accuracy-tolerance", "accuracy_tolerance", OptionSpec::Double,
+                 "guarded rule's tolerance in accuracy points (default 1)", Bounds{0, 100}}};
     if (name == QLatin1String("minimal-subset"))
         return {
             {"delta", "delta", OptionSpec::Double,

@@ -386,7 +386,8 @@ private Q_SLOTS:
 
         const QJsonObject grid = run(QStringLiteral("grid-search"),
                                      {QStringLiteral("--l1-values"), QStringLiteral("0,0.001"),
-                                      QStringLiteral("--l2-values"), QStringLiteral("0")});
+                                      QStringLiteral("--l2-values"), QStringLiteral("0"),
+                                      QStringLiteral("--selection"), QStringLiteral("paper")});
         const QJsonArray cells = grid[QStringLiteral("cells")].toArray();
         QCOMPARE(cells.size(), 2);
         double best = -1;
@@ -480,6 +481,86 @@ private Q_SLOTS:
     // The paper's pipeline as one session, replayed in a fresh process: identical numbers. The
     // grid-search winner is applied to the later analyses as an explicit, recorded step (per
     // analysis in the session), so `run` reproduces the pipeline without applying anything.
+    // grid-search's winner rule: the default guarded rule against the paper's, both stated on
+    // stderr with the cost; the replay reproduces the winner; bad values are usage errors.
+    void gridSearchSelection()
+    {
+        const auto gridRun = [&](const QString &dir, const QStringList &extra) {
+            return cli(QStringList{QStringLiteral("grid-search"), QStringLiteral("--demo"),
+                                   QStringLiteral("--epochs"), QStringLiteral("3"),
+                                   QStringLiteral("--l1-values"), QStringLiteral("0,0.01,0.1"),
+                                   QStringLiteral("--l2-values"), QStringLiteral("0,0.001"),
+                                   QStringLiteral("--out"), m_dir.filePath(dir)}
+                       + extra);
+        };
+        const Run guarded = gridRun(QStringLiteral("grid-guarded"), {});
+        QVERIFY2(guarded.code == 0, guarded.err.constData());
+        const Run paper = gridRun(QStringLiteral("grid-paper"),
+                                  {QStringLiteral("--selection"), QStringLiteral("paper")});
+        QVERIFY2(paper.code == 0, paper.err.constData());
+        const QJsonObject g =
+            readJson(m_dir.filePath(QStringLiteral("grid-guarded/grid-search.json")));
+        const QJsonObject p =
+            readJson(m_dir.filePath(QStringLiteral("grid-paper/grid-search.json")));
+        QCOMPARE(g[QStringLiteral("selection")].toString(), QStringLiteral("guarded"));
+        QCOMPARE(g[QStringLiteral("accuracy_tolerance")].toDouble(), 1.0);
+        QCOMPARE(p[QStringLiteral("selection")].toString(), QStringLiteral("paper"));
+        // Same cells (same seeds); the guarded winner costs at most ε, the paper's has the top
+        // score.
+        const QString same = jsonDifference(g[QStringLiteral("cells")], p[QStringLiteral("cells")],
+                                            QStringLiteral("cells"), {QStringLiteral("eligible")});
+        QVERIFY2(same.isEmpty(), qPrintable(same));
+        QVERIFY(g[QStringLiteral("cost_vs_best_points")].toDouble() <= 1.0 + 1e-9);
+        double top = -1e9;
+        for (const QJsonValue c : p[QStringLiteral("cells")].toArray())
+            top = std::max(top, c.toObject()[QStringLiteral("score")].toDouble());
+        QCOMPARE(p[QStringLiteral("best_score")].toDouble(), top);
+        QVERIFY(g[QStringLiteral("best_score")].toDouble() <= top);
+        QVERIFY(
+            g[QStringLiteral("majority_baseline")].toObject()[QStringLiteral("accuracy")].toDouble()
+            > 0);
+        for (const Run *r : {&guarded, &paper}) {
+            QVERIFY2(r->err.contains("grid-search chose λ1="), r->err.constData());
+            QVERIFY2(r->err.contains("points vs the most accurate cell"), r->err.constData());
+            QVERIFY2(r->err.contains("points vs λ=0 (grid cell)"), r->err.constData());
+            QVERIFY2(r->err.contains("majority baseline"), r->err.constData());
+        }
+        QVERIFY2(guarded.err.contains("(guarded, tolerance 1 points)"), guarded.err.constData());
+        // A cost above 2 points is a warning on stderr and in the JSON.
+        const bool paperWarns = p[QStringLiteral("cost_vs_best_points")].toDouble() > 2.0;
+        QCOMPARE(p[QStringLiteral("warnings")].toArray().isEmpty(), !paperWarns);
+        QCOMPARE(paper.err.contains("warning: the chosen cell"), paperWarns);
+        // The session records the rule: `run` replays the same winner.
+        const QString session = m_dir.filePath(QStringLiteral("grid-guarded/session.json"));
+        QCOMPARE(readJson(session)[QStringLiteral("analysis_options")]
+                     .toObject()[QStringLiteral("grid-search")]
+                     .toObject()[QStringLiteral("selection")]
+                     .toString(),
+                 QStringLiteral("guarded"));
+        const QString again = m_dir.filePath(QStringLiteral("grid-guarded-again"));
+        const Run replay = cli({QStringLiteral("run"), session, QStringLiteral("--out"), again});
+        QVERIFY2(replay.code == 0, replay.err.constData());
+        const QJsonObject r = readJson(again + QStringLiteral("/grid-search.json"));
+        const QString d = jsonDifference(g, r, QStringLiteral("grid"), {});
+        QVERIFY2(d.isEmpty(), qPrintable(d));
+
+        // Usage errors, named.
+        const Run badRule = gridRun(QStringLiteral("grid-bad"),
+                                    {QStringLiteral("--selection"), QStringLiteral("foo")});
+        QVERIFY(badRule.code != 0);
+        QVERIFY2(badRule.err.contains("'foo'") && badRule.err.contains("paper or guarded"),
+                 badRule.err.constData());
+        const Run badTolerance =
+            gridRun(QStringLiteral("grid-bad"),
+                    {QStringLiteral("--accuracy-tolerance"), QStringLiteral("-1")});
+        QVERIFY(badTolerance.code != 0);
+        QVERIFY2(badTolerance.err.contains("accuracy tolerance")
+                     && badTolerance.err.contains("[0, 100]"),
+                 badTolerance.err.constData());
+        QCOMPARE(badRule.code, 2);
+        QCOMPARE(badTolerance.code, 2);
+    }
+
     void pipelineSessionReplays()
     {
         const QString out = m_dir.filePath(QStringLiteral("pipeline"));

@@ -186,6 +186,7 @@ private Q_SLOTS:
         o.score = GridScore(score);
         o.alpha = 0.4;
         o.beta = 0.6;
+        o.selection = GridSelection::Paper; // the paper's rule: the maximum score wins
         int calls = 0;
         double lastFraction = 0;
         const GridSearchResult r = gridSearch(p.data(), o, [&](double f, const QString &) {
@@ -285,6 +286,171 @@ private Q_SLOTS:
         ExperimentData reg = data;
         reg.probe.regression = true;
         QVERIFY_THROWS_EXCEPTION(Error, gridSearch(reg, GridSearchOptions{}));
+        // The guarded rule's tolerance is in accuracy points, 0..100.
+        for (double t : {-1.0, 100.5, std::nan("")}) {
+            o = {};
+            o.accuracyTolerance = t;
+            QVERIFY_THROWS_EXCEPTION(Error, gridSearch(data, o));
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, gridSelectionFromName(QStringLiteral("foo")));
+        for (GridSelection s : {GridSelection::Paper, GridSelection::Guarded})
+            QCOMPARE(gridSelectionFromName(gridSelectionName(s)), s);
+    }
+
+    // A hand-made 2×2 grid shaped like the user's PTB POS measurement: the sparse cell (λ1 = 1e-2)
+    // has the highest score but 15 points less A_full than λ = 0.
+    static GridSearchResult handGrid()
+    {
+        GridSearchResult r;
+        r.rows = 2;
+        r.cols = 2;
+        auto cell = [](double l1, double l2, double full, double score) {
+            GridCell c;
+            c.l1 = l1;
+            c.l2 = l2;
+            c.full = full;
+            c.score = score;
+            c.done = true;
+            return c;
+        };
+        r.cells = {cell(0, 0, 0.883, 0.50), cell(0, 1e-4, 0.878, 0.55), cell(1e-2, 0, 0.740, 0.60),
+                   cell(1e-2, 1e-4, 0.727, 0.70)};
+        return r;
+    }
+
+    void gridSelectionRules()
+    {
+        const GridSearchResult h = handGrid();
+        QCOMPARE(bestAccuracyCell(h.cells), 0);
+        // The paper's rule takes the sparse, inaccurate cell; the guarded rule does not.
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Paper, 1.0), 3);
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 1.0), 1);
+        // Tolerance boundary: cell 1 is exactly 0.5 points below the best.
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 0.5), 1);
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 0.49), 0);
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 0.0), 0);
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 14.3), 2);  // 0.883 − 0.740
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 15.59), 2); // not yet 0.727
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 15.6), 3);  // 0.883 − 0.727
+        QCOMPARE(selectGridWinner(h.cells, GridSelection::Guarded, 100.0), 3); // = paper
+        // Ties → the first eligible cell; cells not done never compete; nothing done → −1.
+        std::vector<GridCell> tie = h.cells;
+        tie[1].score = tie[0].score;
+        QCOMPARE(selectGridWinner(tie, GridSelection::Guarded, 1.0), 0);
+        tie[0].done = false;
+        QCOMPARE(bestAccuracyCell(tie), 1);
+        QCOMPARE(selectGridWinner(tie, GridSelection::Guarded, 1.0), 1);
+        for (GridCell &c : tie)
+            c.done = false;
+        QCOMPARE(selectGridWinner(tie, GridSelection::Paper, 1.0), -1);
+    }
+
+    void gridCostsAndWarnings()
+    {
+        // Paper rule on the hand grid: 15.6 points below both the best cell and λ = 0 (the (0, 0)
+        // cell), so two warnings.
+        GridSearchResult r = handGrid();
+        r.selection = GridSelection::Paper;
+        applyGridSelection(r, QStringLiteral("dev"));
+        QCOMPARE(r.best, 3);
+        QCOMPARE(r.bestAccuracy, 0);
+        QCOMPARE(r.zeroCell, 0);
+        QCOMPARE(r.zeroFull, 0.883);
+        QVERIFY(std::abs(r.costVsBest() - 15.6) < 1e-9);
+        QVERIFY(std::abs(r.costVsZero() - 15.6) < 1e-9);
+        for (const GridCell &c : r.cells)
+            QVERIFY(c.eligible);
+        QCOMPARE(r.warnings.size(), 2);
+        QVERIFY2(r.warnings[0].contains(QStringLiteral("15.6 accuracy points on dev below the most "
+                                                       "accurate cell")),
+                 qPrintable(r.warnings[0]));
+        QVERIFY2(r.warnings[1].contains(QStringLiteral("λ1=λ2=0"))
+                     && r.warnings[1].contains(QStringLiteral("grid cell")),
+                 qPrintable(r.warnings[1]));
+        // Guarded (ε = 1 point): 0.5 points cost, no warning; only cells 0 and 1 were eligible.
+        r.selection = GridSelection::Guarded;
+        r.accuracyTolerance = 1.0;
+        applyGridSelection(r);
+        QCOMPARE(r.best, 1);
+        QVERIFY(std::abs(r.costVsBest() - 0.5) < 1e-9);
+        QVERIFY(r.warnings.isEmpty());
+        QCOMPARE(std::vector<bool>({r.cells[0].eligible, r.cells[1].eligible, r.cells[2].eligible,
+                                    r.cells[3].eligible}),
+                 std::vector<bool>({true, true, false, false}));
+        // Warning threshold: above 2 points, not at 2.
+        r.accuracyTolerance = 14.3;
+        applyGridSelection(r);
+        QCOMPARE(r.best, 2);
+        QCOMPARE(r.warnings.size(), 2);
+        GridSearchResult edge = handGrid();
+        edge.cells[1].full = 0.863; // exactly 2 points below
+        edge.accuracyTolerance = 2.0;
+        applyGridSelection(edge);
+        QCOMPARE(edge.best, 1);
+        QVERIFY(std::abs(edge.costVsBest() - 2.0) < 1e-9);
+        QVERIFY2(edge.warnings.isEmpty(), qPrintable(edge.warnings.join(QLatin1Char('\n'))));
+        edge.cells[1].full = 0.862;
+        applyGridSelection(edge);
+        QCOMPARE(edge.best, 0); // 2.1 points: outside ε = 2, the λ = 0 cell wins
+        edge.accuracyTolerance = 2.1;
+        applyGridSelection(edge);
+        QCOMPARE(edge.best, 1);
+        QCOMPARE(edge.warnings.size(), 2);
+        // Without a (0, 0) cell the reference is whatever zeroFull the search recorded.
+        GridSearchResult noZero = handGrid();
+        noZero.cells.erase(noZero.cells.begin());
+        noZero.rows = 1;
+        noZero.cols = 3;
+        noZero.selection = GridSelection::Paper;
+        applyGridSelection(noZero);
+        QCOMPARE(noZero.zeroCell, -1);
+        QVERIFY(std::isnan(noZero.costVsZero()));
+        noZero.zeroFull = 0.9;
+        applyGridSelection(noZero);
+        QVERIFY(std::abs(noZero.costVsZero() - 17.3) < 1e-9);
+        QVERIFY(std::abs(noZero.costVsBest() - 15.1) < 1e-9);
+        QVERIFY(noZero.warnings.last().contains(QStringLiteral("extra reference probe")));
+    }
+
+    void gridSearchGuardedOnPlantedData()
+    {
+        // With and without a (0, 0) cell: the λ = 0 reference is the cell or an extra probe.
+        const Planted p = makePlanted();
+        GridSearchOptions o;
+        o.l1Values = {1e-3, 1e-1};
+        o.l2Values = {0.0, 1e-2};
+        o.threads = 1;
+        int calls = 0;
+        const GridSearchResult r = gridSearch(p.data(), o, [&](double, const QString &) {
+            ++calls;
+            return true;
+        });
+        QCOMPARE(r.status, Status::Ok);
+        QCOMPARE(calls, 5); // four cells + the λ = 0 reference probe
+        QCOMPARE(r.selection, GridSelection::Guarded);
+        QCOMPARE(r.zeroCell, -1);
+        QVERIFY(std::isfinite(r.zeroFull) && r.zeroFull > 0.85);
+        QCOMPARE(r.best, selectGridWinner(r.cells, GridSelection::Guarded, 1.0));
+        QVERIFY(r.costVsBest() <= 1.0 + 1e-9);
+        QCOMPARE(r.baseline.accuracy, majorityBaseline(p.data(), &p.dev).accuracy);
+        QVERIFY(r.best >= 0);
+        QVERIFY(r.baseline.accuracy > 0 && r.baseline.accuracy < r.cells[std::size_t(r.best)].full);
+        for (const GridCell &c : r.cells) {
+            QVERIFY(std::isfinite(c.macroF1) && c.macroF1 > 0 && c.macroF1 <= 1);
+            QCOMPARE(c.eligible,
+                     100 * (r.cells[std::size_t(r.bestAccuracy)].full - c.full) <= 1.0 + 1e-9);
+        }
+        o.l1Values = {0.0, 1e-1};
+        calls = 0;
+        const GridSearchResult withZero = gridSearch(p.data(), o, [&](double, const QString &) {
+            ++calls;
+            return true;
+        });
+        QCOMPARE(calls, 4);
+        QCOMPARE(withZero.zeroCell, 0);
+        QCOMPARE(withZero.zeroFull, withZero.cells[0].full);
+        // The extra reference is the same probe as the (0, 0) cell (same options, same seed).
+        QCOMPARE(withZero.zeroFull, r.zeroFull);
     }
 
     // ---- minimal subset

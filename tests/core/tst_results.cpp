@@ -472,6 +472,99 @@ private Q_SLOTS:
         QVERIFY(runAndRoundTrip(QStringLiteral("grid-search"), options, m_all).result);
     }
 
+    // The winner rule, its tolerance, eligibility, costs, the λ = 0 reference, the majority
+    // baseline and the warnings survive the round trip; an older file without them loads as the
+    // paper's rule (what produced it).
+    void gridSelectionRoundTrip()
+    {
+        const AnalysisOutput paper =
+            runAndRoundTrip(QStringLiteral("grid-search"),
+                            {{QStringLiteral("l1_values"), QJsonArray{0.0, 1e-2}},
+                             {QStringLiteral("l2_values"), QJsonArray{0.0}},
+                             {QStringLiteral("selection"), QStringLiteral("paper")},
+                             {QStringLiteral("accuracy_tolerance"), 2.5}},
+                            m_all);
+        QVERIFY(paper.result);
+        const QJsonObject j = paper.json;
+        QCOMPARE(j[QStringLiteral("selection")].toString(), QStringLiteral("paper"));
+        QCOMPARE(j[QStringLiteral("accuracy_tolerance")].toDouble(), 2.5);
+        const QJsonObject zero = j[QStringLiteral("zero_reference")].toObject();
+        QCOMPARE(zero[QStringLiteral("source")].toString(), QStringLiteral("cell"));
+        QCOMPARE(zero[QStringLiteral("cell")].toInt(), 0);
+        const QJsonArray cells = j[QStringLiteral("cells")].toArray();
+        QCOMPARE(zero[QStringLiteral("full")].toDouble(),
+                 cells[0].toObject()[QStringLiteral("full")].toDouble());
+        for (const QJsonValue &c : cells) {
+            QVERIFY(c.toObject()[QStringLiteral("eligible")].toBool()); // paper: all compete
+            QVERIFY(c.toObject()[QStringLiteral("macro_f1")].toDouble() > 0);
+        }
+        const QJsonObject base = j[QStringLiteral("majority_baseline")].toObject();
+        QVERIFY(base[QStringLiteral("accuracy")].toDouble() > 0);
+        QVERIFY(!base[QStringLiteral("label")].toString().isEmpty());
+        QVERIFY(j[QStringLiteral("cost_vs_best_points")].isDouble());
+        QVERIFY(j[QStringLiteral("cost_vs_zero_points")].isDouble());
+        QVERIFY(j[QStringLiteral("warnings")].isArray());
+        const auto &g = std::get<GridSearchReport>(*paper.result);
+        QCOMPARE(j[QStringLiteral("warnings")].toArray().size(),
+                 qsizetype(g.result.warnings.size()));
+        QCOMPARE(j[QStringLiteral("cost_vs_best_points")].toDouble(), g.result.costVsBest());
+
+        // Without a (0, 0) cell: an extra λ = 0 probe is the reference.
+        const AnalysisOutput extra =
+            runAndRoundTrip(QStringLiteral("grid-search"),
+                            {{QStringLiteral("l1_values"), QJsonArray{1e-3}},
+                             {QStringLiteral("l2_values"), QJsonArray{1e-3}}},
+                            m_all);
+        QVERIFY(extra.result);
+        const QJsonObject ez = extra.json[QStringLiteral("zero_reference")].toObject();
+        QCOMPARE(ez[QStringLiteral("source")].toString(), QStringLiteral("extra_probe"));
+        QCOMPARE(ez[QStringLiteral("cell")].toInt(), -1);
+        QCOMPARE(ez[QStringLiteral("full")].toDouble(), zero[QStringLiteral("full")].toDouble());
+        QCOMPARE(extra.json[QStringLiteral("selection")].toString(), QStringLiteral("guarded"));
+        QCOMPARE(extra.json[QStringLiteral("accuracy_tolerance")].toDouble(), 1.0);
+
+        // An older file: none of the new keys.
+        QJsonObject old = j;
+        for (const char *key :
+             {"selection", "accuracy_tolerance", "best_accuracy_cell", "zero_reference",
+              "cost_vs_best_points", "cost_vs_zero_points", "majority_baseline", "warnings"})
+            old.remove(QLatin1String(key));
+        QJsonArray oldCells;
+        for (const QJsonValue &c : cells) {
+            QJsonObject o = c.toObject();
+            o.remove(QStringLiteral("eligible"));
+            o.remove(QStringLiteral("macro_f1"));
+            oldCells.append(o);
+        }
+        old[QStringLiteral("cells")] = oldCells;
+        const auto back = std::get<GridSearchReport>(
+            resultFromJson(QStringLiteral("grid-search"), throughText(old), {}));
+        QCOMPARE(back.result.selection, GridSelection::Paper);
+        QCOMPARE(back.options.selection, GridSelection::Paper);
+        QCOMPARE(back.result.best, g.result.best);
+        QCOMPARE(back.result.zeroCell, 0);
+        QCOMPARE(back.result.costVsBest(), g.result.costVsBest());
+        QCOMPARE(back.result.warnings, g.result.warnings);
+        QVERIFY(std::isnan(back.result.cells[0].macroF1));
+        QVERIFY(std::isnan(back.result.baseline.accuracy));
+        // A bad rule name is a readable error naming the key.
+        QJsonObject bad = j;
+        bad[QStringLiteral("selection")] = QStringLiteral("foo");
+        QVERIFY(errorOf([&] {
+                    resultFromJson(QStringLiteral("grid-search"), throughText(bad), {});
+                }).contains(QStringLiteral("selection")));
+        // Bad options are readable errors.
+        AnalysisContext ctx = context(m_all);
+        QVERIFY(errorOf([&] {
+                    runAnalysis(QStringLiteral("grid-search"),
+                                {{QStringLiteral("selection"), QStringLiteral("foo")}}, ctx);
+                }).contains(QStringLiteral("paper or guarded")));
+        QVERIFY(errorOf([&] {
+                    runAnalysis(QStringLiteral("grid-search"),
+                                {{QStringLiteral("accuracy_tolerance"), -1}}, ctx);
+                }).contains(QStringLiteral("[0, 100]")));
+    }
+
     void roundTripOfEveryReport()
     {
         Session session = m_session;

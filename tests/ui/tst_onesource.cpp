@@ -28,6 +28,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -267,10 +268,97 @@ private Q_SLOTS:
             compareJson(gui, cli, name, skip, &diffs);
         }
         QVERIFY2(diffs.isEmpty(), qPrintable(diffs.mid(0, 10).join(QLatin1Char('\n'))));
-        // The report names each result's own λ.
+        // The report names each result's own λ and the grid's cost line.
         QFile index(report + QStringLiteral("/index.html"));
         QVERIFY(index.open(QIODevice::ReadOnly));
-        QVERIFY(QString::fromUtf8(index.readAll()).contains(QStringLiteral("λ1 = %1").arg(bestL1)));
+        const QString html = QString::fromUtf8(index.readAll());
+        QVERIFY(html.contains(QStringLiteral("λ1 = %1").arg(bestL1)));
+        QVERIFY(html.contains(QStringLiteral("points against the most accurate cell")));
+        QVERIFY(html.contains(QStringLiteral("Majority baseline")));
+    }
+
+    // The grid view states the chosen cell's cost under the grid, in red with core's warnings
+    // when it is above 2 points, and fades the cells the guarded rule excluded.
+    void gridViewStatesTheCost()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("gridcost"));
+        QVERIFY(QDir().mkpath(out));
+        const test::Run r = test::cli(
+            {QStringLiteral("grid-search"), QStringLiteral("--train-activations"),
+             m_files.train.activations, QStringLiteral("--train-tokens"), m_files.train.tokens,
+             QStringLiteral("--train-labels"), m_files.train.labels, QStringLiteral("--epochs"),
+             QStringLiteral("2"), QStringLiteral("--l1-values"), QStringLiteral("0,0.001"),
+             QStringLiteral("--l2-values"), QStringLiteral("0"), QStringLiteral("--out"), out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QString path = out + QStringLiteral("/session.json");
+        // Rewrite the recorded result as the paper's rule choosing cell 1 with A_full 10 points
+        // below cell 0 (= λ = 0): core recomputes the warnings of a file without them.
+        QJsonObject session = test::readJson(path);
+        QJsonObject results = session[QStringLiteral("results")].toObject();
+        QJsonObject grid = results[QStringLiteral("grid-search")].toObject();
+        QJsonArray cells = grid[QStringLiteral("cells")].toArray();
+        QCOMPARE(cells.size(), 2);
+        QJsonObject c0 = cells[0].toObject(), c1 = cells[1].toObject();
+        c0[QStringLiteral("full")] = 0.9;
+        c1[QStringLiteral("full")] = 0.8;
+        cells = QJsonArray{c0, c1};
+        grid[QStringLiteral("cells")] = cells;
+        grid[QStringLiteral("best")] = 1;
+        grid[QStringLiteral("selection")] = QStringLiteral("paper");
+        grid.remove(QStringLiteral("warnings"));
+        results[QStringLiteral("grid-search")] = grid;
+        session[QStringLiteral("results")] = results;
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QJsonDocument(session).toJson());
+        f.close();
+
+        MainWindow w;
+        w.setInteractive(false);
+        w.show();
+        QVERIFY(w.openSession(path) >= 0);
+        QVERIFY(w.waitForJobs(120000));
+        QVERIFY(w.controller()->gridSearch());
+        GridSearchView *view = w.gridSearchView();
+        const QString cost = view->costText();
+        QVERIFY2(cost.startsWith(QStringLiteral("Cost: 10.0 points against the most accurate "
+                                                "cell, 10.0 against λ = 0 (grid cell).")),
+                 qPrintable(cost));
+        QVERIFY2(cost.contains(QStringLiteral("Warning: the chosen cell λ1=0.001, λ2=0 (rule "
+                                              "paper) is 10.0 accuracy points")),
+                 qPrintable(cost));
+        auto *line = view->findChild<QLabel *>(QStringLiteral("gridCost"));
+        QVERIFY(line);
+        QVERIFY(!line->isHidden());
+        QVERIFY(line->styleSheet().contains(QStringLiteral("#b00020")));
+        QVERIFY(view->summaryText().contains(QStringLiteral("the paper's rule")));
+        QVERIFY(view->summaryText().contains(QStringLiteral("Majority baseline")));
+        // The paper's rule excludes nothing.
+        QVERIFY(!view->canvas()->isExcluded(0) && !view->canvas()->isExcluded(1));
+
+        // The same cells under the guarded rule: cell 1 is excluded (faded), cell 0 chosen, no
+        // cost and no warning.
+        grid[QStringLiteral("selection")] = QStringLiteral("guarded");
+        grid[QStringLiteral("accuracy_tolerance")] = 1.0;
+        grid[QStringLiteral("best")] = 0;
+        results[QStringLiteral("grid-search")] = grid;
+        session[QStringLiteral("results")] = results;
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(QJsonDocument(session).toJson());
+        f.close();
+        MainWindow w2;
+        w2.setInteractive(false);
+        w2.show();
+        QVERIFY(w2.openSession(path) >= 0);
+        QVERIFY(w2.waitForJobs(120000));
+        GridSearchView *view2 = w2.gridSearchView();
+        QVERIFY2(view2->costText().startsWith(QStringLiteral("Cost: 0.0 points")),
+                 qPrintable(view2->costText()));
+        QVERIFY(!view2->costText().contains(QStringLiteral("Warning")));
+        QVERIFY(!view2->canvas()->isExcluded(0));
+        QVERIFY(view2->canvas()->isExcluded(1));
+        QVERIFY(view2->canvas()->tooltipForCell(1).contains(QStringLiteral("excluded")));
+        QVERIFY(view2->canvas()->caption().contains(QStringLiteral("faded cells")));
     }
 
     // Case 4: a probe started while the checksum job of a load is queued gets its result shown,
@@ -389,7 +477,7 @@ private Q_SLOTS:
         QVERIFY(w.gridSearchView()->canvas()->hasResult());
         QCOMPARE(w.gridSearchView()->canvas()->selectedCell(),
                  w.controller()->gridSearch()->result.best);
-        QVERIFY(w.gridSearchView()->summaryText().contains(QStringLiteral("Cost")));
+        QVERIFY(w.gridSearchView()->costText().startsWith(QStringLiteral("Cost: ")));
         // Layer-wise with 3 seeds: ± sd error bars on every point and the majority baseline.
         QVERIFY(run(w, QStringLiteral("layerwise"), {{QStringLiteral("seeds"), 3}}));
         const LayerwiseReport *lw = w.controller()->layerwise();

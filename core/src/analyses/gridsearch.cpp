@@ -55,6 +55,26 @@ QString gridScoreFormula(GridScore score, double alpha, double beta)
     return {};
 }
 
+QString gridSelectionName(GridSelection selection)
+{
+    switch (selection) {
+    case GridSelection::Paper:
+        return QStringLiteral("paper");
+    case GridSelection::Guarded:
+        return QStringLiteral("guarded");
+    }
+    return {};
+}
+
+GridSelection gridSelectionFromName(const QString &name)
+{
+    for (GridSelection s : {GridSelection::Paper, GridSelection::Guarded})
+        if (name == gridSelectionName(s))
+            return s;
+    throw Error(
+        QStringLiteral("unknown grid-search selection '%1' (expected paper or guarded)").arg(name));
+}
+
 void GridSearchOptions::validate() const
 {
     if (l1Values.empty() || l2Values.empty())
@@ -78,6 +98,10 @@ void GridSearchOptions::validate() const
     if (searchStride < 1)
         throw Error(QStringLiteral("grid search: the search stride must be at least 1 (got %1)")
                         .arg(searchStride));
+    if (!std::isfinite(accuracyTolerance) || accuracyTolerance < 0 || accuracyTolerance > 100)
+        throw Error(QStringLiteral("grid search: the accuracy tolerance must be in [0, 100] "
+                                   "accuracy points (got %1)")
+                        .arg(num(accuracyTolerance)));
 }
 
 double gridCellScore(const GridCell &cell, GridScore score, double alpha, double beta)
@@ -92,6 +116,109 @@ double gridCellScore(const GridCell &cell, GridScore score, double alpha, double
                + beta * ((cell.top - cell.random) + (cell.top - cell.bottom)) / 2.0;
     }
     return kNaN;
+}
+
+int bestAccuracyCell(const std::vector<GridCell> &cells)
+{
+    int best = -1;
+    for (int i = 0; i < int(cells.size()); ++i) {
+        const GridCell &c = cells[std::size_t(i)];
+        if (c.done && (best < 0 || c.full > cells[std::size_t(best)].full))
+            best = i;
+    }
+    return best;
+}
+
+bool gridCellEligible(const GridCell &cell, double bestFull, GridSelection selection,
+                      double tolerancePoints)
+{
+    if (!cell.done)
+        return false;
+    if (selection == GridSelection::Paper)
+        return true;
+    return 100.0 * (bestFull - cell.full) <= tolerancePoints + 1e-9;
+}
+
+int selectGridWinner(const std::vector<GridCell> &cells, GridSelection selection,
+                     double tolerancePoints)
+{
+    const int top = bestAccuracyCell(cells);
+    if (top < 0)
+        return -1;
+    const double bestFull = cells[std::size_t(top)].full;
+    int best = -1;
+    for (int i = 0; i < int(cells.size()); ++i) {
+        const GridCell &c = cells[std::size_t(i)];
+        if (!gridCellEligible(c, bestFull, selection, tolerancePoints))
+            continue;
+        if (best < 0 || c.score > cells[std::size_t(best)].score)
+            best = i;
+    }
+    return best;
+}
+
+double GridSearchResult::costVsBest() const
+{
+    const GridCell *w = winner();
+    if (!w || bestAccuracy < 0)
+        return kNaN;
+    return 100.0 * (cells[std::size_t(bestAccuracy)].full - w->full);
+}
+
+double GridSearchResult::costVsZero() const
+{
+    const GridCell *w = winner();
+    if (!w || !std::isfinite(zeroFull))
+        return kNaN;
+    return 100.0 * (zeroFull - w->full);
+}
+
+void applyGridSelection(GridSearchResult &result, const QString &split)
+{
+    result.bestAccuracy = bestAccuracyCell(result.cells);
+    const double bestFull =
+        result.bestAccuracy >= 0 ? result.cells[std::size_t(result.bestAccuracy)].full : kNaN;
+    for (GridCell &c : result.cells)
+        c.eligible = result.bestAccuracy >= 0
+                     && gridCellEligible(c, bestFull, result.selection, result.accuracyTolerance);
+    result.best = selectGridWinner(result.cells, result.selection, result.accuracyTolerance);
+    for (int i = 0; i < int(result.cells.size()); ++i) {
+        const GridCell &c = result.cells[std::size_t(i)];
+        if (c.l1 == 0 && c.l2 == 0) {
+            result.zeroCell = i;
+            result.zeroFull = c.done ? c.full : kNaN;
+            break;
+        }
+    }
+    result.warnings = gridWarnings(result, split);
+}
+
+QStringList gridWarnings(const GridSearchResult &result, const QString &split)
+{
+    QStringList out;
+    const GridCell *w = result.winner();
+    if (!w)
+        return out;
+    const QString on = split.isEmpty() ? QString() : QStringLiteral(" on %1").arg(split);
+    const QString chosen = QStringLiteral("the chosen cell λ1=%1, λ2=%2 (rule %3)")
+                               .arg(num(w->l1), num(w->l2), gridSelectionName(result.selection));
+    const double vsBest = result.costVsBest();
+    if (std::isfinite(vsBest) && vsBest > kGridCostWarningPoints + 1e-9) {
+        const GridCell &b = result.cells[std::size_t(result.bestAccuracy)];
+        out << QStringLiteral("%1 is %2 accuracy points%3 below the most accurate cell λ1=%4, "
+                              "λ2=%5 (%6 vs %7)")
+                   .arg(chosen, QString::number(vsBest, 'f', 1), on, num(b.l1), num(b.l2),
+                        QString::number(w->full, 'f', 4), QString::number(b.full, 'f', 4));
+    }
+    const double vsZero = result.costVsZero();
+    if (std::isfinite(vsZero) && vsZero > kGridCostWarningPoints + 1e-9)
+        out << QStringLiteral("%1 is %2 accuracy points%3 below the plain probe λ1=λ2=0 (%4 vs "
+                              "%5, %6)")
+                   .arg(chosen, QString::number(vsZero, 'f', 1), on,
+                        QString::number(w->full, 'f', 4), QString::number(result.zeroFull, 'f', 4),
+                        result.zeroCell >= 0 ? QStringLiteral("grid cell")
+                                             : QStringLiteral("extra reference probe"));
+    return out;
 }
 
 GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions &options,
@@ -111,12 +238,18 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
     result.alpha = options.alpha;
     result.beta = options.beta;
     result.formula = gridScoreFormula(options.score, options.alpha, options.beta);
+    result.selection = options.selection;
+    result.accuracyTolerance = options.accuracyTolerance;
+    result.baseline = majorityBaseline(data, &sel);
+    bool hasZeroCell = false;
     for (double l1 : options.l1Values) {
         for (double l2 : options.l2Values) {
             GridCell cell;
             cell.l1 = l1;
             cell.l2 = l2;
             cell.test = kNaN;
+            cell.macroF1 = kNaN;
+            hasZeroCell = hasZeroCell || (l1 == 0 && l2 == 0);
             result.cells.push_back(cell);
         }
     }
@@ -125,12 +258,29 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
     const quint64 seed = options.randomSeed != 0 ? options.randomSeed : data.probe.seed;
     const NeuronList randomZeroed = complementOf(randomNeuronsCount(D, n, seed), D);
     const int total = int(result.cells.size());
-    ProgressRelay relay(progress, total);
+    // Without a (0, 0) cell, task `total` trains the λ = 0 reference probe.
+    const int tasks = total + (hasZeroCell ? 0 : 1);
+    ProgressRelay relay(progress, tasks);
     const TrainCallback cancel = cancelCallback(relay);
 
+    bool zeroDone = hasZeroCell;
     parallelFor(
-        total,
+        tasks,
         [&](int i) {
+            if (i == total) {
+                ProbeOptions po = data.probe;
+                po.l1 = 0;
+                po.l2 = 0;
+                const TrainResult trained =
+                    trainProbe(*data.train->features(), data.train->y, data.train->yValue,
+                               data.labels, po, {}, {}, nullptr, cancel);
+                if (trained.status != Status::Ok)
+                    return;
+                result.zeroFull = accuracyOf(trained.probe, sel);
+                zeroDone = true;
+                relay.step(QStringLiteral("λ1=0 λ2=0 (reference)"));
+                return;
+            }
             GridCell &cell = result.cells[std::size_t(i)];
             ProbeOptions po = data.probe;
             po.l1 = cell.l1;
@@ -146,7 +296,9 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
                 probe,
                 fullOrdering(absWeights(probe, QStringLiteral("grid search (%1)").arg(stage)),
                              options.searchStride));
-            cell.full = accuracyOf(probe, sel);
+            const Evaluation full = evaluateProbe(probe, *sel.features(), sel.y, sel.yValue);
+            cell.full = full.accuracy;
+            cell.macroF1 = full.macroF1;
             cell.top = accuracyOf(probe, sel, complementOf(prefix(order, n), D));
             cell.random = accuracyOf(probe, sel, randomZeroed);
             cell.bottom = accuracyOf(probe, sel, complementOf(suffix(order, n), D));
@@ -157,15 +309,12 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
         },
         &relay, options.threads);
 
-    for (int i = 0; i < total; ++i) {
-        const GridCell &cell = result.cells[std::size_t(i)];
-        if (!cell.done) {
+    for (const GridCell &cell : result.cells)
+        if (!cell.done)
             result.status = Status::Cancelled;
-            continue;
-        }
-        if (result.best < 0 || cell.score > result.cells[std::size_t(result.best)].score)
-            result.best = i;
-    }
+    if (!zeroDone)
+        result.status = Status::Cancelled;
+    applyGridSelection(result, data.dev ? QStringLiteral("dev") : QStringLiteral("train"));
     return result;
 }
 

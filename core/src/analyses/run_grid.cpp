@@ -36,6 +36,21 @@ AnalysisOutput runGridSearch(const QJsonObject &options, AnalysisContext &ctx)
         go.score = gridScoreFromName(options.value(QStringLiteral("score")).toString());
     go.searchStride = options.value(QStringLiteral("search_stride")).toInt(go.searchStride);
     go.randomSeed = seedOption(options, "random_seed", 0);
+    if (options.contains(QStringLiteral("selection"))) {
+        const QJsonValue v = options.value(QStringLiteral("selection"));
+        if (!v.isString())
+            throw Error(QStringLiteral("grid-search: option 'selection' must be \"paper\" or "
+                                       "\"guarded\""));
+        go.selection = gridSelectionFromName(v.toString());
+    }
+    if (options.contains(QStringLiteral("accuracy_tolerance"))) {
+        const QJsonValue v = options.value(QStringLiteral("accuracy_tolerance"));
+        if (!v.isDouble())
+            throw Error(QStringLiteral("grid-search: option 'accuracy_tolerance' must be a number "
+                                       "of accuracy points in [0, 100]"));
+        go.accuracyTolerance = v.toDouble();
+    }
+    go.validate();
     r.result = gridSearch(data, go, ctx.progress);
     if (r.result.status != Status::Ok)
         return statusOnly(r.result.status);

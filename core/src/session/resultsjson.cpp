@@ -175,11 +175,16 @@ Tables csvOf(const GridSearchReport &r)
     QByteArray csv =
         csvLine({QStringLiteral("l1"), QStringLiteral("l2"), QStringLiteral("full"),
                  QStringLiteral("top"), QStringLiteral("random"), QStringLiteral("bottom"),
-                 QStringLiteral("score"), QStringLiteral("test")});
-    for (const GridCell &c : r.result.cells)
-        csv += csvLine({QString::number(c.l1), QString::number(c.l2), csvNumber(c.full),
-                        csvNumber(c.top), csvNumber(c.random), csvNumber(c.bottom),
-                        csvNumber(c.score), csvNumber(c.test)});
+                 QStringLiteral("score"), QStringLiteral("test"), QStringLiteral("macro_f1"),
+                 QStringLiteral("eligible"), QStringLiteral("chosen")});
+    for (size_t i = 0; i < r.result.cells.size(); ++i) {
+        const GridCell &c = r.result.cells[i];
+        csv +=
+            csvLine({QString::number(c.l1), QString::number(c.l2), csvNumber(c.full),
+                     csvNumber(c.top), csvNumber(c.random), csvNumber(c.bottom), csvNumber(c.score),
+                     csvNumber(c.test), csvNumber(c.macroF1), QString::number(int(c.eligible)),
+                     QString::number(int(int(i) == r.result.best))});
+    }
     return {{QStringLiteral("csv"), csv}};
 }
 
@@ -319,6 +324,16 @@ QJsonObject toJson(const ProbeReport &r)
     return res;
 }
 
+QJsonObject majorityBaselineJson(const MajorityBaseline &b)
+{
+    QJsonObject o;
+    o[QStringLiteral("label")] = b.label;
+    o[QStringLiteral("accuracy")] = num(b.accuracy);
+    o[QStringLiteral("macro_f1")] = num(b.macroF1);
+    o[QStringLiteral("tokens")] = double(b.tokens);
+    return o;
+}
+
 QJsonObject toJson(const GridSearchReport &r)
 {
     const GridSearchResult &g = r.result;
@@ -345,10 +360,25 @@ QJsonObject toJson(const GridSearchReport &r)
         o[QStringLiteral("bottom")] = num(c.bottom);
         o[QStringLiteral("score")] = num(c.score);
         o[QStringLiteral("test")] = num(c.test);
+        o[QStringLiteral("macro_f1")] = num(c.macroF1);
+        o[QStringLiteral("eligible")] = c.eligible;
         cells.append(o);
     }
     j[QStringLiteral("cells")] = cells;
     j[QStringLiteral("best")] = g.best;
+    j[QStringLiteral("selection")] = gridSelectionName(g.selection);
+    j[QStringLiteral("accuracy_tolerance")] = g.accuracyTolerance;
+    j[QStringLiteral("best_accuracy_cell")] = g.bestAccuracy;
+    QJsonObject zero;
+    zero[QStringLiteral("source")] =
+        g.zeroCell >= 0 ? QStringLiteral("cell") : QStringLiteral("extra_probe");
+    zero[QStringLiteral("cell")] = g.zeroCell;
+    zero[QStringLiteral("full")] = num(g.zeroFull);
+    j[QStringLiteral("zero_reference")] = zero;
+    j[QStringLiteral("cost_vs_best_points")] = num(g.costVsBest());
+    j[QStringLiteral("cost_vs_zero_points")] = num(g.costVsZero());
+    j[QStringLiteral("majority_baseline")] = majorityBaselineJson(g.baseline);
+    j[QStringLiteral("warnings")] = QJsonArray::fromStringList(g.warnings);
     if (const GridCell *w = g.winner()) {
         j[QStringLiteral("best_l1")] = w->l1;
         j[QStringLiteral("best_l2")] = w->l2;

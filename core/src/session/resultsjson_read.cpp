@@ -379,11 +379,45 @@ GridSearchReport gridFrom(const Reader &j)
         cell.bottom = c.number(QStringLiteral("bottom"));
         cell.score = c.number(QStringLiteral("score"));
         cell.test = c.number(QStringLiteral("test"));
+        cell.macroF1 = c.has(QStringLiteral("macro_f1")) ? c.number(QStringLiteral("macro_f1"))
+                                                         : kNotAvailable;
         g.cells.push_back(cell);
     }
     g.best = j.integer(QStringLiteral("best"));
     if (g.best >= int(g.cells.size()) || g.best < -1)
         j.fail(QStringLiteral("best"), QStringLiteral("a cell index or −1"));
+    // Files written before the guarded rule existed were chosen by the paper's rule.
+    g.selection = GridSelection::Paper;
+    if (j.has(QStringLiteral("selection"))) {
+        try {
+            g.selection = gridSelectionFromName(j.string(QStringLiteral("selection")));
+        } catch (const Error &) {
+            j.fail(QStringLiteral("selection"), QStringLiteral("paper or guarded"));
+        }
+        g.accuracyTolerance = j.number(QStringLiteral("accuracy_tolerance"));
+    }
+    o.selection = g.selection;
+    o.accuracyTolerance = g.accuracyTolerance;
+    const int recordedBest = g.best;
+    if (j.has(QStringLiteral("zero_reference"))) {
+        const Reader zero = j.object(QStringLiteral("zero_reference"));
+        g.zeroCell = zero.integer(QStringLiteral("cell"));
+        if (g.zeroCell >= int(g.cells.size()) || g.zeroCell < -1)
+            zero.fail(QStringLiteral("cell"), QStringLiteral("a cell index or −1"));
+        g.zeroFull = zero.number(QStringLiteral("full"));
+    }
+    if (j.has(QStringLiteral("majority_baseline"))) {
+        const Reader b = j.object(QStringLiteral("majority_baseline"));
+        g.baseline.label = b.string(QStringLiteral("label"));
+        g.baseline.accuracy = b.number(QStringLiteral("accuracy"));
+        g.baseline.macroF1 = b.number(QStringLiteral("macro_f1"));
+        g.baseline.tokens = b.integer(QStringLiteral("tokens"));
+    }
+    // Eligibility, the most accurate cell and the warnings follow from the cells and the rule.
+    applyGridSelection(g, r.split);
+    g.best = recordedBest; // the file's winner stays authoritative
+    g.warnings = j.has(QStringLiteral("warnings")) ? j.strings(QStringLiteral("warnings"))
+                                                   : gridWarnings(g, r.split);
     return r;
 }
 

@@ -170,7 +170,9 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
         sections.push_back({QObject::tr("Selectivity (control tasks)"), selectivityText(*sel), {}});
     if (const GridSearchReport *g = c.gridSearch())
         if (!canvas(src.grid->canvas(), QObject::tr("Grid search"), QStringLiteral("grid"), 1000,
-                    700, src.grid->summaryText() + QLatin1Char('\n') + optionsLabel(g->probe)))
+                    700,
+                    src.grid->summaryText() + QLatin1Char('\n') + src.grid->costText()
+                        + QLatin1Char('\n') + optionsLabel(g->probe)))
             return false;
     if (const LayerwiseReport *l = c.layerwise())
         if (!canvas(src.layerwise->canvas(), QObject::tr("Layer-wise probes"),

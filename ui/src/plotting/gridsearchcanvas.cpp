@@ -260,6 +260,14 @@ QString GridSearchCanvas::cellLabel(int index) const
     return std::isfinite(v) ? QString::number(v, 'f', 3) : QStringLiteral("–");
 }
 
+bool GridSearchCanvas::isExcluded(int index) const
+{
+    if (index < 0 || index >= int(m_result.cells.size()))
+        return false;
+    const GridCell &cell = m_result.cells[std::size_t(index)];
+    return m_result.selection == GridSelection::Guarded && cell.done && !cell.eligible;
+}
+
 QString GridSearchCanvas::tooltipForCell(int index) const
 {
     if (index < 0 || index >= int(m_result.cells.size()))
@@ -275,8 +283,16 @@ QString GridSearchCanvas::tooltipForCell(int index) const
         lines << QStringLiteral("%1 %2").arg(termName(t)).arg(termValue(cell, t), 0, 'f', 4);
     if (std::isfinite(cell.test))
         lines << QStringLiteral("A_test %1").arg(cell.test, 0, 'f', 4);
+    if (m_result.selection == GridSelection::Guarded)
+        lines << (cell.eligible
+                      ? tr("eligible: A_full within %1 points of the most accurate cell")
+                            .arg(m_result.accuracyTolerance)
+                      : tr("excluded: A_full more than %1 points below the most accurate cell")
+                            .arg(m_result.accuracyTolerance));
     if (index == m_result.best)
-        lines << tr("winner (highest score)");
+        lines << (m_result.selection == GridSelection::Guarded
+                      ? tr("winner (highest score among the eligible cells)")
+                      : tr("winner (highest score)"));
     return lines.join(QLatin1Char('\n'));
 }
 
@@ -286,6 +302,9 @@ void GridSearchCanvas::rebuild()
     for (QCPItemText *label : m_labels)
         p->removeItem(label);
     m_labels.clear();
+    for (QCPItemRect *fade : m_fades)
+        p->removeItem(fade);
+    m_fades.clear();
     const bool has = hasResult();
     const int R = m_result.rows, C = m_result.cols;
 
@@ -350,6 +369,17 @@ void GridSearchCanvas::rebuild()
     if (C > 6 || R > 8)
         font.setPointSizeF(font.pointSizeF() * 0.85);
     QCPColorGradient gradient = colourGradient(m_colourMap); // color() is not const
+    // Cells the guarded rule excluded are faded (a translucent white veil under the label).
+    for (int index = 0; index < R * C; ++index) {
+        if (!isExcluded(index))
+            continue;
+        auto *fade = new QCPItemRect(p);
+        fade->setPen(Qt::NoPen);
+        fade->setBrush(QColor(255, 255, 255, 150));
+        fade->setSelectable(false);
+        placeRect(fade, index, 0.0);
+        m_fades.push_back(fade);
+    }
     m_labels.reserve(std::size_t(R) * std::size_t(C));
     for (int i = 0; i < R; ++i)
         for (int j = 0; j < C; ++j) {
@@ -412,6 +442,12 @@ void GridSearchCanvas::updateCaption()
                        .arg(formula);
     const auto done = std::count_if(m_result.cells.begin(), m_result.cells.end(),
                                     [](const GridCell &c) { return c.done; });
+    if (m_result.selection == GridSelection::Guarded)
+        text += tr(" · guarded choice: faded cells are more than %1 points below the most "
+                   "accurate A_full and did not compete")
+                    .arg(m_result.accuracyTolerance);
+    else
+        text += tr(" · paper's choice: highest score over all cells");
     if (done < qsizetype(m_result.cells.size()))
         text += tr(" · cancelled: %1 of %2 cells done")
                     .arg(qlonglong(done))

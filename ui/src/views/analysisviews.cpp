@@ -51,6 +51,15 @@ QString percent(double v)
     return std::isfinite(v) ? QString::number(100 * v, 'f', 1) : QStringLiteral("–");
 }
 
+/// Accuracy points (already × 100) with one decimal; "–" when unknown.
+QString points(double v)
+{
+    if (!std::isfinite(v))
+        return QStringLiteral("–");
+    const double shown = std::round(v * 10) / 10;
+    return QString::number(shown == 0 ? 0.0 : shown, 'f', 1); // never "-0.0"
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -115,12 +124,15 @@ GridSearchView::GridSearchView(SessionController *controller, QWidget *parent)
     m_canvas = new GridSearchCanvas(this);
     m_summary = wrappedLabel(this);
     m_summary->setObjectName(QStringLiteral("gridSummary"));
+    m_cost = wrappedLabel(this);
+    m_cost->setObjectName(QStringLiteral("gridCost"));
     m_apply = new QPushButton(tr("Use the selected cell's λ for the next probes"), this);
     m_apply->setObjectName(QStringLiteral("gridApply"));
     m_apply->setToolTip(tr("Copies λ1 and λ2 of the selected cell (the winner unless you click "
                            "another) into the probe settings. Train the probe again to use them."));
     layout->addWidget(m_summary);
     layout->addWidget(m_canvas, 1);
+    layout->addWidget(m_cost);
     auto *bar = new QHBoxLayout;
     bar->addStretch();
     bar->addWidget(m_apply);
@@ -147,6 +159,8 @@ void GridSearchView::refresh(const QString &invalidated)
 {
     const GridSearchReport *g = m_controller->gridSearch();
     m_apply->setEnabled(g && g->hasWinner());
+    m_cost->clear();
+    m_cost->setVisible(false);
     if (!g) {
         m_canvas->clear();
         m_summary->setText(invalidated.isEmpty()
@@ -162,26 +176,40 @@ void GridSearchView::refresh(const QString &invalidated)
         m_summary->setText(tr("No cell finished."));
         return;
     }
-    // The accuracy the chosen cell gives up against the most accurate cell and against λ = 0.
-    double bestFull = -1, plainFull = std::nan("");
-    for (const GridCell &c : g->result.cells) {
-        if (!c.done)
-            continue;
-        bestFull = std::max(bestFull, c.full);
-        if (c.l1 == 0 && c.l2 == 0)
-            plainFull = c.full;
-    }
-    m_summary->setText(
-        tr("Chosen by %1: λ1 = %2, λ2 = %3 (score %4, A_full %5 % on %6). Cost: %7 points against "
-           "the most accurate cell, %8 against λ = 0.")
-            .arg(g->result.formula)
-            .arg(w->l1)
-            .arg(w->l2)
-            .arg(w->score, 0, 'f', 3)
-            .arg(percent(w->full), g->split)
-            .arg(percent(bestFull - w->full))
-            .arg(std::isfinite(plainFull) ? percent(plainFull - w->full)
-                                          : tr("– (not in the grid)")));
+    // Core's numbers only: the rule, the cost against the most accurate cell and against λ = 0,
+    // the majority baseline and core's warnings.
+    const GridSearchResult &r = g->result;
+    const QString rule =
+        r.selection == GridSelection::Guarded
+            ? tr("the guarded rule (best score among cells within %1 points of the most accurate)")
+                  .arg(r.accuracyTolerance)
+            : tr("the paper's rule (best score over all cells)");
+    const QString zero =
+        !std::isfinite(r.costVsZero()) ? tr("– (no λ = 0 reference)")
+        : r.zeroCell >= 0
+            ? tr("%1 against λ = 0 (grid cell)").arg(points(r.costVsZero()))
+            : tr("%1 against λ = 0 (extra reference probe)").arg(points(r.costVsZero()));
+    m_summary->setText(tr("Chosen by %1, score %2: λ1 = %3, λ2 = %4 (score %5, A_full %6 %, "
+                          "macro-F1 %7 on %8). Majority baseline %9 % (%10).")
+                           .arg(rule, r.formula)
+                           .arg(w->l1)
+                           .arg(w->l2)
+                           .arg(w->score, 0, 'f', 3)
+                           .arg(percent(w->full), percent(w->macroF1), g->split,
+                                percent(r.baseline.accuracy), r.baseline.label));
+    m_cost->setText(
+        tr("Cost: %1 points against the most accurate cell, %2.").arg(points(r.costVsBest()), zero)
+        + (r.warnings.isEmpty()
+               ? QString()
+               : QLatin1Char('\n') + tr("Warning: %1").arg(r.warnings.join(tr("\nWarning: ")))));
+    m_cost->setStyleSheet(
+        r.warnings.isEmpty() ? QString() : QStringLiteral("color: #b00020; font-weight: bold;"));
+    m_cost->setVisible(true);
+}
+
+QString GridSearchView::costText() const
+{
+    return m_cost->text();
 }
 
 // ---------------------------------------------------------------------------------------------

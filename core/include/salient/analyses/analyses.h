@@ -16,6 +16,7 @@
 #include "salient/util/stats.h"
 
 #include <QString>
+#include <QStringList>
 #include <limits>
 #include <vector>
 
@@ -46,6 +47,25 @@ GridScore gridScoreFromName(const QString &name);
 /// Human-readable formula with the weights filled in, e.g. "0.5·A_full + 0.5·(A_top − A_random)".
 QString gridScoreFormula(GridScore score, double alpha, double beta);
 
+/// How the grid search picks its winner among the finished cells.
+enum class GridSelection {
+    /// The paper's rule (Algorithm 2): the highest score over all cells. The score rewards
+    /// sparsity (A_top − A_random) and can trade away a lot of A_full for it.
+    Paper,
+    /// Default: only cells whose A_full is within GridSearchOptions::accuracyTolerance points of
+    /// the most accurate cell's A_full compete on the score (the paper's preference among nearly
+    /// equally accurate probes).
+    Guarded,
+};
+/// "paper", "guarded".
+QString gridSelectionName(GridSelection selection);
+/// Parses the names above; throws salient::Error for others.
+GridSelection gridSelectionFromName(const QString &name);
+
+/// A chosen cell losing more than this many accuracy points (against the most accurate cell or
+/// against λ = 0) is reported as a warning.
+inline constexpr double kGridCostWarningPoints = 2.0;
+
 struct GridSearchOptions {
     /// λ1 values (rows of the grid); default {0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1}. Finite, ≥ 0.
     std::vector<double> l1Values{0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1};
@@ -58,6 +78,10 @@ struct GridSearchOptions {
     double beta = 0.5;  ///< weight of the ablation difference; default 0.5, finite
     GridScore score = GridScore::TopMinusRandom;
     int searchStride = 100; ///< S of the ordering (Algorithm 3); default 100
+    GridSelection selection = GridSelection::Guarded; ///< winner rule; default Guarded
+    /// ε of GridSelection::Guarded in accuracy points (1 = 0.01 of A_full); default 1. In
+    /// [0, 100]. Recorded but unused by GridSelection::Paper.
+    double accuracyTolerance = 1.0;
     /// Seed of the random mask (randomNeuronsCount); default 0 = data.probe.seed.
     quint64 randomSeed = 0;
     int threads = 0; ///< workers for the cells; 0 = all cores
@@ -69,35 +93,90 @@ struct GridSearchOptions {
 /// trained probe (masking ablation, no retraining).
 struct GridCell {
     double l1 = 0, l2 = 0;
-    bool done = false; ///< false when the search was cancelled before this cell finished
-    double full = 0;   ///< A_full: all neurons
-    double top = 0;    ///< A_top: only the first n of fullOrdering(|W|, S) kept
-    double random = 0; ///< A_random: only n seeded random neurons kept
-    double bottom = 0; ///< A_bottom: only the last n of fullOrdering kept
-    double score = 0;  ///< gridCellScore(this, ...)
-    double test = 0;   ///< A_full on the test split (NaN without one), reported only
+    bool done = false;     ///< false when the search was cancelled before this cell finished
+    double full = 0;       ///< A_full: all neurons
+    double top = 0;        ///< A_top: only the first n of fullOrdering(|W|, S) kept
+    double random = 0;     ///< A_random: only n seeded random neurons kept
+    double bottom = 0;     ///< A_bottom: only the last n of fullOrdering kept
+    double score = 0;      ///< gridCellScore(this, ...)
+    double test = 0;       ///< A_full on the test split (NaN without one), reported only
+    double macroF1 = 0;    ///< macro-F1 of the full probe on the selection split (NaN if unknown)
+    bool eligible = false; ///< competed on the score under the result's selection rule
 };
 
 /// The score of a cell from its stored accuracies (pure).
 double gridCellScore(const GridCell &cell, GridScore score, double alpha, double beta);
 
+/// The most accurate finished cell (highest A_full, ties → first); −1 when none is done (pure).
+int bestAccuracyCell(const std::vector<GridCell> &cells);
+/**
+ * Whether a finished cell competes on the score (pure): always under GridSelection::Paper; under
+ * Guarded when bestFull − cell.full ≤ tolerancePoints / 100 (with a 1e-9 allowance for rounding,
+ * so a cell exactly ε below the best is eligible). A cell not done is never eligible.
+ * @param bestFull A_full of bestAccuracyCell()
+ */
+bool gridCellEligible(const GridCell &cell, double bestFull, GridSelection selection,
+                      double tolerancePoints);
+/**
+ * The winner (pure): the eligible cell (gridCellEligible) with the highest score, ties → first;
+ * −1 when no cell is done. @p tolerancePoints in accuracy points (1 = 0.01).
+ */
+int selectGridWinner(const std::vector<GridCell> &cells, GridSelection selection,
+                     double tolerancePoints);
+
 struct GridSearchResult {
     Status status = Status::Ok;
     std::vector<GridCell> cells; ///< row-major: cells[i·l2Values.size() + j] = (l1[i], l2[j])
     int rows = 0, cols = 0;      ///< l1Values.size(), l2Values.size()
-    int best = -1; ///< winner: highest score among done cells, ties → first; −1 if none
+    int best = -1; ///< winner: selectGridWinner(cells, selection, accuracyTolerance); −1 if none
     int kept = 0;  ///< n, neurons kept by each mask
     GridScore score = GridScore::TopMinusRandom;
     double alpha = 0.5, beta = 0.5;
-    QString formula; ///< gridScoreFormula() of the settings used
+    QString formula;                                  ///< gridScoreFormula() of the settings used
+    GridSelection selection = GridSelection::Guarded; ///< the rule that chose best
+    double accuracyTolerance = 1.0;                   ///< ε of that rule, accuracy points
+    int bestAccuracy = -1;                            ///< bestAccuracyCell(cells); −1 if none
+    /// The λ1 = λ2 = 0 reference: the index of the (0, 0) cell, or −1 when the grid lacks it and
+    /// an extra λ = 0 probe was trained with the same options (then only zeroFull is known).
+    int zeroCell = -1;
+    double zeroFull =
+        std::numeric_limits<double>::quiet_NaN(); ///< A_full of the λ = 0 reference on the
+                                                  ///< selection split; NaN if unknown
+    /// Always predicting the train majority label, scored on the selection split.
+    MajorityBaseline baseline{QString(), std::numeric_limits<double>::quiet_NaN(),
+                              std::numeric_limits<double>::quiet_NaN(), 0};
+    /// Readable warnings (gridWarnings()): a cost above kGridCostWarningPoints.
+    QStringList warnings;
     const GridCell *winner() const { return best >= 0 ? &cells[std::size_t(best)] : nullptr; }
+    /// A_full(most accurate cell) − A_full(winner), in accuracy points; NaN without a winner.
+    double costVsBest() const;
+    /// A_full(λ = 0 reference) − A_full(winner), in accuracy points; NaN without either.
+    double costVsZero() const;
 };
+
+/**
+ * Recomputes the selection fields of @p result from its cells, selection and accuracyTolerance
+ * (pure apart from @p result): every cell's eligible flag, bestAccuracy and best, then warnings
+ * (gridWarnings(result, split)). zeroCell is set to the (0, 0) cell when the grid has one
+ * (zeroFull then its A_full); otherwise both are kept as they are.
+ */
+void applyGridSelection(GridSearchResult &result, const QString &split = {});
+
+/**
+ * The warnings of a grid result (pure): one line each when the winner costs more than
+ * kGridCostWarningPoints accuracy points against the most accurate cell or against λ = 0, naming
+ * the cells, both costs and the rule. Empty without a winner.
+ * @param split the selection split's name for the text ("dev", "train")
+ */
+QStringList gridWarnings(const GridSearchResult &result, const QString &split = {});
 
 /**
  * λ grid search (paper Algorithm 2; spec §9.2 reading, §9.3). For each cell, in parallel: train a
  * probe on all neurons with data.probe and (λ1, λ2) replaced, score it on the selection split with
  * all neurons and with only the top / random / bottom n neurons kept (the others zeroed), and
- * compute the score. Progress: one step per cell ("λ1=… λ2=…").
+ * compute the score. The winner is chosen by options.selection (applyGridSelection). When the
+ * grid has no (0, 0) cell, one extra probe with λ1 = λ2 = 0 is trained as the λ = 0 reference
+ * (one more progress step). Progress: one step per cell ("λ1=… λ2=…").
  * Throws salient::Error for invalid options or data, or a regression probe.
  */
 GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions &options,

@@ -26,8 +26,9 @@ namespace salient::ui {
  * λ values (they are log-spaced and include 0), each cell coloured by and labelled with the value
  * of the chosen term (3 decimals), a colour bar titled with that term, the winning cell
  * (GridSearchResult::best) outlined in black and white, cells that were not done (the search was
- * cancelled) in light grey labelled "–". A caption line below the table names the split the
- * accuracies are on, the kept count n and the score formula; it is part of exported figures.
+ * cancelled) in light grey labelled "–", and cells the guarded rule excluded (isExcluded()) faded
+ * under a translucent white veil. A caption line below the table names the split the accuracies
+ * are on, the kept count n, the score formula and the winner rule; it is part of exported figures.
  *
  * A chooser (a QComboBox above the plot, object name "gridTerm"; not part of exported figures)
  * selects the term shown, as does setTerm(). Hovering a cell shows tooltipForCell(); a click
@@ -102,6 +103,10 @@ public:
     /// is the winner or was not done. Empty for an invalid index.
     QString tooltipForCell(int index) const;
 
+    /// True when cell @p index was done but did not compete on the score under the guarded rule
+    /// (GridCell::eligible false); such cells are drawn faded. False for an invalid index.
+    bool isExcluded(int index) const;
+
     /// The cell under @p pos (plot() coordinates), or −1.
     int cellAt(const QPointF &pos) const;
     /// Centre of cell @p index in plot() coordinates; (−1, −1) for an invalid index. Lays the
@@ -153,6 +158,7 @@ private:
     QCPTextElement *m_caption = nullptr;
     QCPItemText *m_hint = nullptr;
     std::vector<QCPItemText *> m_labels; ///< one per cell, owned by the plot
+    std::vector<QCPItemRect *> m_fades;  ///< one per excluded cell, owned by the plot
     QCPItemRect *m_winnerOuter = nullptr;
     QCPItemRect *m_winnerInner = nullptr;
     QCPItemRect *m_selection = nullptr;

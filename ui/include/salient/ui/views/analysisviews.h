@@ -45,6 +45,10 @@ public:
     GridSearchCanvas *canvas() const { return m_canvas; }
     QPushButton *applyButton() const { return m_apply; }
     QString summaryText() const;
+    /// The line under the grid (object name "gridCost"): the chosen cell's accuracy cost against
+    /// the most accurate cell and against λ = 0, then core's warnings ("Warning: …", shown in
+    /// red); empty without a winner.
+    QString costText() const;
 
 Q_SIGNALS:
     /// The user asked to use these λ for the next probes.
@@ -55,6 +59,7 @@ private:
     SessionController *m_controller;
     GridSearchCanvas *m_canvas = nullptr;
     QLabel *m_summary = nullptr;
+    QLabel *m_cost = nullptr;
     QPushButton *m_apply = nullptr;
 };
 
