@@ -55,6 +55,18 @@ QJsonObject storeInfoJson(const StoreInfo &info)
     return o;
 }
 
+/**
+ * The one place a command prints what loading the data found, before any analysis runs:
+ * every split's warnings (dropped lines with files, line numbers and reasons; NaN/Inf; unseen
+ * labels) and the layer-scale warning when the probe does not standardise
+ * (LoadedTask::dataWarnings). Used by probe and the analysis subcommands, pipeline and run.
+ */
+void printDataWarnings(const LoadedTask &task, const ProbeOptions &po)
+{
+    for (const QString &w : task.dataWarnings(po.standardize && !po.neuroxCompatible))
+        err(QStringLiteral("warning: ") + w);
+}
+
 /// Writes one analysis's JSON and CSV files into @p outDir.
 void writeAnalysisFiles(const QString &outDir, const QString &name, const AnalysisOutput &out)
 {
@@ -189,8 +201,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     DatasetOptions dopt;
     LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;
-    for (const QString &w : task.warnings())
-        err(QStringLiteral("warning: ") + w);
+    printDataWarnings(task, po);
     err(QStringLiteral("loaded %1 train tokens × %2 neurons (%3 MB) in %4 s; %5")
             .arg(task.train->rows())
             .arg(task.train->neurons())
@@ -224,6 +235,14 @@ int cmdAnalysis(const QString &name, const QStringList &args)
         saved.regression = po.regression;
         saved.W = session.arrays.at(QStringLiteral("probe/W"));
         saved.b = session.arrays.at(QStringLiteral("probe/b")).row(0).transpose();
+        // A standardised probe's W is over (x − mean) · scale: save them with it, or the file's
+        // W would be applied to raw activations.
+        const auto mean = session.arrays.find(QStringLiteral("probe/mean"));
+        const auto scale = session.arrays.find(QStringLiteral("probe/scale"));
+        if (mean != session.arrays.end() && scale != session.arrays.end()) {
+            saved.mean = mean->second.row(0).transpose();
+            saved.scale = scale->second.row(0).transpose();
+        }
         saved.labels = task.vocab.names;
         for (int c = 0; c < task.train->neurons(); ++c)
             saved.columns.push_back(flatNeuron(*task.train, c));
@@ -363,6 +382,7 @@ int cmdRun(const QStringList &args)
                                                           : QFileInfo(path).absolutePath();
     requireOutputFolder(outDir);
     const LoadedTask task = loadSessionData(session);
+    printDataWarnings(task, session.probeOptions);
     const int rc = runSessionAnalyses(session, task, outDir);
     if (rc != 0)
         return rc;
@@ -412,6 +432,7 @@ int cmdPipeline(const QStringList &args)
     DatasetOptions dopt;
     const LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;
+    printDataWarnings(task, po);
     Session session = sessionFor(p, dopt, po);
     std::future<void> hashing = hashInputsInBackground(session);
     session.analyses = analyses;
