@@ -105,6 +105,18 @@ QJsonObject storeInfoJson(const StoreInfo &info)
     return o;
 }
 
+/**
+ * The one place a command prints what loading the data found, before any analysis runs:
+ * every split's warnings (dropped lines with files, line numbers and reasons; NaN/Inf; unseen
+ * labels) and the layer-scale warning when the probe does not standardise
+ * (LoadedTask::dataWarnings). Used by probe and the analysis subcommands, pipeline and run.
+ */
+void printDataWarnings(const LoadedTask &task, const ProbeOptions &po)
+{
+    for (const QString &w : task.dataWarnings(po.standardize && !po.neuroxCompatible))
+        err(QStringLiteral("warning: ") + w);
+}
+
 /// "0.283 ± 0.012" with @p s over its n repetitions, or the single value.
 QString meanSd(const SeedSummary &s)
 {
@@ -259,8 +271,7 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     DatasetOptions dopt;
     LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;
-    for (const QString &w : task.warnings())
-        err(QStringLiteral("warning: ") + w);
+    printDataWarnings(task, po);
 
     Session session = sessionFor(p, dopt, po);
     std::future<void> hashing = hashInputsInBackground(session); // full SHA-256 while we compute
@@ -305,6 +316,14 @@ QStringList writeProbeFiles(const QString &outDir, const Session &session, const
     saved.regression = po.regression;
     saved.W = session.arrays.at(QStringLiteral("probe/W"));
     saved.b = session.arrays.at(QStringLiteral("probe/b")).row(0).transpose();
+    // A standardised probe's W is over (x − mean) · scale: save them with it, or the file's
+    // W would be applied to raw activations.
+    const auto mean = session.arrays.find(QStringLiteral("probe/mean"));
+    const auto scale = session.arrays.find(QStringLiteral("probe/scale"));
+    if (mean != session.arrays.end() && scale != session.arrays.end()) {
+        saved.mean = mean->second.row(0).transpose();
+        saved.scale = scale->second.row(0).transpose();
+    }
     saved.labels = task.vocab.names;
     for (int c = 0; c < task.train->neurons(); ++c)
         saved.columns.push_back(flatNeuron(*task.train, c));
@@ -447,6 +466,7 @@ int cmdRun(const QStringList &args)
                                                           : QFileInfo(path).absolutePath();
     requireOutputFolder(outDir);
     const LoadedTask task = loadSessionData(session);
+    printDataWarnings(task, session.probeOptions);
     QStringList written;
     const int rc = runSessionAnalyses(session, task, outDir, written);
     if (rc != 0)
@@ -516,6 +536,7 @@ int cmdPipeline(const QStringList &args)
     DatasetOptions dopt;
     const LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;
+    printDataWarnings(task, po);
     Session session = sessionFor(p, dopt, po);
     std::future<void> hashing = hashInputsInBackground(session);
     session.analyses = analyses;

@@ -174,12 +174,89 @@ private Q_SLOTS:
         QCOMPARE(ds.report.mismatches[1].labels, 1);
         QCOMPARE(ds.rows(), Index(2));
         QCOMPARE(ds.sentences, (std::vector<Index>{0}));
+        // Each dropped line says why; the report knows its files and line count.
+        QCOMPARE(ds.report.mismatches[0].reason,
+                 QStringLiteral("sentence 1 has 3 rows in the activations, 2 words in the words "
+                                "file"));
+        QCOMPARE(ds.report.mismatches[1].reason, QStringLiteral("2 words, 1 labels"));
+        QCOMPARE(ds.report.wordsFile, QStringLiteral("tok"));
+        QCOMPARE(ds.report.labelsFile, QStringLiteral("lab"));
+        QCOMPARE(ds.report.lines, Index(3));
+        const QString summary = ds.report.mismatchSummary(QStringLiteral("train"));
+        QVERIFY2(summary.startsWith(QStringLiteral("train: dropped 2 of 3 lines")),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("words tok, labels lab"))
+                     && summary.contains(QStringLiteral("lines 2 (sentence 1 has 3 rows"))
+                     && summary.contains(QStringLiteral("3 (2 words, 1 labels)")),
+                 qPrintable(summary));
+        QCOMPARE(ds.report.warnings, QStringList{summary});
         DatasetOptions strict;
         strict.maxMismatches = 2;
         vocab = {};
         expectError([&] { buildDataset(QStringLiteral("train"), *store, tok, lab, strict, vocab); },
                     {QStringLiteral("too many mismatched lines"),
-                     QStringLiteral("line 2: 3 activation rows, 2 tokens")});
+                     QStringLiteral("line 2 (sentence 1 has 3 rows in the activations, 2 words")});
+    }
+
+    void mismatchSummaryListsTheFirstTen()
+    {
+        AlignmentReport r;
+        r.wordsFile = QStringLiteral("w.txt");
+        r.labelsFile = QStringLiteral("l.txt");
+        r.activationsFile = QStringLiteral("a.hdf5");
+        r.lines = 300;
+        QVERIFY(r.mismatchSummary(QStringLiteral("dev")).isEmpty());
+        for (Index i = 0; i < 12; ++i)
+            r.mismatches.push_back({i * 2, 3, 4, 3, QStringLiteral("4 words, 3 labels")});
+        const QString s = r.mismatchSummary(QStringLiteral("dev"));
+        QVERIFY2(s.contains(QStringLiteral("dev: dropped 12 of 300 lines")), qPrintable(s));
+        QVERIFY2(s.contains(QStringLiteral("lines 1 (4 words, 3 labels), 3 (")), qPrintable(s));
+        QVERIFY2(s.contains(QStringLiteral(", 19 (")) && !s.contains(QStringLiteral(", 21 ("))
+                     && s.endsWith(QStringLiteral(" and 2 more")),
+                 qPrintable(s));
+    }
+
+    void trailingEmptyLineIsNamed()
+    {
+        auto store = makeStore({2, 2});
+        const auto tok = cols(QStringLiteral("tokens.txt"),
+                              {QStringLiteral("a b"), QStringLiteral("c d"), QString()});
+        const auto lab = cols(QStringLiteral("labels.txt"),
+                              {QStringLiteral("X Y"), QStringLiteral("X Y"), QString()});
+        LabelVocabulary vocab;
+        expectError(
+            [&] {
+                buildDataset(QStringLiteral("train"), *store, tok, lab, DatasetOptions{}, vocab);
+            },
+            {QStringLiteral("tokens.txt: 3 lines"), QStringLiteral("the last line (3) is empty")});
+        const auto tok2 =
+            cols(QStringLiteral("tokens.txt"), {QStringLiteral("a b"), QStringLiteral("c d")});
+        expectError(
+            [&] {
+                buildDataset(QStringLiteral("train"), *store, tok2, lab, DatasetOptions{}, vocab);
+            },
+            {QStringLiteral("labels.txt: 3 lines"), QStringLiteral("the last line (3) is empty")});
+    }
+
+    // layerScales: RMS over a layer's neurons of each neuron's population standard deviation.
+    void layerScalesAreRmsOfNeuronSds()
+    {
+        // Layer 0: neuron 0 alternates ±1 (sd 1), neuron 1 alternates 5 ± 3 (sd 3, mean 5).
+        // Layer 1: both neurons constant (sd 0). Rows 0..3 in two sentences.
+        RowMatrixF a(2, 4), b(2, 4);
+        a << 1, 2, 7, 7, -1, 8, 7, 7;
+        b << 1, 2, 7, 7, -1, 8, 7, 7;
+        MemoryStore store(2, 2, {a, b});
+        const auto tok = cols(QStringLiteral("t"), {QStringLiteral("a b"), QStringLiteral("c d")});
+        const auto lab = cols(QStringLiteral("l"), {QStringLiteral("X Y"), QStringLiteral("X Y")});
+        LabelVocabulary vocab;
+        const Dataset ds =
+            buildDataset(QStringLiteral("train"), store, tok, lab, DatasetOptions{}, vocab);
+        const std::vector<double> s = layerScales(ds);
+        QCOMPARE(s.size(), size_t(2));
+        QVERIFY2(std::abs(s[0] - std::sqrt((1.0 + 9.0) / 2.0)) < 1e-9,
+                 qPrintable(QString::number(s[0])));
+        QCOMPARE(s[1], 0.0);
     }
 
     void lineCountMismatchIsAnError()

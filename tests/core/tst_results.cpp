@@ -817,6 +817,54 @@ private Q_SLOTS:
         }
     }
 
+    // The data diagnostics (layer scales, task warnings, split files, dropped lines) round-trip;
+    // results written before them load with them empty.
+    void probeDataDiagnosticsRoundTrip()
+    {
+        AnalysisContext ctx = context(m_34);
+        const AnalysisOutput out = runAnalysis(QStringLiteral("probe"), {}, ctx);
+        ProbeReport x = std::get<ProbeReport>(*out.result);
+        QCOMPARE(x.data.layerScale, m_34.trainLayerScale); // the probe reports the task's scales
+        QVERIFY(!x.data.layerScale.empty());
+        x.data.layerScale = {0.5, 9.0};
+        x.data.warnings = {QStringLiteral("train activation scales differ 18.0×")};
+        SplitEvaluation &train = x.splits[0];
+        train.wordsFile = QStringLiteral("w.txt");
+        train.labelsFile = QStringLiteral("l.txt");
+        train.activationsFile = QStringLiteral("a.hdf5");
+        train.mismatchedLines = 12;
+        train.droppedLines = {{5, QStringLiteral("6 words, 5 labels")},
+                              {9, QStringLiteral("sentence 8 has 7 rows in the activations, 6 "
+                                                 "words in the words file")}};
+        const QJsonObject json = toJson(x);
+        const AnalysisResult back =
+            resultFromJson(QStringLiteral("probe"), throughText(json), resultArrays(*out.result));
+        const auto &y = std::get<ProbeReport>(back);
+        QCOMPARE(y.data.layerScale, x.data.layerScale);
+        QCOMPARE(y.data.warnings, x.data.warnings);
+        const SplitEvaluation &b = y.splits[0];
+        QCOMPARE(b.wordsFile, train.wordsFile);
+        QCOMPARE(b.labelsFile, train.labelsFile);
+        QCOMPARE(b.activationsFile, train.activationsFile);
+        QCOMPARE(b.mismatchedLines, 12);
+        QCOMPARE(b.droppedLines.size(), size_t(2));
+        QCOMPARE(b.droppedLines[1].line, Index(9));
+        QCOMPARE(b.droppedLines[1].reason, train.droppedLines[1].reason);
+
+        QJsonObject old = json;
+        old.remove(QStringLiteral("data"));
+        QJsonObject oldTrain = old[QStringLiteral("train")].toObject();
+        for (const char *key : {"words_file", "labels_file", "activations_file", "mismatches"})
+            oldTrain.remove(QLatin1String(key));
+        old[QStringLiteral("train")] = oldTrain;
+        const AnalysisResult older =
+            resultFromJson(QStringLiteral("probe"), old, resultArrays(*out.result));
+        const auto &z = std::get<ProbeReport>(older);
+        QVERIFY(z.data.layerScale.empty() && z.data.warnings.isEmpty());
+        QVERIFY(z.splits[0].wordsFile.isEmpty() && z.splits[0].droppedLines.empty());
+        QCOMPARE(z.splits[0].mismatchedLines, 12);
+    }
+
     void olderProbeResultsStillLoad()
     {
         AnalysisContext ctx = context(m_34);

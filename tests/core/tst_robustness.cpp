@@ -160,7 +160,9 @@ private Q_SLOTS:
         });
         QVERIFY2(msg.contains(tok) && msg.contains(lab) && msg.contains(QStringLiteral("line 2")),
                  qPrintable(msg));
-        QVERIFY2(msg.contains(QStringLiteral("3 activation rows, 0 tokens")), qPrintable(msg));
+        QVERIFY2(msg.contains(QStringLiteral("sentence 1 has 3 rows in the activations, 0 words "
+                                             "in the words file")),
+                 qPrintable(msg));
     }
 
     void allActivationsNonFinite()

@@ -72,10 +72,21 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
             s.majorityLabel = task.vocab.majority();
             s.majorityAccuracy = majorityAccuracy(*ds, majority);
         }
-        s.mismatchedLines = int(ds->report.mismatches.size());
+        const AlignmentReport &rep = ds->report;
+        s.mismatchedLines = int(rep.mismatches.size());
+        s.wordsFile = rep.wordsFile;
+        s.labelsFile = rep.labelsFile;
+        s.activationsFile = rep.activationsFile;
+        for (size_t k = 0;
+             k < std::min<size_t>(AlignmentReport::kListedMismatches, rep.mismatches.size()); ++k)
+            s.droppedLines.push_back({rep.mismatches[k].line + 1, rep.mismatches[k].reason});
         s.warnings = ds->report.warnings;
         r.splits.push_back(std::move(s));
     }
+    r.data.layerScale = task.trainLayerScale;
+    const QString scale = task.scaleWarning(po.standardize && !po.neuroxCompatible);
+    if (!scale.isEmpty())
+        r.data.warnings << scale;
     const MatrixF A = r.probe.W.cwiseAbs();
     r.cutoffs = neuronOrdering(A, stride).cutoffs;
     r.ordering = fullOrdering(A, stride);

@@ -147,12 +147,101 @@ QString taskTypeName(TaskType t)
 
 namespace {
 
-struct LineCheck {
-    int rows = 0, tokens = 0, labels = 0;
-    bool ok = false;
-};
+// Why record @p record (0-based) was dropped; the raw counts of the three files.
+QString mismatchReason(Index record, int rows, int words, int labels, bool sentenceClassification)
+{
+    if (sentenceClassification)
+        return QStringLiteral("sentence %1 has %2 rows in the activations and the line %3 labels; "
+                              "sentence classification needs 1 and 1")
+            .arg(record)
+            .arg(rows)
+            .arg(labels);
+    if (words != labels) {
+        QString r = QStringLiteral("%1 words, %2 labels").arg(words).arg(labels);
+        if (rows != words && rows != labels)
+            r += QStringLiteral(", %1 rows in the activations").arg(rows);
+        return r;
+    }
+    return QStringLiteral("sentence %1 has %2 rows in the activations, %3 words in the words file")
+        .arg(record)
+        .arg(rows)
+        .arg(words);
+}
 
 } // namespace
+
+QString AlignmentReport::mismatchSummary(const QString &split) const
+{
+    if (mismatches.empty())
+        return {};
+    QStringList listed;
+    for (size_t k = 0; k < std::min<size_t>(kListedMismatches, mismatches.size()); ++k)
+        listed << QStringLiteral("%1 (%2)").arg(mismatches[k].line + 1).arg(mismatches[k].reason);
+    QString s = QStringLiteral("%1: dropped %2 of %3 lines whose words, labels and activations "
+                               "disagree (words %4, labels %5, activations %6): %7 %8")
+                    .arg(split)
+                    .arg(mismatches.size())
+                    .arg(lines)
+                    .arg(wordsFile, labelsFile, activationsFile)
+                    .arg(mismatches.size() == 1 ? QStringLiteral("line") : QStringLiteral("lines"))
+                    .arg(listed.join(QStringLiteral(", ")));
+    if (mismatches.size() > size_t(kListedMismatches))
+        s += QStringLiteral(" and %1 more").arg(mismatches.size() - size_t(kListedMismatches));
+    return s;
+}
+
+std::vector<double> layerScales(const Dataset &ds)
+{
+    const Index cols = ds.neurons();
+    const Index n = ds.rows();
+    std::vector<double> out(size_t(std::max(0, ds.layers)), 0.0);
+    if (n == 0 || cols == 0 || ds.dims <= 0)
+        return out;
+    // One pass: sums of (x − shift) and its square per neuron, shifted by the first finite value
+    // seen (keeps the variance accurate when a neuron's mean is large against its spread).
+    Eigen::VectorXd shift = Eigen::VectorXd::Zero(cols), sum = Eigen::VectorXd::Zero(cols),
+                    sq = Eigen::VectorXd::Zero(cols);
+    Eigen::VectorXd count = Eigen::VectorXd::Zero(cols);
+    std::vector<char> shifted(size_t(cols), 0);
+    std::vector<Index> order(static_cast<size_t>(n));
+    for (Index i = 0; i < n; ++i)
+        order[size_t(i)] = i;
+    const std::unique_ptr<FeatureSource> source = ds.features(); // outlives its reader
+    auto reader = source->read(std::move(order), 4096, {});
+    RowMatrixF chunk;
+    for (Index got; (got = reader->next(chunk)) > 0;) {
+        for (Index r = 0; r < got; ++r) {
+            const float *row = chunk.row(r).data();
+            for (Index j = 0; j < cols; ++j) {
+                const double v = row[j];
+                if (!std::isfinite(v))
+                    continue;
+                if (!shifted[size_t(j)]) {
+                    shift[j] = v;
+                    shifted[size_t(j)] = 1;
+                }
+                const double d = v - shift[j];
+                sum[j] += d;
+                sq[j] += d * d;
+                count[j] += 1;
+            }
+        }
+    }
+    for (int l = 0; l < ds.layers; ++l) {
+        double meanVar = 0;
+        int neurons = 0;
+        for (int d = 0; d < ds.dims; ++d) {
+            const Index j = Index(l) * ds.dims + d;
+            if (count[j] <= 0)
+                continue;
+            const double m = sum[j] / count[j];
+            meanVar += std::max(0.0, sq[j] / count[j] - m * m);
+            ++neurons;
+        }
+        out[size_t(l)] = neurons > 0 ? std::sqrt(meanVar / neurons) : 0.0;
+    }
+    return out;
+}
 
 namespace {
 
@@ -174,20 +263,28 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
     const bool classification = options.task == TaskType::Classification;
     const bool isTrain = vocab.names.isEmpty();
 
-    // Line counts must agree before anything else (NeuroX asserts the same).
+    // Line counts must agree before anything else (NeuroX asserts the same, and counts a
+    // trailing empty line as a sentence too, so it is not tolerated here either: it is named).
+    const auto lastLineNote = [](const TextColumns &t, Index expected) {
+        if (Index(t.lines.size()) == expected + 1 && t.lines.back().isEmpty())
+            return QStringLiteral("; the last line (%1) is empty: remove it").arg(t.lines.size());
+        return QString();
+    };
     if (Index(tokens.lines.size()) != info.sentences)
         throw Error(QStringLiteral("%1: %2 lines, but the activation file %3 has %4 sentences "
-                                   "(expected one line per sentence)")
+                                   "(expected one line per sentence)%5")
                         .arg(tokens.path)
                         .arg(tokens.lines.size())
                         .arg(info.path)
-                        .arg(info.sentences));
+                        .arg(info.sentences)
+                        .arg(lastLineNote(tokens, info.sentences)));
     if (labels.lines.size() != tokens.lines.size())
-        throw Error(QStringLiteral("%1: %2 lines, but the token file %3 has %4 lines")
+        throw Error(QStringLiteral("%1: %2 lines, but the token file %3 has %4 lines%5")
                         .arg(labels.path)
                         .arg(labels.lines.size())
                         .arg(tokens.path)
-                        .arg(tokens.lines.size()));
+                        .arg(tokens.lines.size())
+                        .arg(lastLineNote(labels, Index(tokens.lines.size()))));
 
     std::vector<int> layerIds = options.layers;
     if (layerIds.empty())
@@ -206,6 +303,10 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
     ds.dims = info.dims;
     ds.layerIds = layerIds;
     AlignmentReport &report = ds.report;
+    report.wordsFile = tokens.path;
+    report.labelsFile = labels.path;
+    report.activationsFile = info.path;
+    report.lines = info.sentences;
 
     // Pass 1: per-line checks (spec §3.2) on counts only.
     const int skip = options.ignoreStartToken ? 1 : 0;
@@ -221,9 +322,12 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
         else
             ok = rows == nTok && nLab == rows;
         if (!ok) {
-            report.mismatches.push_back({i, info.wordsPerSentence[size_t(i)],
-                                         int(tokens.lines[size_t(i)].size()),
-                                         int(labels.lines[size_t(i)].size())});
+            const int fileRows = info.wordsPerSentence[size_t(i)];
+            const int words = int(tokens.lines[size_t(i)].size());
+            const int labs = int(labels.lines[size_t(i)].size());
+            report.mismatches.push_back(
+                {i, fileRows, words, labs,
+                 mismatchReason(i, fileRows, words, labs, options.sentenceClassification)});
             continue;
         }
         kept.push_back(i);
@@ -233,11 +337,7 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
         QStringList first;
         for (size_t k = 0; k < std::min<size_t>(5, report.mismatches.size()); ++k) {
             const auto &m = report.mismatches[k];
-            first << QStringLiteral("line %1: %2 activation rows, %3 tokens, %4 labels")
-                         .arg(m.line + 1)
-                         .arg(m.activationRows)
-                         .arg(m.tokens)
-                         .arg(m.labels);
+            first << QStringLiteral("line %1 (%2)").arg(m.line + 1).arg(m.reason);
         }
         throw Error(
             QStringLiteral("%1 / %2 / %3: too many mismatched lines (%4, limit %5); first: %6")
@@ -468,9 +568,7 @@ Dataset buildDatasetImpl(const QString &name, const ActivationStore &store,
                                .arg(options.keepNonFinite ? QStringLiteral(" (kept)")
                                                           : QStringLiteral(" and were excluded"));
     if (!report.mismatches.empty())
-        report.warnings << QStringLiteral("%1: %2 mismatched lines dropped")
-                               .arg(info.path)
-                               .arg(report.mismatches.size());
+        report.warnings << report.mismatchSummary(name);
 
     // Seeded balancing (undersample every class to the smallest present class).
     if (classification && options.balance) {

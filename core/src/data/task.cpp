@@ -3,6 +3,7 @@
 #include "salient/util/error.h"
 
 #include <QElapsedTimer>
+#include <cmath>
 
 namespace salient {
 
@@ -11,6 +12,46 @@ QStringList LoadedTask::warnings() const
     QStringList out;
     for (const Dataset *d : splits())
         out << d->report.warnings;
+    return out;
+}
+
+double LoadedTask::layerScaleRatio() const
+{
+    double lo = 0, hi = 0;
+    for (double v : trainLayerScale) {
+        if (!(v > 0) || !std::isfinite(v))
+            continue;
+        lo = lo > 0 ? std::min(lo, v) : v;
+        hi = std::max(hi, v);
+    }
+    return lo > 0 ? hi / lo : 1.0;
+}
+
+QString LoadedTask::scaleWarning(bool standardized) const
+{
+    const double ratio = layerScaleRatio();
+    if (standardized || !(ratio > kLayerScaleWarnRatio) || !train)
+        return {};
+    QStringList scales;
+    for (size_t l = 0; l < trainLayerScale.size() && l < train->layerIds.size(); ++l)
+        scales
+            << QStringLiteral("%1: %2").arg(train->layerIds[l]).arg(trainLayerScale[l], 0, 'g', 3);
+    return QStringLiteral("train activation scales differ %1× between layers (RMS of per-neuron "
+                          "standard deviations, layer: scale — %2) and the probe does not "
+                          "standardise: weight-magnitude rankings compare neurons across layers "
+                          "on different scales (a high-variance neuron needs a smaller weight, "
+                          "and L1 makes high-variance neurons cheaper to use). Standardise with "
+                          "--standardize (GUI: the Run panel's Standardise neurons option)")
+        .arg(ratio, 0, 'f', 1)
+        .arg(scales.join(QStringLiteral(", ")));
+}
+
+QStringList LoadedTask::dataWarnings(bool standardized) const
+{
+    QStringList out = warnings();
+    const QString scale = scaleWarning(standardized);
+    if (!scale.isEmpty())
+        out << scale;
     return out;
 }
 
@@ -101,6 +142,7 @@ LoadedTask loadTask(const TaskInputs &inputs, const LoadProgress &progress)
             buildDataset(QLatin1String(name), store, tokens, labels, options, task.vocab, sub);
         (stage == 0 ? task.train : stage == 1 ? task.dev : task.test) = std::move(ds);
     }
+    task.trainLayerScale = layerScales(*task.train);
     task.loadSeconds = double(timer.nsecsElapsed()) * 1e-9;
     return task;
 }
@@ -135,6 +177,7 @@ LoadedTask loadDemoTask(const DemoDataset &demo, const QString &property,
          : name == QLatin1String("dev") ? task.dev
                                         : task.test) = std::move(ds);
     }
+    task.trainLayerScale = layerScales(*task.train);
     task.loadSeconds = double(timer.nsecsElapsed()) * 1e-9;
     return task;
 }

@@ -142,6 +142,17 @@ QJsonObject evaluationJson(const SplitEvaluation &s, const QStringList &labels, 
     o[QStringLiteral("tokens")] = double(s.tokens);
     o[QStringLiteral("sentences")] = double(s.sentences);
     o[QStringLiteral("mismatched_lines")] = double(s.mismatchedLines);
+    o[QStringLiteral("words_file")] = s.wordsFile;
+    o[QStringLiteral("labels_file")] = s.labelsFile;
+    o[QStringLiteral("activations_file")] = s.activationsFile;
+    QJsonArray dropped;
+    for (const SplitEvaluation::DroppedLine &d : s.droppedLines) {
+        QJsonObject line;
+        line[QStringLiteral("line")] = double(d.line);
+        line[QStringLiteral("reason")] = d.reason;
+        dropped.append(line);
+    }
+    o[QStringLiteral("mismatches")] = dropped;
     o[QStringLiteral("warnings")] = QJsonArray::fromStringList(s.warnings);
     o[QStringLiteral("majority_accuracy")] = num(s.majorityAccuracy);
     o[QStringLiteral("majority_label")] = s.majorityLabel;
@@ -294,6 +305,11 @@ QJsonObject toJson(const ProbeReport &r)
         r.options.regression ? QStringLiteral("regression") : QStringLiteral("classification");
     for (const SplitEvaluation &s : r.splits)
         res[s.split] = evaluationJson(s, r.labels, r.options.regression);
+    QJsonObject data;
+    data[QStringLiteral("layer_scale")] = numArray(r.data.layerScale);
+    data[QStringLiteral("layer_scale_measure")] = QStringLiteral("rms_neuron_sd");
+    data[QStringLiteral("warnings")] = QJsonArray::fromStringList(r.data.warnings);
+    res[QStringLiteral("data")] = data;
     res[QStringLiteral("ranking")] = flatArray(r.layout, r.ordering);
     res[QStringLiteral("ranking_cutoffs")] = intArray(r.cutoffs);
     QJsonObject perLabel;

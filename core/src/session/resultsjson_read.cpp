@@ -297,6 +297,19 @@ ProbeReport probeFrom(const Reader &j, const std::map<QString, RowMatrixF> &arra
         e.sentences = Index(s.number(QStringLiteral("sentences")));
         e.mismatchedLines = s.integer(QStringLiteral("mismatched_lines"));
         e.warnings = s.strings(QStringLiteral("warnings"));
+        if (s.has(QStringLiteral("words_file"))) { // absent in older results
+            e.wordsFile = s.string(QStringLiteral("words_file"));
+            e.labelsFile = s.string(QStringLiteral("labels_file"));
+            e.activationsFile = s.string(QStringLiteral("activations_file"));
+        }
+        if (s.has(QStringLiteral("mismatches"))) { // absent in older results
+            const QJsonArray dropped = s.array(QStringLiteral("mismatches"));
+            for (qsizetype k = 0; k < dropped.size(); ++k) {
+                const Reader d = s.element(QStringLiteral("mismatches"), k);
+                e.droppedLines.push_back(
+                    {Index(d.integer(QStringLiteral("line"))), d.string(QStringLiteral("reason"))});
+            }
+        }
         if (s.has(QStringLiteral("majority_accuracy"))) { // absent in older results
             e.majorityAccuracy = s.number(QStringLiteral("majority_accuracy"));
             e.majorityLabel = s.string(QStringLiteral("majority_label"));
@@ -304,6 +317,11 @@ ProbeReport probeFrom(const Reader &j, const std::map<QString, RowMatrixF> &arra
         r.splits.push_back(std::move(e));
     }
 
+    if (j.has(QStringLiteral("data"))) { // absent in older results
+        const Reader data = j.object(QStringLiteral("data"));
+        r.data.layerScale = data.numbers(QStringLiteral("layer_scale"));
+        r.data.warnings = data.strings(QStringLiteral("warnings"));
+    }
     r.ordering = j.columns(QStringLiteral("ranking"), r.layout);
     {
         // Results written before the ranking was complete: append the unranked columns.

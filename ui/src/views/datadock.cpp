@@ -213,14 +213,15 @@ QString validationReport(const LoadedTask &task, const QString &source)
                           .arg(formatBytes(f32)));
         const AlignmentReport &r = d->report;
         if (!r.mismatches.empty()) {
-            out << QObject::tr("    %1 mismatched lines dropped:").arg(r.mismatches.size());
+            out << QObject::tr("    dropped %1 of %2 lines whose words, labels and activations "
+                               "disagree:")
+                       .arg(r.mismatches.size())
+                       .arg(r.lines);
+            out << QObject::tr("      words %1, labels %2, activations %3")
+                       .arg(r.wordsFile, r.labelsFile, r.activationsFile);
             for (size_t i = 0; i < std::min<size_t>(r.mismatches.size(), 20); ++i) {
                 const auto &m = r.mismatches[i];
-                out << QObject::tr("      line %1: %2 activation rows, %3 tokens, %4 labels")
-                           .arg(m.line + 1)
-                           .arg(m.activationRows)
-                           .arg(m.tokens)
-                           .arg(m.labels);
+                out << QObject::tr("      line %1: %2").arg(m.line + 1).arg(m.reason);
             }
             if (r.mismatches.size() > 20)
                 out << QObject::tr("      … and %1 more").arg(r.mismatches.size() - 20);
@@ -236,8 +237,27 @@ QString validationReport(const LoadedTask &task, const QString &source)
                        .arg(label)
                        .arg(n)
                        .arg(r.unseenFallback);
+        const QString listed = r.mismatchSummary(d->name); // shown line by line above
         for (const QString &w : r.warnings)
-            out << QObject::tr("    warning: %1").arg(w);
+            if (w != listed)
+                out << QObject::tr("    warning: %1").arg(w);
+    }
+    if (!task.trainLayerScale.empty() && task.train) {
+        out << QString();
+        QStringList scales;
+        for (size_t l = 0; l < task.trainLayerScale.size() && l < task.train->layerIds.size(); ++l)
+            scales << QStringLiteral("%1: %2")
+                          .arg(task.train->layerIds[l])
+                          .arg(task.trainLayerScale[l], 0, 'g', 3);
+        out << QObject::tr("Activation scale per layer (train; RMS of per-neuron standard "
+                           "deviations): %1; largest / smallest %2×")
+                   .arg(scales.join(QStringLiteral(", ")))
+                   .arg(task.layerScaleRatio(), 0, 'f', 1);
+        const QString scale = task.scaleWarning(false);
+        if (!scale.isEmpty())
+            out << QObject::tr("warning (while the probe's Standardise option is off, the "
+                               "default): %1")
+                       .arg(scale);
     }
     if (!task.vocab.names.isEmpty()) {
         out << QString();

@@ -60,19 +60,33 @@ struct DatasetOptions {
 /// What the alignment and validation found, with line numbers (0-based record = line).
 struct AlignmentReport {
     struct Mismatch {
-        Index line;
-        int activationRows;
-        int tokens;
-        int labels;
+        Index line;         ///< 0-based record = line − 1
+        int activationRows; ///< rows of the record in the activation file
+        int tokens;         ///< words on the line of the words file
+        int labels;         ///< labels on the line of the labels file
+        /// Why the line was dropped, for people, e.g. "6 words, 5 labels" or "sentence 4 has 7
+        /// rows in the activations, 6 words in the words file" (no file names, no line number).
+        QString reason;
     };
-    std::vector<Mismatch> mismatches;      ///< dropped lines
-    std::vector<Index> nonFiniteSentences; ///< sentences with NaN/Inf values
+    /// How many dropped lines a summary lists (the first ones, in file order).
+    static constexpr int kListedMismatches = 10;
+    QString wordsFile, labelsFile, activationsFile; ///< the split's inputs, as given
+    Index lines = 0;                                ///< lines (= records) checked
+    std::vector<Mismatch> mismatches;               ///< dropped lines, in file order
+    std::vector<Index> nonFiniteSentences;          ///< sentences with NaN/Inf values
     Index nonFiniteRows = 0;
     Index zeroRows = 0; ///< all-zero rows ("dropped words", spec §1.10): counted, kept
     std::map<QString, Index> unseenLabels; ///< dev/test label → tokens remapped to the fallback
     QString unseenFallback;
     Index balancedAway = 0; ///< tokens removed by balancing
     QStringList warnings;
+    /**
+     * One line for people naming the split, the files, the count and the first
+     * kListedMismatches dropped lines (1-based) with their reasons, e.g. "train: dropped 1 of 250
+     * lines whose words, labels and activations disagree (words w.txt, labels l.txt,
+     * activations a.hdf5): line 5 (6 words, 5 labels)". Empty when no line was dropped.
+     */
+    QString mismatchSummary(const QString &split) const;
 };
 
 /// One split, ready for training: X (tokens × neurons, float32, held once) and y.
@@ -103,6 +117,15 @@ struct Dataset {
     /// X, or a salient::Error saying that @p analysis needs the activations in memory as float32.
     const RowMatrixF &denseX(const char *analysis) const;
 };
+
+/**
+ * Activation scale of each kept layer of @p ds (same order as ds.layerIds): the root mean square
+ * of the per-neuron standard deviations, sqrt(mean over the layer's neurons of each neuron's
+ * population variance over all rows of @p ds), i.e. the spread that --standardize divides out.
+ * Non-finite values are skipped; a layer without finite values gets 0. Reads every row once
+ * (streamed storage: from the file). Throws salient::Error when reading fails.
+ */
+std::vector<double> layerScales(const Dataset &ds);
 
 /**
  * Builds one split. For train pass @p vocab empty: it is built from the train labels (sorted by

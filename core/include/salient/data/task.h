@@ -20,13 +20,32 @@ struct TaskInputs {
     quint64 memoryBudget = 0;
 };
 
+/// Layer scales differing by more than this factor (largest / smallest) raise the scale warning.
+inline constexpr double kLayerScaleWarnRatio = 4.0;
+
 struct LoadedTask {
     LabelVocabulary vocab; ///< from train; empty for regression
     StoreInfo trainInfo;   ///< metadata of the train activation file
     StoragePlan storage;   ///< how the splits' matrices are held (resolved mode)
     std::optional<Dataset> train, dev, test;
     double loadSeconds = 0;
+    /// layerScales(*train): per kept layer (train->layerIds order), the RMS of the per-neuron
+    /// standard deviations over the train tokens. Filled by loadTask and loadDemoTask.
+    std::vector<double> trainLayerScale;
+    /// The split reports' warnings (mismatched lines with files and lines, NaN/Inf, unseen
+    /// labels), in train/dev/test order.
     QStringList warnings() const;
+    /// Largest over smallest non-zero trainLayerScale; 1 with fewer than two such layers.
+    double layerScaleRatio() const;
+    /**
+     * The warning that weight-based rankings compare layers of different activation scale:
+     * non-empty when layerScaleRatio() > kLayerScaleWarnRatio and @p standardized is false
+     * (pass ProbeOptions::standardize && !neuroxCompatible, which is what the probe applies).
+     */
+    QString scaleWarning(bool standardized) const;
+    /// warnings() followed by scaleWarning(@p standardized) when there is one: what every
+    /// command and view that loads data shows before an analysis.
+    QStringList dataWarnings(bool standardized) const;
     /// The present splits, in train/dev/test order.
     std::vector<const Dataset *> splits() const;
 };

@@ -32,6 +32,24 @@ struct SplitEvaluation {
     double majorityAccuracy = kNotAvailable;
     QString majorityLabel; ///< the train majority label (empty for regression)
     int mismatchedLines = 0;
+    /// The split's input files, as given (empty for the built-in demo and in older results).
+    QString wordsFile, labelsFile, activationsFile;
+    /// A line whose words, labels and activations disagree: 1-based line number and reason.
+    struct DroppedLine {
+        Index line = 0;
+        QString reason;
+    };
+    /// The first AlignmentReport::kListedMismatches dropped lines (mismatchedLines counts all).
+    std::vector<DroppedLine> droppedLines;
+    QStringList warnings;
+};
+
+/// What the probe saw of its inputs beyond each split's report (JSON "data").
+struct DataDiagnostics {
+    /// LoadedTask::trainLayerScale: per kept layer (layout.layerIds order), the RMS of the
+    /// per-neuron standard deviations over the train tokens. Empty in older results.
+    std::vector<double> layerScale;
+    /// Task-level warnings (LoadedTask::scaleWarning for the options the probe ran with).
     QStringList warnings;
 };
 
@@ -56,6 +74,7 @@ struct ProbeReport {
     /// W (classes × columns), b, mean/scale when standardised; columns = 0..columns()−1.
     Probe probe;
     std::vector<SplitEvaluation> splits; ///< train, dev, test as loaded
+    DataDiagnostics data;                ///< layer scales and task-level data warnings
     /// THE neuron ranking every view uses: fullOrdering(|W|, searchStride) — a complete
     /// permutation of the columns, most salient first (1 = most salient).
     NeuronList ordering;
