@@ -411,6 +411,10 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
              "delta in percent of the oracle's dev accuracy (default 1)", percent},
             {"search-stride", "search_stride", OptionSpec::Int,
              "ranking search stride (default 1000)", stride},
+            {"seeds", "seeds", OptionSpec::Int,
+             "independent searches (default 1), each with its own oracle (seed + s); the size "
+             "is reported as median and range",
+             Bounds{1, 1000}},
             {"preset", "preset", OptionSpec::String,
              "candidate fractions: max_features (default) or pipeline_all"},
             {"fractions", "fractions", OptionSpec::DoubleList,
@@ -429,7 +433,10 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
     if (name == QLatin1String("ablation"))
         return {{"sizes", "sizes", OptionSpec::DoubleList,
                  "fractions (all <= 1) or counts (default 0.01,0.02,0.05,0.1,0.2,0.5)", sizes},
-                {"seeds", "seeds", OptionSpec::Int, "random-set repetitions (default 3)",
+                {"seeds", "seeds", OptionSpec::Int,
+                 "repetitions (default 3): repetition s trains its own oracle with seed + s, "
+                 "takes top/bottom from its ordering and draws random set s; curves show "
+                 "mean ± sd",
                  Bounds{1, 1000}},
                 {"mode", "mode", OptionSpec::String, "both (default), masking or retraining"},
                 {"ranker", "ranker", OptionSpec::String,

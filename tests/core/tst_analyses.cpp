@@ -91,6 +91,24 @@ double majorityShare(const Dataset &ds, int classes)
     return double(*std::max_element(counts.begin(), counts.end())) / double(ds.rows());
 }
 
+/// The most frequent class of @p ds (ties: lowest index).
+int majorityLabel(const Dataset &ds, int classes)
+{
+    std::vector<int> counts(std::size_t(classes), 0);
+    for (Index r = 0; r < ds.rows(); ++r)
+        ++counts[std::size_t(ds.y[r])];
+    return int(std::max_element(counts.begin(), counts.end()) - counts.begin());
+}
+
+/// Share of the rows of @p ds with label @p label.
+double labelShare(const Dataset &ds, int label)
+{
+    Index n = 0;
+    for (Index r = 0; r < ds.rows(); ++r)
+        n += ds.y[r] == label ? 1 : 0;
+    return double(n) / double(ds.rows());
+}
+
 /// A dataset of layers × dims where only kept layer @p signalLayer carries the class (3 classes,
 /// a one-hot code of strength 2.5 over its first 3 dims plus noise).
 Dataset layeredSplit(const QString &name, int rows, const std::vector<int> &layerIds, int dims,
@@ -605,6 +623,143 @@ private Q_SLOTS:
             QCOMPARE(w.curve[i].size, sizes[i]);
     }
 
+    void minimalSubsetSeeds()
+    {
+        const Planted p = makePlanted();
+        MinimalSubsetOptions o;
+        o.fractions = {0.05, 0.1, 0.2, 0.5};
+        o.seeds = 3;
+        const ExperimentData d = p.data();
+        const MinimalSubsetResult r = minimalSubset(d, o);
+        QCOMPARE(r.status, Status::Ok);
+        QCOMPARE(int(r.seedSizes.size()), 3);
+        QCOMPARE(int(r.seedOracleDev.size()), 3);
+        QCOMPARE(int(r.seedOracleTest.size()), 3);
+        QCOMPARE(r.seedSizes[0], r.size);
+        QCOMPARE(r.seedOracleDev[0], r.oracleDev);
+        // Median and range by hand.
+        std::vector<int> sorted = r.seedSizes;
+        std::sort(sorted.begin(), sorted.end());
+        const SeedSummary size = r.sizeSummary();
+        QCOMPARE(size.n, 3);
+        QCOMPARE(size.median, double(sorted[1]));
+        QCOMPARE(size.min, double(sorted[0]));
+        QCOMPARE(size.max, double(sorted[2]));
+        // Repetition 0 is the seeds = 1 result; repetition 2 is a seeds = 1 search with seed + 2.
+        MinimalSubsetOptions one = o;
+        one.seeds = 1;
+        const MinimalSubsetResult r0 = minimalSubset(d, one);
+        QCOMPARE(r0.seedSizes, std::vector<int>{r0.size});
+        QCOMPARE(r.size, r0.size);
+        QCOMPARE(r.neurons, r0.neurons);
+        QCOMPARE(r.ordering, r0.ordering);
+        QCOMPARE(r.dev, r0.dev);
+        QCOMPARE(int(r.curve.size()), int(r0.curve.size()));
+        for (std::size_t i = 0; i < r.curve.size(); ++i) {
+            QCOMPARE(r.curve[i].dev, r0.curve[i].dev);
+            QCOMPARE(r.curve[i].devF1, r0.curve[i].devF1);
+            QVERIFY(r.curve[i].devF1 > 0 && r.curve[i].devF1 <= 1);
+            QVERIFY(std::isfinite(r.curve[i].testF1));
+        }
+        ExperimentData d2 = d;
+        d2.probe.seed = d.probe.seed + 2;
+        const MinimalSubsetResult r2 = minimalSubset(d2, one);
+        QCOMPARE(r.seedSizes[2], r2.size);
+        QCOMPARE(r.seedOracleDev[2], r2.oracleDev);
+        QVERIFY(r.seedOracleDev[2] != r.seedOracleDev[0]); // another oracle
+        // Majority baseline: the train majority label's share of dev and test, by hand.
+        const int major = majorityLabel(p.train, 5);
+        QCOMPARE(r.baselineSelection.label, p.labels[major]);
+        QVERIFY(std::abs(r.baselineSelection.accuracy - labelShare(p.dev, major)) < 1e-6);
+        QVERIFY(std::abs(r.baselineTest.accuracy - labelShare(p.test, major)) < 1e-6);
+        QCOMPARE(r.baselineSelection.tokens, p.dev.rows());
+        o.seeds = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, minimalSubset(d, o));
+    }
+
+    // ---- ablation
+    // --------------------------------------------------------------------------------
+    void ablationSeedsOnDemo()
+    {
+        DemoOptions dopt;
+        dopt.trainSentences = 200;
+        dopt.devSentences = 60;
+        dopt.testSentences = 30;
+        const DemoDataset demo = makeDemoDataset(dopt);
+        const LoadedTask task = loadDemoTask(demo, QStringLiteral("pos"), DatasetOptions{});
+        ExperimentData d;
+        d.train = &*task.train;
+        d.dev = &*task.dev;
+        d.test = &*task.test;
+        d.labels = task.vocab.names;
+        d.probe.epochs = 5;
+        d.probe.learningRate = 1e-2;
+        d.probe.standardize = true;
+        d.probe.seed = 5;
+        AblationOptions o;
+        o.sizes = {0.1, 0.3};
+        o.seeds = 3;
+        const AblationResult r = ablationCurves(d, o);
+        QCOMPARE(r.status, Status::Ok);
+        QCOMPARE(int(r.orderings.size()), 3);
+        QCOMPARE(r.orderings[0], r.ordering);
+        QVERIFY(r.orderings[1] != r.orderings[0]); // each repetition's own oracle
+
+        // Repetition 0 = a run whose oracle is the seed-0 probe.
+        const TrainResult oracle =
+            trainProbe(*d.train->features(), d.train->y, d.train->yValue, d.labels, d.probe);
+        AblationOptions one = o;
+        one.seeds = 1;
+        one.oracle = &oracle.probe;
+        const AblationResult r1 = ablationCurves(d, one);
+        QCOMPARE(r1.ordering, r.ordering);
+        for (const auto &[c, c1] :
+             {std::pair{&r.masking, &r1.masking}, std::pair{&r.retraining, &r1.retraining}}) {
+            QCOMPARE(c->top, c1->top);
+            QCOMPARE(c->bottom, c1->bottom);
+            QCOMPARE(c->topF1, c1->topF1);
+            for (std::size_t i = 0; i < r.sizes.size(); ++i) {
+                QCOMPARE(c->random[i][0], c1->random[i][0]);
+                QCOMPARE(int(c->topPerSeed[i].size()), 3);
+                QCOMPARE(c->topPerSeed[i][0], c->top[i]);
+                QCOMPARE(c->bottomPerSeed[i][0], c->bottom[i]);
+                const SeedSummary t = summarizeSeeds(c->topPerSeed[i]);
+                QCOMPARE(c->topMean[i], t.mean);
+                QCOMPARE(c->topSd[i], t.sd);
+                QCOMPARE(c->bottomSd[i], summarizeSeeds(c->bottomPerSeed[i]).sd);
+                QCOMPARE(c->randomStd[i], summarizeSeeds(c->random[i]).sd);
+                // Three repetitions: finite spreads; one: NaN.
+                QVERIFY(std::isfinite(c->topSd[i]) && std::isfinite(c->bottomSd[i])
+                        && std::isfinite(c->randomStd[i]));
+                QVERIFY(std::isnan(c1->topSd[i]) && std::isnan(c1->bottomSd[i])
+                        && std::isnan(c1->randomStd[i]));
+                QCOMPARE(c1->topMean[i], c1->top[i]);
+                // Planted neurons: top > random > bottom on average.
+                QVERIFY2(c->topMean[i] > c->randomMean[i] && c->randomMean[i] > c->bottomMean[i],
+                         qPrintable(QStringLiteral("%1 n=%2: top %3 random %4 bottom %5")
+                                        .arg(c->mode)
+                                        .arg(r.sizes[i])
+                                        .arg(c->topMean[i])
+                                        .arg(c->randomMean[i])
+                                        .arg(c->bottomMean[i])));
+                QVERIFY(c->topF1[i] > 0 && c->topF1[i] <= 1);
+                QVERIFY(c->randomF1[i] >= 0 && c->bottomF1[i] >= 0);
+            }
+        }
+        // Majority baseline of dev and test: the train majority label's share, by hand.
+        const int classes = int(d.labels.size());
+        const int major = majorityLabel(*d.train, classes);
+        QCOMPARE(r.baselineSelection.label, d.labels[major]);
+        QVERIFY(std::abs(r.baselineSelection.accuracy - labelShare(*d.dev, major)) < 1e-6);
+        QVERIFY(std::abs(r.baselineTest.accuracy - labelShare(*d.test, major)) < 1e-6);
+        QVERIFY(r.baselineSelection.macroF1 > 0 && r.baselineSelection.macroF1 < 0.5);
+        qInfo("ablation demo seeds 3 retraining n=%d: top %.3f±%.3f random %.3f±%.3f bottom "
+              "%.3f±%.3f (majority %.3f)",
+              r.sizes[0], r.retraining.topMean[0], r.retraining.topSd[0],
+              r.retraining.randomMean[0], r.retraining.randomStd[0], r.retraining.bottomMean[0],
+              r.retraining.bottomSd[0], r.baselineSelection.accuracy);
+    }
+
     // ---- ablation
     // --------------------------------------------------------------------------------
     void ablationOnPlantedData()
@@ -641,7 +796,7 @@ private Q_SLOTS:
                 double var = 0;
                 for (double v : c->random[i])
                     var += (v - mean) * (v - mean);
-                QVERIFY(std::abs(c->randomStd[i] - std::sqrt(var / 3)) < 1e-12);
+                QVERIFY(std::abs(c->randomStd[i] - std::sqrt(var / 2)) < 1e-12); // sample sd
             }
             qInfo("ablation %s (n=5, 13): top %.3f %.3f  random %.3f±%.3f %.3f±%.3f  bottom %.3f "
                   "%.3f (majority %.3f)",

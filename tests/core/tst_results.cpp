@@ -865,6 +865,98 @@ private Q_SLOTS:
         QCOMPARE(z.splits[0].mismatchedLines, 12);
     }
 
+    /// Seeds aggregates, per-seed orderings and majority baselines of ablation and minimal
+    /// subset round-trip; files without those keys still load (one seed, NaN baselines).
+    void seedsAndBaselinesRoundTrip()
+    {
+        const AnalysisOutput ab =
+            runAndRoundTrip(QStringLiteral("ablation"),
+                            {{QStringLiteral("sizes"), QJsonArray{0.2}},
+                             {QStringLiteral("seeds"), 2},
+                             {QStringLiteral("mode"), QStringLiteral("retraining")}},
+                            m_34);
+        QVERIFY(ab.result);
+        const auto &a = std::get<AblationReport>(*ab.result);
+        const QJsonObject curve =
+            ab.json[QStringLiteral("curves")].toObject()[QStringLiteral("retraining")].toObject();
+        for (const char *key :
+             {"top_mean", "top_sd", "bottom_mean", "bottom_sd", "top_per_seed", "bottom_per_seed",
+              "top_macro_f1", "random_macro_f1", "bottom_macro_f1"})
+            QVERIFY2(curve.contains(QLatin1String(key)), key);
+        QCOMPARE(ab.json[QStringLiteral("orderings_per_seed")].toArray().size(), 2);
+        const AnalysisResult aBack =
+            resultFromJson(QStringLiteral("ablation"), throughText(ab.json), {});
+        const auto &a2 = std::get<AblationReport>(aBack);
+        QCOMPARE(a2.result.orderings, a.result.orderings);
+        QCOMPARE(a2.result.retraining.topSd, a.result.retraining.topSd);
+        QCOMPARE(a2.result.retraining.bottomPerSeed, a.result.retraining.bottomPerSeed);
+        QCOMPARE(a2.result.retraining.randomF1, a.result.retraining.randomF1);
+        QCOMPARE(a2.result.baselineSelection.label, a.result.baselineSelection.label);
+        QCOMPARE(a2.result.baselineSelection.accuracy, a.result.baselineSelection.accuracy);
+        QCOMPARE(a2.result.baselineTest.tokens, a.result.baselineTest.tokens);
+        QVERIFY(a.result.baselineSelection.accuracy > 0 && a.result.baselineSelection.accuracy < 1);
+        QVERIFY(ab.csv.front().second.startsWith("mode,neurons,top,random_mean,random_std,bottom,"
+                                                 "top_mean,top_sd"));
+
+        const AnalysisOutput ms = runAndRoundTrip(
+            QStringLiteral("minimal-subset"),
+            {{QStringLiteral("fractions"), QJsonArray{0.1, 0.5}}, {QStringLiteral("seeds"), 2}},
+            m_34);
+        QVERIFY(ms.result);
+        const auto &m = std::get<MinimalSubsetReport>(*ms.result);
+        QCOMPARE(int(m.result.seedSizes.size()), 2);
+        QCOMPARE(m.options.seeds, 2);
+        const QJsonObject sizeSeeds = ms.json[QStringLiteral("size_seeds")].toObject();
+        QCOMPARE(sizeSeeds[QStringLiteral("n")].toInt(), 2);
+        QCOMPARE(sizeSeeds[QStringLiteral("median")].toDouble(),
+                 0.5 * (m.result.seedSizes[0] + m.result.seedSizes[1]));
+        const AnalysisResult mBack =
+            resultFromJson(QStringLiteral("minimal-subset"), throughText(ms.json), {});
+        const auto &m2 = std::get<MinimalSubsetReport>(mBack);
+        QCOMPARE(m2.result.seedSizes, m.result.seedSizes);
+        QCOMPARE(m2.result.seedOracleDev, m.result.seedOracleDev);
+        QCOMPARE(m2.options.seeds, 2);
+        QCOMPARE(m2.result.curve.front().devF1, m.result.curve.front().devF1);
+        QCOMPARE(m2.result.baselineTest.accuracy, m.result.baselineTest.accuracy);
+
+        // Older files: none of the new keys.
+        QJsonObject oldA = ab.json;
+        for (const char *key : {"orderings_per_seed", "majority_baseline"})
+            oldA.remove(QLatin1String(key));
+        QJsonObject oldCurve = curve;
+        for (const char *key :
+             {"top_mean", "top_sd", "bottom_mean", "bottom_sd", "top_per_seed", "bottom_per_seed",
+              "top_macro_f1", "random_macro_f1", "bottom_macro_f1"})
+            oldCurve.remove(QLatin1String(key));
+        oldA[QStringLiteral("curves")] = QJsonObject{{QStringLiteral("retraining"), oldCurve}};
+        const auto a3 =
+            std::get<AblationReport>(resultFromJson(QStringLiteral("ablation"), oldA, {}));
+        QCOMPARE(a3.result.orderings, std::vector<NeuronList>{a.result.ordering});
+        QVERIFY(a3.result.retraining.topMean.empty());
+        QCOMPARE(a3.result.retraining.top, a.result.retraining.top);
+        QVERIFY(std::isnan(a3.result.baselineSelection.accuracy));
+        QVERIFY(!csvTables(AnalysisResult(a3)).empty());
+        QJsonObject oldM = ms.json;
+        for (const char *key :
+             {"seeds", "sizes_per_seed", "size_seeds", "oracle_dev_accuracy_per_seed",
+              "oracle_dev_accuracy_seeds", "oracle_test_accuracy_per_seed", "majority_baseline"})
+            oldM.remove(QLatin1String(key));
+        QJsonArray oldPoints;
+        for (const QJsonValue v : oldM[QStringLiteral("curve")].toArray()) {
+            QJsonObject o = v.toObject();
+            o.remove(QStringLiteral("dev_macro_f1"));
+            o.remove(QStringLiteral("test_macro_f1"));
+            oldPoints.append(o);
+        }
+        oldM[QStringLiteral("curve")] = oldPoints;
+        const auto m3 = std::get<MinimalSubsetReport>(
+            resultFromJson(QStringLiteral("minimal-subset"), oldM, {}));
+        QCOMPARE(m3.options.seeds, 1);
+        QCOMPARE(m3.result.seedSizes, std::vector<int>{m.result.size});
+        QVERIFY(std::isnan(m3.result.curve.front().devF1));
+        QVERIFY(std::isnan(m3.result.baselineSelection.accuracy));
+    }
+
     void olderProbeResultsStillLoad()
     {
         AnalysisContext ctx = context(m_34);

@@ -492,6 +492,20 @@ void TestCanvases::curvesRenderAndExport()
     QVERIFY(csv.contains("random,retraining,50,0.52,0.04\n"));
     QVERIFY(csv.contains("subset,retraining,40,0.89,\n"));
     QVERIFY(csv.contains("chosen,,120,,\n"));
+    // A computed majority baseline adds its dashed line and legend entry (and a CSV row).
+    CurvesCanvas withBaseline;
+    AblationResult ab = sampleAblation();
+    ab.baselineSelection.label = QStringLiteral("NN");
+    ab.baselineSelection.accuracy = 0.243;
+    withBaseline.setAblation(ab);
+    QCOMPARE(withBaseline.data().baseline, 0.243);
+    QVERIFY(withBaseline.csv().contains("baseline,,,0.243,\n"));
+    bool entry = false;
+    for (int i = 0; i < withBaseline.plot()->graphCount(); ++i)
+        entry = entry
+                || withBaseline.plot()->graph(i)->name()
+                       == QStringLiteral("majority baseline (NN) 0.24");
+    QVERIFY(entry);
     canvas.resize(900, 500);
     QTemporaryDir dir;
     checkExports(canvas, dir.path(), QStringLiteral("curves"));

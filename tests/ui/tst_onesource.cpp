@@ -221,6 +221,83 @@ private Q_SLOTS:
 
     // Case 3: a report exported from the GUI replays with salient-cli run, number for number,
     // including a grid search whose winner was applied explicitly.
+    // Seeds and baselines: an ablation with seeds 3 draws mean ± sd bands for top / random /
+    // bottom and the dashed majority-baseline line; the minimal subset's text gives the size as
+    // median and range over its seeds.
+    void curvesShowSeedBandsAndBaseline()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.probeSettings()->setOptions(quickProbe());
+        QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        QVERIFY(run(w, QStringLiteral("ablation"),
+                    {{QStringLiteral("sizes"), QJsonArray{0.05, 0.2}},
+                     {QStringLiteral("seeds"), 3},
+                     {QStringLiteral("mode"), QStringLiteral("masking")}}));
+        QVERIFY(w.controller()->ablation());
+        const QCustomPlot *plot = w.curvesView()->canvas()->plot();
+        std::set<QString> names, legend;
+        for (int i = 0; i < plot->graphCount(); ++i) {
+            const QCPGraph *g = plot->graph(i);
+            names.insert(g->name());
+            if (plot->legend->hasItemWithPlottable(g))
+                legend.insert(g->name());
+            // A band: the upper graph fills down to its lower graph, both with data.
+            if (g->name().endsWith(QStringLiteral(" + sd"))) {
+                const QCPGraph *lower = g->channelFillGraph();
+                QVERIFY(lower != nullptr);
+                QVERIFY(g->brush().style() != Qt::NoBrush);
+                const QString lowerName = lower ? lower->name() : QString();
+                QCOMPARE(lowerName, g->name().chopped(5) + QStringLiteral(" − sd"));
+                QCOMPARE(g->data()->size(), 2);
+                QVERIFY(!g->data()->isEmpty());
+            }
+        }
+        for (const char *line : {"top", "random", "bottom"}) {
+            const QString base = QStringLiteral("%1 (masking)").arg(QLatin1String(line));
+            QVERIFY2(names.count(base + QStringLiteral(" + sd"))
+                         && names.count(base + QStringLiteral(" − sd")),
+                     line);
+            QVERIFY2(legend.count(QStringLiteral("%1 (masking, mean ± sd over 3 seeds)")
+                                      .arg(QLatin1String(line))),
+                     line);
+        }
+        const AblationReport *ab = w.controller()->ablation();
+        const QString baselineName = QStringLiteral("majority baseline (%1) %2")
+                                         .arg(ab->result.baselineSelection.label)
+                                         .arg(ab->result.baselineSelection.accuracy, 0, 'f', 2);
+        QVERIFY2(legend.count(baselineName), qPrintable(baselineName));
+        bool baselineLine = false;
+        for (int i = 0; i < plot->itemCount(); ++i)
+            if (auto *l = qobject_cast<QCPItemStraightLine *>(plot->item(i)))
+                if (l->objectName() == QLatin1String("majorityBaseline")) {
+                    baselineLine = true;
+                    QCOMPARE(l->point1->value(), ab->result.baselineSelection.accuracy);
+                    QCOMPARE(l->pen().style(), Qt::DashLine);
+                }
+        QVERIFY(baselineLine);
+        // The lines are the means over the seeds.
+        const CurvesData &d = w.curvesView()->canvas()->data();
+        QCOMPARE(d.seeds, 3);
+        QCOMPARE(d.masking.top, ab->result.masking.topMean);
+        QVERIFY(w.curvesView()->statusText().contains(QStringLiteral("over 3 seeds")));
+        QVERIFY(w.curvesView()->statusText().contains(QStringLiteral("majority baseline")));
+
+        QVERIFY(run(w, QStringLiteral("minimal-subset"),
+                    {{QStringLiteral("fractions"), QJsonArray{0.05, 0.2, 0.5}},
+                     {QStringLiteral("seeds"), 3}}));
+        const MinimalSubsetReport *ms = w.controller()->minimalSubset();
+        QVERIFY(ms);
+        const SeedSummary size = ms->result.sizeSummary();
+        QCOMPARE(size.n, 3);
+        const QString expected = QStringLiteral("size median %1 (range %2–%3) over 3 seeds")
+                                     .arg(size.median, 0, 'g', 6)
+                                     .arg(size.min, 0, 'g', 6)
+                                     .arg(size.max, 0, 'g', 6);
+        QVERIFY2(w.curvesView()->statusText().contains(expected),
+                 qPrintable(w.curvesView()->statusText()));
+    }
+
     void reportReplaysWithTheCli()
     {
         MainWindow w;

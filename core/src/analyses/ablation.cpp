@@ -34,9 +34,9 @@ void AblationOptions::validate() const
                                        "or all as counts")
                             .arg(num(v)));
     }
-    if (seeds < 1)
-        throw Error(QStringLiteral("ablation: the number of random seeds must be at least 1 "
-                                   "(got %1)")
+    if (seeds < 1 || seeds > 1000)
+        throw Error(QStringLiteral("ablation: the number of seeds (repetitions) must be in "
+                                   "1..1000 (got %1)")
                         .arg(seeds));
     if (searchStride < 1)
         throw Error(QStringLiteral("ablation: the search stride must be at least 1 (got %1)")
@@ -74,77 +74,123 @@ AblationResult ablationCurves(const ExperimentData &data, const AblationOptions 
     std::sort(result.sizes.begin(), result.sizes.end());
     result.sizes.erase(std::unique(result.sizes.begin(), result.sizes.end()), result.sizes.end());
     const std::size_t S = result.sizes.size();
-    const int seeds = options.seeds;
+    const int R = options.seeds;
+    result.baselineSelection = majorityBaseline(data, &sel);
+    result.baselineTest = majorityBaseline(data, data.test);
 
-    // Tasks: per mode, per size, slot 0 = top, 1 = bottom, 2.. = random seeds.
-    const int slots = 2 + seeds;
-    const int perMode = int(S) * slots;
+    // Tasks: per mode, per repetition, per size, slot 0 = top, 1 = bottom, 2 = random.
+    constexpr int slots = 3;
+    const int perSeed = int(S) * slots;
+    const int perMode = perSeed * R;
     const int modes = (options.masking ? 1 : 0) + (options.retraining ? 1 : 0);
-    ProgressRelay relay(progress, perMode * modes + (options.oracle ? 0 : 1));
+    const int oraclesToTrain = options.oracle ? R - 1 : R;
+    ProgressRelay relay(progress, perMode * modes + oraclesToTrain);
     const TrainCallback cancel = cancelCallback(relay);
+    // Repetition s's data: probe seed + s (oracle and retrainings).
+    auto seedData = [&data](int s) {
+        ExperimentData d = data;
+        d.probe.seed = data.probe.seed + quint64(s);
+        return d;
+    };
 
-    TrainResult trained;
-    if (!options.oracle) {
-        trained = trainOracle(data, cancel);
-        if (trained.status != Status::Ok) {
-            result.status = trained.status;
-            return result;
-        }
-        relay.step(QStringLiteral("oracle"));
+    // One oracle per repetition (repetition 0 = options.oracle when given), in parallel.
+    std::vector<TrainResult> trained(static_cast<std::size_t>(R));
+    std::vector<char> oracleReady(std::size_t(R), 0);
+    parallelFor(
+        R,
+        [&](int s) {
+            if (s == 0 && options.oracle) {
+                oracleReady[0] = 1;
+                return;
+            }
+            trained[std::size_t(s)] = trainOracle(seedData(s), cancel);
+            if (trained[std::size_t(s)].status != Status::Ok)
+                return;
+            oracleReady[std::size_t(s)] = 1;
+            relay.step(R == 1 ? QStringLiteral("oracle") : QStringLiteral("oracle seed %1").arg(s));
+        },
+        &relay, options.threads);
+    for (int s = 0; s < R; ++s) {
+        if (oracleReady[std::size_t(s)])
+            continue;
+        const Status st = trained[std::size_t(s)].status;
+        result.status = st == Status::Ok ? Status::Cancelled : st;
+        return result;
     }
-    const Probe &oracle = options.oracle ? *options.oracle : trained.probe;
+    auto oracleOf = [&](int s) -> const Probe & {
+        return s == 0 && options.oracle ? *options.oracle : trained[std::size_t(s)].probe;
+    };
+    const Probe &oracle = oracleOf(0);
     result.oracleSelection = accuracyOf(oracle, sel);
     result.oracleTest = testAccuracyOf(oracle, data);
-    result.ordering =
+    const NeuronList given =
         options.ordering.empty()
-            ? toColumns(oracle, fullOrdering(absWeights(oracle, QStringLiteral("ablation")),
-                                             options.searchStride))
+            ? NeuronList{}
             : checkedOrdering(options.ordering, int(data.train->neurons()), true);
+    for (int s = 0; s < R; ++s)
+        result.orderings.push_back(
+            options.ordering.empty() ? toColumns(
+                oracleOf(s), fullOrdering(absWeights(oracleOf(s), QStringLiteral("ablation")),
+                                          options.searchStride))
+                                     : given);
+    result.ordering = result.orderings[0];
 
-    // The kept columns of every (size, slot), shared by both modes.
-    std::vector<std::vector<NeuronList>> keep(S, std::vector<NeuronList>(std::size_t(slots)));
-    for (std::size_t i = 0; i < S; ++i) {
-        const int n = result.sizes[i];
-        keep[i][0] = prefix(result.ordering, n);
-        keep[i][1] = suffix(result.ordering, n);
-        for (int s = 0; s < seeds; ++s)
-            keep[i][std::size_t(2 + s)] = randomNeuronsCount(D, n, data.probe.seed + quint64(s));
-    }
+    // The kept columns of every (repetition, size, slot), shared by both modes.
+    std::vector<std::vector<std::vector<NeuronList>>> keep(
+        std::size_t(R), std::vector<std::vector<NeuronList>>(S, std::vector<NeuronList>(slots)));
+    for (int s = 0; s < R; ++s)
+        for (std::size_t i = 0; i < S; ++i) {
+            const int n = result.sizes[i];
+            const NeuronList &ord = result.orderings[std::size_t(s)];
+            keep[std::size_t(s)][i][0] = prefix(ord, n);
+            keep[std::size_t(s)][i][1] = suffix(ord, n);
+            keep[std::size_t(s)][i][2] = randomNeuronsCount(D, n, data.probe.seed + quint64(s));
+        }
 
     std::vector<int> modeOf;
     if (options.masking)
         modeOf.push_back(0);
     if (options.retraining)
         modeOf.push_back(1);
-    // acc[mode][size][slot]; NaN = not finished.
-    std::vector<std::vector<std::vector<double>>> acc(
-        2, std::vector<std::vector<double>>(S, std::vector<double>(std::size_t(slots), kNaN)));
+    // acc / f1 [mode][repetition][size][slot]; NaN = not finished.
+    using Grid = std::vector<std::vector<std::vector<std::vector<double>>>>;
+    const Grid blank(2, std::vector<std::vector<std::vector<double>>>(
+                            std::size_t(R),
+                            std::vector<std::vector<double>>(S, std::vector<double>(slots, kNaN))));
+    Grid acc = blank, f1 = blank;
     std::vector<char> finished(std::size_t(perMode * modes), 0);
-    static const QString slotName[] = {QStringLiteral("top"), QStringLiteral("bottom")};
+    static const QString slotName[] = {QStringLiteral("top"), QStringLiteral("bottom"),
+                                       QStringLiteral("random")};
     parallelFor(
         perMode * modes,
         [&](int t) {
             const int mode = modeOf[std::size_t(t / perMode)];
-            const std::size_t i = std::size_t((t % perMode) / slots);
-            const int slot = (t % perMode) % slots;
-            const NeuronList &cols = keep[i][std::size_t(slot)];
-            double a = kNaN;
+            const int s = (t % perMode) / perSeed;
+            const std::size_t i = std::size_t((t % perSeed) / slots);
+            const int slot = t % slots;
+            const NeuronList &cols = keep[std::size_t(s)][i][std::size_t(slot)];
+            double a = kNaN, f = kNaN;
             if (mode == 0) {
-                a = accuracyOf(oracle, sel, complementOf(cols, D));
+                const Evaluation e = evaluateProbe(oracleOf(s), *sel.features(), sel.y, sel.yValue,
+                                                   complementOf(cols, D));
+                a = e.accuracy;
+                f = e.macroF1;
             } else {
-                const SubsetScores s = retrainOnColumns(data, cols, cancel);
-                if (s.status != Status::Ok)
+                const SubsetScores sc = retrainOnColumns(seedData(s), cols, cancel);
+                if (sc.status != Status::Ok)
                     return;
-                a = s.selection;
+                a = sc.selection;
+                f = sc.selectionF1;
             }
-            acc[std::size_t(mode)][i][std::size_t(slot)] = a;
+            acc[std::size_t(mode)][std::size_t(s)][i][std::size_t(slot)] = a;
+            f1[std::size_t(mode)][std::size_t(s)][i][std::size_t(slot)] = f;
             finished[std::size_t(t)] = 1;
             relay.step(
-                QStringLiteral("%1 n=%2 %3")
+                QStringLiteral("%1 n=%2 %3 seed %4")
                     .arg(mode == 0 ? QStringLiteral("masking") : QStringLiteral("retraining"))
                     .arg(result.sizes[i])
-                    .arg(slot < 2 ? slotName[slot]
-                                  : QStringLiteral("random seed %1").arg(slot - 2)));
+                    .arg(slotName[slot])
+                    .arg(s));
         },
         &relay, options.threads);
     if (std::find(finished.begin(), finished.end(), 0) != finished.end())
@@ -153,21 +199,30 @@ AblationResult ablationCurves(const ExperimentData &data, const AblationOptions 
     for (int mode : modeOf) {
         AblationCurve &curve = mode == 0 ? result.masking : result.retraining;
         curve.mode = mode == 0 ? QStringLiteral("masking") : QStringLiteral("retraining");
+        const auto &a = acc[std::size_t(mode)];
+        const auto &f = f1[std::size_t(mode)];
         for (std::size_t i = 0; i < S; ++i) {
-            const std::vector<double> &a = acc[std::size_t(mode)][i];
-            curve.top.push_back(a[0]);
-            curve.bottom.push_back(a[1]);
-            std::vector<double> r(a.begin() + 2, a.end());
-            double mean = 0;
-            for (double v : r)
-                mean += v;
-            mean /= double(r.size());
-            double var = 0;
-            for (double v : r)
-                var += (v - mean) * (v - mean);
-            curve.randomMean.push_back(mean);
-            curve.randomStd.push_back(std::sqrt(var / double(r.size())));
-            curve.random.push_back(std::move(r));
+            std::vector<double> perSlot[slots];
+            for (int s = 0; s < R; ++s)
+                for (int k = 0; k < slots; ++k)
+                    perSlot[k].push_back(a[std::size_t(s)][i][std::size_t(k)]);
+            const SeedSummary top = summarizeSeeds(perSlot[0]);
+            const SeedSummary bottom = summarizeSeeds(perSlot[1]);
+            const SeedSummary random = summarizeSeeds(perSlot[2]);
+            curve.top.push_back(perSlot[0][0]);
+            curve.bottom.push_back(perSlot[1][0]);
+            curve.topMean.push_back(top.mean);
+            curve.topSd.push_back(top.sd);
+            curve.bottomMean.push_back(bottom.mean);
+            curve.bottomSd.push_back(bottom.sd);
+            curve.randomMean.push_back(random.mean);
+            curve.randomStd.push_back(random.sd);
+            curve.topPerSeed.push_back(std::move(perSlot[0]));
+            curve.bottomPerSeed.push_back(std::move(perSlot[1]));
+            curve.random.push_back(std::move(perSlot[2]));
+            curve.topF1.push_back(f[0][i][0]);
+            curve.bottomF1.push_back(f[0][i][1]);
+            curve.randomF1.push_back(f[0][i][2]);
         }
     }
     return result;

@@ -130,11 +130,16 @@ SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &colu
         return s;
     // The probe's inputs are `columns`; evaluate on the same columns of the other splits.
     const Dataset &sel = data.selection();
-    s.selection = evaluateProbe(r.probe, *sel.features(), sel.y, sel.yValue).accuracy;
-    s.test = data.test
-                 ? evaluateProbe(r.probe, *data.test->features(), data.test->y, data.test->yValue)
-                       .accuracy
-                 : std::nan("");
+    const Evaluation e = evaluateProbe(r.probe, *sel.features(), sel.y, sel.yValue);
+    s.selection = e.accuracy;
+    s.selectionF1 = e.macroF1;
+    s.test = s.testF1 = std::nan("");
+    if (data.test) {
+        const Evaluation t =
+            evaluateProbe(r.probe, *data.test->features(), data.test->y, data.test->yValue);
+        s.test = t.accuracy;
+        s.testF1 = t.macroF1;
+    }
     return s;
 }
 

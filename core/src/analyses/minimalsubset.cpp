@@ -53,6 +53,10 @@ void MinimalSubsetOptions::validate() const
         if (!std::isfinite(p) || p <= 0 || p > 1)
             throw Error(QStringLiteral("minimal subset: size fractions must be in (0, 1] (got %1)")
                             .arg(num(p)));
+    if (seeds < 1 || seeds > 1000)
+        throw Error(QStringLiteral("minimal subset: the number of seeds (repetitions) must be in "
+                                   "1..1000 (got %1)")
+                        .arg(seeds));
     if (window < 1)
         throw Error(QStringLiteral("minimal subset: the parallel window must be at least 1 "
                                    "(got %1)")
@@ -94,33 +98,22 @@ int firstAboveTarget(const std::vector<SubsetPoint> &curve, double target)
     return -1;
 }
 
-MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubsetOptions &options,
-                                  const ExperimentProgress &progress)
+SeedSummary MinimalSubsetResult::sizeSummary() const
 {
-    options.validate();
-    data.validate();
-    requireClassification(data, QStringLiteral("minimal neuron subset"));
-    if (options.oracle)
-        checkOracle(*options.oracle, data, QStringLiteral("minimal neuron subset"));
+    return summarizeSeeds(std::vector<double>(seedSizes.begin(), seedSizes.end()));
+}
 
+namespace {
+
+/// One search (one repetition) with its oracle: target, ordering, the sequential rule. Progress
+/// steps are labelled with @p tag ("" or "seed 2 ").
+MinimalSubsetResult searchOnce(const ExperimentData &data, const Probe &oracle,
+                               const MinimalSubsetOptions &options,
+                               const std::vector<double> &fractions, ProgressRelay &relay,
+                               const TrainCallback &cancel, const QString &tag)
+{
     const int D = data.train->neurons();
-    const std::vector<double> fractions =
-        options.fractions.empty() ? subsetSizeFractions(options.preset) : options.fractions;
-    const int plannedSizes = int(subsetCandidateSizes(fractions, D, D).size());
-    ProgressRelay relay(progress, plannedSizes + (options.oracle ? 0 : 1));
-    const TrainCallback cancel = cancelCallback(relay);
-
     MinimalSubsetResult result;
-    TrainResult trained;
-    if (!options.oracle) {
-        trained = trainOracle(data, cancel);
-        if (trained.status != Status::Ok) {
-            result.status = trained.status;
-            return result;
-        }
-        relay.step(QStringLiteral("oracle"));
-    }
-    const Probe &oracle = options.oracle ? *options.oracle : trained.probe;
     result.oracleDev = accuracyOf(oracle, data.selection());
     result.oracleTest = testAccuracyOf(oracle, data);
     result.target = result.oracleDev * (1.0 - options.deltaPercent / 100.0);
@@ -151,7 +144,7 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
                 scores[std::size_t(k)] = retrainOnColumns(data, prefix(result.ordering, n), cancel);
                 if (scores[std::size_t(k)].status == Status::Ok) {
                     finished[std::size_t(k)] = 1;
-                    relay.step(QStringLiteral("n=%1").arg(n));
+                    relay.step(QStringLiteral("%1n=%2").arg(tag).arg(n));
                 }
             },
             &relay, w);
@@ -163,7 +156,8 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
                 return result;
             }
             const SubsetScores &s = scores[std::size_t(k)];
-            result.curve.push_back({sizes[next + std::size_t(k)], s.selection, s.test});
+            result.curve.push_back(
+                {sizes[next + std::size_t(k)], s.selection, s.test, s.selectionF1, s.testF1});
             if (firstAboveTarget(result.curve, result.target) >= 0)
                 break;
         }
@@ -191,6 +185,74 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
                                 .arg(num(result.target))
                                 .arg(D));
     }
+    return result;
+}
+
+} // namespace
+
+MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubsetOptions &options,
+                                  const ExperimentProgress &progress)
+{
+    options.validate();
+    data.validate();
+    requireClassification(data, QStringLiteral("minimal neuron subset"));
+    if (options.oracle)
+        checkOracle(*options.oracle, data, QStringLiteral("minimal neuron subset"));
+
+    const int D = data.train->neurons();
+    const int R = options.seeds;
+    const std::vector<double> fractions =
+        options.fractions.empty() ? subsetSizeFractions(options.preset) : options.fractions;
+    const int plannedSizes = int(subsetCandidateSizes(fractions, D, D).size());
+    ProgressRelay relay(progress, R * plannedSizes + (options.oracle ? R - 1 : R));
+    const TrainCallback cancel = cancelCallback(relay);
+
+    // Repetition s: its own oracle (probe seed + s; repetition 0 = options.oracle when given) and
+    // its own search. Repetitions run in parallel; each is deterministic for its seed.
+    std::vector<MinimalSubsetResult> runs(static_cast<std::size_t>(R));
+    std::vector<char> done(std::size_t(R), 0);
+    parallelFor(
+        R,
+        [&](int s) {
+            MinimalSubsetResult &run = runs[std::size_t(s)];
+            ExperimentData d = data;
+            d.probe.seed = data.probe.seed + quint64(s);
+            const QString tag = R == 1 ? QString() : QStringLiteral("seed %1 ").arg(s);
+            TrainResult trained;
+            if (!(s == 0 && options.oracle)) {
+                trained = trainOracle(d, cancel);
+                if (trained.status != Status::Ok) {
+                    run.status = trained.status;
+                    return;
+                }
+                relay.step(tag + QStringLiteral("oracle"));
+            }
+            run = searchOnce(d, s == 0 && options.oracle ? *options.oracle : trained.probe, options,
+                             fractions, relay, cancel, tag);
+            done[std::size_t(s)] = 1;
+        },
+        &relay);
+
+    MinimalSubsetResult result = std::move(runs[0]);
+    if (!done[0] && result.status == Status::Ok)
+        result.status = Status::Cancelled;
+    for (int s = 1; s < R && result.status == Status::Ok; ++s)
+        if (!done[std::size_t(s)] || runs[std::size_t(s)].status != Status::Ok)
+            result.status = runs[std::size_t(s)].status == Status::Ok ? Status::Cancelled
+                                                                      : runs[std::size_t(s)].status;
+    if (result.status != Status::Ok) {
+        result.size = 0;
+        result.neurons.clear();
+        return result;
+    }
+    for (int s = 0; s < R; ++s) {
+        const MinimalSubsetResult &run = s == 0 ? result : runs[std::size_t(s)];
+        result.seedSizes.push_back(run.size);
+        result.seedOracleDev.push_back(run.oracleDev);
+        result.seedOracleTest.push_back(run.oracleTest);
+    }
+    result.baselineSelection = majorityBaseline(data, &data.selection());
+    result.baselineTest = majorityBaseline(data, data.test);
     return result;
 }
 

@@ -13,6 +13,7 @@ AnalysisOutput runMinimalSubset(const QJsonObject &options, AnalysisContext &ctx
     MinimalSubsetOptions mo;
     mo.deltaPercent = options.value(QStringLiteral("delta")).toDouble(mo.deltaPercent);
     mo.searchStride = options.value(QStringLiteral("search_stride")).toInt(mo.searchStride);
+    mo.seeds = options.value(QStringLiteral("seeds")).toInt(mo.seeds);
     const QString preset =
         options.value(QStringLiteral("preset")).toString(QStringLiteral("max_features"));
     if (preset != QLatin1String("max_features") && preset != QLatin1String("pipeline_all"))

@@ -103,6 +103,46 @@ QJsonObject rankerJson(const RankerInfo &r)
     return o;
 }
 
+/// An aggregate over seeds (Seeds convention): {"n","mean","sd","median","min","max"}.
+QJsonObject seedSummaryJson(const SeedSummary &s)
+{
+    QJsonObject o;
+    o[QStringLiteral("n")] = s.n;
+    o[QStringLiteral("mean")] = num(s.mean);
+    o[QStringLiteral("sd")] = num(s.sd);
+    o[QStringLiteral("median")] = num(s.median);
+    o[QStringLiteral("min")] = num(s.min);
+    o[QStringLiteral("max")] = num(s.max);
+    return o;
+}
+
+QJsonObject majorityBaselineJson(const MajorityBaseline &b)
+{
+    QJsonObject o;
+    o[QStringLiteral("label")] = b.label;
+    o[QStringLiteral("accuracy")] = num(b.accuracy);
+    o[QStringLiteral("macro_f1")] = num(b.macroF1);
+    o[QStringLiteral("tokens")] = double(b.tokens);
+    return o;
+}
+
+/// "majority_baseline": the selection split's and the test split's.
+QJsonObject baselinesJson(const MajorityBaseline &selection, const MajorityBaseline &test)
+{
+    QJsonObject o;
+    o[QStringLiteral("selection")] = majorityBaselineJson(selection);
+    o[QStringLiteral("test")] = majorityBaselineJson(test);
+    return o;
+}
+
+QJsonArray nestedArray(const std::vector<std::vector<double>> &v)
+{
+    QJsonArray a;
+    for (const std::vector<double> &r : v)
+        a.append(numArray(r));
+    return a;
+}
+
 QJsonObject curveJson(const AblationCurve &c)
 {
     QJsonObject o;
@@ -114,6 +154,19 @@ QJsonObject curveJson(const AblationCurve &c)
     for (const std::vector<double> &r : c.random)
         perSeed.append(numArray(r));
     o[QStringLiteral("random_per_seed")] = perSeed;
+    // Seeds aggregates and macro-F1 (absent in older files; written when computed).
+    const std::pair<const char *, const std::vector<double> *> arrays[] = {
+        {"top_mean", &c.topMean},        {"top_sd", &c.topSd},
+        {"bottom_mean", &c.bottomMean},  {"bottom_sd", &c.bottomSd},
+        {"top_macro_f1", &c.topF1},      {"random_macro_f1", &c.randomF1},
+        {"bottom_macro_f1", &c.bottomF1}};
+    for (const auto &[key, values] : arrays)
+        if (!values->empty())
+            o[QLatin1String(key)] = numArray(*values);
+    if (!c.topPerSeed.empty())
+        o[QStringLiteral("top_per_seed")] = nestedArray(c.topPerSeed);
+    if (!c.bottomPerSeed.empty())
+        o[QStringLiteral("bottom_per_seed")] = nestedArray(c.bottomPerSeed);
     return o;
 }
 
@@ -202,24 +255,44 @@ Tables csvOf(const GridSearchReport &r)
 Tables csvOf(const MinimalSubsetReport &r)
 {
     QByteArray csv = csvLine({QStringLiteral("neurons"), QStringLiteral("dev_accuracy"),
-                              QStringLiteral("test_accuracy")});
+                              QStringLiteral("test_accuracy"), QStringLiteral("dev_macro_f1"),
+                              QStringLiteral("test_macro_f1")});
     for (const SubsetPoint &p : r.result.curve)
-        csv += csvLine({QString::number(p.size), csvNumber(p.dev), csvNumber(p.test)});
-    return {{QStringLiteral("curve.csv"), csv}};
+        csv += csvLine({QString::number(p.size), csvNumber(p.dev), csvNumber(p.test),
+                        csvNumber(p.devF1), csvNumber(p.testF1)});
+    QByteArray seeds =
+        csvLine({QStringLiteral("seed"), QStringLiteral("size"),
+                 QStringLiteral("oracle_dev_accuracy"), QStringLiteral("oracle_test_accuracy")});
+    const MinimalSubsetResult &m = r.result;
+    for (size_t s = 0; s < m.seedSizes.size(); ++s)
+        seeds +=
+            csvLine({QString::number(s), QString::number(m.seedSizes[s]),
+                     csvNumber(s < m.seedOracleDev.size() ? m.seedOracleDev[s] : kNotAvailable),
+                     csvNumber(s < m.seedOracleTest.size() ? m.seedOracleTest[s] : kNotAvailable)});
+    return {{QStringLiteral("curve.csv"), csv}, {QStringLiteral("seeds.csv"), seeds}};
 }
 
 Tables csvOf(const AblationReport &r)
 {
-    QByteArray csv = csvLine({QStringLiteral("mode"), QStringLiteral("neurons"),
-                              QStringLiteral("top"), QStringLiteral("random_mean"),
-                              QStringLiteral("random_std"), QStringLiteral("bottom")});
+    QByteArray csv = csvLine(
+        {QStringLiteral("mode"), QStringLiteral("neurons"), QStringLiteral("top"),
+         QStringLiteral("random_mean"), QStringLiteral("random_std"), QStringLiteral("bottom"),
+         QStringLiteral("top_mean"), QStringLiteral("top_sd"), QStringLiteral("bottom_mean"),
+         QStringLiteral("bottom_sd"), QStringLiteral("top_macro_f1"),
+         QStringLiteral("random_macro_f1"), QStringLiteral("bottom_macro_f1")});
+    // Arrays absent from older files are written as empty cells.
+    auto at = [](const std::vector<double> &v, size_t i) {
+        return csvNumber(i < v.size() ? v[i] : kNotAvailable);
+    };
     for (const AblationCurve *c : {&r.result.masking, &r.result.retraining}) {
         if (c->top.empty())
             continue;
         for (size_t i = 0; i < r.result.sizes.size(); ++i)
             csv += csvLine({c->mode, QString::number(r.result.sizes[i]), csvNumber(c->top[i]),
                             csvNumber(c->randomMean[i]), csvNumber(c->randomStd[i]),
-                            csvNumber(c->bottom[i])});
+                            csvNumber(c->bottom[i]), at(c->topMean, i), at(c->topSd, i),
+                            at(c->bottomMean, i), at(c->bottomSd, i), at(c->topF1, i),
+                            at(c->randomF1, i), at(c->bottomF1, i)});
     }
     return {{QStringLiteral("csv"), csv}};
 }
@@ -430,9 +503,19 @@ QJsonObject toJson(const MinimalSubsetReport &r)
         o[QStringLiteral("size")] = p.size;
         o[QStringLiteral("dev_accuracy")] = num(p.dev);
         o[QStringLiteral("test_accuracy")] = num(p.test);
+        o[QStringLiteral("dev_macro_f1")] = num(p.devF1);
+        o[QStringLiteral("test_macro_f1")] = num(p.testF1);
         curve.append(o);
     }
     j[QStringLiteral("curve")] = curve;
+    j[QStringLiteral("seeds")] = r.options.seeds;
+    j[QStringLiteral("sizes_per_seed")] = intArray(m.seedSizes);
+    j[QStringLiteral("size_seeds")] = seedSummaryJson(m.sizeSummary());
+    j[QStringLiteral("oracle_dev_accuracy_per_seed")] = numArray(m.seedOracleDev);
+    j[QStringLiteral("oracle_dev_accuracy_seeds")] =
+        seedSummaryJson(summarizeSeeds(m.seedOracleDev));
+    j[QStringLiteral("oracle_test_accuracy_per_seed")] = numArray(m.seedOracleTest);
+    j[QStringLiteral("majority_baseline")] = baselinesJson(m.baselineSelection, m.baselineTest);
     QJsonObject perLayer;
     for (size_t k = 0; k < r.layers.layerIds.size(); ++k)
         perLayer[QString::number(r.layers.layerIds[k])] = r.layers.counts[k];
@@ -464,6 +547,11 @@ QJsonObject toJson(const AblationReport &r)
             curves[c->mode] = curveJson(*c);
     j[QStringLiteral("curves")] = curves;
     j[QStringLiteral("ordering")] = flatArray(r.layout, a.ordering);
+    QJsonArray orderings;
+    for (const NeuronList &o : a.orderings)
+        orderings.append(flatArray(r.layout, o));
+    j[QStringLiteral("orderings_per_seed")] = orderings;
+    j[QStringLiteral("majority_baseline")] = baselinesJson(a.baselineSelection, a.baselineTest);
     j[QStringLiteral("layout")] = toJson(r.layout);
     j[QStringLiteral("probe_options")] = toJson(r.probe);
     return j;

@@ -182,6 +182,40 @@ RankerInfo rankerFrom(const Reader &r)
     return info;
 }
 
+/// [[numbers], ...] under @p key.
+std::vector<std::vector<double>> nestedNumbers(const Reader &r, const QString &key)
+{
+    std::vector<std::vector<double>> out;
+    const QJsonArray rows = r.array(key);
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        QJsonObject wrap{{QStringLiteral("v"), rows[i]}};
+        out.push_back(Reader(wrap, r.where() + QStringLiteral(".%1[%2]").arg(key).arg(i))
+                          .numbers(QStringLiteral("v")));
+    }
+    return out;
+}
+
+/// "majority_baseline" (absent in older files: every number NaN, label "").
+void baselinesFrom(const Reader &j, MajorityBaseline &selection, MajorityBaseline &test)
+{
+    for (MajorityBaseline *b : {&selection, &test}) {
+        *b = MajorityBaseline{};
+        b->accuracy = b->macroF1 = kNotAvailable;
+    }
+    if (!j.has(QStringLiteral("majority_baseline")))
+        return;
+    const Reader o = j.object(QStringLiteral("majority_baseline"));
+    const std::pair<const char *, MajorityBaseline *> both[] = {{"selection", &selection},
+                                                                {"test", &test}};
+    for (const auto &[key, b] : both) {
+        const Reader r = o.object(QLatin1String(key));
+        b->label = r.string(QStringLiteral("label"));
+        b->accuracy = r.number(QStringLiteral("accuracy"));
+        b->macroF1 = r.number(QStringLiteral("macro_f1"));
+        b->tokens = Index(r.number(QStringLiteral("tokens")));
+    }
+}
+
 AblationCurve curveFrom(const Reader &r, const QString &mode)
 {
     AblationCurve c;
@@ -196,6 +230,19 @@ AblationCurve curveFrom(const Reader &r, const QString &mode)
         c.random.push_back(Reader(wrap, r.where() + QStringLiteral(".random_per_seed[%1]").arg(i))
                                .numbers(QStringLiteral("v")));
     }
+    // Seeds aggregates and macro-F1: absent in older files (left empty).
+    const std::pair<const char *, std::vector<double> *> arrays[] = {
+        {"top_mean", &c.topMean},        {"top_sd", &c.topSd},
+        {"bottom_mean", &c.bottomMean},  {"bottom_sd", &c.bottomSd},
+        {"top_macro_f1", &c.topF1},      {"random_macro_f1", &c.randomF1},
+        {"bottom_macro_f1", &c.bottomF1}};
+    for (const auto &[key, values] : arrays)
+        if (r.has(QLatin1String(key)))
+            *values = r.numbers(QLatin1String(key));
+    if (r.has(QStringLiteral("top_per_seed")))
+        c.topPerSeed = nestedNumbers(r, QStringLiteral("top_per_seed"));
+    if (r.has(QStringLiteral("bottom_per_seed")))
+        c.bottomPerSeed = nestedNumbers(r, QStringLiteral("bottom_per_seed"));
     return c;
 }
 
@@ -468,10 +515,26 @@ MinimalSubsetReport subsetFrom(const Reader &j)
     const QJsonArray curve = j.array(QStringLiteral("curve"));
     for (qsizetype i = 0; i < curve.size(); ++i) {
         const Reader p = j.element(QStringLiteral("curve"), i);
-        m.curve.push_back({p.integer(QStringLiteral("size")),
-                           p.number(QStringLiteral("dev_accuracy")),
-                           p.number(QStringLiteral("test_accuracy"))});
+        m.curve.push_back(
+            {p.integer(QStringLiteral("size")), p.number(QStringLiteral("dev_accuracy")),
+             p.number(QStringLiteral("test_accuracy")),
+             p.has(QStringLiteral("dev_macro_f1")) ? p.number(QStringLiteral("dev_macro_f1"))
+                                                   : kNotAvailable,
+             p.has(QStringLiteral("test_macro_f1")) ? p.number(QStringLiteral("test_macro_f1"))
+                                                    : kNotAvailable});
     }
+    // Seeds (absent in older files: one repetition, the primary result).
+    o.seeds = j.has(QStringLiteral("seeds")) ? j.integer(QStringLiteral("seeds")) : 1;
+    if (j.has(QStringLiteral("sizes_per_seed"))) {
+        m.seedSizes = j.integers(QStringLiteral("sizes_per_seed"));
+        m.seedOracleDev = j.numbers(QStringLiteral("oracle_dev_accuracy_per_seed"));
+        m.seedOracleTest = j.numbers(QStringLiteral("oracle_test_accuracy_per_seed"));
+    } else {
+        m.seedSizes = {m.size};
+        m.seedOracleDev = {m.oracleDev};
+        m.seedOracleTest = {m.oracleTest};
+    }
+    baselinesFrom(j, m.baselineSelection, m.baselineTest);
     const Reader counts = j.object(QStringLiteral("layer_counts"));
     r.layers.layerIds = r.layout.layerIds;
     for (int id : r.layout.layerIds) {
@@ -502,6 +565,18 @@ AblationReport ablationFrom(const Reader &j)
     a.oracleSelection = j.number(QStringLiteral("oracle_accuracy"));
     a.oracleTest = j.number(QStringLiteral("oracle_test_accuracy"));
     a.ordering = j.columns(QStringLiteral("ordering"), r.layout);
+    if (j.has(QStringLiteral("orderings_per_seed"))) {
+        const QJsonArray all = j.array(QStringLiteral("orderings_per_seed"));
+        for (qsizetype i = 0; i < all.size(); ++i) {
+            QJsonObject wrap{{QStringLiteral("v"), all[i]}};
+            a.orderings.push_back(
+                Reader(wrap, j.where() + QStringLiteral(".orderings_per_seed[%1]").arg(i))
+                    .columns(QStringLiteral("v"), r.layout));
+        }
+    } else {
+        a.orderings = {a.ordering};
+    }
+    baselinesFrom(j, a.baselineSelection, a.baselineTest);
     const Reader curves = j.object(QStringLiteral("curves"));
     if (o.masking)
         a.masking = curveFrom(curves.object(QStringLiteral("masking")), QStringLiteral("masking"));

@@ -18,6 +18,7 @@ const QColor kFull(0x32, 0xcd, 0x32);   // limegreen
 const QColor kOracleLine(0x22, 0x8b, 0x22);
 const QColor kSubset(0x33, 0x33, 0x33);
 const QColor kChosen(0x76, 0x2a, 0x83);
+const QColor kBaseline(0x55, 0x55, 0x55);
 
 bool finite(double v)
 {
@@ -83,16 +84,26 @@ const CurvesData &CurvesCanvas::data() const
 void CurvesCanvas::setAblation(const AblationResult &result)
 {
     m_data.sizes.assign(result.sizes.begin(), result.sizes.end());
-    auto copy = [](const AblationCurve &curve) {
+    m_data.seeds = std::max(1, int(result.orderings.size()));
+    const bool means = m_data.seeds > 1;
+    auto copy = [means](const AblationCurve &curve) {
         AblationSeries s;
-        s.top = curve.top;
+        const bool have = means && curve.topMean.size() == curve.top.size();
+        s.top = have ? curve.topMean : curve.top;
+        s.topSd = have ? curve.topSd : std::vector<double>{};
         s.randomMean = curve.randomMean;
         s.randomStd = curve.randomStd;
-        s.bottom = curve.bottom;
+        s.bottom = have ? curve.bottomMean : curve.bottom;
+        s.bottomSd = have ? curve.bottomSd : std::vector<double>{};
         return s;
     };
     m_data.masking = copy(result.masking);
     m_data.retraining = copy(result.retraining);
+    // A baseline that was not computed (no label) is not drawn.
+    const bool baseline = !result.baselineSelection.label.isEmpty();
+    m_data.baseline =
+        baseline ? result.baselineSelection.accuracy : std::numeric_limits<double>::quiet_NaN();
+    m_data.baselineLabel = result.baselineSelection.label;
     if (!finite(m_data.target))
         m_data.oracle = result.oracleSelection;
     rebuild();
@@ -111,6 +122,11 @@ void CurvesCanvas::setMinimalSubset(const MinimalSubsetResult &result)
     const bool ok = result.status == Status::Ok && result.size > 0;
     m_data.chosenSize = ok ? result.size : 0;
     m_data.chosenIsAll = ok && result.allNeurons;
+    if (!result.baselineSelection.label.isEmpty()
+        && std::isfinite(result.baselineSelection.accuracy)) {
+        m_data.baseline = result.baselineSelection.accuracy;
+        m_data.baselineLabel = result.baselineSelection.label;
+    }
     rebuild();
 }
 
@@ -181,8 +197,17 @@ void CurvesCanvas::rebuild()
             if (finite(y[i]) && (!m_logX || x[i] > 0))
                 g->addData(x[i], y[i]);
     };
-    auto addBand = [&](const AblationSeries &s, int alpha) {
-        if (s.randomMean.empty() || s.randomStd.size() != s.randomMean.size())
+    // A translucent mean ± sd band: two graphs off the legend, the upper filled down to the lower
+    // (QCPGraph::setChannelFillGraph). Named "<line> − sd" / "<line> + sd" for tests.
+    auto addBand = [&](const std::vector<double> &mean, const std::vector<double> &sd,
+                       const QString &name, QColor fill, int alpha) {
+        if (mean.empty() || sd.size() != mean.size())
+            return;
+        const std::size_t n = std::min(x.size(), mean.size());
+        bool any = false;
+        for (std::size_t i = 0; i < n; ++i)
+            any = any || (finite(mean[i]) && finite(sd[i]));
+        if (!any)
             return;
         QCPGraph *lower = p->addGraph();
         QCPGraph *upper = p->addGraph();
@@ -190,19 +215,17 @@ void CurvesCanvas::rebuild()
             g->setPen(Qt::NoPen);
             g->removeFromLegend();
         }
-        QColor fill = kRandomBand;
         fill.setAlpha(alpha);
         upper->setBrush(fill);
         upper->setChannelFillGraph(lower);
-        const std::size_t n = std::min(x.size(), s.randomMean.size());
         for (std::size_t i = 0; i < n; ++i) {
-            if (!finite(s.randomMean[i]) || !finite(s.randomStd[i]) || (m_logX && x[i] <= 0))
+            if (!finite(mean[i]) || !finite(sd[i]) || (m_logX && x[i] <= 0))
                 continue;
-            lower->addData(x[i], s.randomMean[i] - s.randomStd[i]);
-            upper->addData(x[i], s.randomMean[i] + s.randomStd[i]);
+            lower->addData(x[i], mean[i] - sd[i]);
+            upper->addData(x[i], mean[i] + sd[i]);
         }
-        lower->setName(QStringLiteral("random - std"));
-        upper->setName(QStringLiteral("random + std"));
+        lower->setName(name + QStringLiteral(" − sd"));
+        upper->setName(name + QStringLiteral(" + sd"));
     };
     struct Kind {
         const AblationSeries *series;
@@ -215,19 +238,28 @@ void CurvesCanvas::rebuild()
         {&m_data.masking, tr("masking"), Qt::SolidLine, true, 70},
         {&m_data.retraining, tr("retraining"), Qt::DashLine, false, 45},
     };
+    // "top (masking)" or, over seeds, "top (masking, mean ± sd over 3 seeds)".
+    auto lineName = [&](const QString &line, const Kind &k, const std::vector<double> &sd) {
+        return m_data.seeds > 1 && !sd.empty()
+                   ? tr("%1 (%2, mean ± sd over %3 seeds)").arg(line, k.label).arg(m_data.seeds)
+                   : tr("%1 (%2)").arg(line, k.label);
+    };
     // Bands first, so every line is drawn over them.
-    for (const Kind &k : kinds)
-        addBand(*k.series, k.bandAlpha);
+    for (const Kind &k : kinds) {
+        addBand(k.series->top, k.series->topSd, tr("top (%1)").arg(k.label), kTop, k.bandAlpha / 2);
+        addBand(k.series->randomMean, k.series->randomStd, tr("random (%1)").arg(k.label),
+                kRandomBand, k.bandAlpha);
+        addBand(k.series->bottom, k.series->bottomSd, tr("bottom (%1)").arg(k.label), kBottom,
+                k.bandAlpha / 2);
+    }
     for (const Kind &k : kinds) {
         if (k.series->isEmpty())
             continue;
-        addLine(k.series->top, tr("top (%1)").arg(k.label), kTop, k.style,
+        addLine(k.series->top, lineName(tr("top"), k, k.series->topSd), kTop, k.style,
                 QCPScatterStyle::ssCircle, k.filled);
-        addLine(k.series->randomMean,
-                k.series->randomStd.empty() ? tr("random (%1)").arg(k.label)
-                                            : tr("random ± std (%1)").arg(k.label),
-                kRandom, k.style, QCPScatterStyle::ssSquare, k.filled);
-        addLine(k.series->bottom, tr("bottom (%1)").arg(k.label), kBottom, k.style,
+        addLine(k.series->randomMean, lineName(tr("random"), k, k.series->randomStd), kRandom,
+                k.style, QCPScatterStyle::ssSquare, k.filled);
+        addLine(k.series->bottom, lineName(tr("bottom"), k, k.series->bottomSd), kBottom, k.style,
                 QCPScatterStyle::ssTriangle, k.filled);
     }
 
@@ -275,6 +307,19 @@ void CurvesCanvas::rebuild()
         entry->setPen(pen);
         entry->setName(tr("all neurons (%1)").arg(m_data.oracle, 0, 'f', 3));
     }
+    if (finite(m_data.baseline)) {
+        const QPen pen(kBaseline, 1.5, Qt::DashLine);
+        auto *line = new QCPItemStraightLine(p);
+        line->setObjectName(QStringLiteral("majorityBaseline"));
+        line->setPen(pen);
+        line->point1->setCoords(1, m_data.baseline);
+        line->point2->setCoords(2, m_data.baseline);
+        QCPGraph *entry = p->addGraph();
+        entry->setPen(pen);
+        entry->setName(tr("majority baseline (%1) %2")
+                           .arg(m_data.baselineLabel)
+                           .arg(m_data.baseline, 0, 'f', 2));
+    }
     if (m_data.chosenSize > 0) {
         const QPen pen(kChosen, 1.8, Qt::DashLine);
         auto *line = new QCPItemStraightLine(p);
@@ -316,7 +361,7 @@ void CurvesCanvas::resetView()
         xMin = std::min(xMin, double(m_data.chosenSize));
         xMax = std::max(xMax, double(m_data.chosenSize));
     }
-    for (double v : {m_data.oracle, m_data.target})
+    for (double v : {m_data.oracle, m_data.target, m_data.baseline})
         if (finite(v)) {
             yMin = std::min(yMin, v);
             yMax = std::max(yMax, v);
@@ -373,9 +418,9 @@ QByteArray CurvesCanvas::csv() const
     };
     for (const auto &[series, mode] :
          {std::pair{&m_data.masking, "masking"}, std::pair{&m_data.retraining, "retraining"}}) {
-        rows("top", mode, series->top, nullptr);
+        rows("top", mode, series->top, &series->topSd);
         rows("random", mode, series->randomMean, &series->randomStd);
-        rows("bottom", mode, series->bottom, nullptr);
+        rows("bottom", mode, series->bottom, &series->bottomSd);
     }
     const std::size_t n = std::min(m_data.subsetSizes.size(), m_data.subsetAccuracy.size());
     for (std::size_t i = 0; i < n; ++i)
@@ -385,6 +430,8 @@ QByteArray CurvesCanvas::csv() const
         out += "oracle,,," + csvNumber(m_data.oracle) + ",\n";
     if (finite(m_data.target))
         out += "target,,," + csvNumber(m_data.target) + ",\n";
+    if (finite(m_data.baseline))
+        out += "baseline,,," + csvNumber(m_data.baseline) + ",\n";
     if (m_data.chosenSize > 0)
         out += "chosen,," + QByteArray::number(m_data.chosenSize) + ",,\n";
     return out;

@@ -11,9 +11,32 @@ namespace salient::ui {
 
 namespace {
 
-AblationSeries seriesOf(const AblationCurve &c)
+/// With seeds > 1 the top / bottom lines are the means over seeds with their sd; otherwise (or
+/// for files without those arrays) repetition 0's values without a band.
+AblationSeries seriesOf(const AblationCurve &c, int seeds)
 {
-    return {c.top, c.randomMean, c.randomStd, c.bottom};
+    AblationSeries s{c.top, c.randomMean, c.randomStd, c.bottom, {}, {}};
+    if (seeds > 1 && c.topMean.size() == c.top.size() && c.bottomMean.size() == c.bottom.size()) {
+        s.top = c.topMean;
+        s.topSd = c.topSd;
+        s.bottom = c.bottomMean;
+        s.bottomSd = c.bottomSd;
+    }
+    return s;
+}
+
+QString baselineText(const MajorityBaseline &selection, const MajorityBaseline &test,
+                     const QString &split)
+{
+    if (selection.label.isEmpty() || !std::isfinite(selection.accuracy))
+        return {};
+    QString t = QObject::tr("majority baseline (%1) %2 on %3")
+                    .arg(selection.label)
+                    .arg(selection.accuracy, 0, 'f', 3)
+                    .arg(split.isEmpty() ? QObject::tr("the selection split") : split);
+    if (std::isfinite(test.accuracy))
+        t += QObject::tr(", %1 on test").arg(test.accuracy, 0, 'f', 3);
+    return t + QObject::tr(" (macro-F1 %1)").arg(selection.macroF1, 0, 'f', 3);
 }
 
 } // namespace
@@ -24,9 +47,14 @@ CurvesData curvesFrom(const AblationReport *ablation, const MinimalSubsetReport 
     if (ablation) {
         const AblationResult &r = ablation->result;
         d.sizes.assign(r.sizes.begin(), r.sizes.end());
-        d.masking = seriesOf(r.masking);
-        d.retraining = seriesOf(r.retraining);
+        d.seeds = ablation->options.seeds;
+        d.masking = seriesOf(r.masking, d.seeds);
+        d.retraining = seriesOf(r.retraining, d.seeds);
         d.oracle = r.oracleSelection;
+        // A baseline that was not computed (no label) is not drawn.
+        if (!r.baselineSelection.label.isEmpty())
+            d.baseline = r.baselineSelection.accuracy;
+        d.baselineLabel = r.baselineSelection.label;
     }
     if (subset) {
         const MinimalSubsetResult &r = subset->result;
@@ -38,10 +66,34 @@ CurvesData curvesFrom(const AblationReport *ablation, const MinimalSubsetReport 
         }
         d.chosenSize = r.size;
         d.chosenIsAll = r.allNeurons;
+        if (!r.baselineSelection.label.isEmpty() && std::isfinite(r.baselineSelection.accuracy)) {
+            d.baseline = r.baselineSelection.accuracy;
+            d.baselineLabel = r.baselineSelection.label;
+        }
     }
     if (any)
         *any = ablation || subset;
     return d;
+}
+
+QString minimalSubsetText(const MinimalSubsetReport &report)
+{
+    const MinimalSubsetResult &r = report.result;
+    QString t;
+    const SeedSummary size = r.sizeSummary();
+    if (size.n > 1)
+        t = QObject::tr("Minimal subset: size median %1 (range %2–%3) over %4 seeds; repetition 0 "
+                        "chose %5 neurons (dev %6)")
+                .arg(size.median, 0, 'g', 6)
+                .arg(size.min, 0, 'g', 6)
+                .arg(size.max, 0, 'g', 6)
+                .arg(size.n)
+                .arg(r.size)
+                .arg(r.dev, 0, 'f', 3);
+    else
+        t = QObject::tr("Minimal subset: %1 neurons (dev %2)").arg(r.size).arg(r.dev, 0, 'f', 3);
+    const QString b = baselineText(r.baselineSelection, r.baselineTest, report.split);
+    return t + (b.isEmpty() ? QStringLiteral(".") : QStringLiteral("; ") + b + QLatin1Char('.'));
 }
 
 QString selectivityText(const SelectivityReport &report)
@@ -171,6 +223,18 @@ void CurvesView::refresh()
     else if (const auto po = m_controller->resultOptions())
         status
             << tr("Computed with λ1 = %1, λ2 = %2, seed %3.").arg(po->l1).arg(po->l2).arg(po->seed);
+    if (ab) {
+        QString t = tr("Ablation: %1 size(s)").arg(ab->result.sizes.size());
+        if (ab->options.seeds > 1)
+            t += tr(", mean ± sd over %1 seeds (each with its own oracle)").arg(ab->options.seeds);
+        const QString b =
+            baselineText(ab->result.baselineSelection, ab->result.baselineTest, ab->split);
+        status << t
+                      + (b.isEmpty() ? QStringLiteral(".")
+                                     : QStringLiteral("; ") + b + QLatin1Char('.'));
+    }
+    if (ms)
+        status << minimalSubsetText(*ms);
     if (!m_invalidated.isEmpty())
         status << m_invalidated;
     m_status->setText(status.join(QLatin1Char(' ')));

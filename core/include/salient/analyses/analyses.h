@@ -209,14 +209,22 @@ struct MinimalSubsetOptions {
     /// Sizes retrained in parallel ahead of the sequential rule (speculation); 1 = strictly
     /// sequential. Default 2. The result is identical for every value.
     int window = 2;
+    /// Independent searches (Seeds convention): repetition s = 0..seeds−1 trains its own oracle
+    /// with probe seed data.probe.seed + s (repetition 0 uses @c oracle when given), takes that
+    /// oracle's ordering (a given @c ordering is shared by every repetition), retrains its
+    /// subsets with the same seed and chooses its own size. Repetition 0 is the primary result.
+    /// Default 1, in 1..1000.
+    int seeds = 1;
     void validate() const;
 };
 
 /// One evaluated size: a fresh probe retrained on the first @c size neurons of the ordering.
 struct SubsetPoint {
     int size = 0;
-    double dev = 0;  ///< accuracy on the selection split
-    double test = 0; ///< NaN without a test split
+    double dev = 0;    ///< accuracy on the selection split
+    double test = 0;   ///< NaN without a test split
+    double devF1 = 0;  ///< macro-F1 on the selection split
+    double testF1 = 0; ///< macro-F1 on the test split; NaN without one
 };
 
 /**
@@ -242,15 +250,26 @@ struct MinimalSubsetResult {
     std::vector<SubsetPoint> curve; ///< every evaluated size up to the chosen one, increasing
     NeuronList ordering; ///< neuronOrdering(|W_oracle|, S).order (may be shorter than all)
     QStringList notes;   ///< e.g. sizes clamped to the ordering's length
+    /// Per repetition s = 0..seeds−1 (element 0 = the primary result above): the chosen size and
+    /// the oracle's accuracies. One element when seeds = 1.
+    std::vector<int> seedSizes;
+    std::vector<double> seedOracleDev, seedOracleTest;
+    /// Always predicting the train majority label, on the selection split and on the test split
+    /// (NaN without one): what every accuracy above must be compared with.
+    MajorityBaseline baselineSelection, baselineTest;
+    /// summarizeSeeds of seedSizes: the size as median and range (min–max) over repetitions.
+    SeedSummary sizeSummary() const;
 };
 
 /**
  * Minimal neuron subset (Algorithm 4; spec §10.2/§10.3). Oracle on all neurons, target from δ,
  * ordering with stride S, then for each candidate size in increasing order a fresh probe on
  * ordering[:n] (retrainOnColumns, the oracle's hyper-parameters and seed); stops at the first size
- * whose dev accuracy is strictly above target. Progress: one step for the oracle (when trained)
- * and one per size ("n=40"). A cancelled search returns status Cancelled with the sizes finished
- * before the first unfinished one in @c curve and no choice (size 0).
+ * whose dev accuracy is strictly above target. With options.seeds = N the search runs N times
+ * (one oracle per repetition, see MinimalSubsetOptions::seeds), repetitions in parallel;
+ * deterministic. Progress: one step per trained oracle and one per size ("seed 1 n=40"). A
+ * cancelled search returns status Cancelled with the primary repetition's sizes finished before
+ * the first unfinished one in @c curve and no choice (size 0).
  */
 MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubsetOptions &options,
                                   const ExperimentProgress &progress = {});
@@ -263,10 +282,14 @@ struct AblationOptions {
     /// otherwise neuron counts (integers ≤ neurons). Default fractions
     /// {0.01, 0.02, 0.05, 0.1, 0.2, 0.5}. Sorted and de-duplicated after conversion.
     std::vector<double> sizes{0.01, 0.02, 0.05, 0.1, 0.2, 0.5};
-    int seeds = 3;          ///< random repetitions; seed s uses data.probe.seed + s. Default 3
-    int searchStride = 100; ///< S of the oracle's ordering; default 100
-    bool masking = true;    ///< zero the other columns of the trained oracle (no retraining)
-    bool retraining = true; ///< retrain a fresh probe on the kept columns
+    /// Repetitions (Seeds convention), in 1..1000; default 3. Repetition s trains its own oracle
+    /// with probe seed data.probe.seed + s (repetition 0 uses @c oracle when given), takes top and
+    /// bottom from that oracle's ordering (a given @c ordering is shared by every repetition),
+    /// draws random set s with seed data.probe.seed + s, and retrains with probe seed + s.
+    int seeds = 3;
+    int searchStride = 100;        ///< S of the oracle's ordering; default 100
+    bool masking = true;           ///< zero the other columns of the trained oracle (no retraining)
+    bool retraining = true;        ///< retrain a fresh probe on the kept columns
     const Probe *oracle = nullptr; ///< as MinimalSubsetOptions::oracle
     /// A ranking from another ranker (dataset columns); completed with the missing columns in
     /// ascending order. Empty (default) = fullOrdering(|W_oracle|, searchStride).
@@ -276,11 +299,17 @@ struct AblationOptions {
 };
 
 /// One ablation kind. All vectors are indexed like AblationResult::sizes; accuracies on the
-/// selection split. random_std is the population standard deviation (ddof = 0) over the seeds.
+/// selection split. top / bottom are repetition 0's (the primary result); the mean / sd arrays
+/// are summarizeSeeds over the repetitions (sample sd, ddof = 1; NaN with one repetition).
 struct AblationCurve {
     QString mode; ///< "masking" or "retraining"
     std::vector<double> top, randomMean, randomStd, bottom;
-    std::vector<std::vector<double>> random; ///< [size][seed]
+    std::vector<std::vector<double>> random; ///< [size][repetition]
+    std::vector<double> topMean, topSd, bottomMean, bottomSd;
+    std::vector<std::vector<double>> topPerSeed, bottomPerSeed; ///< [size][repetition]
+    /// Macro-F1 on the selection split of repetition 0 (random: random set 0); may be empty in
+    /// results written before they existed.
+    std::vector<double> topF1, randomF1, bottomF1;
 };
 
 struct AblationResult {
@@ -290,7 +319,12 @@ struct AblationResult {
     AblationCurve retraining;   ///< empty vectors when options.retraining is false
     double oracleSelection = 0; ///< the oracle's accuracy with all neurons
     double oracleTest = 0;      ///< NaN without a test split
-    NeuronList ordering;        ///< fullOrdering(|W_oracle|, S)
+    NeuronList ordering;        ///< fullOrdering(|W_oracle|, S) of repetition 0
+    /// The ordering of every repetition (element 0 = ordering); for ranking-stability summaries.
+    std::vector<NeuronList> orderings;
+    /// Always predicting the train majority label, on the selection split and on the test split
+    /// (NaN without one).
+    MajorityBaseline baselineSelection, baselineTest;
 };
 
 /**

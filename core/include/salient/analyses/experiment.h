@@ -66,8 +66,10 @@ void parallelFor(int n, const std::function<void(int)> &body, const ProgressRela
 /// kept) of train, scored on a split. Deterministic for the probe seed.
 struct SubsetScores {
     Status status = Status::Ok;
-    double selection = 0; ///< on ExperimentData::selection()
-    double test = 0;      ///< NaN without a test split
+    double selection = 0;   ///< on ExperimentData::selection()
+    double test = 0;        ///< NaN without a test split
+    double selectionF1 = 0; ///< macro-F1 (Evaluation::macroF1) on ExperimentData::selection()
+    double testF1 = 0;      ///< NaN without a test split
 };
 SubsetScores retrainOnColumns(const ExperimentData &data, const NeuronList &columns,
                               const TrainCallback &callback = {});

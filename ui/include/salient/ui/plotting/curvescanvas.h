@@ -11,9 +11,11 @@ class QCPItemText;
 namespace salient::ui {
 
 /// One ablation kind (masking or retraining); vectors indexed like CurvesData::sizes. Empty
-/// vectors are not drawn; randomStd may be empty (no band).
+/// vectors are not drawn; a line with a same-length sd vector gets a translucent ± sd band
+/// (NaN entries, e.g. one seed, are left out of the band).
 struct AblationSeries {
     std::vector<double> top, randomMean, randomStd, bottom;
+    std::vector<double> topSd, bottomSd; ///< over seeds; empty = no band
     bool isEmpty() const { return top.empty() && randomMean.empty() && bottom.empty(); }
 };
 
@@ -22,6 +24,13 @@ struct CurvesData {
     std::vector<double> sizes; ///< x of the ablation curves: neuron counts (> 0), increasing
     AblationSeries masking;    ///< solid lines
     AblationSeries retraining; ///< dashed lines
+    /// Repetitions behind the ablation lines; > 1: the lines are means over seeds and the legend
+    /// says "(mean ± sd over N seeds)".
+    int seeds = 1;
+    /// Majority baseline accuracy of the selection split (dashed horizontal line labelled
+    /// "majority baseline (NN) 0.24"); NaN = not drawn.
+    double baseline = std::numeric_limits<double>::quiet_NaN();
+    QString baselineLabel; ///< the train majority label
     /// Accuracy with all neurons (horizontal line); NaN = not drawn.
     double oracle = std::numeric_limits<double>::quiet_NaN();
     /// Minimal-subset target oracle × (1 − δ/100); with @c oracle, the shaded δ band. NaN = none.
@@ -78,7 +87,8 @@ public:
 
     /**
      * `series,mode,x,accuracy,std`: series ∈ top, random, bottom (mode masking/retraining; std
-     * only for random), subset (mode retraining), oracle and target (x empty), chosen (x only).
+     * the sd over seeds when known), subset (mode retraining), oracle, target and baseline (x
+     * empty), chosen (x only).
      */
     QByteArray csv() const override;
 
