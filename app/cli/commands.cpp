@@ -235,6 +235,9 @@ int cmdAnalysis(const QString &name, const QStringList &args)
                              .toObject()[QStringLiteral("accuracy")]
                              .toDouble(),
                          0, 'f', 4));
+        const QString stability = seedStabilityText(std::get<ProbeReport>(*out.result));
+        if (!stability.isEmpty())
+            err(stability);
     }
     err(QStringLiteral("wrote %1/%2.json and session.json").arg(outDir, name));
     return 0;

@@ -213,7 +213,10 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
 {
     if (name == QLatin1String("probe"))
         return {{"search-stride", "search_stride", OptionSpec::Int,
-                 "ranking search stride S (default 100)"}};
+                 "ranking search stride S (default 100)"},
+                {"seeds", "seeds", OptionSpec::Int,
+                 "train N probes (seeds --seed .. --seed+N-1): accuracy mean ± sd, top-k "
+                 "stability, standardised vs raw ranking (default 1)"}};
     if (name == QLatin1String("grid-search"))
         return {
             {"l1-values", "l1_values", OptionSpec::DoubleList,
