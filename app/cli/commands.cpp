@@ -302,6 +302,9 @@ int cmdAnalysis(const QString &name, const QStringList &args)
                              .toObject()[QStringLiteral("accuracy")]
                              .toDouble(),
                          0, 'f', 4));
+        const QString stability = seedStabilityText(std::get<ProbeReport>(*out.result));
+        if (!stability.isEmpty())
+            err(stability);
     }
     reportWritten(outDir, written);
     return 0;

@@ -382,7 +382,11 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
     const Bounds count{0, double(kMaxIntOption)};
     if (name == QLatin1String("probe"))
         return {{"search-stride", "search_stride", OptionSpec::Int,
-                 "ranking search stride S (default 100)", stride}};
+                 "ranking search stride S (default 100)", stride},
+                {"seeds", "seeds", OptionSpec::Int,
+                 "train N probes (seeds --seed .. --seed+N-1): accuracy mean ± sd, top-k "
+                 "stability, standardised vs raw ranking (default 1)",
+                 Bounds{1, 1000}}};
     if (name == QLatin1String("grid-search"))
         return {{"l1-values", "l1_values", OptionSpec::DoubleList,
                  "lambda 1 grid (default 0,1e-5,1e-4,1e-3,1e-2,1e-1)", nonNegative},

@@ -201,6 +201,39 @@ private Q_SLOTS:
                               QStringLiteral("VBZ")}));
     }
 
+    void probeWithSeeds()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("probe-seeds"));
+        const Run r =
+            cli({QStringLiteral("probe"), QStringLiteral("--demo"), QStringLiteral("--epochs"),
+                 QStringLiteral("3"), QStringLiteral("--seeds"), QStringLiteral("3"),
+                 QStringLiteral("--out"), out});
+        QVERIFY2(r.code == 0, r.err.constData());
+        const QJsonObject res = readJson(out + QStringLiteral("/probe.json"));
+        QCOMPARE(res[QStringLiteral("seeds")].toInt(), 3);
+        QCOMPARE(res[QStringLiteral("seed_runs")].toArray().size(), 3);
+        const QJsonObject acc =
+            res[QStringLiteral("dev")].toObject()[QStringLiteral("accuracy_seeds")].toObject();
+        for (const char *key : {"n", "mean", "sd", "median", "min", "max"})
+            QVERIFY2(acc.contains(QLatin1String(key)), key);
+        QCOMPARE(acc[QStringLiteral("n")].toInt(), 3);
+        QVERIFY(
+            res[QStringLiteral("stability")].toObject().contains(QStringLiteral("mean_jaccard")));
+        QVERIFY(res[QStringLiteral("standardize_comparison")].toObject().contains(
+            QStringLiteral("jaccard")));
+        QVERIFY(QFile::exists(out + QStringLiteral("/probe.seeds.csv")));
+        // The stderr summary.
+        QVERIFY2(r.err.contains("(3 seeds); top-9 stability: Jaccard "), r.err.constData());
+        QVERIFY2(r.err.contains("% in every seed; mean layer "), r.err.constData());
+        QVERIFY2(r.err.contains("; standardised vs raw: Jaccard "), r.err.constData());
+        // Out of range: a readable error naming the option.
+        const Run bad = cli({QStringLiteral("probe"), QStringLiteral("--demo"),
+                             QStringLiteral("--seeds"), QStringLiteral("0"),
+                             QStringLiteral("--out"), m_dir.filePath(QStringLiteral("bad-seeds"))});
+        QVERIFY(bad.code != 0);
+        QVERIFY2(bad.err.contains("seeds must be an integer in 1..1000"), bad.err.constData());
+    }
+
     void probeFromFilesWithLayerSubset()
     {
         const QString out = m_dir.filePath(QStringLiteral("probe-files"));

@@ -957,13 +957,76 @@ private Q_SLOTS:
         QVERIFY(std::isnan(m3.result.baselineSelection.accuracy));
     }
 
+    // Repetitions (option "seeds") and the standardisation comparison survive JSON → text →
+    // report; the per-seed CSV lists every probe.
+    void repeatedProbeRoundTrip()
+    {
+        const AnalysisOutput out =
+            runAndRoundTrip(QStringLiteral("probe"), {{QStringLiteral("seeds"), 3}}, m_34);
+        QVERIFY(out.result);
+        const auto &x = std::get<ProbeReport>(*out.result);
+        const AnalysisResult back = resultFromJson(QStringLiteral("probe"), throughText(out.json),
+                                                   resultArrays(*out.result));
+        const auto &y = std::get<ProbeReport>(back);
+        QCOMPARE(y.seeds, 3);
+        QCOMPARE(y.seedRuns.size(), size_t(3));
+        for (size_t s = 0; s < 3; ++s) {
+            QCOMPARE(y.seedRuns[s].seed, x.seedRuns[s].seed);
+            QCOMPARE(y.seedRuns[s].top, x.seedRuns[s].top);
+            QCOMPARE(y.seedRuns[s].split(QStringLiteral("dev"))->accuracy,
+                     x.seedRuns[s].split(QStringLiteral("dev"))->accuracy);
+        }
+        QVERIFY(y.stability && x.stability);
+        QCOMPARE(y.stability->meanJaccard, x.stability->meanJaccard);
+        QCOMPARE(y.stability->shareInAll, x.stability->shareInAll);
+        QCOMPARE(y.stability->inAll, x.stability->inAll);
+        QCOMPARE(y.stability->meanLayers, x.stability->meanLayers);
+        const SplitEvaluation &dx = *x.split(QStringLiteral("dev")),
+                              &dy = *y.split(QStringLiteral("dev"));
+        QCOMPARE(dy.accuracySeeds.n, 3);
+        QCOMPARE(dy.accuracySeeds.mean, dx.accuracySeeds.mean);
+        QCOMPARE(dy.accuracySeeds.sd, dx.accuracySeeds.sd);
+        QVERIFY(y.standardizeComparison && x.standardizeComparison);
+        QCOMPARE(y.standardizeComparison->flipped.top, x.standardizeComparison->flipped.top);
+        QCOMPARE(y.standardizeComparison->jaccard(), x.standardizeComparison->jaccard());
+        QCOMPARE(y.standardizeComparison->meanLayerFlipped(),
+                 x.standardizeComparison->meanLayerFlipped());
+        // The documented keys.
+        const QJsonObject dev = out.json[QStringLiteral("dev")].toObject();
+        QCOMPARE(dev[QStringLiteral("accuracy_seeds")].toObject()[QStringLiteral("n")].toInt(), 3);
+        QVERIFY(dev[QStringLiteral("macro_f1_seeds")].toObject().contains(QStringLiteral("sd")));
+        QCOMPARE(out.json[QStringLiteral("seed_runs")].toArray().size(), 3);
+        const QJsonObject st = out.json[QStringLiteral("stability")].toObject();
+        for (const char *key : {"k", "runs", "mean_jaccard", "min_jaccard", "mean_overlap",
+                                "share_in_all", "in_all", "mean_layers", "mean_layer_seeds"})
+            QVERIFY2(st.contains(QLatin1String(key)), key);
+        const QJsonObject sc = out.json[QStringLiteral("standardize_comparison")].toObject();
+        for (const char *key : {"seed", "standardize", "scores", "top", "jaccard", "overlap",
+                                "mean_layer_primary", "mean_layer_flipped"})
+            QVERIFY2(sc.contains(QLatin1String(key)), key);
+        // seeds.csv: header + 3 repetitions + the flipped probe.
+        QByteArray seedsCsv;
+        for (const auto &[name, bytes] : out.csv)
+            if (name == QLatin1String("seeds.csv"))
+                seedsCsv = bytes;
+        QCOMPARE(seedsCsv.count('\n'), 5);
+        QVERIFY(
+            seedsCsv.startsWith("run,seed,standardize,train_accuracy,train_macro_f1,dev_accuracy"));
+        // A run count that disagrees with "seeds" is malformed.
+        QJsonObject bad = out.json;
+        bad[QStringLiteral("seeds")] = 4;
+        QVERIFY(errorOf([&] {
+                    resultFromJson(QStringLiteral("probe"), bad, resultArrays(*out.result));
+                }).contains(QStringLiteral("seed_runs")));
+    }
+
     void olderProbeResultsStillLoad()
     {
         AnalysisContext ctx = context(m_34);
         const AnalysisOutput out = runAnalysis(QStringLiteral("probe"), {}, ctx);
         const auto &x = std::get<ProbeReport>(*out.result);
         QJsonObject old = out.json;
-        for (const char *key : {"layout", "top_fraction", "top_k", "probe_options"})
+        for (const char *key : {"layout", "top_fraction", "top_k", "probe_options", "seeds"})
             old.remove(QLatin1String(key));
         QJsonObject dev = old[QStringLiteral("dev")].toObject();
         dev.remove(QStringLiteral("majority_accuracy"));

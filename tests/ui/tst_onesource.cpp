@@ -18,6 +18,7 @@
 #include "salient/ui/views/analysisviews.h"
 #include "salient/ui/views/curvesview.h"
 #include "salient/ui/views/neuroninspector.h"
+#include "salient/ui/views/panels.h"
 #include "salient/ui/views/probesettings.h"
 #include "salient/ui/views/salienceview.h"
 #include "salient/ui/views/wordactivationview.h"
@@ -601,6 +602,84 @@ private Q_SLOTS:
                  qPrintable(QString::number(w.curvesView()->minimumSizeHint().width())));
         QVERIFY2(w.layerwiseView()->minimumSizeHint().width() < 1366 / 2,
                  qPrintable(QString::number(w.layerwiseView()->minimumSizeHint().width())));
+    }
+
+    // Repeated probes (Run › Seeds): the evaluation table shows mean ± sd, the heatmap a
+    // stability line (wrapping, never widening the window) and the report the same; a single
+    // seed shows neither, and new data clears the line.
+    void probeSeedsShowSpreadAndStability()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        w.probeSettings()->setOptions(quickProbe(1e-3));
+        w.resize(900, 700);
+        w.show();
+        QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        auto *line = w.salienceView()->findChild<QLabel *>(QStringLiteral("heatmapStability"));
+        QVERIFY(line);
+        QCOMPARE(line->sizePolicy().horizontalPolicy(), QSizePolicy::Ignored);
+        QVERIFY(line->wordWrap());
+        EvaluationModel *m = w.probeSummary()->model();
+        auto devRow = [&] {
+            for (int r = 0; r < m->rowCount(); ++r)
+                if (m->data(m->index(r, EvaluationModel::Split)).toString() == QLatin1String("dev"))
+                    return r;
+            return -1;
+        };
+
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QVERIFY(w.salienceView()->stabilityText().isEmpty());
+        QVERIFY(line->isHidden());
+        QVERIFY(devRow() >= 0);
+        QVERIFY(!m->data(m->index(devRow(), EvaluationModel::Accuracy))
+                     .toString()
+                     .contains(QStringLiteral("±")));
+        const int minWidth = w.minimumSizeHint().width();
+
+        QSpinBox *seeds = w.runPanel()->probeSeeds();
+        QVERIFY(seeds);
+        seeds->setValue(3);
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QCOMPARE(w.session()
+                     .analysisOptions.value(QStringLiteral("probe"))[QStringLiteral("seeds")]
+                     .toInt(),
+                 3);
+        const ProbeReport *p = w.probe();
+        QVERIFY(p && p->seedRuns.size() == 3 && p->stability && p->standardizeComparison);
+        const QString text = w.salienceView()->stabilityText();
+        QVERIFY2(text.contains(QStringLiteral("(3 seeds); top-%1 stability: Jaccard").arg(p->topK)),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("standardised vs raw")), qPrintable(text));
+        QCOMPARE(text, QStringLiteral("Seeds: %1.").arg(seedStabilityText(*p)));
+        QVERIFY(!line->isHidden());
+        QVERIFY(w.minimumSizeHint().width() <= minWidth); // the long line wraps instead
+        const SplitEvaluation *dev = p->split(QStringLiteral("dev"));
+        const QString shown = m->data(m->index(devRow(), EvaluationModel::Accuracy)).toString();
+        QCOMPARE(shown, QStringLiteral("%1 (3 seeds)").arg(dev->accuracySeeds.text(3)));
+        QVERIFY(shown.contains(QStringLiteral("±")));
+        QCOMPARE(m->data(m->index(devRow(), EvaluationModel::Accuracy), Qt::UserRole).toDouble(),
+                 dev->evaluation.accuracy); // the raw value stays the primary probe's
+
+        // The report carries the same line and the per-seed table.
+        const QString report = m_dir.filePath(QStringLiteral("seeds-report"));
+        QString error;
+        QVERIFY2(w.exportReport(report, &error), qPrintable(error));
+        QFile index(report + QStringLiteral("/index.html"));
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        const QString html = QString::fromUtf8(index.readAll());
+        QVERIFY(html.contains(QStringLiteral("Seeds: ") + seedStabilityText(*p).toHtmlEscaped()));
+        QVERIFY(QFileInfo::exists(report + QStringLiteral("/results/probe.seeds.csv")));
+
+        // Back to one seed: no line; new data: no line.
+        seeds->setValue(1);
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QVERIFY(w.salienceView()->stabilityText().isEmpty());
+        seeds->setValue(3);
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QVERIFY(!w.salienceView()->stabilityText().isEmpty());
+        QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        QVERIFY(w.salienceView()->stabilityText().isEmpty());
+        QVERIFY(line->isHidden());
     }
 };
 

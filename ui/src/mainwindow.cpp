@@ -76,6 +76,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     m_data = new DataDock(this);
     auto *run = new RunPanel(m_jobs, this);
+    m_run = run;
     m_settings = run->settings();
     connect(run, &RunPanel::runRequested, this,
             [this](const QString &name) { runAnalysisJob(name); });
@@ -346,7 +347,10 @@ void MainWindow::addRecent(const QString &path)
 
 int MainWindow::runAnalysisJob(const QString &name, const QJsonObject &options)
 {
-    return m_controller->runAnalysis(name, m_settings->options(), options);
+    QJsonObject merged = m_run->analysisOptions(name);
+    for (auto it = options.begin(); it != options.end(); ++it)
+        merged[it.key()] = it.value();
+    return m_controller->runAnalysis(name, m_settings->options(), merged);
 }
 
 void MainWindow::autosave()

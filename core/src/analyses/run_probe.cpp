@@ -4,6 +4,7 @@
 #include "salient/probe/ranking.h"
 
 #include <QElapsedTimer>
+#include <cmath>
 
 namespace salient::detail {
 
@@ -15,6 +16,43 @@ double majorityAccuracy(const Dataset &ds, int majority)
     if (majority < 0 || ds.y.size() == 0)
         return kNotAvailable;
     return double((ds.y.array() == majority).count()) / double(ds.y.size());
+}
+
+/// Option "seeds": an integer in 1..1000 (default 1).
+int seedsOption(const QJsonObject &options)
+{
+    const QJsonValue v = options.value(QStringLiteral("seeds"));
+    if (v.isUndefined() || v.isNull())
+        return 1;
+    const double d = v.toDouble(std::nan(""));
+    if (!v.isDouble() || d != std::floor(d) || d < 1 || d > 1000)
+        throw Error(QStringLiteral("probe: seeds must be an integer in 1..1000 (got %1)")
+                        .arg(v.isDouble() ? QString::number(d) : v.toVariant().toString()));
+    return int(d);
+}
+
+/// The scores of @p probe on every split and the top-@p k of its ranking.
+ProbeSeedRun seedRunOf(const Probe &probe, const ProbeOptions &po, const LoadedTask &task,
+                       int stride, int k)
+{
+    ProbeSeedRun run;
+    run.seed = po.seed;
+    run.standardize = po.standardize && !po.neuroxCompatible;
+    for (const Dataset *ds : task.splits()) {
+        const Evaluation e = evaluateProbe(probe, *ds->features(), ds->y, ds->yValue);
+        SeedSplitScores sc;
+        sc.split = ds->name;
+        if (po.regression) {
+            sc.mse = e.mse;
+        } else {
+            sc.accuracy = e.accuracy;
+            sc.macroF1 = e.macroF1;
+        }
+        run.splits.push_back(sc);
+    }
+    const NeuronList order = fullOrdering(probe.W.cwiseAbs(), stride);
+    run.top.assign(order.begin(), order.begin() + std::min<std::ptrdiff_t>(k, order.size()));
+    return run;
 }
 
 } // namespace
@@ -30,8 +68,21 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     if (!(topFraction > 0 && topFraction <= 1))
         throw Error(
             QStringLiteral("probe: top_fraction must be in (0, 1] (got %1)").arg(topFraction));
+    const int seeds = seedsOption(options);
+    const QJsonValue flipOption = options.value(QStringLiteral("stability_standardize"));
+    if (!flipOption.isUndefined() && !flipOption.isNull() && !flipOption.isBool())
+        throw Error(QStringLiteral("probe: stability_standardize must be true or false"));
     ProbeOptions po = ctx.probe;
     po.validate();
+    // NeuroX-compatible training never standardises, so there is nothing to flip: off by
+    // default there, an error when asked for.
+    const bool flip = flipOption.toBool(seeds >= 2 && !po.neuroxCompatible);
+    if (flip && po.neuroxCompatible)
+        throw Error(QStringLiteral("probe: stability_standardize needs standardisation, which "
+                                   "neurox_compatible training turns off"));
+    // Probes besides the primary one: repetitions 1..seeds−1, then the flipped probe.
+    const int extra = seeds - 1 + (flip ? 1 : 0);
+    const double primaryShare = 1.0 / double(1 + extra);
     QElapsedTimer timer;
     timer.start();
     const int totalBatches = int((train.rows() + po.batchSize - 1) / po.batchSize) * po.epochs;
@@ -44,12 +95,51 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
             ++done;
             if (!ctx.progress || (p.batch + 1 != p.batches && done % 64 != 0))
                 return true;
-            return ctx.progress(double(done) / totalBatches,
+            return ctx.progress(primaryShare * double(done) / totalBatches,
                                 QStringLiteral("epoch %1/%2").arg(p.epoch + 1).arg(p.epochs));
         });
-    const double trainSeconds = double(timer.nsecsElapsed()) * 1e-9;
     if (tr.status != Status::Ok)
         return statusOnly(tr.status);
+
+    // The other probes, in parallel; the primary above is trained exactly as with seeds = 1.
+    const int topK = std::max(1, int(topFraction * NeuronLayout::of(train).columns()));
+    std::vector<ProbeSeedRun> runs(static_cast<size_t>(extra));
+    std::vector<Status> statuses(size_t(extra), Status::Ok);
+    if (extra > 0) {
+        ProgressRelay relay(
+            [&](double f, const QString &stage) {
+                return !ctx.progress || ctx.progress(primaryShare + (1 - primaryShare) * f, stage);
+            },
+            extra);
+        parallelFor(
+            extra,
+            [&](int i) {
+                ProbeOptions o = po;
+                const bool isFlip = i == seeds - 1;
+                if (isFlip)
+                    o.standardize = !po.standardize;
+                else
+                    o.seed = po.seed + quint64(i + 1);
+                const TrainResult t = trainProbe(
+                    *train.features(), train.y, train.yValue, task.vocab.names, o, {}, {}, nullptr,
+                    [&](const TrainProgress &) { return !relay.cancelled(); });
+                statuses[size_t(i)] = t.status;
+                if (t.status != Status::Ok) {
+                    relay.step(QString());
+                    return;
+                }
+                runs[size_t(i)] = seedRunOf(t.probe, o, task, stride, topK);
+                relay.step(isFlip ? QStringLiteral("standardisation flipped")
+                                  : QStringLiteral("seed %1 of %2").arg(i + 2).arg(seeds));
+            },
+            &relay);
+        if (relay.cancelled())
+            return statusOnly(Status::Cancelled);
+        for (Status st : statuses)
+            if (st != Status::Ok)
+                return statusOnly(st);
+    }
+    const double trainSeconds = double(timer.nsecsElapsed()) * 1e-9;
 
     ProbeReport r;
     r.options = po;
@@ -92,12 +182,45 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     r.ordering = fullOrdering(A, stride);
     for (int c = 0; c < A.rows(); ++c)
         r.perLabel.push_back(classRanking(A, c));
-    r.topK = std::max(1, int(topFraction * r.layout.columns()));
+    r.topK = topK;
     r.layers = layerDistribution(r.layout.layerIds, r.layout.dims, r.ordering, r.topK);
     if (!po.regression)
         for (const NeuronList &order : r.perLabel)
             r.layersPerLabel.push_back(
                 layerDistribution(r.layout.layerIds, r.layout.dims, order, r.topK));
+    if (seeds >= 2 || flip) {
+        // Repetition 0 is the primary probe: its scores and ranking as evaluated above.
+        ProbeSeedRun primary;
+        primary.seed = po.seed;
+        primary.standardize = po.standardize && !po.neuroxCompatible;
+        for (const SplitEvaluation &e : r.splits) {
+            SeedSplitScores sc;
+            sc.split = e.split;
+            if (po.regression) {
+                sc.mse = e.evaluation.mse;
+            } else {
+                sc.accuracy = e.evaluation.accuracy;
+                sc.macroF1 = e.evaluation.macroF1;
+            }
+            primary.splits.push_back(sc);
+        }
+        primary.top.assign(r.ordering.begin(),
+                           r.ordering.begin()
+                               + std::min<std::ptrdiff_t>(topK, std::ptrdiff_t(r.ordering.size())));
+        if (flip) {
+            StandardizeComparison cmp;
+            cmp.flipped = std::move(runs.back());
+            runs.pop_back();
+            r.standardizeComparison = std::move(cmp);
+        }
+        if (seeds >= 2) {
+            r.seeds = seeds;
+            r.seedRuns.push_back(std::move(primary));
+            for (ProbeSeedRun &run : runs)
+                r.seedRuns.push_back(std::move(run));
+        }
+        deriveSeedStatistics(r);
+    }
     r.epochLoss = std::move(tr.epochLoss);
     r.neuroxEpochLoss = std::move(tr.neuroxEpochLoss);
     r.loadSeconds = task.loadSeconds;

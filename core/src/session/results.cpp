@@ -35,6 +35,87 @@ const SplitEvaluation *ProbeReport::split(const QString &name) const
     return nullptr;
 }
 
+const SeedSplitScores *ProbeSeedRun::split(const QString &name) const
+{
+    for (const SeedSplitScores &s : splits)
+        if (s.split == name)
+            return &s;
+    return nullptr;
+}
+
+void deriveSeedStatistics(ProbeReport &r)
+{
+    const int k = std::max(1, r.topK);
+    r.stability.reset();
+    for (SplitEvaluation &e : r.splits)
+        e.accuracySeeds = e.macroF1Seeds = e.mseSeeds = SeedSummary{};
+    if (r.seedRuns.size() >= 2) {
+        std::vector<NeuronList> tops;
+        for (const ProbeSeedRun &run : r.seedRuns)
+            tops.push_back(run.top);
+        r.stability = rankingStability(tops, r.layout, k);
+        for (SplitEvaluation &e : r.splits) {
+            std::vector<double> acc, f1, mse;
+            for (const ProbeSeedRun &run : r.seedRuns) {
+                const SeedSplitScores *sc = run.split(e.split);
+                acc.push_back(sc ? sc->accuracy : kNotAvailable);
+                f1.push_back(sc ? sc->macroF1 : kNotAvailable);
+                mse.push_back(sc ? sc->mse : kNotAvailable);
+            }
+            e.accuracySeeds = summarizeSeeds(acc);
+            e.macroF1Seeds = summarizeSeeds(f1);
+            e.mseSeeds = summarizeSeeds(mse);
+        }
+    }
+    if (r.standardizeComparison) {
+        const NeuronList primaryTop(
+            r.ordering.begin(),
+            r.ordering.begin() + std::min<std::ptrdiff_t>(k, std::ptrdiff_t(r.ordering.size())));
+        r.standardizeComparison->topK =
+            rankingStability({primaryTop, r.standardizeComparison->flipped.top}, r.layout, k);
+    }
+}
+
+QString seedStabilityText(const ProbeReport &r)
+{
+    QStringList parts;
+    auto fixed = [](double v, int decimals) {
+        return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("—");
+    };
+    if (r.seedRuns.size() >= 2) {
+        const SplitEvaluation *s = r.split(QStringLiteral("dev"));
+        if (!s)
+            s = r.split(QStringLiteral("train"));
+        if (s) {
+            const SeedSummary &m = r.options.regression ? s->mseSeeds : s->accuracySeeds;
+            parts << QStringLiteral("%1 %2 %3 (%4 seeds)")
+                         .arg(s->split,
+                              r.options.regression ? QStringLiteral("mse")
+                                                   : QStringLiteral("accuracy"),
+                              m.text(r.options.regression ? 4 : 3))
+                         .arg(r.seedRuns.size());
+        }
+    }
+    if (r.stability) {
+        const RankingStability &st = *r.stability;
+        parts << QStringLiteral("top-%1 stability: Jaccard %2 (min %3), %4 % in every seed")
+                     .arg(st.k)
+                     .arg(fixed(st.meanJaccard, 2), fixed(st.minJaccard, 2),
+                          fixed(100 * st.shareInAll, 0));
+        parts << QStringLiteral("mean layer %1").arg(st.meanLayer.text(2));
+    }
+    if (r.standardizeComparison) {
+        const StandardizeComparison &c = *r.standardizeComparison;
+        const bool primaryStandardized = !c.flipped.standardize;
+        const double standardized =
+            primaryStandardized ? c.meanLayerPrimary() : c.meanLayerFlipped();
+        const double raw = primaryStandardized ? c.meanLayerFlipped() : c.meanLayerPrimary();
+        parts << QStringLiteral("standardised vs raw: Jaccard %1, mean layer %2 vs %3")
+                     .arg(fixed(c.jaccard(), 2), fixed(standardized, 2), fixed(raw, 2));
+    }
+    return parts.join(QStringLiteral("; "));
+}
+
 QString analysisName(const AnalysisResult &r)
 {
     static const char *const names[] = {"probe",       "grid-search", "minimal-subset", "ablation",

@@ -86,6 +86,57 @@ QJsonObject distributionJson(const LayerDistribution &d)
     return j;
 }
 
+/// The aggregate of N repetitions, written next to its primary key as "<key>_seeds".
+QJsonObject seedSummaryJson(const SeedSummary &s)
+{
+    QJsonObject o;
+    o[QStringLiteral("n")] = s.n;
+    o[QStringLiteral("mean")] = num(s.mean);
+    o[QStringLiteral("sd")] = num(s.sd);
+    o[QStringLiteral("median")] = num(s.median);
+    o[QStringLiteral("min")] = num(s.min);
+    o[QStringLiteral("max")] = num(s.max);
+    return o;
+}
+
+/// One repetition of a "probe" run: seed, standardisation, scores per split, top-k (flat).
+QJsonObject seedRunJson(const ProbeSeedRun &run, const NeuronLayout &layout, bool regression)
+{
+    QJsonObject o;
+    o[QStringLiteral("seed")] = seedText(run.seed);
+    o[QStringLiteral("standardize")] = run.standardize;
+    QJsonObject scores;
+    for (const SeedSplitScores &s : run.splits) {
+        QJsonObject e;
+        if (regression) {
+            e[QStringLiteral("mse")] = num(s.mse);
+        } else {
+            e[QStringLiteral("accuracy")] = num(s.accuracy);
+            e[QStringLiteral("macro_f1")] = num(s.macroF1);
+        }
+        scores[s.split] = e;
+    }
+    o[QStringLiteral("scores")] = scores;
+    o[QStringLiteral("top")] = flatArray(layout, run.top);
+    return o;
+}
+
+QJsonObject stabilityJson(const RankingStability &s, const NeuronLayout &layout)
+{
+    QJsonObject o;
+    o[QStringLiteral("k")] = s.k;
+    o[QStringLiteral("runs")] = s.runs;
+    o[QStringLiteral("mean_jaccard")] = num(s.meanJaccard);
+    o[QStringLiteral("min_jaccard")] = num(s.minJaccard);
+    o[QStringLiteral("mean_overlap")] = num(s.meanOverlap);
+    o[QStringLiteral("share_in_all")] = num(s.shareInAll);
+    o[QStringLiteral("in_all")] = flatArray(layout, s.inAll);
+    o[QStringLiteral("mean_layers")] = numArray(s.meanLayers);
+    o[QStringLiteral("mean_layer")] = num(s.meanLayers.empty() ? kNotAvailable : s.meanLayers[0]);
+    o[QStringLiteral("mean_layer_seeds")] = seedSummaryJson(s.meanLayer);
+    return o;
+}
+
 QJsonObject rankerJson(const RankerInfo &r)
 {
     QJsonObject o;
@@ -209,6 +260,13 @@ QJsonObject evaluationJson(const SplitEvaluation &s, const QStringList &labels, 
     o[QStringLiteral("warnings")] = QJsonArray::fromStringList(s.warnings);
     o[QStringLiteral("majority_accuracy")] = num(s.majorityAccuracy);
     o[QStringLiteral("majority_label")] = s.majorityLabel;
+    // Only for repeated runs (seeds ≥ 2); absent otherwise.
+    if (!regression && s.accuracySeeds.n > 0) {
+        o[QStringLiteral("accuracy_seeds")] = seedSummaryJson(s.accuracySeeds);
+        o[QStringLiteral("macro_f1_seeds")] = seedSummaryJson(s.macroF1Seeds);
+    }
+    if (regression && s.mseSeeds.n > 0)
+        o[QStringLiteral("mse_seeds")] = seedSummaryJson(s.mseSeeds);
     return o;
 }
 
@@ -231,7 +289,41 @@ Tables csvOf(const ProbeReport &r)
         csv += csvLine({QString::number(i + 1), QString::number(r.layout.flatIndex(r.ordering[i])),
                         QString::number(id.layer), QString::number(id.unit)});
     }
-    return {{QStringLiteral("ranking.csv"), csv}};
+    Tables tables{{QStringLiteral("ranking.csv"), csv}};
+    if (r.seedRuns.empty() && !r.standardizeComparison)
+        return tables;
+    // One row per probe: the repetitions, then the standardisation-flipped probe.
+    QStringList header{QStringLiteral("run"), QStringLiteral("seed"),
+                       QStringLiteral("standardize")};
+    for (const SplitEvaluation &s : r.splits) {
+        if (r.options.regression) {
+            header << s.split + QStringLiteral("_mse");
+        } else {
+            header << s.split + QStringLiteral("_accuracy")
+                   << s.split + QStringLiteral("_macro_f1");
+        }
+    }
+    QByteArray seeds = csvLine(header);
+    auto row = [&](const QString &name, const ProbeSeedRun &run) {
+        QStringList cells{name, seedText(run.seed),
+                          run.standardize ? QStringLiteral("true") : QStringLiteral("false")};
+        for (const SplitEvaluation &s : r.splits) {
+            const SeedSplitScores *sc = run.split(s.split);
+            if (r.options.regression) {
+                cells << csvNumber(sc ? sc->mse : kNotAvailable);
+            } else {
+                cells << csvNumber(sc ? sc->accuracy : kNotAvailable)
+                      << csvNumber(sc ? sc->macroF1 : kNotAvailable);
+            }
+        }
+        seeds += csvLine(cells);
+    };
+    for (size_t i = 0; i < r.seedRuns.size(); ++i)
+        row(QString::number(i), r.seedRuns[i]);
+    if (r.standardizeComparison)
+        row(QStringLiteral("standardize_flipped"), r.standardizeComparison->flipped);
+    tables.emplace_back(QStringLiteral("seeds.csv"), seeds);
+    return tables;
 }
 
 Tables csvOf(const GridSearchReport &r)
@@ -410,6 +502,25 @@ QJsonObject toJson(const ProbeReport &r)
     timing[QStringLiteral("load_s")] = r.loadSeconds;
     timing[QStringLiteral("train_s")] = r.trainSeconds;
     res[QStringLiteral("timing")] = timing;
+    res[QStringLiteral("seeds")] = r.seeds;
+    if (!r.seedRuns.empty()) {
+        QJsonArray runs;
+        for (const ProbeSeedRun &run : r.seedRuns)
+            runs.append(seedRunJson(run, r.layout, r.options.regression));
+        res[QStringLiteral("seed_runs")] = runs;
+    }
+    if (r.stability)
+        res[QStringLiteral("stability")] = stabilityJson(*r.stability, r.layout);
+    if (r.standardizeComparison) {
+        const StandardizeComparison &c = *r.standardizeComparison;
+        QJsonObject o = seedRunJson(c.flipped, r.layout, r.options.regression);
+        o[QStringLiteral("k")] = c.topK.k;
+        o[QStringLiteral("jaccard")] = num(c.jaccard());
+        o[QStringLiteral("overlap")] = num(c.overlap());
+        o[QStringLiteral("mean_layer_primary")] = num(c.meanLayerPrimary());
+        o[QStringLiteral("mean_layer_flipped")] = num(c.meanLayerFlipped());
+        res[QStringLiteral("standardize_comparison")] = o;
+    }
     return res;
 }
 

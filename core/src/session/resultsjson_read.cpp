@@ -251,6 +251,32 @@ ProbeOptions probeFrom(const Reader &r, const QString &key = QStringLiteral("pro
     return probeOptionsFromJson(r.object(key).json());
 }
 
+/// One repetition of a "probe" run (seedRunJson); scores of the splits in @p splits order.
+ProbeSeedRun seedRunFrom(const Reader &r, const std::vector<SplitEvaluation> &splits,
+                         const NeuronLayout &layout, bool regression)
+{
+    ProbeSeedRun run;
+    run.seed = r.seed(QStringLiteral("seed"));
+    run.standardize = r.boolean(QStringLiteral("standardize"));
+    const Reader scores = r.object(QStringLiteral("scores"));
+    for (const SplitEvaluation &e : splits) {
+        SeedSplitScores sc;
+        sc.split = e.split;
+        if (scores.has(e.split)) {
+            const Reader o = scores.object(e.split);
+            if (regression) {
+                sc.mse = o.number(QStringLiteral("mse"));
+            } else {
+                sc.accuracy = o.number(QStringLiteral("accuracy"));
+                sc.macroF1 = o.number(QStringLiteral("macro_f1"));
+            }
+        }
+        run.splits.push_back(sc);
+    }
+    run.top = r.columns(QStringLiteral("top"), layout);
+    return run;
+}
+
 // ------------------------------------------------------------------------------------------------
 // Per report
 
@@ -402,6 +428,27 @@ ProbeReport probeFrom(const Reader &j, const std::map<QString, RowMatrixF> &arra
     const Reader timing = j.object(QStringLiteral("timing"));
     r.loadSeconds = timing.number(QStringLiteral("load_s"));
     r.trainSeconds = timing.number(QStringLiteral("train_s"));
+
+    // Repetitions (absent in older results and single runs). The summaries and stability are
+    // derived from the runs' scores and top-k lists, exactly as runProbe computed them.
+    if (j.has(QStringLiteral("seeds")))
+        r.seeds = j.integer(QStringLiteral("seeds"));
+    if (j.has(QStringLiteral("seed_runs"))) {
+        const qsizetype n = j.array(QStringLiteral("seed_runs")).size();
+        for (qsizetype i = 0; i < n; ++i)
+            r.seedRuns.push_back(seedRunFrom(j.element(QStringLiteral("seed_runs"), i), r.splits,
+                                             r.layout, regression));
+        if (int(r.seedRuns.size()) != r.seeds)
+            j.fail(QStringLiteral("seed_runs"),
+                   QStringLiteral("a list of %1 runs (key 'seeds')").arg(r.seeds));
+    }
+    if (j.has(QStringLiteral("standardize_comparison"))) {
+        StandardizeComparison c;
+        c.flipped = seedRunFrom(j.object(QStringLiteral("standardize_comparison")), r.splits,
+                                r.layout, regression);
+        r.standardizeComparison = std::move(c);
+    }
+    deriveSeedStatistics(r);
     return r;
 }
 

@@ -121,11 +121,15 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
 
     const ProbeReport *probe = c.probe();
     if (probe) {
-        const QString note =
+        QString note =
             QObject::tr("Probe: %1. Colour: %2; label: %3. Ranks are overall "
                         "ranks by weight mass (1 = most salient).")
                 .arg(optionsLabel(probe->options), src.salience->valueChooser()->currentText(),
                      src.salience->labelChooser()->currentText());
+        // The stability line under the heatmap (repeated probes; results/probe.seeds.csv).
+        const QString stability = seedStabilityText(*probe);
+        if (!stability.isEmpty())
+            note += QLatin1Char('\n') + QObject::tr("Seeds: %1.").arg(stability);
         if (!canvas(src.salience->canvas(), QObject::tr("Salience heatmap"),
                     QStringLiteral("heatmap"), 1600, 700, note)
             || !canvas(src.layers, QObject::tr("Layer distribution"), QStringLiteral("layers"),

@@ -59,10 +59,28 @@ QVariant EvaluationModel::data(const QModelIndex &index, int role) const
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == Majority && !s.majorityLabel.isEmpty())
         return tr("Always predicting \"%1\" (the train majority label)").arg(s.majorityLabel);
+    // Repeated probes (option seeds): mean ± sd over the seeds; the raw value (UserRole) stays
+    // the primary probe's.
+    const SeedSummary *seeds = index.column() == Accuracy  ? &s.accuracySeeds
+                               : index.column() == MacroF1 ? &s.macroF1Seeds
+                               : index.column() == Mse     ? &s.mseSeeds
+                                                           : nullptr;
+    const bool repeated = seeds && seeds->n > 1 && std::isfinite(value);
+    const int decimals = index.column() == Mse ? 4 : 3;
+    if (role == Qt::ToolTipRole && repeated)
+        return tr("Mean ± sample sd over %1 seeds (median %2, range %3 – %4); the primary probe "
+                  "(first seed): %5")
+            .arg(seeds->n)
+            .arg(seeds->median, 0, 'f', 4)
+            .arg(seeds->min, 0, 'f', 4)
+            .arg(seeds->max, 0, 'f', 4)
+            .arg(value, 0, 'f', 4);
     if (role != Qt::DisplayRole)
         return {};
     if (!std::isfinite(value))
         return QStringLiteral("–");
+    if (repeated)
+        return tr("%1 (%2 seeds)").arg(seeds->text(decimals)).arg(seeds->n);
     if (index.column() == Tokens || index.column() == Mismatched)
         return QString::number(qint64(value));
     return QString::number(value, 'f', 4);

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 namespace salient::ui {
@@ -31,10 +32,35 @@ RunPanel::RunPanel(JobRunner *jobs, QWidget *parent) : QWidget(parent)
         const QString analysis = QLatin1String(name);
         connect(b, &QPushButton::clicked, this,
                 [this, analysis] { Q_EMIT runRequested(analysis); });
-        layout->addWidget(b);
+        if (analysis != QLatin1String("probe")) {
+            layout->addWidget(b);
+            continue;
+        }
+        // Train probe [Seeds N]: N probes with seeds seed..seed+N−1 (mean ± sd, stability).
+        auto *row = new QHBoxLayout;
+        row->addWidget(b, 1);
+        row->addWidget(new QLabel(tr("Seeds"), this));
+        m_probeSeeds = new QSpinBox(this);
+        m_probeSeeds->setObjectName(QStringLiteral("probeSeeds"));
+        m_probeSeeds->setRange(1, 1000);
+        m_probeSeeds->setValue(1);
+        m_probeSeeds->setToolTip(
+            tr("Train this many probes (seeds seed, seed+1, …): accuracy as mean ± sd, the "
+               "stability of the top-k ranking across seeds and against a probe with "
+               "standardisation flipped. The first probe is the one every view shows."));
+        row->addWidget(m_probeSeeds);
+        layout->addLayout(row);
     }
     m_jobsDock = new JobsDock(jobs, this);
     layout->addWidget(m_jobsDock, 1);
+}
+
+QJsonObject RunPanel::analysisOptions(const QString &name) const
+{
+    QJsonObject o;
+    if (name == QLatin1String("probe") && m_probeSeeds->value() > 1)
+        o[QStringLiteral("seeds")] = m_probeSeeds->value();
+    return o;
 }
 
 WordsPanel::WordsPanel(QWidget *parent) : QWidget(parent)

@@ -72,6 +72,18 @@ SalienceView::SalienceView(SessionController *controller, LayerBarsCanvas *layer
     layout->addWidget(m_hint);
     m_heatmap = new SalienceHeatmapCanvas(this);
     layout->addWidget(m_heatmap, 1);
+    // Wraps to the width it is given and never widens the window (Ignored horizontally).
+    m_stability = new QLabel(this);
+    m_stability->setObjectName(QStringLiteral("heatmapStability"));
+    m_stability->setWordWrap(true);
+    m_stability->setTextFormat(Qt::PlainText);
+    m_stability->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_stability->setToolTip(
+        tr("Probes trained with several seeds (Run › Seeds): accuracy mean ± sd, how much their "
+           "top-k agree (Jaccard; share of the first seed's top-k found in every seed), the mean "
+           "layer of each seed's top-k, and the ranking of a probe with standardisation flipped"));
+    m_stability->hide();
+    layout->addWidget(m_stability);
 
     for (QComboBox *c : {m_label, m_value, m_order})
         connect(c, &QComboBox::currentIndexChanged, this, &SalienceView::refresh);
@@ -113,6 +125,11 @@ QString SalienceView::hint() const
     return m_hint->isVisible() ? m_hint->text() : QString();
 }
 
+QString SalienceView::stabilityText() const
+{
+    return m_stability->isHidden() ? QString() : m_stability->text();
+}
+
 void SalienceView::clearMap(const QString &hint)
 {
     m_heatmap->setMatrix(SalienceMatrix{});
@@ -120,6 +137,8 @@ void SalienceView::clearMap(const QString &hint)
     m_heatmap->setEmptyText(hint);
     m_hint->setText(hint);
     m_hint->setVisible(!hint.isEmpty());
+    m_stability->clear();
+    m_stability->hide();
     if (m_layers)
         m_layers->clear();
 }
@@ -168,6 +187,9 @@ void SalienceView::refresh()
                   "concentrates it.");
     m_hint->setText(hint);
     m_hint->setVisible(!hint.isEmpty());
+    const QString stability = seedStabilityText(*p);
+    m_stability->setText(stability.isEmpty() ? QString() : tr("Seeds: %1.").arg(stability));
+    m_stability->setVisible(!stability.isEmpty());
     refreshLayers();
 }
 

@@ -11,6 +11,8 @@
 #include "salient/probe/metrics.h"
 #include "salient/probe/neuronid.h"
 #include "salient/probe/probe.h"
+#include "salient/probe/stability.h"
+#include "salient/util/stats.h"
 
 #include <QJsonObject>
 #include <limits>
@@ -51,6 +53,46 @@ struct DataDiagnostics {
     std::vector<double> layerScale;
     /// Task-level warnings (LoadedTask::scaleWarning for the options the probe ran with).
     QStringList warnings;
+    /// Over the repetitions of a "probe" run with seeds ≥ 2 (ProbeReport::seedRuns); n = 0
+    /// (not repeated) otherwise. Classification: accuracy and macro-F1; regression: mse.
+    SeedSummary accuracySeeds, macroF1Seeds, mseSeeds;
+};
+
+/// The scores of one probe of a repeated "probe" run, on one split.
+struct SeedSplitScores {
+    QString split;                   ///< "train", "dev", "test"
+    double accuracy = kNotAvailable; ///< classification (NaN for regression)
+    double macroF1 = kNotAvailable;  ///< classification (NaN for regression)
+    double mse = kNotAvailable;      ///< regression (NaN for classification)
+};
+
+/// One probe of a repeated "probe" run (option seeds): trained like the primary probe with probe
+/// seed `seed`. W is not kept; the first ProbeReport::topK of its ordering are.
+struct ProbeSeedRun {
+    quint64 seed = 0;
+    bool standardize = false; ///< the probe's standardisation (as ProbeOptions::standardize)
+    std::vector<SeedSplitScores> splits; ///< in ProbeReport::splits order
+    NeuronList top;                      ///< first topK of fullOrdering(|W|, searchStride)
+    /// nullptr when absent.
+    const SeedSplitScores *split(const QString &name) const;
+};
+
+/// The primary probe against one trained with standardisation flipped (same seed, same data):
+/// how much the ranking depends on scaling the neurons.
+struct StandardizeComparison {
+    ProbeSeedRun flipped;  ///< flipped.standardize == !ProbeReport::options.standardize
+    RankingStability topK; ///< rankingStability({primary top-k, flipped.top}, layout, topK)
+    double jaccard() const { return topK.meanJaccard; }
+    double overlap() const { return topK.meanOverlap; }
+    /// Mean layer of the primary's top-k (standardised or raw as ProbeReport::options).
+    double meanLayerPrimary() const
+    {
+        return topK.meanLayers.empty() ? kNotAvailable : topK.meanLayers[0];
+    }
+    double meanLayerFlipped() const
+    {
+        return topK.meanLayers.size() < 2 ? kNotAvailable : topK.meanLayers[1];
+    }
 };
 
 /// Which ranker ordered the neurons of a minimal-subset or ablation run (option "ranker").
@@ -86,6 +128,17 @@ struct ProbeReport {
     std::vector<double> epochLoss, neuroxEpochLoss;
     double trainSeconds = 0, loadSeconds = 0;
 
+    /// Repetitions (option "seeds", docs/cli.md): 1 = the single probe above. With N ≥ 2,
+    /// seedRuns holds N entries, repetition s trained with seed options.seed + s; seedRuns[0] is
+    /// the probe above (probe, ordering, splits are repetition 0's), and every SplitEvaluation's
+    /// *Seeds summaries aggregate the N runs.
+    int seeds = 1;
+    std::vector<ProbeSeedRun> seedRuns;        ///< empty when seeds == 1
+    std::optional<RankingStability> stability; ///< top-k stability over seedRuns (seeds ≥ 2)
+    /// Option "stability_standardize" (default on when seeds ≥ 2): the primary against a probe
+    /// with standardisation flipped. Absent when not requested.
+    std::optional<StandardizeComparison> standardizeComparison;
+
     /// 1-based position of @p column in ordering; 0 when absent. O(columns): for every column
     /// at once use salienceMatrix(report, −1, mode).rankOf (0-based).
     int overallRank(int column) const;
@@ -94,6 +147,23 @@ struct ProbeReport {
     /// nullptr when absent.
     const SplitEvaluation *split(const QString &name) const;
 };
+
+/**
+ * Derives from @p r's seedRuns, ordering and standardizeComparison->flipped: r.stability and
+ * every split's *Seeds summaries (when seedRuns has ≥ 2 runs; otherwise they are cleared) and
+ * standardizeComparison->topK (k = r.topK). The one computation behind the "probe" analysis and
+ * reading its result file. Throws salient::Error for top-k lists outside r.layout.
+ */
+void deriveSeedStatistics(ProbeReport &r);
+
+/**
+ * One line on the repetitions of @p r for the CLI, the GUI and the report, e.g. "dev accuracy
+ * 0.883 ± 0.004 (3 seeds); top-19 stability: Jaccard 0.71 (min 0.64), 58 % in every seed; mean
+ * layer 1.68 ± 0.05; standardised vs raw: Jaccard 0.42, mean layer 2.63 vs 1.68". Accuracy of
+ * the dev split (else train; mse for regression). Empty when @p r has neither repetitions nor a
+ * standardisation comparison.
+ */
+QString seedStabilityText(const ProbeReport &r);
 
 /// The "grid-search" analysis (Algorithm 2). Applying the winner is an explicit step:
 /// withGridWinner (pipeline.h).

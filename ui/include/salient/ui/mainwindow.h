@@ -36,6 +36,7 @@ class NeuronPresenter;
 class OpenDataDialog;
 class ProbeSettingsWidget;
 class ProbeSummaryView;
+class RunPanel;
 class SalienceHeatmapCanvas;
 class SalienceView;
 class SessionController;
@@ -58,7 +59,9 @@ public:
     int openSession(const QString &path);
     /// Saves the session (atomic). Returns false (and shows a dialog) on failure.
     bool saveSessionAs(const QString &path);
-    /// Runs analysis @p name with the Run dock's probe settings and @p options. Returns the job id.
+    /// Runs analysis @p name with the Run dock's probe settings and @p options, on top of the Run
+    /// dock's analysis options (RunPanel::analysisOptions, e.g. the probe's seeds; a key in
+    /// @p options wins). Returns the job id.
     int runAnalysisJob(const QString &name, const QJsonObject &options = {});
     /// Blocks (processing events) until no job runs or @p timeoutMs passes; true when idle.
     bool waitForJobs(int timeoutMs);
@@ -95,6 +98,7 @@ public:
     SessionController *controller() const { return m_controller; }
     JobRunner *jobs() const { return m_jobs; }
     ProbeSettingsWidget *probeSettings() const { return m_settings; }
+    RunPanel *runPanel() const { return m_run; }
     SalienceView *salienceView() const { return m_salience; }
     SalienceHeatmapCanvas *heatmap() const;
     QComboBox *heatmapLabelChooser() const;
@@ -168,6 +172,7 @@ private:
     NeuronPresenter *m_neuron = nullptr;
     DataDock *m_data = nullptr;
     ProbeSettingsWidget *m_settings = nullptr;
+    RunPanel *m_run = nullptr;
     ProbeSummaryView *m_probeSummary = nullptr;
     SalienceView *m_salience = nullptr;
     LayerBarsCanvas *m_layers = nullptr;

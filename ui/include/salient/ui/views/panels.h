@@ -1,10 +1,12 @@
 #pragma once
 // Two composite docks of the main window: the Run panel (probe settings, one button per
 // analysis, the job list) and the Words panel (search bar, colour options, per-word view).
+#include <QJsonObject>
 #include <QWidget>
 
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 
 namespace salient::ui {
 
@@ -20,6 +22,11 @@ public:
     RunPanel(JobRunner *jobs, QWidget *parent = nullptr);
     ProbeSettingsWidget *settings() const { return m_settings; }
     JobsDock *jobsDock() const { return m_jobsDock; }
+    /// "Seeds" next to "Train probe": repetitions of the probe (option "seeds", 1..1000).
+    QSpinBox *probeSeeds() const { return m_probeSeeds; }
+    /// The analysis options the panel sets for @p name: {"seeds": N} for "probe" when N > 1
+    /// (a single seed sets nothing, so a session replays as before); {} otherwise.
+    QJsonObject analysisOptions(const QString &name) const;
 
 Q_SIGNALS:
     /// The user asked to run analysis @p name ("probe", "grid-search", ...).
@@ -28,6 +35,7 @@ Q_SIGNALS:
 private:
     ProbeSettingsWidget *m_settings = nullptr;
     JobsDock *m_jobsDock = nullptr;
+    QSpinBox *m_probeSeeds = nullptr;
 };
 
 /// The per-word view with a search box (match count, Enter = next match) and colour options.

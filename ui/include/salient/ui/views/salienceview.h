@@ -21,7 +21,8 @@ class SessionController;
  * (λ1 = 0 spreads the weight mass). A click selects the neuron through the controller; the
  * controller's selection is marked. The top-k set also drives @p layers (when given): the layer
  * distribution of the first k neurons of the same ordering (the report's top-k when k = all).
- * GUI thread only.
+ * Under the map, a wrapping line reports the ranking's stability across seeds (when the probe was
+ * repeated). GUI thread only.
  */
 class SalienceView : public QWidget {
     Q_OBJECT
@@ -36,6 +37,9 @@ public:
     QDoubleSpinBox *mass() const { return m_mass; }
     /// The hint shown above the map ("" when none).
     QString hint() const;
+    /// The stability line under the map: seedStabilityText of a probe trained with several seeds
+    /// or a standardisation comparison; "" (and hidden) otherwise.
+    QString stabilityText() const;
 
     /// Redraws from the controller's probe with the controls' settings (clears without one).
     void refresh();
@@ -53,6 +57,7 @@ private:
     QDoubleSpinBox *m_mass = nullptr;
     QLabel *m_hint = nullptr;
     SalienceHeatmapCanvas *m_heatmap = nullptr;
+    QLabel *m_stability = nullptr;
 };
 
 } // namespace salient::ui
