@@ -23,6 +23,8 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev libomp-14-dev llvm-14
   # formatting check (.ci/format-check.sh)
   clang-format
+  # docs/findings.sh (reads the pipeline's JSON; its --quick run is a test)
+  jq
 )
 
 missing=()

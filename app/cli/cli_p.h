@@ -125,9 +125,13 @@ void addPipelineAnalysisOptions(QCommandLineParser &p);
 /// Flags that mean the same in every analysis that has them (pipeline applies them to all).
 QStringList sharedAnalysisFlags();
 
+/// Repetitions (option "seeds") of every pipeline analysis that repeats, unless --seeds is given.
+inline constexpr int kPipelineSeeds = 3;
+
 /// pipeline: the JSON options of each of @p analyses from @p p (see addPipelineAnalysisOptions).
 /// Throws salient::Error (exit 2) for an ambiguous bare flag (naming the qualified forms) and for
-/// an option of an analysis not in @p analyses.
+/// an option of an analysis not in @p analyses. Analyses with a "seeds" option get
+/// kPipelineSeeds unless --seeds is given.
 QJsonObject pipelineAnalysisOptions(const QCommandLineParser &p, const QStringList &analyses);
 
 /// Sets the compute threads from --threads (0..4096; 0 = all cores, the default).

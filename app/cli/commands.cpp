@@ -130,6 +130,23 @@ void printSeedSummary(const AnalysisOutput &out)
 {
     if (!out.result)
         return;
+    if (const auto *ab = std::get_if<AblationReport>(out.result.get())) {
+        const QString st = ablationStabilityText(*ab);
+        if (!st.isEmpty())
+            err(QStringLiteral("ablation: ") + st);
+        return;
+    }
+    if (const auto *ms = std::get_if<MinimalSubsetReport>(out.result.get())) {
+        if (ms->result.seedSizes.size() > 1) {
+            const SeedSummary s = ms->result.sizeSummary();
+            err(QStringLiteral("minimal subset: size median %1 (range %2–%3) over %4 seeds")
+                    .arg(s.median)
+                    .arg(s.min)
+                    .arg(s.max)
+                    .arg(s.n));
+        }
+        return;
+    }
     const auto baseline = [](const MajorityBaseline &b) {
         return QStringLiteral("%1 (macro-F1 %2)")
             .arg(b.accuracy, 0, 'f', 4)
@@ -495,7 +512,9 @@ int cmdPipeline(const QStringList &args)
         "grid-search.json \"applied_to\" and recorded per analysis in the session), so --l1/--l2\n"
         "are refused while grid-search is listed. Writes every NAME.json/CSV, results.json and\n"
         "probe.hdf5 (as `probe`), timing.json and DIR/session.json (`salient-cli run` replays it\n"
-        "with the recorded options). Use --analyses to choose a subset.\n\n"
+        "with the recorded options). Use --analyses to choose a subset. Every analysis that\n"
+        "repeats (probe, minimal-subset, ablation, selectivity, layerwise) runs 3 seeds unless\n"
+        "--seeds N is given.\n\n"
         "Every analysis's own options are accepted. An option several analyses share with the\n"
         "same meaning (--search-stride, --ranker, ...) is set for each listed analysis that has\n"
         "it. An option that means different things in two analyses (--delta, --sizes,\n"

@@ -23,6 +23,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryFile>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -766,7 +767,15 @@ QJsonObject pipelineAnalysisOptions(const QCommandLineParser &p, const QStringLi
             const QString flag = QLatin1String(s.flag);
             return ambiguousFlag(flag) && !p.isSet(flag) ? qualifiedFlag(name, flag) : flag;
         };
-        all[name] = analysisOptionsFromParser(p, name, specs, flagOf);
+        QJsonObject o = analysisOptionsFromParser(p, name, specs, flagOf);
+        // The pipeline's default is kPipelineSeeds repetitions for every analysis that repeats
+        // (a single probe's default stays 1): its findings come with their spread.
+        const bool repeats = std::any_of(specs.begin(), specs.end(), [](const OptionSpec &s) {
+            return QLatin1String(s.key) == QLatin1String("seeds");
+        });
+        if (repeats && !o.contains(QStringLiteral("seeds")))
+            o[QStringLiteral("seeds")] = kPipelineSeeds;
+        all[name] = o;
     }
     return all;
 }

@@ -230,8 +230,9 @@ private Q_SLOTS:
         const Run bad = cli({QStringLiteral("probe"), QStringLiteral("--demo"),
                              QStringLiteral("--seeds"), QStringLiteral("0"),
                              QStringLiteral("--out"), m_dir.filePath(QStringLiteral("bad-seeds"))});
-        QVERIFY(bad.code != 0);
-        QVERIFY2(bad.err.contains("seeds must be an integer in 1..1000"), bad.err.constData());
+        QCOMPARE(bad.code, 2); // a usage error, refused before loading
+        QVERIFY2(bad.err.contains("--seeds: '0' is out of range (allowed: 1..1000)"),
+                 bad.err.constData());
     }
 
     void probeFromFilesWithLayerSubset()
@@ -586,9 +587,9 @@ private Q_SLOTS:
         const Run badTolerance =
             gridRun(QStringLiteral("grid-bad"),
                     {QStringLiteral("--accuracy-tolerance"), QStringLiteral("-1")});
-        QVERIFY(badTolerance.code != 0);
-        QVERIFY2(badTolerance.err.contains("accuracy tolerance")
-                     && badTolerance.err.contains("[0, 100]"),
+        QCOMPARE(badTolerance.code, 2);
+        QVERIFY2(badTolerance.err.contains("--accuracy-tolerance: '-1' is out of range (allowed: "
+                                           "0..100)"),
                  badTolerance.err.constData());
         QCOMPARE(badRule.code, 2);
         QCOMPARE(badTolerance.code, 2);
@@ -709,6 +710,10 @@ private Q_SLOTS:
         QCOMPARE(opt("minimal-subset", "delta").toDouble(), 3.0);
         QCOMPARE(opt("layerwise", "delta").toDouble(), 4.0);
         QVERIFY(!opts[QStringLiteral("probe")].toObject().contains(QStringLiteral("delta")));
+        // The pipeline's default: 3 seeds for every analysis that repeats, recorded for replay.
+        for (const char *a : {"probe", "minimal-subset", "layerwise"})
+            QVERIFY2(opt(a, "seeds").toInt() == 3, a);
+        QCOMPARE(readJson(out + QStringLiteral("/probe.json"))[QStringLiteral("seeds")].toInt(), 3);
         const QJsonObject subset = readJson(out + QStringLiteral("/minimal-subset.json"));
         QCOMPARE(subset[QStringLiteral("delta_percent")].toDouble(), 3.0);
         QCOMPARE(subset[QStringLiteral("search_stride")].toInt(), 50);

@@ -888,6 +888,18 @@ private Q_SLOTS:
             resultFromJson(QStringLiteral("ablation"), throughText(ab.json), {});
         const auto &a2 = std::get<AblationReport>(aBack);
         QCOMPARE(a2.result.orderings, a.result.orderings);
+        // The oracles' ranking stability is derived from the per-seed orderings: written as
+        // "stability", equal after reading, and absent for one repetition.
+        const std::optional<RankingStability> st = ablationStability(a);
+        QVERIFY(st && st->runs == 2 && st->k == std::max(1, int(0.05 * a.layout.columns())));
+        QCOMPARE(ab.json[QStringLiteral("stability")].toObject()[QStringLiteral("k")].toInt(),
+                 st->k);
+        QCOMPARE(ablationStability(a2)->meanJaccard, st->meanJaccard);
+        QVERIFY(ablationStabilityText(a).contains(QStringLiteral("over 2 seeds")));
+        AblationReport single = a;
+        single.result.orderings.resize(1);
+        QVERIFY(!ablationStability(single) && ablationStabilityText(single).isEmpty());
+        QVERIFY(!toJson(AnalysisResult(single)).contains(QStringLiteral("stability")));
         QCOMPARE(a2.result.retraining.topSd, a.result.retraining.topSd);
         QCOMPARE(a2.result.retraining.bottomPerSeed, a.result.retraining.bottomPerSeed);
         QCOMPARE(a2.result.retraining.randomF1, a.result.retraining.randomF1);

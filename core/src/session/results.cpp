@@ -116,6 +116,30 @@ QString seedStabilityText(const ProbeReport &r)
     return parts.join(QStringLiteral("; "));
 }
 
+std::optional<RankingStability> ablationStability(const AblationReport &r)
+{
+    if (r.result.orderings.size() < 2 || r.layout.columns() < 1)
+        return std::nullopt;
+    const int k = std::max(1, int(0.05 * r.layout.columns()));
+    return rankingStability(r.result.orderings, r.layout, k);
+}
+
+QString ablationStabilityText(const AblationReport &r)
+{
+    const std::optional<RankingStability> st = ablationStability(r);
+    if (!st)
+        return {};
+    const auto fixed = [](double v, int decimals) {
+        return std::isfinite(v) ? QString::number(v, 'f', decimals) : QStringLiteral("—");
+    };
+    return QStringLiteral("oracle rankings over %1 seeds: top-%2 Jaccard %3 (min %4), %5 % in "
+                          "every seed, mean layer %6")
+        .arg(st->runs)
+        .arg(st->k)
+        .arg(fixed(st->meanJaccard, 2), fixed(st->minJaccard, 2), fixed(100 * st->shareInAll, 0),
+             st->meanLayer.text(2));
+}
+
 QString analysisName(const AnalysisResult &r)
 {
     static const char *const names[] = {"probe",       "grid-search", "minimal-subset", "ablation",

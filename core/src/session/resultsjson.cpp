@@ -86,19 +86,6 @@ QJsonObject distributionJson(const LayerDistribution &d)
     return j;
 }
 
-/// The aggregate of N repetitions, written next to its primary key as "<key>_seeds".
-QJsonObject seedSummaryJson(const SeedSummary &s)
-{
-    QJsonObject o;
-    o[QStringLiteral("n")] = s.n;
-    o[QStringLiteral("mean")] = num(s.mean);
-    o[QStringLiteral("sd")] = num(s.sd);
-    o[QStringLiteral("median")] = num(s.median);
-    o[QStringLiteral("min")] = num(s.min);
-    o[QStringLiteral("max")] = num(s.max);
-    return o;
-}
-
 /// One repetition of a "probe" run: seed, standardisation, scores per split, top-k (flat).
 QJsonObject seedRunJson(const ProbeSeedRun &run, const NeuronLayout &layout, bool regression)
 {
@@ -151,29 +138,6 @@ QJsonObject rankerJson(const RankerInfo &r)
         o[QStringLiteral("prefilter_threshold")] = r.prefilterThreshold;
         o[QStringLiteral("prefilter_representatives")] = r.prefilterRepresentatives;
     }
-    return o;
-}
-
-/// An aggregate over seeds (Seeds convention): {"n","mean","sd","median","min","max"}.
-QJsonObject seedSummaryJson(const SeedSummary &s)
-{
-    QJsonObject o;
-    o[QStringLiteral("n")] = s.n;
-    o[QStringLiteral("mean")] = num(s.mean);
-    o[QStringLiteral("sd")] = num(s.sd);
-    o[QStringLiteral("median")] = num(s.median);
-    o[QStringLiteral("min")] = num(s.min);
-    o[QStringLiteral("max")] = num(s.max);
-    return o;
-}
-
-QJsonObject majorityBaselineJson(const MajorityBaseline &b)
-{
-    QJsonObject o;
-    o[QStringLiteral("label")] = b.label;
-    o[QStringLiteral("accuracy")] = num(b.accuracy);
-    o[QStringLiteral("macro_f1")] = num(b.macroF1);
-    o[QStringLiteral("tokens")] = double(b.tokens);
     return o;
 }
 
@@ -524,16 +488,6 @@ QJsonObject toJson(const ProbeReport &r)
     return res;
 }
 
-QJsonObject majorityBaselineJson(const MajorityBaseline &b)
-{
-    QJsonObject o;
-    o[QStringLiteral("label")] = b.label;
-    o[QStringLiteral("accuracy")] = num(b.accuracy);
-    o[QStringLiteral("macro_f1")] = num(b.macroF1);
-    o[QStringLiteral("tokens")] = double(b.tokens);
-    return o;
-}
-
 QJsonObject toJson(const GridSearchReport &r)
 {
     const GridSearchResult &g = r.result;
@@ -662,6 +616,8 @@ QJsonObject toJson(const AblationReport &r)
     for (const NeuronList &o : a.orderings)
         orderings.append(flatArray(r.layout, o));
     j[QStringLiteral("orderings_per_seed")] = orderings;
+    if (const std::optional<RankingStability> st = ablationStability(r))
+        j[QStringLiteral("stability")] = stabilityJson(*st, r.layout);
     j[QStringLiteral("majority_baseline")] = baselinesJson(a.baselineSelection, a.baselineTest);
     j[QStringLiteral("layout")] = toJson(r.layout);
     j[QStringLiteral("probe_options")] = toJson(r.probe);

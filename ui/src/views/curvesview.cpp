@@ -232,6 +232,9 @@ void CurvesView::refresh()
         status << t
                       + (b.isEmpty() ? QStringLiteral(".")
                                      : QStringLiteral("; ") + b + QLatin1Char('.'));
+        const QString st = ablationStabilityText(*ab);
+        if (!st.isEmpty())
+            status << tr("Ranking stability: %1.").arg(st);
     }
     if (ms)
         status << minimalSubsetText(*ms);
