@@ -165,7 +165,6 @@ void deriveSeedStatistics(ProbeReport &r);
  */
 QString seedStabilityText(const ProbeReport &r);
 
-
 /// The "grid-search" analysis (Algorithm 2). Applying the winner is an explicit step:
 /// withGridWinner (pipeline.h).
 struct GridSearchReport {
