@@ -32,34 +32,15 @@ void LayerwiseOptions::validate() const
 namespace {
 
 /// One layer-wise probe's scores (accuracy and macro-F1 on the selection split and test).
-struct LayerProbeScores {
-    Status status = Status::Ok;
-    double selection = kNaN, selectionF1 = kNaN, test = kNaN, testF1 = kNaN;
-};
+using LayerProbeScores = SubsetScores;
 
 /// A probe trained on @p columns of train with probe seed data.probe.seed + @p repetition.
 LayerProbeScores layerProbe(const ExperimentData &data, const NeuronList &columns, int repetition,
                             const TrainCallback &callback)
 {
-    ProbeOptions po = data.probe;
-    po.seed = data.probe.seed + quint64(repetition);
-    LayerProbeScores s;
-    const TrainResult r = trainProbe(*data.train->features(), data.train->y, data.train->yValue,
-                                     data.labels, po, columns, {}, nullptr, callback);
-    s.status = r.status;
-    if (r.status != Status::Ok)
-        return s;
-    const Dataset &sel = data.selection();
-    const Evaluation e = evaluateProbe(r.probe, *sel.features(), sel.y, sel.yValue);
-    s.selection = e.accuracy;
-    s.selectionF1 = e.macroF1;
-    if (data.test) {
-        const Evaluation t =
-            evaluateProbe(r.probe, *data.test->features(), data.test->y, data.test->yValue);
-        s.test = t.accuracy;
-        s.testF1 = t.macroF1;
-    }
-    return s;
+    ExperimentData d = data;
+    d.probe.seed = data.probe.seed + quint64(repetition);
+    return retrainOnColumns(d, columns, callback);
 }
 
 /// The layer score of probe slot @p t: repetition 0's numbers and the summaries over all N.
