@@ -677,7 +677,19 @@ private Q_SLOTS:
         seeds->setValue(3);
         QVERIFY(run(w, QStringLiteral("probe")));
         QVERIFY(!w.salienceView()->stabilityText().isEmpty());
+        // Reopened, the session's Seeds box says 3 (training again repeats what is shown).
+        const QString saved = m_dir.filePath(QStringLiteral("seeds-session.json"));
+        QVERIFY(w.saveSessionAs(saved));
+        {
+            MainWindow w2;
+            w2.setInteractive(false);
+            QCOMPARE(w2.runPanel()->probeSeeds()->value(), 1);
+            QVERIFY(w2.openSession(saved) >= 0 && w2.waitForJobs(120000));
+            QCOMPARE(w2.runPanel()->probeSeeds()->value(), 3);
+            QVERIFY(!w2.salienceView()->stabilityText().isEmpty());
+        }
         QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        QCOMPARE(seeds->value(), 1); // new data: a new session
         QVERIFY(w.salienceView()->stabilityText().isEmpty());
         QVERIFY(line->isHidden());
     }

@@ -172,6 +172,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_training->clear();
         m_trainingJob = -1;
         m_settings->setOptions(m_controller->session().probeOptions);
+        // The probe's repetitions as the session recorded them (a new session: 1), so that
+        // training again repeats what the views show.
+        m_run->probeSeeds()->setValue(m_controller->session()
+                                          .analysisOptions.value(QStringLiteral("probe"))
+                                          .toObject()
+                                          .value(QStringLiteral("seeds"))
+                                          .toInt(1));
         setWindowTitle(tr("Salient — %1").arg(m_controller->sourceName()));
     });
     connect(m_controller, &SessionController::resultChanged, this, [this](const QString &name) {
