@@ -192,6 +192,31 @@ private Q_SLOTS:
         QCOMPARE(l.probeOptionsFor(QStringLiteral("minimal-subset")).seed, s.probeOptions.seed);
     }
 
+    // A grid search recorded before the winner rule existed (its result has no "selection") ran
+    // the paper's rule: loading records that rule, so `run` replays the same winner. A result
+    // with a rule, or options naming one, are left as they are.
+    void olderGridSearchReplaysThePaperRule()
+    {
+        const QString grid = QStringLiteral("grid-search");
+        Session s = makeSession();
+        s.analyses = {grid};
+        s.results[grid] = QJsonObject{{QStringLiteral("best"), 3}};
+        const QString path = file(QStringLiteral("old-grid.json"));
+        saveSession(path, s);
+        QCOMPARE(loadSession(path).analysisOptions[grid].toObject()[QStringLiteral("selection")],
+                 QJsonValue(QStringLiteral("paper")));
+        s.results[grid] = QJsonObject{{QStringLiteral("selection"), QStringLiteral("guarded")}};
+        saveSession(path, s);
+        QVERIFY(!loadSession(path).analysisOptions[grid].toObject().contains(
+            QStringLiteral("selection")));
+        s.results[grid] = QJsonObject{{QStringLiteral("best"), 3}};
+        s.analysisOptions[grid] =
+            QJsonObject{{QStringLiteral("selection"), QStringLiteral("guarded")}};
+        saveSession(path, s);
+        QCOMPARE(loadSession(path).analysisOptions[grid].toObject()[QStringLiteral("selection")],
+                 QJsonValue(QStringLiteral("guarded")));
+    }
+
     void invalidAnalysisProbeOptions_data()
     {
         QTest::addColumn<QByteArray>("value");

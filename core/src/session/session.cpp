@@ -529,6 +529,17 @@ Session loadSession(const QString &path, SessionCheck *check)
         s.analyses << v.toString();
     s.analysisOptions = root.value(QStringLiteral("analysis_options")).toObject();
     s.results = root.value(QStringLiteral("results")).toObject();
+    // A grid search recorded before the winner rule existed ran the paper's rule: its result has
+    // no "selection". Record that rule in its options so that `run` replays the same winner
+    // instead of the newer guarded default.
+    const QString grid = QStringLiteral("grid-search");
+    const QJsonObject gridResult = s.results.value(grid).toObject();
+    QJsonObject gridOptions = s.analysisOptions.value(grid).toObject();
+    if (s.results.contains(grid) && !gridResult.contains(QStringLiteral("selection"))
+        && !gridOptions.contains(QStringLiteral("selection"))) {
+        gridOptions[QStringLiteral("selection")] = QStringLiteral("paper");
+        s.analysisOptions[grid] = gridOptions;
+    }
     const QJsonObject arrays = root.value(QStringLiteral("arrays")).toObject();
     s.arraysFile = arrays.value(QStringLiteral("file")).toString();
     QStringList names;
