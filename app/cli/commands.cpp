@@ -254,10 +254,12 @@ int cmdAnalysis(const QString &name, const QStringList &args)
         "epoch,\n"
         "no standardisation. --neurox-compatible gives NeuroX's exact procedure (unshuffled\n"
         "consecutive batches, no standardisation). --standardize z-scores every neuron with train\n"
-        "statistics: activation scales differ by layer, which biases weight-based rankings "
-        "towards\n"
-        "low-variance layers; it is off by default so that weights and rankings stay comparable\n"
-        "with NeuroX, and recommended for cross-layer rankings.\n\n"
+        "statistics: activation scales differ by layer, which biases weight-based rankings\n"
+        "(without L1 towards low-variance layers, whose neurons need larger weights; with a "
+        "strong\n"
+        "L1 towards high-variance ones, which are cheaper to use); it is off by default so that\n"
+        "weights and rankings stay comparable with NeuroX, and recommended for cross-layer\n"
+        "rankings (the data warnings say when the layers' scales differ more than 4x).\n\n"
         "Writes DIR/NAME.json (+ CSV tables) and DIR/session.json, which `salient-cli run`\n"
         "replays. Keys: docs/cli.md.");
     if (name == QLatin1String("probe"))
