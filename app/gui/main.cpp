@@ -17,19 +17,11 @@
 
 using salient::ui::MainWindow;
 
-int main(int argc, char **argv)
+namespace {
+
+/// The command line of the desktop app (shared by the display-less --help / --version path).
+void addOptions(QCommandLineParser &p)
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Salient"));
-    QApplication::setOrganizationName(QStringLiteral("Salient"));
-    // Desktops match the window to packaging/salient.desktop (installed under this id).
-    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.salient.Salient"));
-    QIcon icon;
-    icon.addFile(QStringLiteral(":/icons/salient-48.png"));
-    icon.addFile(QStringLiteral(":/icons/salient-256.png"));
-    QApplication::setWindowIcon(icon);
-    QApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
-    QCommandLineParser p;
     p.setApplicationDescription(
         QStringLiteral("Salient: find and inspect the neurons of NLP models "
                        "that encode linguistic properties."));
@@ -59,6 +51,46 @@ int main(int argc, char **argv)
              "--demo or data files the default analysis runs first, with SESSION its stored "
              "results are used"),
          QStringLiteral("DIR")});
+}
+
+/// --help / --version print and exit before any window system is needed (they work on a
+/// server without a display).
+bool asksForHelpOrVersion(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--help" || a == "-h" || a == "--help-all" || a == "-?" || a == "--version"
+            || a == "-v")
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("Salient"));
+        QCoreApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
+        QCommandLineParser p;
+        addOptions(p);
+        p.process(core); // prints and exits
+        return 0;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Salient"));
+    QApplication::setOrganizationName(QStringLiteral("Salient"));
+    // Desktops match the window to packaging/salient.desktop (installed under this id).
+    QGuiApplication::setDesktopFileName(QStringLiteral("io.github.salient.Salient"));
+    QIcon icon;
+    icon.addFile(QStringLiteral(":/icons/salient-48.png"));
+    icon.addFile(QStringLiteral(":/icons/salient-256.png"));
+    QApplication::setWindowIcon(icon);
+    QApplication::setApplicationVersion(QStringLiteral(SALIENT_VERSION));
+    QCommandLineParser p;
+    addOptions(p);
     p.process(app);
     salient::setComputeThreads(0);
     qRegisterMetaType<salient::ui::JobStatus>();

@@ -8,6 +8,29 @@
 class TestGuiSmoke : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    // `salient --help` and `--version` print and exit 0 on a machine without a display (the xcb
+    // platform and no DISPLAY: creating the GUI application there aborts).
+    void helpAndVersionWithoutDisplay()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+        const std::pair<QString, QString> cases[] = {
+            {QStringLiteral("--help"), QStringLiteral("--export-report")},
+            {QStringLiteral("-h"), QStringLiteral("Usage:")},
+            {QStringLiteral("--version"), QStringLiteral("Salient ")}};
+        for (const auto &[arg, expected] : cases) {
+            QProcess proc;
+            proc.setProcessEnvironment(env);
+            proc.start(QStringLiteral(SALIENT_GUI), {arg});
+            QVERIFY(proc.waitForFinished(60000));
+            QCOMPARE(proc.exitStatus(), QProcess::NormalExit);
+            QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+            QVERIFY2(proc.readAllStandardOutput().contains(expected.toUtf8()), qPrintable(arg));
+        }
+    }
+
     void startsOnDemoAndRenders()
     {
         QTemporaryDir dir;
