@@ -410,43 +410,33 @@ int runSessionAnalyses(Session &session, const LoadedTask &task, const QString &
 }
 
 /**
- * The pipeline's explicit step after grid-search (Algorithm 2): its winning λ1, λ2 (result keys
- * "best_l1", "best_l2") become the probe options of every analysis after it, recorded per
- * analysis in the session and as the session's probeOptions, so that `run` replays them without
- * applying anything. Adds "applied_to" (those analyses) to the grid result and says so on
- * stderr. Without a winner nothing changes and "applied_to" is empty.
+ * The pipeline's explicit step after grid-search (Algorithm 2): its winning λ1, λ2
+ * (withGridWinner on the typed report) become the probe options of every analysis after it,
+ * recorded per analysis in the session and as the session's probeOptions, so that `run` replays
+ * them without applying anything. Adds "applied_to" (those analyses) to the grid result and says so
+ * on stderr. Without a winner nothing changes and "applied_to" is empty.
  */
 void applyGridSearchWinner(Session &session, qsizetype gridIndex, AnalysisOutput &grid)
 {
     const QStringList later = session.analyses.mid(gridIndex + 1);
-    const QJsonValue l1 = grid.json.value(QStringLiteral("best_l1"));
-    const QJsonValue l2 = grid.json.value(QStringLiteral("best_l2"));
-    if (!l1.isDouble() || !l2.isDouble()) {
+    const auto *r = grid.result ? std::get_if<GridSearchReport>(grid.result.get()) : nullptr;
+    if (!r || !r->hasWinner()) {
         grid.json[QStringLiteral("applied_to")] = QJsonArray();
         err(QStringLiteral("grid-search found no winner; later analyses keep their λ"));
         return;
     }
-    for (const QString &name : later) {
-        ProbeOptions po = session.probeOptionsFor(name);
-        po.l1 = l1.toDouble();
-        po.l2 = l2.toDouble();
-        session.analysisProbeOptions[name] = po;
-    }
-    session.probeOptions.l1 = l1.toDouble();
-    session.probeOptions.l2 = l2.toDouble();
+    for (const QString &name : later)
+        session.analysisProbeOptions[name] = withGridWinner(session.probeOptionsFor(name), *r);
+    session.probeOptions = withGridWinner(session.probeOptions, *r);
     grid.json[QStringLiteral("applied_to")] = QJsonArray::fromStringList(later);
+    const GridSearchResult &g = r->result;
     err(QStringLiteral("applying the grid-search winner λ1=%1, λ2=%2 (%3 rule; cost %4 points vs "
                        "the most accurate cell, %5 points vs λ=0) to: %6")
-            .arg(l1.toDouble())
-            .arg(l2.toDouble())
-            .arg(
-                grid.json.value(QStringLiteral("selection")).toString(),
-                points(
-                    grid.json.value(QStringLiteral("cost_vs_best_points")).toDouble(kNotAvailable)),
-                points(
-                    grid.json.value(QStringLiteral("cost_vs_zero_points")).toDouble(kNotAvailable)),
-                later.isEmpty() ? QStringLiteral("(no later analyses)")
-                                : later.join(QStringLiteral(", "))));
+            .arg(r->bestL1())
+            .arg(r->bestL2())
+            .arg(gridSelectionName(g.selection), points(g.costVsBest()), points(g.costVsZero()),
+                 later.isEmpty() ? QStringLiteral("(no later analyses)")
+                                 : later.join(QStringLiteral(", "))));
 }
 
 } // namespace

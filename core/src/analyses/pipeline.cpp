@@ -5,6 +5,8 @@
 #include "salient/probe/ranking.h"
 #include "salient/util/error.h"
 
+#include <cmath>
+
 namespace salient {
 
 namespace detail {
@@ -39,6 +41,19 @@ quint64 seedOption(const QJsonObject &o, const char *key, quint64 fallback)
     if (v.isString())
         return v.toString().toULongLong();
     return v.isDouble() ? quint64(v.toDouble()) : fallback;
+}
+
+int seedsOption(const QJsonObject &o, const QString &analysis, int fallback)
+{
+    const QJsonValue v = o.value(QStringLiteral("seeds"));
+    if (v.isUndefined() || v.isNull())
+        return fallback;
+    const double d = v.toDouble(std::nan(""));
+    if (!v.isDouble() || d != std::floor(d) || d < 1 || d > 1000)
+        throw Error(
+            QStringLiteral("%1: seeds must be an integer in 1..1000 (got %2)")
+                .arg(analysis, v.isDouble() ? QString::number(d) : v.toVariant().toString()));
+    return int(d);
 }
 
 std::vector<double> doubleList(const QJsonObject &o, const char *key,

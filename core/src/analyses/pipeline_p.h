@@ -15,6 +15,10 @@ ExperimentData experimentData(const AnalysisContext &ctx);
 /// "dev" when the task has a dev split, else "train" (the selection split).
 QString selectionSplit(const AnalysisContext &ctx);
 
+/// Option "seeds" (repetitions, the Seeds convention of every analysis): an integer in 1..1000;
+/// @p fallback when absent. Throws salient::Error naming @p analysis otherwise.
+int seedsOption(const QJsonObject &o, const QString &analysis, int fallback);
+
 /// A 64-bit seed option (number or decimal text); @p fallback when absent.
 quint64 seedOption(const QJsonObject &o, const char *key, quint64 fallback);
 /// A list-of-numbers option; @p fallback when absent or null; throws naming the key otherwise.

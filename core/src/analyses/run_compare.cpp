@@ -201,7 +201,7 @@ AnalysisOutput runCompareActivations(const QJsonObject &options, AnalysisContext
     rep.topFraction = options.value(QStringLiteral("top_fraction")).toDouble(0.05);
     AblationOptions ao;
     ao.sizes = doubleList(options, "sizes", {0.01, 0.02, 0.05, 0.1, 0.2, 0.5});
-    ao.seeds = options.value(QStringLiteral("seeds")).toInt(1);
+    ao.seeds = seedsOption(options, QStringLiteral("compare"), 1);
     ao.masking = false;
     ao.retraining = true;
     rep.seeds = ao.seeds;

@@ -18,19 +18,6 @@ double majorityAccuracy(const Dataset &ds, int majority)
     return double((ds.y.array() == majority).count()) / double(ds.y.size());
 }
 
-/// Option "seeds": an integer in 1..1000 (default 1).
-int seedsOption(const QJsonObject &options)
-{
-    const QJsonValue v = options.value(QStringLiteral("seeds"));
-    if (v.isUndefined() || v.isNull())
-        return 1;
-    const double d = v.toDouble(std::nan(""));
-    if (!v.isDouble() || d != std::floor(d) || d < 1 || d > 1000)
-        throw Error(QStringLiteral("probe: seeds must be an integer in 1..1000 (got %1)")
-                        .arg(v.isDouble() ? QString::number(d) : v.toVariant().toString()));
-    return int(d);
-}
-
 /// The scores of @p probe on every split and the top-@p k of its ranking.
 ProbeSeedRun seedRunOf(const Probe &probe, const ProbeOptions &po, const LoadedTask &task,
                        int stride, int k)
@@ -68,7 +55,7 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     if (!(topFraction > 0 && topFraction <= 1))
         throw Error(
             QStringLiteral("probe: top_fraction must be in (0, 1] (got %1)").arg(topFraction));
-    const int seeds = seedsOption(options);
+    const int seeds = seedsOption(options, QStringLiteral("probe"), 1);
     const QJsonValue flipOption = options.value(QStringLiteral("stability_standardize"));
     if (!flipOption.isUndefined() && !flipOption.isNull() && !flipOption.isBool())
         throw Error(QStringLiteral("probe: stability_standardize must be true or false"));

@@ -32,20 +32,6 @@ std::optional<NeuronList> sessionMinimalSubset(const AnalysisContext &ctx,
     return cols;
 }
 
-/// Option "seeds": repetitions N, an integer in 1..1000 (default 1).
-int seedsOption(const QJsonObject &options, const QString &analysis)
-{
-    const QJsonValue v = options.value(QStringLiteral("seeds"));
-    if (v.isUndefined() || v.isNull())
-        return 1;
-    const double d = v.toDouble(std::nan(""));
-    if (!v.isDouble() || d != std::floor(d) || d < 1 || d > 1000)
-        throw Error(
-            QStringLiteral("%1: option 'seeds' must be an integer in 1..1000 (got %2)")
-                .arg(analysis, v.isDouble() ? QString::number(d) : QStringLiteral("a non-number")));
-    return int(d);
-}
-
 } // namespace
 
 AnalysisOutput runSelectivity(const QJsonObject &options, AnalysisContext &ctx)
@@ -62,7 +48,7 @@ AnalysisOutput runSelectivity(const QJsonObject &options, AnalysisContext &ctx)
     so.control.sampleFrom = rep.sampleFrom == QLatin1String("uniform") ? ControlSampling::Uniform
                                                                        : ControlSampling::Same;
     so.control.seed = seedOption(options, "seed", ctx.probe.seed);
-    so.seeds = seedsOption(options, QStringLiteral("selectivity"));
+    so.seeds = seedsOption(options, QStringLiteral("selectivity"), 1);
     const QString split = options.value(QStringLiteral("split")).toString(QStringLiteral("auto"));
     if (split == QLatin1String("train"))
         so.split = SelectivitySplit::Train;
@@ -96,7 +82,7 @@ AnalysisOutput runLayerwise(const QJsonObject &options, AnalysisContext &ctx)
     LayerwiseReport rep;
     rep.options.deltaPercent =
         options.value(QStringLiteral("delta")).toDouble(rep.options.deltaPercent);
-    rep.options.seeds = seedsOption(options, QStringLiteral("layerwise"));
+    rep.options.seeds = seedsOption(options, QStringLiteral("layerwise"), 1);
     rep.result = layerwiseProbes(data, rep.options, ctx.progress);
     if (rep.result.status != Status::Ok)
         return statusOnly(rep.result.status);

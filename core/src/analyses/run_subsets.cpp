@@ -13,7 +13,7 @@ AnalysisOutput runMinimalSubset(const QJsonObject &options, AnalysisContext &ctx
     MinimalSubsetOptions mo;
     mo.deltaPercent = options.value(QStringLiteral("delta")).toDouble(mo.deltaPercent);
     mo.searchStride = options.value(QStringLiteral("search_stride")).toInt(mo.searchStride);
-    mo.seeds = options.value(QStringLiteral("seeds")).toInt(mo.seeds);
+    mo.seeds = seedsOption(options, QStringLiteral("minimal-subset"), mo.seeds);
     const QString preset =
         options.value(QStringLiteral("preset")).toString(QStringLiteral("max_features"));
     if (preset != QLatin1String("max_features") && preset != QLatin1String("pipeline_all"))
@@ -83,7 +83,7 @@ AnalysisOutput runAblation(const QJsonObject &options, AnalysisContext &ctx)
     AblationReport rep;
     AblationOptions &ao = rep.options;
     ao.sizes = doubleList(options, "sizes", ao.sizes);
-    ao.seeds = options.value(QStringLiteral("seeds")).toInt(ao.seeds);
+    ao.seeds = seedsOption(options, QStringLiteral("ablation"), ao.seeds);
     ao.searchStride = options.value(QStringLiteral("search_stride")).toInt(ao.searchStride);
     rep.mode = options.value(QStringLiteral("mode")).toString(QStringLiteral("both"));
     if (rep.mode != QLatin1String("both") && rep.mode != QLatin1String("masking")

@@ -195,25 +195,32 @@ std::vector<std::vector<double>> nestedNumbers(const Reader &r, const QString &k
     return out;
 }
 
-/// "majority_baseline" (absent in older files: every number NaN, label "").
+/// A majority baseline object; absent (files before baselines) → NaN numbers, label "".
+MajorityBaseline majorityBaselineFrom(const Reader &j, const QString &key)
+{
+    MajorityBaseline b;
+    b.accuracy = b.macroF1 = kNotAvailable;
+    if (!j.has(key))
+        return b;
+    const Reader o = j.object(key);
+    b.label = o.string(QStringLiteral("label"));
+    b.accuracy = o.number(QStringLiteral("accuracy"));
+    b.macroF1 = o.number(QStringLiteral("macro_f1"));
+    b.tokens = Index(o.number(QStringLiteral("tokens")));
+    return b;
+}
+
+/// "majority_baseline" → "selection" and "test" (absent in older files: every number NaN,
+/// label "").
 void baselinesFrom(const Reader &j, MajorityBaseline &selection, MajorityBaseline &test)
 {
-    for (MajorityBaseline *b : {&selection, &test}) {
-        *b = MajorityBaseline{};
-        b->accuracy = b->macroF1 = kNotAvailable;
-    }
-    if (!j.has(QStringLiteral("majority_baseline")))
+    if (!j.has(QStringLiteral("majority_baseline"))) {
+        selection = test = majorityBaselineFrom(j, QStringLiteral("majority_baseline"));
         return;
-    const Reader o = j.object(QStringLiteral("majority_baseline"));
-    const std::pair<const char *, MajorityBaseline *> both[] = {{"selection", &selection},
-                                                                {"test", &test}};
-    for (const auto &[key, b] : both) {
-        const Reader r = o.object(QLatin1String(key));
-        b->label = r.string(QStringLiteral("label"));
-        b->accuracy = r.number(QStringLiteral("accuracy"));
-        b->macroF1 = r.number(QStringLiteral("macro_f1"));
-        b->tokens = Index(r.number(QStringLiteral("tokens")));
     }
+    const Reader o = j.object(QStringLiteral("majority_baseline"));
+    selection = majorityBaselineFrom(o, QStringLiteral("selection"));
+    test = majorityBaselineFrom(o, QStringLiteral("test"));
 }
 
 AblationCurve curveFrom(const Reader &r, const QString &mode)
@@ -518,13 +525,7 @@ GridSearchReport gridFrom(const Reader &j)
             zero.fail(QStringLiteral("cell"), QStringLiteral("a cell index or −1"));
         g.zeroFull = zero.number(QStringLiteral("full"));
     }
-    if (j.has(QStringLiteral("majority_baseline"))) {
-        const Reader b = j.object(QStringLiteral("majority_baseline"));
-        g.baseline.label = b.string(QStringLiteral("label"));
-        g.baseline.accuracy = b.number(QStringLiteral("accuracy"));
-        g.baseline.macroF1 = b.number(QStringLiteral("macro_f1"));
-        g.baseline.tokens = b.integer(QStringLiteral("tokens"));
-    }
+    g.baseline = majorityBaselineFrom(j, QStringLiteral("majority_baseline"));
     // Eligibility, the most accurate cell and the warnings follow from the cells and the rule.
     applyGridSelection(g, r.split);
     g.best = recordedBest; // the file's winner stays authoritative
@@ -647,21 +648,6 @@ SeedSummary seedSummaryFrom(const Reader &j, const QString &key, double primary)
     s.min = o.number(QStringLiteral("min"));
     s.max = o.number(QStringLiteral("max"));
     return s;
-}
-
-/// A majority baseline object; absent (files before baselines) → NaN numbers, label "".
-MajorityBaseline majorityBaselineFrom(const Reader &j, const QString &key)
-{
-    MajorityBaseline b;
-    b.accuracy = b.macroF1 = kNotAvailable;
-    if (!j.has(key))
-        return b;
-    const Reader o = j.object(key);
-    b.label = o.string(QStringLiteral("label"));
-    b.accuracy = o.number(QStringLiteral("accuracy"));
-    b.macroF1 = o.number(QStringLiteral("macro_f1"));
-    b.tokens = Index(o.number(QStringLiteral("tokens")));
-    return b;
 }
 
 /// An optional number (absent in older files) → NaN.
