@@ -604,6 +604,25 @@ private Q_SLOTS:
                  qPrintable(QString::number(w.layerwiseView()->minimumSizeHint().width())));
     }
 
+    // The λ1 = 0 hint under the heatmap follows the grid search: it suggests one while there is
+    // none, and says the grid chose λ1 = 0 once it did (the hint updates when the grid arrives).
+    void lambdaZeroHintFollowsTheGridSearch()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        QVERIFY(w.loadDemo() >= 0 && w.waitForJobs(120000));
+        QLabel *hint = w.salienceView()->findChild<QLabel *>(QStringLiteral("heatmapHint"));
+        QVERIFY(hint);
+        QVERIFY(run(w, QStringLiteral("probe")));
+        QCOMPARE(w.probe()->options.l1, 0.0);
+        QVERIFY2(hint->text().contains(QStringLiteral("A grid search")), qPrintable(hint->text()));
+        QVERIFY(run(w, QStringLiteral("grid-search"),
+                    {{QStringLiteral("l1_values"), QJsonArray{0.0}},
+                     {QStringLiteral("l2_values"), QJsonArray{0.0}}}));
+        QVERIFY2(hint->text().contains(QStringLiteral("as the grid search chose")),
+                 qPrintable(hint->text()));
+    }
+
     // Repeated probes (Run › Seeds): the evaluation table shows mean ± sd, the heatmap a
     // stability line (wrapping, never widening the window) and the report the same; a single
     // seed shows neither, and new data clears the line.

@@ -443,15 +443,17 @@ void GridSearchCanvas::updateCaption()
     const auto done = std::count_if(m_result.cells.begin(), m_result.cells.end(),
                                     [](const GridCell &c) { return c.done; });
     if (m_result.selection == GridSelection::Guarded)
-        text += tr(" · guarded choice: faded cells are more than %1 points below the most "
-                   "accurate A_full and did not compete")
-                    .arg(m_result.accuracyTolerance);
+        text += QLatin1Char('\n')
+                + tr("guarded choice: faded cells are more than %1 point(s) below the most "
+                     "accurate A_full and did not compete")
+                      .arg(m_result.accuracyTolerance);
     else
-        text += tr(" · paper's choice: highest score over all cells");
+        text += QLatin1Char('\n') + tr("paper's choice: highest score over all cells");
     if (done < qsizetype(m_result.cells.size()))
-        text += tr(" · cancelled: %1 of %2 cells done")
-                    .arg(qlonglong(done))
-                    .arg(qulonglong(m_result.cells.size()));
+        text += QLatin1Char('\n')
+                + tr("cancelled: %1 of %2 cells done")
+                      .arg(qlonglong(done))
+                      .arg(qulonglong(m_result.cells.size()));
     m_caption->setText(text);
 }
 

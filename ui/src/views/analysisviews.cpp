@@ -57,7 +57,15 @@ QString points(double v)
     if (!std::isfinite(v))
         return QStringLiteral("–");
     const double shown = std::round(v * 10) / 10;
-    return QString::number(shown == 0 ? 0.0 : shown, 'f', 1); // never "-0.0"
+    // never "-0.0"; a typographic minus like the rest of the window
+    return QString::number(shown == 0 ? 0.0 : shown, 'f', 1)
+        .replace(QLatin1Char('-'), QChar(0x2212));
+}
+
+/// "1 point", "0.5 points".
+QString pointsPhrase(double v)
+{
+    return v == 1 ? QObject::tr("1 point") : QObject::tr("%1 points").arg(v);
 }
 
 } // namespace
@@ -181,14 +189,17 @@ void GridSearchView::refresh(const QString &invalidated)
     const GridSearchResult &r = g->result;
     const QString rule =
         r.selection == GridSelection::Guarded
-            ? tr("the guarded rule (best score among cells within %1 points of the most accurate)")
-                  .arg(r.accuracyTolerance)
+            ? tr("the guarded rule (best score among cells within %1 of the most accurate)")
+                  .arg(pointsPhrase(r.accuracyTolerance))
             : tr("the paper's rule (best score over all cells)");
     const QString zero =
         !std::isfinite(r.costVsZero()) ? tr("– (no λ = 0 reference)")
         : r.zeroCell >= 0
             ? tr("%1 against λ = 0 (grid cell)").arg(points(r.costVsZero()))
             : tr("%1 against λ = 0 (extra reference probe)").arg(points(r.costVsZero()));
+    const QString better = r.costVsZero() < -0.05
+                               ? tr(" (negative: the chosen cell is more accurate than λ = 0)")
+                               : QString();
     m_summary->setText(tr("Chosen by %1, score %2: λ1 = %3, λ2 = %4 (score %5, A_full %6 %, "
                           "macro-F1 %7 on %8). Majority baseline %9 % (%10).")
                            .arg(rule, r.formula)
@@ -198,7 +209,8 @@ void GridSearchView::refresh(const QString &invalidated)
                            .arg(percent(w->full), percent(w->macroF1), g->split,
                                 percent(r.baseline.accuracy), r.baseline.label));
     m_cost->setText(
-        tr("Cost: %1 points against the most accurate cell, %2.").arg(points(r.costVsBest()), zero)
+        tr("Cost: %1 points against the most accurate cell, %2.")
+            .arg(points(r.costVsBest()), zero + better)
         + (r.warnings.isEmpty()
                ? QString()
                : QLatin1Char('\n') + tr("Warning: %1").arg(r.warnings.join(tr("\nWarning: ")))));

@@ -252,7 +252,7 @@ QString validationReport(const LoadedTask &task, const QString &source)
         out << QObject::tr("Activation scale per layer (train; RMS of per-neuron standard "
                            "deviations): %1; largest / smallest %2×")
                    .arg(scales.join(QStringLiteral(", ")))
-                   .arg(task.layerScaleRatio(), 0, 'f', 1);
+                   .arg(task.layerScaleRatio(), 0, 'f', 2); // 3.99× is not "4.0×" (warns > 4)
         const QString scale = task.scaleWarning(false);
         if (!scale.isEmpty())
             out << QObject::tr("warning (while the probe's Standardise option is off, the "

@@ -100,6 +100,8 @@ SalienceView::SalienceView(SessionController *controller, LayerBarsCanvas *layer
                     "neuron."));
     });
     connect(m_controller, &SessionController::resultChanged, this, [this](const QString &name) {
+        if (name == QLatin1String("grid-search") && m_controller->probe())
+            updateHint(); // without a probe the hint says what to do first
         if (name != QLatin1String("probe"))
             return;
         const ProbeReport *p = m_controller->probe();
@@ -180,13 +182,7 @@ void SalienceView::refresh()
         return neuronSummary(std::get<ProbeReport>(*shared), column).topClasses;
     });
     m_heatmap->selectNeuron(m_controller->selectedColumn());
-    QString hint;
-    if (p->options.l1 == 0)
-        hint = tr("λ1 = 0: without the L1 penalty the weight mass spreads over many neurons, so "
-                  "the map is nearly uniform. A grid search (Run › Grid search) finds a λ1 that "
-                  "concentrates it.");
-    m_hint->setText(hint);
-    m_hint->setVisible(!hint.isEmpty());
+    updateHint();
     const QString stability = seedStabilityText(*p);
     m_stability->setText(stability.isEmpty() ? QString() : tr("Seeds: %1.").arg(stability));
     m_stability->setVisible(!stability.isEmpty());
@@ -206,6 +202,24 @@ void SalienceView::refreshLayers()
     m_layers->setDistribution(layerDistribution(p->layout.layerIds, p->layout.dims, order,
                                                 std::min<int>(k, int(order.size()))),
                               tr("top %1 · %2").arg(k).arg(which));
+}
+
+void SalienceView::updateHint()
+{
+    QString hint;
+    const ProbeReport *p = m_controller->probe();
+    if (p && p->options.l1 == 0) {
+        const GridSearchReport *grid = m_controller->gridSearch();
+        hint = grid && grid->hasWinner() && grid->bestL1() == 0
+                   ? tr("λ1 = 0, as the grid search chose: the weight mass spreads over many "
+                        "neurons, so the map is nearly uniform; read the ranking with its seed "
+                        "stability (Seeds > 1).")
+                   : tr("λ1 = 0: without the L1 penalty the weight mass spreads over many "
+                        "neurons, so the map is nearly uniform. A grid search (Run › Grid search) "
+                        "finds a λ1 that concentrates it.");
+    }
+    m_hint->setText(hint);
+    m_hint->setVisible(!hint.isEmpty());
 }
 
 } // namespace salient::ui

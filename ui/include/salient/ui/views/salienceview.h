@@ -47,6 +47,8 @@ public:
 private:
     void clearMap(const QString &hint);
     void refreshLayers();
+    /// The λ1 = 0 hint: depends on the probe and on whether a grid search chose λ1 = 0.
+    void updateHint();
 
     SessionController *m_controller;
     LayerBarsCanvas *m_layers;
