@@ -154,6 +154,7 @@ salient::Session sessionFor(const QCommandLineParser &p, const salient::DatasetO
 
 int cmdInspect(const QStringList &args);
 int cmdDemo(const QStringList &args);
+int cmdExtract(const QStringList &args); // extract.cpp
 /// One analysis subcommand (@p name is one of salient::analysisNames()).
 int cmdAnalysis(const QString &name, const QStringList &args);
 int cmdRun(const QStringList &args);

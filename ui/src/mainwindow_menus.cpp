@@ -27,6 +27,7 @@ void MainWindow::buildMenus()
     file->addAction(tr("Open &data files…"), QKeySequence(tr("Ctrl+D")), this,
                     &MainWindow::openDataDialog);
     file->addAction(tr("Open built-in &demo"), this, [this] { loadDemo(); });
+    file->addAction(tr("E&xtract activations from a model…"), this, &MainWindow::extractDialog);
     file->addAction(tr("&Open session…"), QKeySequence::Open, this, [this] {
         const QString f = QFileDialog::getOpenFileName(this, tr("Open session"), {},
                                                        tr("Salient session (*.json)"));

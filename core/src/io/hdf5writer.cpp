@@ -31,6 +31,7 @@ struct NeuroxHdf5Writer::Impl {
     std::vector<float> f32;
     std::vector<std::uint16_t> f16;
     bool finished = false;
+    bool keepOnAbort = false; ///< resumable writer: the partial file survives destruction
 
     Error fail(const QString &what) const
     {
@@ -62,8 +63,97 @@ NeuroxHdf5Writer::NeuroxHdf5Writer(const QString &path, int layers, int dims, DT
     d->fileType = dtype == DType::Float16 ? makeHalfType() : typeId(H5Tcopy(H5T_IEEE_F32LE));
 }
 
+NeuroxHdf5Writer::NeuroxHdf5Writer(const QString &path, const QString &partialPath, int layers,
+                                   int dims, DType dtype, const QStringList &resumeTexts)
+    : d(std::make_unique<Impl>())
+{
+    using namespace detail;
+    silenceHdf5();
+    d->path = path;
+    d->prefix = QStringLiteral("Cannot write HDF5 file %1: ").arg(quotedPath(path));
+    if (layers < 1 || dims < 1 || qint64(layers) * dims > INT32_MAX)
+        throw Error(d->prefix
+                    + QStringLiteral("expected layers >= 1 and dims >= 1, found %1 and %2.")
+                          .arg(layers)
+                          .arg(dims));
+    d->layers = layers;
+    d->dims = dims;
+    d->dtype = dtype;
+    d->tmpPath = partialPath;
+    d->keepOnAbort = true;
+    d->fileType = dtype == DType::Float16 ? makeHalfType() : typeId(H5Tcopy(H5T_IEEE_F32LE));
+    const QByteArray native = QFile::encodeName(partialPath);
+    if (resumeTexts.isEmpty()) {
+        d->file = fileId(H5Fcreate(native.constData(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT));
+        if (!d->file.valid())
+            throw d->fail(QStringLiteral("cannot create %1").arg(quotedPath(partialPath)));
+        return;
+    }
+    const QString partialPrefix =
+        QStringLiteral("Cannot resume from the partial file %1: ").arg(quotedPath(partialPath));
+    d->file = fileId(H5Fopen(native.constData(), H5F_ACC_RDWR, H5P_DEFAULT));
+    if (!d->file.valid())
+        throw Error(partialPrefix
+                    + QStringLiteral("it cannot be opened as HDF5 (HDF5 reports: %1); start over "
+                                     "(delete it, or --restart).")
+                          .arg(hdf5Reason()));
+    const qsizetype n = resumeTexts.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        const QByteArray name = QByteArray::number(qlonglong(i));
+        Hid dset = datasetId(H5Dopen2(d->file.get(), name.constData(), H5P_DEFAULT));
+        Hid space = dset.valid() ? spaceId(H5Dget_space(dset.get())) : Hid();
+        Hid type = dset.valid() ? typeId(H5Dget_type(dset.get())) : Hid();
+        hsize_t shape[3] = {0, 0, 0};
+        const bool shapeOk = space.valid() && H5Sget_simple_extent_ndims(space.get()) == 3
+                             && H5Sget_simple_extent_dims(space.get(), shape, nullptr) == 3
+                             && shape[0] == hsize_t(layers) && shape[2] == hsize_t(dims);
+        const bool typeOk = type.valid() && H5Tget_class(type.get()) == H5T_FLOAT
+                            && H5Tget_size(type.get()) == (dtype == DType::Float16 ? 2u : 4u);
+        if (!shapeOk || !typeOk)
+            throw Error(partialPrefix
+                        + QStringLiteral("dataset '%1' is missing or not %2 × words × %3 %4; start "
+                                         "over (delete it, or --restart).")
+                              .arg(QString::fromLatin1(name))
+                              .arg(layers)
+                              .arg(dims)
+                              .arg(dtypeName(dtype)));
+    }
+    // Datasets after the journal's last complete sentence were written but not recorded.
+    for (qlonglong i = n;; ++i) {
+        const QByteArray name = QByteArray::number(i);
+        if (H5Lexists(d->file.get(), name.constData(), H5P_DEFAULT) <= 0)
+            break;
+        if (H5Ldelete(d->file.get(), name.constData(), H5P_DEFAULT) < 0)
+            throw d->fail(QStringLiteral("cannot delete the unrecorded dataset '%1' of %2")
+                              .arg(QString::fromLatin1(name), quotedPath(partialPath)));
+    }
+    d->texts = resumeTexts;
+}
+
+void NeuroxHdf5Writer::flush()
+{
+    detail::silenceHdf5();
+    if (d->finished || !d->file.valid())
+        return;
+    if (H5Fflush(d->file.get(), H5F_SCOPE_GLOBAL) < 0)
+        throw d->fail(QStringLiteral("cannot flush %1").arg(detail::quotedPath(d->tmpPath)));
+    QFile f(d->tmpPath);
+    if (f.open(QIODevice::ReadOnly))
+        ::fsync(f.handle());
+}
+
+Index NeuroxHdf5Writer::count() const
+{
+    return Index(d->texts.size());
+}
+
 NeuroxHdf5Writer::~NeuroxHdf5Writer()
 {
+    if (d && !d->finished && d->keepOnAbort) {
+        detail::silenceHdf5();
+        d->file.reset();
+        return;
+    }
     if (d && !d->finished) {
         detail::silenceHdf5();
         d->file.reset();

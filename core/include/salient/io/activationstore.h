@@ -102,12 +102,25 @@ void writeNeuroxHdf5(const QString &path, int layers, int dims,
 class NeuroxHdf5Writer {
 public:
     NeuroxHdf5Writer(const QString &path, int layers, int dims, DType dtype = DType::Float32);
+    /**
+     * Resumable: writes into @p partialPath, which is kept (not removed) when the writer is
+     * destroyed without finish(). With @p resumeTexts non-empty, the existing @p partialPath is
+     * reopened: its datasets "0".."n-1" (n = resumeTexts.size()) must exist with this writer's
+     * layers, dims and dtype and are kept, later ones are deleted; otherwise salient::Error names
+     * the partial file and what did not match. flush() makes what was appended durable.
+     */
+    NeuroxHdf5Writer(const QString &path, const QString &partialPath, int layers, int dims,
+                     DType dtype, const QStringList &resumeTexts);
     ~NeuroxHdf5Writer();
     NeuroxHdf5Writer(const NeuroxHdf5Writer &) = delete;
     NeuroxHdf5Writer &operator=(const NeuroxHdf5Writer &) = delete;
     /// @p sentence: words × (layers·dims) row-major; @p text: its key (duplicates handled).
     void append(const RowMatrixF &sentence, const QString &text);
     void finish();
+    /// Flushes the file's data and metadata to the disk (H5Fflush + fsync of the file).
+    void flush();
+    /// Sentences in the file so far (resumed ones included).
+    Index count() const;
 
 private:
     struct Impl;

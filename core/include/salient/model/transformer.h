@@ -25,7 +25,8 @@ QString familyName(Family f); // "bert", "roberta", "electra", "gpt2", "llama"
 /// What the last entry of the hidden-state stack is (MODELS.md §3.2/3.3, data README §3).
 enum class LastLayer {
     Default,   ///< FinalNorm for Hugging Face checkpoints, Raw for llama2.c ones
-    FinalNorm, ///< HF's hidden_states: the final norm (ln_f / norm) replaces the last block's output
+    FinalNorm, ///< HF's hidden_states: the final norm (ln_f / norm) replaces the last block's
+               ///< output
     Raw        ///< every entry is the raw residual stream (llama2.c convention of ../shared/data)
 };
 
@@ -36,10 +37,10 @@ struct ModelInfo {
     int layers = 0;    ///< transformer blocks; the hidden-state stack has layers + 1 entries
     int hidden = 0;
     int vocabSize = 0;
-    int maxPositions = 0;             ///< longest input the model accepts (INT_MAX for RoPE)
-    std::int64_t parameters = 0;      ///< number of weights used for hidden states
-    std::int64_t weightBytes = 0;     ///< their size as stored (F32/F16/BF16)
-    QString weightDtype;              ///< "F32", "F16", "BF16" (the dominant stored dtype)
+    int maxPositions = 0;         ///< longest input the model accepts (INT_MAX for RoPE)
+    std::int64_t parameters = 0;  ///< number of weights used for hidden states
+    std::int64_t weightBytes = 0; ///< their size as stored (F32/F16/BF16)
+    QString weightDtype;          ///< "F32", "F16", "BF16" (the dominant stored dtype)
 };
 
 struct ForwardOptions {
@@ -62,14 +63,16 @@ public:
      * equals the unbatched run up to float rounding). Result [b][l] is T_b × hidden, l = 0..layers.
      * Ids out of the vocabulary or sequences longer than info().maxPositions throw salient::Error.
      */
-    virtual std::vector<std::vector<RowMatrixF>> forward(const std::vector<std::vector<int>> &batch,
-                                                         const ForwardOptions &options = {}) const = 0;
+    virtual std::vector<std::vector<RowMatrixF>>
+    forward(const std::vector<std::vector<int>> &batch,
+            const ForwardOptions &options = {}) const = 0;
     /**
      * Next-token logits (T × vocab) of one sequence for decoder families (GPT-2, Llama,
      * llama2.c; the LM head or the tied embedding); throws for encoder families or when the
      * checkpoint has no head. @p options.hook applies as in forward().
      */
-    virtual RowMatrixF logits(const std::vector<int> &ids, const ForwardOptions &options = {}) const = 0;
+    virtual RowMatrixF logits(const std::vector<int> &ids,
+                              const ForwardOptions &options = {}) const = 0;
 };
 
 /**

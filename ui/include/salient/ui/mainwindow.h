@@ -23,6 +23,7 @@ class QSpinBox;
 namespace salient::ui {
 
 class CompareDock;
+struct ExtractRequest;
 class CurvesCanvas;
 class CurvesView;
 class DataDock;
@@ -93,6 +94,16 @@ public:
      * @return a short description of what was done (also shown in the status bar)
      */
     QString openDroppedFiles(const QStringList &paths);
+
+    /**
+     * Extracts activations from a model (File › Extract activations…) as a Compute job with
+     * progress, ETA and cancel. When it succeeds, offers to open the result with its sentences
+     * and the matching labels file (an Open-data dialog, prefilled; see lastExtractionInputs()).
+     * Errors appear as a dialog and in lastError(). Returns the job id.
+     */
+    int extractActivations(const ExtractRequest &request);
+    /// The inputs offered after the last successful extraction (empty before), for tests.
+    TaskInputs lastExtractionInputs() const { return m_extractionInputs; }
 
     // For tests and scripting.
     SessionController *controller() const { return m_controller; }
@@ -166,7 +177,9 @@ private:
     void resetLayout();
     void applyDefaultDockSizes();
     void openDataDialog();
+    void extractDialog();
 
+    TaskInputs m_extractionInputs;
     JobRunner *m_jobs = nullptr;
     SessionController *m_controller = nullptr;
     NeuronPresenter *m_neuron = nullptr;
