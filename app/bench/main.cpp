@@ -10,6 +10,8 @@
 #include "salient/util/error.h"
 #include "salient/util/runtime.h"
 
+#include "extractbench.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -136,7 +138,24 @@ int main(int argc, char **argv)
          QStringLiteral(
              "grid search over the first N of {0,1e-5,1e-4,1e-3,1e-2,1e-1} for each lambda"),
          QStringLiteral("N"), QStringLiteral("6")});
+    p.addOption({QStringLiteral("extract"),
+                 QStringLiteral("time activation extraction instead (random BERT-base- and "
+                                "Llama-shaped models; stories260K end to end with --shared)")});
+    p.addOption({QStringLiteral("shared"), QStringLiteral("the ../shared folder (real data)"),
+                 QStringLiteral("DIR")});
     p.process(app);
+    if (p.isSet(QStringLiteral("extract"))) {
+        setComputeThreads(p.value(QStringLiteral("threads")).toInt());
+        try {
+            const QJsonObject r = runExtractBench(32, 64, p.value(QStringLiteral("shared")));
+            if (p.isSet(QStringLiteral("json")))
+                std::printf("%s", QJsonDocument(r).toJson().constData());
+            return 0;
+        } catch (const Error &e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return 2;
+        }
+    }
     const Index tokens = p.value(QStringLiteral("tokens")).toLongLong();
     const int layers = p.value(QStringLiteral("layers")).toInt(),
               dims = p.value(QStringLiteral("dims")).toInt();
