@@ -13,6 +13,7 @@
 #include "salient/util/matrix.h"
 
 #include <QString>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -25,7 +26,8 @@ QString familyName(Family f); // "bert", "roberta", "electra", "gpt2", "llama"
 /// What the last entry of the hidden-state stack is (MODELS.md §3.2/3.3, data README §3).
 enum class LastLayer {
     Default,   ///< FinalNorm for Hugging Face checkpoints, Raw for llama2.c ones
-    FinalNorm, ///< HF's hidden_states: the final norm (ln_f / norm) replaces the last block's output
+    FinalNorm, ///< HF's hidden_states: the final norm (ln_f / norm) replaces the last block's
+               ///< output
     Raw        ///< every entry is the raw residual stream (llama2.c convention of ../shared/data)
 };
 
@@ -36,10 +38,10 @@ struct ModelInfo {
     int layers = 0;    ///< transformer blocks; the hidden-state stack has layers + 1 entries
     int hidden = 0;
     int vocabSize = 0;
-    int maxPositions = 0;             ///< longest input the model accepts (INT_MAX for RoPE)
-    std::int64_t parameters = 0;      ///< number of weights used for hidden states
-    std::int64_t weightBytes = 0;     ///< their size as stored (F32/F16/BF16)
-    QString weightDtype;              ///< "F32", "F16", "BF16" (the dominant stored dtype)
+    int maxPositions = 0;         ///< longest input the model accepts (INT_MAX for RoPE)
+    std::int64_t parameters = 0;  ///< number of weights used for hidden states
+    std::int64_t weightBytes = 0; ///< their size as stored (F32/F16/BF16)
+    QString weightDtype;          ///< "F32", "F16", "BF16" (the dominant stored dtype)
 };
 
 struct ForwardOptions {
@@ -58,18 +60,22 @@ public:
     virtual ~Transformer() = default;
     virtual const ModelInfo &info() const = 0;
     /**
-     * Hidden states of a batch of token-id sequences (padded and masked inside; each result
-     * equals the unbatched run up to float rounding). Result [b][l] is T_b × hidden, l = 0..layers.
+     * Hidden states of a batch of token-id sequences. The sequences' tokens are packed into one
+     * matrix for the dense layers and attention runs per sequence (no padding is computed, which
+     * equals padding to the longest with masks), so each result equals the unbatched run up to
+     * float rounding. Result [b][l] is T_b × hidden, l = 0..layers; empty sequences give 0 rows.
      * Ids out of the vocabulary or sequences longer than info().maxPositions throw salient::Error.
      */
-    virtual std::vector<std::vector<RowMatrixF>> forward(const std::vector<std::vector<int>> &batch,
-                                                         const ForwardOptions &options = {}) const = 0;
+    virtual std::vector<std::vector<RowMatrixF>>
+    forward(const std::vector<std::vector<int>> &batch,
+            const ForwardOptions &options = {}) const = 0;
     /**
      * Next-token logits (T × vocab) of one sequence for decoder families (GPT-2, Llama,
      * llama2.c; the LM head or the tied embedding); throws for encoder families or when the
      * checkpoint has no head. @p options.hook applies as in forward().
      */
-    virtual RowMatrixF logits(const std::vector<int> &ids, const ForwardOptions &options = {}) const = 0;
+    virtual RowMatrixF logits(const std::vector<int> &ids,
+                              const ForwardOptions &options = {}) const = 0;
 };
 
 /**
@@ -79,5 +85,15 @@ public:
  * naming the supported layouts and families.
  */
 std::unique_ptr<Transformer> loadTransformer(const QString &path);
+
+/**
+ * A model of @p family with random weights held in memory (benchmarks, tests): N(0, 0.02)-like
+ * uniform matrices and embeddings, unit norm weights, zero biases; deterministic in @p seed.
+ * @p kvHeads applies to Llama (GQA) and must divide @p heads; other families use @p heads.
+ * BERT-base shape (12 × 768, 12 heads, 3072, vocab 30,522, 512 positions) takes ~440 MB.
+ */
+std::unique_ptr<Transformer> makeRandomTransformer(Family family, int layers, int hidden, int heads,
+                                                   int kvHeads, int intermediate, int vocab,
+                                                   int maxPositions, std::uint64_t seed);
 
 } // namespace salient::model
