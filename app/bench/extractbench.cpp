@@ -91,7 +91,7 @@ QJsonObject runExtractBench(int sentenceTokens, int sentences, const QString &sh
         const double build = secondsOf(t);
         std::mt19937 rng(11);
         std::uniform_int_distribution<int> id(5, s.vocab - 1);
-        std::vector<std::vector<int>> corpus(size_t(sentences));
+        std::vector<std::vector<int>> corpus(static_cast<size_t>(sentences));
         for (auto &seq : corpus) {
             seq.resize(size_t(sentenceTokens));
             for (int &x : seq)

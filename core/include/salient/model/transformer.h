@@ -13,6 +13,7 @@
 #include "salient/util/matrix.h"
 
 #include <QString>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -59,8 +60,10 @@ public:
     virtual ~Transformer() = default;
     virtual const ModelInfo &info() const = 0;
     /**
-     * Hidden states of a batch of token-id sequences (padded and masked inside; each result
-     * equals the unbatched run up to float rounding). Result [b][l] is T_b × hidden, l = 0..layers.
+     * Hidden states of a batch of token-id sequences. The sequences' tokens are packed into one
+     * matrix for the dense layers and attention runs per sequence (no padding is computed, which
+     * equals padding to the longest with masks), so each result equals the unbatched run up to
+     * float rounding. Result [b][l] is T_b × hidden, l = 0..layers; empty sequences give 0 rows.
      * Ids out of the vocabulary or sequences longer than info().maxPositions throw salient::Error.
      */
     virtual std::vector<std::vector<RowMatrixF>>
@@ -82,5 +85,15 @@ public:
  * naming the supported layouts and families.
  */
 std::unique_ptr<Transformer> loadTransformer(const QString &path);
+
+/**
+ * A model of @p family with random weights held in memory (benchmarks, tests): N(0, 0.02)-like
+ * uniform matrices and embeddings, unit norm weights, zero biases; deterministic in @p seed.
+ * @p kvHeads applies to Llama (GQA) and must divide @p heads; other families use @p heads.
+ * BERT-base shape (12 × 768, 12 heads, 3072, vocab 30,522, 512 positions) takes ~440 MB.
+ */
+std::unique_ptr<Transformer> makeRandomTransformer(Family family, int layers, int hidden, int heads,
+                                                   int kvHeads, int intermediate, int vocab,
+                                                   int maxPositions, std::uint64_t seed);
 
 } // namespace salient::model
