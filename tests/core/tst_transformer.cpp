@@ -100,13 +100,22 @@ QByteArray safetensors(const QByteArray &header, const QByteArray &data, std::ui
 }
 
 /// @p src's tensors re-written as F32 under @p prefix; @p edit may change a tensor's shape/data.
-QByteArray rewriteSafetensors(const QString &src, const QByteArray &prefix,
-                              const std::function<void(const QString &, std::vector<std::int64_t> &,
-                                                       QByteArray &)> &edit = {})
+QByteArray rewriteSafetensors(
+    const QString &src, const QByteArray &prefix,
+    const std::function<void(const QString &, std::vector<std::int64_t> &, QByteArray &)> &edit =
+        {},
+    const std::vector<std::pair<QByteArray, std::int64_t>> &zeroVectors = {})
 {
     const SafetensorsFile sf(src);
     QByteArray header = "{";
     QByteArray data;
+    for (const auto &[name, n] : zeroVectors) {
+        header += "\"" + name + "\":{\"dtype\":\"F32\",\"shape\":["
+                  + QByteArray::number(qlonglong(n)) + "],\"data_offsets\":["
+                  + QByteArray::number(data.size()) + "," + QByteArray::number(data.size() + n * 4)
+                  + "]},";
+        data += QByteArray(qsizetype(n) * 4, '\0');
+    }
     for (size_t i = 0; i < sf.header().tensors.size(); ++i) {
         const TensorInfo &t = sf.header().tensors[i];
         std::vector<std::int64_t> shape = t.shape;
@@ -156,6 +165,7 @@ private Q_SLOTS:
     void lastLayerRawVsFinalNorm();
     void stories260kGreedyGeneration();
     void robertaAndElectraFromBert();
+    void llamaBiases();
     void randomModelsAllFamilies();
     void configParsing();
     void refusesBadCheckpoints();
@@ -411,6 +421,47 @@ void TestTransformer::robertaAndElectraFromBert()
     const auto withPad = r->forward({{2, 1, 50, 3}})[0][0];
     const auto noPad = r->forward({{2, 50, 3}})[0][0];
     QVERIFY((withPad.row(2) - noPad.row(1)).cwiseAbs().maxCoeff() < 1e-6f);
+}
+
+void TestTransformer::llamaBiases()
+{
+    // attention_bias / mlp_bias: zero biases reproduce the bias-free golden model; the bias
+    // tensors are then required.
+    SALIENT_REQUIRE_SHARED(dir, "spec/golden/models/tiny-llama");
+    QTemporaryDir tmp;
+    QString config = QString::fromUtf8(readAll(dir + QStringLiteral("/config.json")));
+    config.replace(QLatin1String("\"attention_bias\": false"),
+                   QLatin1String("\"attention_bias\": true"));
+    config.replace(QLatin1String("\"mlp_bias\": false"), QLatin1String("\"mlp_bias\": true"));
+    std::vector<std::pair<QByteArray, std::int64_t>> biases;
+    for (int l = 0; l < 2; ++l) {
+        const QByteArray p = "model.layers." + QByteArray::number(l) + ".";
+        biases.insert(biases.end(), {{p + "self_attn.q_proj.bias", 64},
+                                     {p + "self_attn.k_proj.bias", 32},
+                                     {p + "self_attn.v_proj.bias", 32},
+                                     {p + "self_attn.o_proj.bias", 64},
+                                     {p + "mlp.gate_proj.bias", 128},
+                                     {p + "mlp.up_proj.bias", 128},
+                                     {p + "mlp.down_proj.bias", 64}});
+    }
+    QDir().mkpath(tmp.filePath(QStringLiteral("biased")));
+    writeFile(tmp.filePath(QStringLiteral("biased/config.json")), config.toUtf8());
+    writeFile(tmp.filePath(QStringLiteral("biased/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "", {}, biases));
+    const auto t = loadTransformer(tmp.filePath(QStringLiteral("biased")));
+    const Expected e = readExpected(dir + QStringLiteral("/expected.hidden.hdf5"), 3);
+    const auto out = t->forward({e.ids})[0];
+    for (size_t l = 0; l < e.stack.size(); ++l) {
+        bool ok = true;
+        compare(out[l], e.stack[l], ok);
+        QVERIFY(ok);
+    }
+    biases.pop_back();
+    writeFile(tmp.filePath(QStringLiteral("biased/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "", {}, biases));
+    const QString err = errorOf([&] { loadTransformer(tmp.filePath(QStringLiteral("biased"))); });
+    QVERIFY2(err.contains(QLatin1String("'layers.1.mlp.down_proj.bias' is missing")),
+             qPrintable(err));
 }
 
 void TestTransformer::randomModelsAllFamilies()
