@@ -1,5 +1,6 @@
 // Writes small valid seed inputs for the fuzz targets (docs/robustness.md, "Fuzzing"):
-//   make_seeds OUTDIR  →  OUTDIR/{hdf5_activations,jsonl_activations,text_corpus,session}/*
+//   make_seeds OUTDIR  →  OUTDIR/{hdf5_activations,jsonl_activations,text_corpus,session,
+//                                 safetensors,model_config}/*
 // Built with the targets; `cmake --build build-fuzz --target fuzz_seeds` runs it.
 #include "salient/io/activationstore.h"
 #include "salient/session/session.h"
@@ -77,7 +78,8 @@ int main(int argc, char **argv)
     }
     try {
         const QDir out(QString::fromLocal8Bit(argv[1]));
-        for (const char *sub : {"hdf5_activations", "jsonl_activations", "text_corpus", "session"})
+        for (const char *sub : {"hdf5_activations", "jsonl_activations", "text_corpus", "session",
+                                "safetensors", "model_config"})
             if (!out.mkpath(QLatin1String(sub)))
                 throw Error(
                     QStringLiteral("cannot create %1").arg(out.filePath(QLatin1String(sub))));
@@ -108,6 +110,62 @@ int main(int argc, char **argv)
                                                        + QByteArray("\x00", 1) + "A B\nB A\nA\n");
         writeBytes(tc + QStringLiteral("sentence"), QByteArray("\xa0", 1) + "one two\nthree\n"
                                                         + QByteArray("\x00", 1) + "POS\nNEG\n");
+
+        // safetensors files: little-endian u64 header length, JSON header, data.
+        const QString st = out.filePath(QStringLiteral("safetensors/"));
+        auto safetensors = [](const QByteArray &header, qsizetype dataBytes) {
+            QByteArray padded = header;
+            while (padded.size() % 8 != 0)
+                padded += ' ';
+            QByteArray bytes(8, '\0');
+            for (int i = 0; i < 8; ++i)
+                bytes[i] = char((std::uint64_t(padded.size()) >> (8 * i)) & 0xff);
+            QByteArray data(dataBytes, '\0');
+            for (qsizetype i = 0; i < dataBytes; ++i)
+                data[i] = char(i * 37 + 11);
+            return bytes + padded + data;
+        };
+        writeBytes(
+            st + QStringLiteral("f32.safetensors"),
+            safetensors(R"({"__metadata__":{"format":"pt"},"embeddings.weight":{"dtype":"F32",)"
+                        R"("shape":[3,2],"data_offsets":[0,24]},"norm.bias":{"dtype":"F32",)"
+                        R"("shape":[2],"data_offsets":[24,32]}})",
+                        32));
+        writeBytes(st + QStringLiteral("mixed.safetensors"),
+                   safetensors(R"({"a":{"dtype":"BF16","shape":[2,2],"data_offsets":[8,16]},)"
+                               R"("b":{"dtype":"F16","shape":[4],"data_offsets":[0,8]},)"
+                               R"("s":{"dtype":"F64","shape":[],"data_offsets":[16,24]},)"
+                               R"("e":{"dtype":"I8","shape":[0,3],"data_offsets":[24,24]}})",
+                               24));
+        writeBytes(st + QStringLiteral("empty.safetensors"), safetensors("{}", 0));
+
+        const QString mc = out.filePath(QStringLiteral("model_config/"));
+        writeBytes(
+            mc + QStringLiteral("bert.json"),
+            R"({"model_type": "bert", "hidden_size": 32, "num_hidden_layers": 2, )"
+            R"("num_attention_heads": 2, "intermediate_size": 64, "hidden_act": "gelu", )"
+            R"("max_position_embeddings": 128, "type_vocab_size": 2, "layer_norm_eps": 1e-12, )"
+            R"("pad_token_id": 0, "position_embedding_type": "absolute", "vocab_size": 400})");
+        writeBytes(
+            mc + QStringLiteral("roberta.json"),
+            R"({"model_type": "xlm-roberta", "max_position_embeddings": 514, "type_vocab_size": 1, )"
+            R"("layer_norm_eps": 1e-5, "pad_token_id": 1})");
+        writeBytes(mc + QStringLiteral("electra.json"),
+                   R"({"model_type": "electra", "embedding_size": 128, "hidden_size": 256})");
+        writeBytes(
+            mc + QStringLiteral("gpt2.json"),
+            R"({"model_type": "gpt2", "n_embd": 32, "n_head": 4, "n_layer": 2, "n_inner": null, )"
+            R"("n_positions": 128, "activation_function": "gelu_new", "vocab_size": 497, )"
+            R"("scale_attn_by_inverse_layer_idx": true})");
+        writeBytes(
+            mc + QStringLiteral("llama.json"),
+            R"({"model_type": "llama", "hidden_size": 64, "intermediate_size": 128, )"
+            R"("num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, )"
+            R"("head_dim": 16, "rms_norm_eps": 1e-05, "rope_scaling": null, "rope_theta": 10000.0, )"
+            R"("attention_bias": true, "mlp_bias": false, "vocab_size": 512})");
+        writeBytes(
+            mc + QStringLiteral("mistral.json"),
+            R"({"model_type": "mistral", "sliding_window": null, "num_key_value_heads": 8})");
 
         // Sessions: JSON \0 arrays-HDF5, the JSON naming the arrays file "arrays.h5".
         QTemporaryDir tmp;

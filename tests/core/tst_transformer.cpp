@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <functional>
 #include <hdf5.h>
 
 using namespace salient;
@@ -98,6 +99,41 @@ QByteArray safetensors(const QByteArray &header, const QByteArray &data, std::ui
     return out + header + data;
 }
 
+/// @p src's tensors re-written as F32 under @p prefix; @p edit may change a tensor's shape/data.
+QByteArray rewriteSafetensors(
+    const QString &src, const QByteArray &prefix,
+    const std::function<void(const QString &, std::vector<std::int64_t> &, QByteArray &)> &edit =
+        {},
+    const std::vector<std::pair<QByteArray, std::int64_t>> &zeroVectors = {})
+{
+    const SafetensorsFile sf(src);
+    QByteArray header = "{";
+    QByteArray data;
+    for (const auto &[name, n] : zeroVectors) {
+        header += "\"" + name + "\":{\"dtype\":\"F32\",\"shape\":["
+                  + QByteArray::number(qlonglong(n)) + "],\"data_offsets\":["
+                  + QByteArray::number(data.size()) + "," + QByteArray::number(data.size() + n * 4)
+                  + "]},";
+        data += QByteArray(qsizetype(n) * 4, '\0');
+    }
+    for (size_t i = 0; i < sf.header().tensors.size(); ++i) {
+        const TensorInfo &t = sf.header().tensors[i];
+        std::vector<std::int64_t> shape = t.shape;
+        QByteArray bytes(reinterpret_cast<const char *>(sf.data(t)), qsizetype(t.end - t.begin));
+        if (edit)
+            edit(t.name, shape, bytes);
+        QByteArray dims;
+        for (size_t k = 0; k < shape.size(); ++k)
+            dims += (k ? "," : "") + QByteArray::number(qlonglong(shape[k]));
+        header += (i ? ",\"" : "\"") + prefix + t.name.toUtf8()
+                  + "\":{\"dtype\":\"F32\",\"shape\":[" + dims + "],\"data_offsets\":["
+                  + QByteArray::number(data.size()) + ","
+                  + QByteArray::number(data.size() + bytes.size()) + "]}";
+        data += bytes;
+    }
+    return safetensors(header + "}", data);
+}
+
 /// The llama2.c tokenizer (tok512.bin): id → bytes.
 std::vector<QByteArray> readLlama2cVocab(const QString &path)
 {
@@ -128,6 +164,8 @@ private Q_SLOTS:
     void hookCalledPerLayer();
     void lastLayerRawVsFinalNorm();
     void stories260kGreedyGeneration();
+    void robertaAndElectraFromBert();
+    void llamaBiases();
     void randomModelsAllFamilies();
     void configParsing();
     void refusesBadCheckpoints();
@@ -328,6 +366,104 @@ void TestTransformer::stories260kGreedyGeneration()
         text.constData());
 }
 
+void TestTransformer::robertaAndElectraFromBert()
+{
+    // RoBERTa = BERT with position ids padding_idx + 1 + i: a RoBERTa checkpoint whose position
+    // table is tiny-bert's shifted down by pad + 1 = 2 rows reproduces tiny-bert's hidden states
+    // (inputs without the pad id). ELECTRA with embedding_size = hidden_size equals BERT.
+    SALIENT_REQUIRE_SHARED(dir, "spec/golden/models/tiny-bert");
+    QTemporaryDir tmp;
+    QString config = QString::fromUtf8(readAll(dir + QStringLiteral("/config.json")));
+    QString roberta = config;
+    roberta.replace(QLatin1String("\"model_type\": \"bert\""),
+                    QLatin1String("\"model_type\": \"roberta\""));
+    roberta.replace(QLatin1String("\"pad_token_id\": 0"), QLatin1String("\"pad_token_id\": 1"));
+    roberta.replace(QLatin1String("\"max_position_embeddings\": 128"),
+                    QLatin1String("\"max_position_embeddings\": 130"));
+    QDir().mkpath(tmp.filePath(QStringLiteral("roberta")));
+    writeFile(tmp.filePath(QStringLiteral("roberta/config.json")), roberta.toUtf8());
+    writeFile(tmp.filePath(QStringLiteral("roberta/model.safetensors")),
+              rewriteSafetensors(
+                  dir + QStringLiteral("/model.safetensors"), "roberta.",
+                  [](const QString &name, std::vector<std::int64_t> &shape, QByteArray &bytes) {
+                      if (name == QLatin1String("embeddings.position_embeddings.weight")) {
+                          shape[0] += 2;
+                          bytes = QByteArray(int(shape[1]) * 2 * 4, '\x7f') + bytes;
+                      }
+                  }));
+    QString electra = config;
+    electra.replace(QLatin1String("\"model_type\": \"bert\""),
+                    QLatin1String("\"model_type\": \"electra\""));
+    electra.replace(QLatin1String("\"hidden_size\": 32"),
+                    QLatin1String("\"hidden_size\": 32, \"embedding_size\": 32"));
+    QDir().mkpath(tmp.filePath(QStringLiteral("electra")));
+    writeFile(tmp.filePath(QStringLiteral("electra/config.json")), electra.toUtf8());
+    writeFile(tmp.filePath(QStringLiteral("electra/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "electra."));
+    const auto r = loadTransformer(tmp.filePath(QStringLiteral("roberta")));
+    const auto el = loadTransformer(tmp.filePath(QStringLiteral("electra")));
+    QCOMPARE(r->info().family, Family::Roberta);
+    QCOMPARE(r->info().maxPositions, 128);
+    QCOMPARE(el->info().family, Family::Electra);
+    for (int line = 0; line < 6; ++line) {
+        const Expected e = readExpected(dir + QStringLiteral("/expected.hidden.hdf5"), line);
+        QVERIFY(std::find(e.ids.begin(), e.ids.end(), 1) == e.ids.end());
+        const auto a = r->forward({e.ids})[0];
+        const auto b = el->forward({e.ids})[0];
+        for (size_t l = 0; l < e.stack.size(); ++l) {
+            bool ok = true;
+            compare(a[l], e.stack[l], ok);
+            compare(b[l], e.stack[l], ok);
+            QVERIFY2(ok, qPrintable(QStringLiteral("line %1 layer %2").arg(line).arg(l)));
+        }
+    }
+    // A pad token takes position row padding_idx and does not advance the others.
+    const auto withPad = r->forward({{2, 1, 50, 3}})[0][0];
+    const auto noPad = r->forward({{2, 50, 3}})[0][0];
+    QVERIFY((withPad.row(2) - noPad.row(1)).cwiseAbs().maxCoeff() < 1e-6f);
+}
+
+void TestTransformer::llamaBiases()
+{
+    // attention_bias / mlp_bias: zero biases reproduce the bias-free golden model; the bias
+    // tensors are then required.
+    SALIENT_REQUIRE_SHARED(dir, "spec/golden/models/tiny-llama");
+    QTemporaryDir tmp;
+    QString config = QString::fromUtf8(readAll(dir + QStringLiteral("/config.json")));
+    config.replace(QLatin1String("\"attention_bias\": false"),
+                   QLatin1String("\"attention_bias\": true"));
+    config.replace(QLatin1String("\"mlp_bias\": false"), QLatin1String("\"mlp_bias\": true"));
+    std::vector<std::pair<QByteArray, std::int64_t>> biases;
+    for (int l = 0; l < 2; ++l) {
+        const QByteArray p = "model.layers." + QByteArray::number(l) + ".";
+        biases.insert(biases.end(), {{p + "self_attn.q_proj.bias", 64},
+                                     {p + "self_attn.k_proj.bias", 32},
+                                     {p + "self_attn.v_proj.bias", 32},
+                                     {p + "self_attn.o_proj.bias", 64},
+                                     {p + "mlp.gate_proj.bias", 128},
+                                     {p + "mlp.up_proj.bias", 128},
+                                     {p + "mlp.down_proj.bias", 64}});
+    }
+    QDir().mkpath(tmp.filePath(QStringLiteral("biased")));
+    writeFile(tmp.filePath(QStringLiteral("biased/config.json")), config.toUtf8());
+    writeFile(tmp.filePath(QStringLiteral("biased/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "", {}, biases));
+    const auto t = loadTransformer(tmp.filePath(QStringLiteral("biased")));
+    const Expected e = readExpected(dir + QStringLiteral("/expected.hidden.hdf5"), 3);
+    const auto out = t->forward({e.ids})[0];
+    for (size_t l = 0; l < e.stack.size(); ++l) {
+        bool ok = true;
+        compare(out[l], e.stack[l], ok);
+        QVERIFY(ok);
+    }
+    biases.pop_back();
+    writeFile(tmp.filePath(QStringLiteral("biased/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "", {}, biases));
+    const QString err = errorOf([&] { loadTransformer(tmp.filePath(QStringLiteral("biased"))); });
+    QVERIFY2(err.contains(QLatin1String("'layers.1.mlp.down_proj.bias' is missing")),
+             qPrintable(err));
+}
+
 void TestTransformer::randomModelsAllFamilies()
 {
     // Every family runs, batched equals unbatched, and the stack has layers + 1 entries.
@@ -497,26 +633,10 @@ void TestTransformer::refusesBadCheckpoints()
     }
     {
         // Re-write the weights with the "bert." prefix.
-        const SafetensorsFile sf(dir + QStringLiteral("/model.safetensors"));
-        QByteArray header = "{";
-        QByteArray data;
-        for (size_t i = 0; i < sf.header().tensors.size(); ++i) {
-            const TensorInfo &t = sf.header().tensors[i];
-            QByteArray shape;
-            for (size_t k = 0; k < t.shape.size(); ++k)
-                shape += (k ? "," : "") + QByteArray::number(qlonglong(t.shape[k]));
-            header += (i ? ",\"bert." : "\"bert.") + t.name.toUtf8()
-                      + "\":{\"dtype\":\"F32\",\"shape\":[" + shape + "],\"data_offsets\":["
-                      + QByteArray::number(data.size()) + ","
-                      + QByteArray::number(data.size() + qsizetype(t.end - t.begin)) + "]}";
-            data +=
-                QByteArray(reinterpret_cast<const char *>(sf.data(t)), qsizetype(t.end - t.begin));
-        }
-        header += "}";
         QDir().mkpath(tmp.filePath(QStringLiteral("prefixed")));
-        writeFile(tmp.filePath(QStringLiteral("prefixed/config.json")), config.toUtf8());
         writeFile(tmp.filePath(QStringLiteral("prefixed/model.safetensors")),
-                  safetensors(header, data));
+                  rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "bert."));
+        writeFile(tmp.filePath(QStringLiteral("prefixed/config.json")), config.toUtf8());
         const auto t = loadTransformer(tmp.filePath(QStringLiteral("prefixed")));
         const auto ref = loadTransformer(dir);
         QVERIFY(t->forward({{2, 50, 60, 3}})[0][2] == ref->forward({{2, 50, 60, 3}})[0][2]);

@@ -595,7 +595,7 @@ Weight place(TransformerImpl &m, const std::byte *data, DType dtype, Index rows,
     const auto size = std::uintptr_t(dtypeSize(dtype));
     if (std::bit_cast<std::uintptr_t>(data) % size != 0) {
         const size_t bytes = size_t(rows * cols) * size_t(size);
-        m.owned_.push_back(std::make_unique<std::uint32_t[]>((bytes + 3) / 4));
+        m.owned_.push_back(std::make_unique_for_overwrite<std::uint32_t[]>((bytes + 3) / 4));
         std::memcpy(m.owned_.back().get(), data, bytes);
         w.data = reinterpret_cast<const std::byte *>(m.owned_.back().get());
     }
@@ -1079,7 +1079,7 @@ public:
     Weight matrix(TransformerImpl &m, Index rows, Index cols)
     {
         const Index n = rows * cols;
-        m.owned_.push_back(std::make_unique<std::uint32_t[]>(size_t(n)));
+        m.owned_.push_back(std::make_unique_for_overwrite<std::uint32_t[]>(size_t(n)));
         auto *f = reinterpret_cast<float *>(m.owned_.back().get());
         const float a = 0.02f * std::sqrt(3.0f);
         for (Index i = 0; i < n; ++i)
