@@ -5,6 +5,7 @@
 // Errors: salient::Error naming the file (and the JSON key or byte offset) and what was expected.
 #include "salient/util/error.h"
 
+#include <QByteArray>
 #include <QString>
 #include <QStringList>
 #include <memory>
@@ -22,8 +23,17 @@ public:
      * truncation to modelMaxLength() (only when @p truncate), post-processor special tokens.
      */
     virtual std::vector<int> encode(const QString &text, bool truncate) const = 0;
-    /// The vocabulary string of @p id (with its `##`, `Ġ`, `▁`, `<0xNN>` artefacts).
+    /// The vocabulary string of @p id (with its `##`, `Ġ`, `▁`, `<0xNN>` artefacts); empty for
+    /// ids outside [0, vocabSize()). llama2.c tokens are shown SentencePiece-style like Llama's
+    /// tokenizer.json: a space as `▁` (" P" → "▁P"), ids 1/2 as `<s>`/`</s>`.
     virtual QString idToToken(int id) const = 0;
+    /**
+     * The text of @p ids without cleanup: special (added) tokens skipped; byte-level and
+     * `<0xNN>` bytes reassembled as UTF-8; `▁` shown as a space (SentencePiece's dummy-prefix
+     * space is kept); WordPiece pieces joined with spaces, `##` continuations glued.
+     * Throws salient::Error for ids outside [0, vocabSize()).
+     */
+    virtual QString decode(const std::vector<int> &ids) const = 0;
     virtual int vocabSize() const = 0;
     /// `model_max_length` (MODELS.md §4.1); values > 1e20 (no limit) are returned as INT_MAX.
     virtual int modelMaxLength() const = 0;
@@ -46,11 +56,26 @@ public:
 std::unique_ptr<Tokenizer> loadHfTokenizer(const QString &folder, const QString &modelType);
 
 /**
+ * loadHfTokenizer() on bytes: @p tokenizerJson is tokenizer.json, @p tokenizerConfig and
+ * @p specialTokensMap the other two files (empty when absent). Errors name @p fileForErrors
+ * (the tokenizer.json path) or its sibling config files. Used by the fuzzer and tests.
+ */
+std::unique_ptr<Tokenizer> parseHfTokenizerJson(const QByteArray &tokenizerJson,
+                                                const QByteArray &tokenizerConfig,
+                                                const QByteArray &specialTokensMap,
+                                                const QString &modelType,
+                                                const QString &fileForErrors);
+
+/**
  * llama2.c's tokenizer.bin (int32 max_token_length, then per token: float32 score, int32 length,
  * bytes). Encodes like the SentencePiece BPE of MODELS.md §4.4 (dummy-prefix space, byte
  * fallback, highest-score merges) and adds BOS (id 1); drops ids 1 and 2. @p maxLength is the
  * model's seq_len (its model_max_length).
  */
 std::unique_ptr<Tokenizer> loadLlama2cTokenizer(const QString &path, int maxLength);
+
+/// loadLlama2cTokenizer() on the bytes of a tokenizer.bin; errors name @p fileForErrors.
+std::unique_ptr<Tokenizer> parseLlama2cTokenizer(const QByteArray &bytes, int maxLength,
+                                                 const QString &fileForErrors);
 
 } // namespace salient::model
