@@ -13,6 +13,7 @@
 #include <cmath>
 #include <functional>
 #include <hdf5.h>
+#include <thread>
 
 using namespace salient;
 using namespace salient::model;
@@ -166,6 +167,8 @@ private Q_SLOTS:
     void stories260kGreedyGeneration();
     void robertaAndElectraFromBert();
     void llamaBiases();
+    void gpt2PrefixAndBuffers();
+    void concurrentForwards();
     void randomModelsAllFamilies();
     void configParsing();
     void refusesBadCheckpoints();
@@ -462,6 +465,64 @@ void TestTransformer::llamaBiases()
     const QString err = errorOf([&] { loadTransformer(tmp.filePath(QStringLiteral("biased"))); });
     QVERIFY2(err.contains(QLatin1String("'layers.1.mlp.down_proj.bias' is missing")),
              qPrintable(err));
+}
+
+void TestTransformer::gpt2PrefixAndBuffers()
+{
+    // A GPT2LMHeadModel-style file: "transformer." names, mask buffers and an lm_head, which the
+    // hidden states ignore.
+    SALIENT_REQUIRE_SHARED(dir, "spec/golden/models/tiny-gpt2");
+    QTemporaryDir tmp;
+    QDir().mkpath(tmp.filePath(QStringLiteral("head")));
+    writeFile(tmp.filePath(QStringLiteral("head/config.json")),
+              readAll(dir + QStringLiteral("/config.json")));
+    writeFile(tmp.filePath(QStringLiteral("head/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "transformer.", {},
+                                 {{"transformer.h.0.attn.bias", 16},
+                                  {"transformer.h.0.attn.masked_bias", 1},
+                                  {"h.1.attn.bias", 16},
+                                  {"lm_head.weight", 497 * 32}}));
+    // A misshapen lm_head.weight (here a vector) is refused at load: logits() would read it.
+    QString e = errorOf([&] { loadTransformer(tmp.filePath(QStringLiteral("head"))); });
+    QVERIFY2(e.contains(QLatin1String("'lm_head.weight' has shape [15904]")), qPrintable(e));
+    writeFile(tmp.filePath(QStringLiteral("head/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "transformer.", {},
+                                 {{"transformer.h.0.attn.bias", 16},
+                                  {"transformer.h.0.attn.masked_bias", 1},
+                                  {"h.1.attn.bias", 16}}));
+    const auto t = loadTransformer(tmp.filePath(QStringLiteral("head")));
+    const Expected ex = readExpected(dir + QStringLiteral("/expected.hidden.hdf5"), 2);
+    const auto out = t->forward({ex.ids})[0];
+    for (size_t l = 0; l < ex.stack.size(); ++l) {
+        bool ok = true;
+        compare(out[l], ex.stack[l], ok);
+        QVERIFY(ok);
+    }
+}
+
+void TestTransformer::concurrentForwards()
+{
+    // A loaded model is immutable: forwards from several threads at once give the sequential
+    // results exactly.
+    SALIENT_REQUIRE_SHARED(dir, "spec/golden/models/tiny-llama");
+    const auto t = loadTransformer(dir + QStringLiteral("/model.fp16.safetensors"));
+    const std::vector<std::vector<int>> batch = {{1, 40, 50, 60, 70}, {1, 300, 200}};
+    ForwardOptions o;
+    o.threads = 1;
+    const auto reference = t->forward(batch, o);
+    std::vector<std::vector<std::vector<RowMatrixF>>> results(4);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < results.size(); ++i)
+        threads.emplace_back([&, i] {
+            for (int r = 0; r < 20; ++r)
+                results[i] = t->forward(batch, o);
+        });
+    for (auto &th : threads)
+        th.join();
+    for (const auto &r : results)
+        for (size_t b = 0; b < batch.size(); ++b)
+            for (size_t l = 0; l < r[b].size(); ++l)
+                QVERIFY(r[b][l] == reference[b][l]);
 }
 
 void TestTransformer::randomModelsAllFamilies()
