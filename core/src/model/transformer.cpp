@@ -469,7 +469,7 @@ public:
         const Index H = cfg_.hidden;
         RowMatrixF X = embed(batch, p, threads);
 
-        auto emit = [&](int l) {
+        auto publish = [&](int l) {
             if (!stack && !hook)
                 return;
             for (size_t b = 0; b < batch.size(); ++b) {
@@ -491,7 +491,7 @@ public:
                     (*stack)[b][size_t(l)] = std::move(m);
             }
         };
-        emit(0);
+        publish(0);
 
         std::vector<float> cosT, sinT;
         if (cfg_.family == Family::Llama) {
@@ -571,7 +571,7 @@ public:
             }
             if (l == L - 1 && last == LastLayer::FinalNorm)
                 X = finalNorm(X, threads);
-            emit(l + 1);
+            publish(l + 1);
         }
         return X;
     }
