@@ -103,8 +103,7 @@ QByteArray safetensors(const QByteArray &header, const QByteArray &data, std::ui
 /// @p src's tensors re-written as F32 under @p prefix; @p edit may change a tensor's shape/data.
 QByteArray rewriteSafetensors(
     const QString &src, const QByteArray &prefix,
-    const std::function<void(const QString &, std::vector<std::int64_t> &, QByteArray &)> &edit =
-        {},
+    const std::function<void(QString &, std::vector<std::int64_t> &, QByteArray &)> &edit = {},
     const std::vector<std::pair<QByteArray, std::int64_t>> &zeroVectors = {})
 {
     const SafetensorsFile sf(src);
@@ -119,16 +118,16 @@ QByteArray rewriteSafetensors(
     }
     for (size_t i = 0; i < sf.header().tensors.size(); ++i) {
         const TensorInfo &t = sf.header().tensors[i];
+        QString name = t.name;
         std::vector<std::int64_t> shape = t.shape;
         QByteArray bytes(reinterpret_cast<const char *>(sf.data(t)), qsizetype(t.end - t.begin));
         if (edit)
-            edit(t.name, shape, bytes);
+            edit(name, shape, bytes);
         QByteArray dims;
         for (size_t k = 0; k < shape.size(); ++k)
             dims += (k ? "," : "") + QByteArray::number(qlonglong(shape[k]));
-        header += (i ? ",\"" : "\"") + prefix + t.name.toUtf8()
-                  + "\":{\"dtype\":\"F32\",\"shape\":[" + dims + "],\"data_offsets\":["
-                  + QByteArray::number(data.size()) + ","
+        header += (i ? ",\"" : "\"") + prefix + name.toUtf8() + "\":{\"dtype\":\"F32\",\"shape\":["
+                  + dims + "],\"data_offsets\":[" + QByteArray::number(data.size()) + ","
                   + QByteArray::number(data.size() + bytes.size()) + "]}";
         data += bytes;
     }
@@ -693,10 +692,16 @@ void TestTransformer::refusesBadCheckpoints()
         QVERIFY2(e.contains(QLatin1String("same folder")), qPrintable(e));
     }
     {
-        // Re-write the weights with the "bert." prefix.
+        // Re-write the weights with the "bert." prefix and TF-era LayerNorm names gamma/beta.
         QDir().mkpath(tmp.filePath(QStringLiteral("prefixed")));
         writeFile(tmp.filePath(QStringLiteral("prefixed/model.safetensors")),
-                  rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "bert."));
+                  rewriteSafetensors(
+                      dir + QStringLiteral("/model.safetensors"), "bert.",
+                      [](QString &name, std::vector<std::int64_t> &, QByteArray &) {
+                          if (name.contains(QLatin1String("LayerNorm.")))
+                              name.replace(QLatin1String(".weight"), QLatin1String(".gamma"))
+                                  .replace(QLatin1String(".bias"), QLatin1String(".beta"));
+                      }));
         writeFile(tmp.filePath(QStringLiteral("prefixed/config.json")), config.toUtf8());
         const auto t = loadTransformer(tmp.filePath(QStringLiteral("prefixed")));
         const auto ref = loadTransformer(dir);
