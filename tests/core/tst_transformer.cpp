@@ -13,6 +13,7 @@
 #include <cmath>
 #include <functional>
 #include <hdf5.h>
+#include <thread>
 
 using namespace salient;
 using namespace salient::model;
@@ -102,8 +103,7 @@ QByteArray safetensors(const QByteArray &header, const QByteArray &data, std::ui
 /// @p src's tensors re-written as F32 under @p prefix; @p edit may change a tensor's shape/data.
 QByteArray rewriteSafetensors(
     const QString &src, const QByteArray &prefix,
-    const std::function<void(const QString &, std::vector<std::int64_t> &, QByteArray &)> &edit =
-        {},
+    const std::function<void(QString &, std::vector<std::int64_t> &, QByteArray &)> &edit = {},
     const std::vector<std::pair<QByteArray, std::int64_t>> &zeroVectors = {})
 {
     const SafetensorsFile sf(src);
@@ -118,16 +118,16 @@ QByteArray rewriteSafetensors(
     }
     for (size_t i = 0; i < sf.header().tensors.size(); ++i) {
         const TensorInfo &t = sf.header().tensors[i];
+        QString name = t.name;
         std::vector<std::int64_t> shape = t.shape;
         QByteArray bytes(reinterpret_cast<const char *>(sf.data(t)), qsizetype(t.end - t.begin));
         if (edit)
-            edit(t.name, shape, bytes);
+            edit(name, shape, bytes);
         QByteArray dims;
         for (size_t k = 0; k < shape.size(); ++k)
             dims += (k ? "," : "") + QByteArray::number(qlonglong(shape[k]));
-        header += (i ? ",\"" : "\"") + prefix + t.name.toUtf8()
-                  + "\":{\"dtype\":\"F32\",\"shape\":[" + dims + "],\"data_offsets\":["
-                  + QByteArray::number(data.size()) + ","
+        header += (i ? ",\"" : "\"") + prefix + name.toUtf8() + "\":{\"dtype\":\"F32\",\"shape\":["
+                  + dims + "],\"data_offsets\":[" + QByteArray::number(data.size()) + ","
                   + QByteArray::number(data.size() + bytes.size()) + "]}";
         data += bytes;
     }
@@ -166,6 +166,8 @@ private Q_SLOTS:
     void stories260kGreedyGeneration();
     void robertaAndElectraFromBert();
     void llamaBiases();
+    void gpt2PrefixAndBuffers();
+    void concurrentForwards();
     void randomModelsAllFamilies();
     void configParsing();
     void refusesBadCheckpoints();
@@ -464,6 +466,64 @@ void TestTransformer::llamaBiases()
              qPrintable(err));
 }
 
+void TestTransformer::gpt2PrefixAndBuffers()
+{
+    // A GPT2LMHeadModel-style file: "transformer." names, mask buffers and an lm_head, which the
+    // hidden states ignore.
+    SALIENT_REQUIRE_SHARED(dir, "spec/golden/models/tiny-gpt2");
+    QTemporaryDir tmp;
+    QDir().mkpath(tmp.filePath(QStringLiteral("head")));
+    writeFile(tmp.filePath(QStringLiteral("head/config.json")),
+              readAll(dir + QStringLiteral("/config.json")));
+    writeFile(tmp.filePath(QStringLiteral("head/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "transformer.", {},
+                                 {{"transformer.h.0.attn.bias", 16},
+                                  {"transformer.h.0.attn.masked_bias", 1},
+                                  {"h.1.attn.bias", 16},
+                                  {"lm_head.weight", 497 * 32}}));
+    // A misshapen lm_head.weight (here a vector) is refused at load: logits() would read it.
+    QString e = errorOf([&] { loadTransformer(tmp.filePath(QStringLiteral("head"))); });
+    QVERIFY2(e.contains(QLatin1String("'lm_head.weight' has shape [15904]")), qPrintable(e));
+    writeFile(tmp.filePath(QStringLiteral("head/model.safetensors")),
+              rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "transformer.", {},
+                                 {{"transformer.h.0.attn.bias", 16},
+                                  {"transformer.h.0.attn.masked_bias", 1},
+                                  {"h.1.attn.bias", 16}}));
+    const auto t = loadTransformer(tmp.filePath(QStringLiteral("head")));
+    const Expected ex = readExpected(dir + QStringLiteral("/expected.hidden.hdf5"), 2);
+    const auto out = t->forward({ex.ids})[0];
+    for (size_t l = 0; l < ex.stack.size(); ++l) {
+        bool ok = true;
+        compare(out[l], ex.stack[l], ok);
+        QVERIFY(ok);
+    }
+}
+
+void TestTransformer::concurrentForwards()
+{
+    // A loaded model is immutable: forwards from several threads at once give the sequential
+    // results exactly.
+    SALIENT_REQUIRE_SHARED(dir, "spec/golden/models/tiny-llama");
+    const auto t = loadTransformer(dir + QStringLiteral("/model.fp16.safetensors"));
+    const std::vector<std::vector<int>> batch = {{1, 40, 50, 60, 70}, {1, 300, 200}};
+    ForwardOptions o;
+    o.threads = 1;
+    const auto reference = t->forward(batch, o);
+    std::vector<std::vector<std::vector<RowMatrixF>>> results(4);
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < results.size(); ++i)
+        threads.emplace_back([&, i] {
+            for (int r = 0; r < 20; ++r)
+                results[i] = t->forward(batch, o);
+        });
+    for (auto &th : threads)
+        th.join();
+    for (const auto &r : results)
+        for (size_t b = 0; b < batch.size(); ++b)
+            for (size_t l = 0; l < r[b].size(); ++l)
+                QVERIFY(r[b][l] == reference[b][l]);
+}
+
 void TestTransformer::randomModelsAllFamilies()
 {
     // Every family runs, batched equals unbatched, and the stack has layers + 1 entries.
@@ -632,10 +692,16 @@ void TestTransformer::refusesBadCheckpoints()
         QVERIFY2(e.contains(QLatin1String("same folder")), qPrintable(e));
     }
     {
-        // Re-write the weights with the "bert." prefix.
+        // Re-write the weights with the "bert." prefix and TF-era LayerNorm names gamma/beta.
         QDir().mkpath(tmp.filePath(QStringLiteral("prefixed")));
         writeFile(tmp.filePath(QStringLiteral("prefixed/model.safetensors")),
-                  rewriteSafetensors(dir + QStringLiteral("/model.safetensors"), "bert."));
+                  rewriteSafetensors(
+                      dir + QStringLiteral("/model.safetensors"), "bert.",
+                      [](QString &name, std::vector<std::int64_t> &, QByteArray &) {
+                          if (name.contains(QLatin1String("LayerNorm.")))
+                              name.replace(QLatin1String(".weight"), QLatin1String(".gamma"))
+                                  .replace(QLatin1String(".bias"), QLatin1String(".beta"));
+                      }));
         writeFile(tmp.filePath(QStringLiteral("prefixed/config.json")), config.toUtf8());
         const auto t = loadTransformer(tmp.filePath(QStringLiteral("prefixed")));
         const auto ref = loadTransformer(dir);

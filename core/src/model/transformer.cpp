@@ -469,7 +469,7 @@ public:
         const Index H = cfg_.hidden;
         RowMatrixF X = embed(batch, p, threads);
 
-        auto emit = [&](int l) {
+        auto publish = [&](int l) {
             if (!stack && !hook)
                 return;
             for (size_t b = 0; b < batch.size(); ++b) {
@@ -491,7 +491,7 @@ public:
                     (*stack)[b][size_t(l)] = std::move(m);
             }
         };
-        emit(0);
+        publish(0);
 
         std::vector<float> cosT, sinT;
         if (cfg_.family == Family::Llama) {
@@ -571,7 +571,7 @@ public:
             }
             if (l == L - 1 && last == LastLayer::FinalNorm)
                 X = finalNorm(X, threads);
-            emit(l + 1);
+            publish(l + 1);
         }
         return X;
     }
@@ -684,12 +684,24 @@ public:
     }
 
 private:
+    /// @p name, else with the family prefix; LayerNorm weight/bias also under the TF-era names
+    /// gamma/beta (bert-base-uncased and other converted checkpoints; HF renames them at load).
     Located locate(const QString &name) const
     {
-        auto it = tensors_.find(name);
-        if (it == tensors_.end() && !prefix_.isEmpty())
-            it = tensors_.find(prefix_ + name);
-        return it == tensors_.end() ? Located{} : it->second;
+        auto find = [&](const QString &n) {
+            auto it = tensors_.find(n);
+            if (it == tensors_.end() && !prefix_.isEmpty())
+                it = tensors_.find(prefix_ + n);
+            return it == tensors_.end() ? Located{} : it->second;
+        };
+        Located found = find(name);
+        if (!found.info && name.contains(QLatin1String("LayerNorm."))) {
+            if (name.endsWith(QLatin1String(".weight")))
+                found = find(name.chopped(6) + QStringLiteral("gamma"));
+            else if (name.endsWith(QLatin1String(".bias")))
+                found = find(name.chopped(4) + QStringLiteral("beta"));
+        }
+        return found;
     }
     QString folder() const { return QFileInfo(configPath_).absolutePath(); }
     QString files() const
