@@ -254,7 +254,7 @@ void writeTokenizerSeeds(const QString &dir)
         QJsonObject meta = tok;
         meta[QStringLiteral("normalizer")] = typed("NFC");
         meta[QStringLiteral("pre_tokenizer")] = typed(
-            S("Sequence"),
+            "Sequence",
             {{QStringLiteral("pretokenizers"),
               QJsonArray{typed("Metaspace", {{QStringLiteral("replacement"), L},
                                              {QStringLiteral("prepend_scheme"), S("first")},
