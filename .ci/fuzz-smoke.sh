@@ -33,13 +33,15 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export OMP_NUM_THREADS=1
 declare -A MAXLEN=([fuzz_hdf5_activations]=16384 [fuzz_jsonl_activations]=8192
                    [fuzz_text_corpus]=4096 [fuzz_session]=16384
-                   [fuzz_safetensors]=4096 [fuzz_model_config]=4096)
+                   [fuzz_safetensors]=4096 [fuzz_model_config]=4096 [fuzz_tokenizer_json]=16384)
 declare -A SEEDS=([fuzz_hdf5_activations]=hdf5_activations [fuzz_jsonl_activations]=jsonl_activations
                   [fuzz_text_corpus]=text_corpus [fuzz_session]=session
-                  [fuzz_safetensors]=safetensors [fuzz_model_config]=model_config)
+                  [fuzz_safetensors]=safetensors [fuzz_model_config]=model_config
+                  [fuzz_tokenizer_json]=tokenizer_json)
 declare -A DICT=([fuzz_hdf5_activations]=hdf5.dict [fuzz_jsonl_activations]=json.dict
                  [fuzz_text_corpus]=json.dict [fuzz_session]=json.dict
-                 [fuzz_safetensors]=safetensors.dict [fuzz_model_config]=model_config.dict)
+                 [fuzz_safetensors]=safetensors.dict [fuzz_model_config]=model_config.dict
+                 [fuzz_tokenizer_json]=tokenizer.dict)
 # A finding whose innermost Salient-independent frame is inside libhdf5 (a crash, hang or huge
 # allocation in the HDF5 library itself, see docs/robustness.md) is reported and set aside in
 # findings/<target>/hdf5-internal/, and the run continues; FUZZ_STRICT_HDF5=1 fails on it too.
@@ -52,7 +54,7 @@ hdf5_internal() { # log file → 0 when the first frame outside libFuzzer/saniti
 failed=()
 hdf5_findings=0
 for t in fuzz_hdf5_activations fuzz_jsonl_activations fuzz_text_corpus fuzz_session \
-         fuzz_safetensors fuzz_model_config; do
+         fuzz_safetensors fuzz_model_config fuzz_tokenizer_json; do
   work="$BUILD/fuzz/smoke/$t"
   findings="$BUILD/fuzz/findings/$t"
   rm -rf "$work" "$findings"

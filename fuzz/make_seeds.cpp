@@ -1,12 +1,13 @@
 // Writes small valid seed inputs for the fuzz targets (docs/robustness.md, "Fuzzing"):
 //   make_seeds OUTDIR  →  OUTDIR/{hdf5_activations,jsonl_activations,text_corpus,session,
-//                                 safetensors,model_config}/*
+//                                 safetensors,model_config,tokenizer_json}/*
 // Built with the targets; `cmake --build build-fuzz --target fuzz_seeds` runs it.
 #include "salient/io/activationstore.h"
 #include "salient/session/session.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -68,6 +69,207 @@ QByteArray jsonlLine(int index, const QStringList &tokens, int layers, int dims)
     return s + "]}\n";
 }
 
+// Tokenizer seeds (fuzz_tokenizer_json): tokenizer.json \0 tokenizer_config.json \0
+// special_tokens_map.json \0 model_type, small hand-made vocabularies of each supported kind.
+QString S(const char *s)
+{
+    return QString::fromUtf8(s);
+}
+
+QByteArray compact(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject addedToken(int id, const QString &content)
+{
+    return QJsonObject{{QStringLiteral("id"), id},
+                       {QStringLiteral("content"), content},
+                       {QStringLiteral("single_word"), false},
+                       {QStringLiteral("lstrip"), false},
+                       {QStringLiteral("rstrip"), false},
+                       {QStringLiteral("normalized"), false},
+                       {QStringLiteral("special"), true}};
+}
+
+QJsonObject typed(const char *type, QJsonObject o = {})
+{
+    o[QStringLiteral("type")] = QLatin1String(type);
+    return o;
+}
+
+QByteArray tokenizerSeed(const QJsonObject &tokenizer, const QJsonObject &config,
+                         const QJsonObject &specialMap, const char *modelType)
+{
+    const QByteArray nul(1, '\0');
+    return compact(tokenizer) + nul + compact(config) + nul + compact(specialMap) + nul
+           + QByteArray(modelType);
+}
+
+void writeTokenizerSeeds(const QString &dir)
+{
+    const QString L = QStringLiteral("\u2581");
+    // WordPiece (BERT): BertNormalizer, BertPreTokenizer, TemplateProcessing.
+    {
+        QJsonObject vocab;
+        const QStringList toks = {S("[PAD]"),  S("[UNK]"), S("[CLS]"), S("[SEP]"),
+                                  S("[MASK]"), S("the"),   S("c"),     S("##a"),
+                                  S("##f"),    S("##e"),   S("s"),     S("##er"),
+                                  S("."),      S("a"),     S("n"),     S("##i")};
+        for (int i = 0; i < toks.size(); ++i)
+            vocab[toks[i]] = i;
+        QJsonArray added;
+        for (int i = 0; i < 5; ++i)
+            added.append(addedToken(i, toks[i]));
+        auto special = [](const QString &t) {
+            return QJsonObject{
+                {QStringLiteral("SpecialToken"),
+                 QJsonObject{{QStringLiteral("id"), t}, {QStringLiteral("type_id"), 0}}}};
+        };
+        const QJsonArray single = {
+            special(S("[CLS]")),
+            QJsonObject{{QStringLiteral("Sequence"), QJsonObject{{QStringLiteral("id"), S("A")},
+                                                                 {QStringLiteral("type_id"), 0}}}},
+            special(S("[SEP]"))};
+        QJsonObject specials{{QStringLiteral("[CLS]"),
+                              QJsonObject{{QStringLiteral("id"), S("[CLS]")},
+                                          {QStringLiteral("ids"), QJsonArray{2}},
+                                          {QStringLiteral("tokens"), QJsonArray{S("[CLS]")}}}},
+                             {QStringLiteral("[SEP]"),
+                              QJsonObject{{QStringLiteral("id"), S("[SEP]")},
+                                          {QStringLiteral("ids"), QJsonArray{3}},
+                                          {QStringLiteral("tokens"), QJsonArray{S("[SEP]")}}}}};
+        const QJsonObject tok{
+            {QStringLiteral("version"), S("1.0")},
+            {QStringLiteral("added_tokens"), added},
+            {QStringLiteral("normalizer"),
+             typed("BertNormalizer", {{QStringLiteral("clean_text"), true},
+                                      {QStringLiteral("handle_chinese_chars"), true},
+                                      {QStringLiteral("strip_accents"), QJsonValue()},
+                                      {QStringLiteral("lowercase"), true}})},
+            {QStringLiteral("pre_tokenizer"), typed("BertPreTokenizer")},
+            {QStringLiteral("post_processor"),
+             typed("TemplateProcessing", {{QStringLiteral("single"), single},
+                                          {QStringLiteral("special_tokens"), specials}})},
+            {QStringLiteral("model"),
+             typed("WordPiece", {{QStringLiteral("unk_token"), S("[UNK]")},
+                                 {QStringLiteral("continuing_subword_prefix"), S("##")},
+                                 {QStringLiteral("max_input_chars_per_word"), 100},
+                                 {QStringLiteral("vocab"), vocab}})}};
+        const QJsonObject config{{QStringLiteral("model_max_length"), 16},
+                                 {QStringLiteral("do_lower_case"), true}};
+        const QJsonObject map{{QStringLiteral("cls_token"), S("[CLS]")},
+                              {QStringLiteral("sep_token"), S("[SEP]")},
+                              {QStringLiteral("unk_token"), S("[UNK]")},
+                              {QStringLiteral("pad_token"), S("[PAD]")},
+                              {QStringLiteral("mask_token"), S("[MASK]")}};
+        writeBytes(dir + QStringLiteral("wordpiece"), tokenizerSeed(tok, config, map, "bert"));
+    }
+    // Byte-level BPE (GPT-2): all 256 byte characters, "a b" merges, ByteLevel everywhere.
+    {
+        QJsonObject vocab;
+        int next = 0;
+        auto byteChar = [](int b) {
+            const bool direct = (b >= 0x21 && b <= 0x7E) || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
+            int n = 0;
+            for (int c = 0; c < b; ++c)
+                n += !((c >= 0x21 && c <= 0x7E) || (c >= 0xA1 && c <= 0xAC) || c >= 0xAE);
+            return direct ? QString(QChar(b)) : QString(QChar(0x100 + n));
+        };
+        for (int b = 0; b < 256; ++b)
+            vocab[byteChar(b)] = next++;
+        const QString G = byteChar(' ');
+        const QJsonArray merges = {G + S(" t"), S("h e"), G + S("t h"), G + S("th e"), S("i n")};
+        QStringList results = {G + S("t"), S("he"), G + S("th"), G + S("the"), S("in")};
+        for (const QString &r : results)
+            vocab[r] = next++;
+        vocab[QStringLiteral("<|endoftext|>")] = next;
+        const QJsonObject bl{{QStringLiteral("add_prefix_space"), false},
+                             {QStringLiteral("trim_offsets"), true},
+                             {QStringLiteral("use_regex"), true}};
+        const QJsonObject tok{
+            {QStringLiteral("added_tokens"), QJsonArray{addedToken(next, S("<|endoftext|>"))}},
+            {QStringLiteral("normalizer"), QJsonValue()},
+            {QStringLiteral("pre_tokenizer"), typed("ByteLevel", bl)},
+            {QStringLiteral("post_processor"), typed("ByteLevel", bl)},
+            {QStringLiteral("decoder"), typed("ByteLevel", bl)},
+            {QStringLiteral("model"), typed("BPE", {{QStringLiteral("dropout"), QJsonValue()},
+                                                    {QStringLiteral("unk_token"), QJsonValue()},
+                                                    {QStringLiteral("fuse_unk"), false},
+                                                    {QStringLiteral("byte_fallback"), false},
+                                                    {QStringLiteral("vocab"), vocab},
+                                                    {QStringLiteral("merges"), merges}})}};
+        const QJsonObject config{{QStringLiteral("model_max_length"), 8},
+                                 {QStringLiteral("tokenizer_class"), S("GPT2Tokenizer")}};
+        const QJsonObject map{{QStringLiteral("bos_token"), S("<|endoftext|>")},
+                              {QStringLiteral("eos_token"), S("<|endoftext|>")},
+                              {QStringLiteral("unk_token"), S("<|endoftext|>")}};
+        writeBytes(dir + QStringLiteral("bytelevel"), tokenizerSeed(tok, config, map, "gpt2"));
+    }
+    // SentencePiece-style BPE with byte fallback (Llama, legacy normalizer), merges as pairs.
+    {
+        QJsonObject vocab{
+            {QStringLiteral("<unk>"), 0}, {QStringLiteral("<s>"), 1}, {QStringLiteral("</s>"), 2}};
+        for (int b = 0; b < 256; ++b)
+            vocab[QStringLiteral("<0x%1>")
+                      .arg(b, 2, 16, QLatin1Char('0'))
+                      .toUpper()
+                      .replace(QStringLiteral("<0X"), QStringLiteral("<0x"))] = 3 + b;
+        int next = 259;
+        for (const QString &t :
+             {L, QStringLiteral("t"), QStringLiteral("h"), QStringLiteral("e"), QStringLiteral("a"),
+              L + S("t"), L + S("a"), S("he"), L + S("the")})
+            vocab[t] = next++;
+        vocab[L + S("th")] = next++;
+        const QJsonArray merges = {QJsonArray{L, S("t")}, QJsonArray{L, S("a")},
+                                   QJsonArray{S("h"), S("e")}, QJsonArray{L + S("t"), S("h")},
+                                   QJsonArray{L + S("th"), S("e")}};
+        const QJsonObject tok{
+            {QStringLiteral("added_tokens"),
+             QJsonArray{addedToken(0, S("<unk>")), addedToken(1, S("<s>")),
+                        addedToken(2, S("</s>"))}},
+            {QStringLiteral("normalizer"),
+             typed("Sequence",
+                   {{QStringLiteral("normalizers"),
+                     QJsonArray{typed("Prepend", {{QStringLiteral("prepend"), L}}),
+                                typed("Replace", {{QStringLiteral("pattern"),
+                                                   QJsonObject{{QStringLiteral("String"), S(" ")}}},
+                                                  {QStringLiteral("content"), L}})}}})},
+            {QStringLiteral("pre_tokenizer"), QJsonValue()},
+            {QStringLiteral("model"), typed("BPE", {{QStringLiteral("unk_token"), S("<unk>")},
+                                                    {QStringLiteral("fuse_unk"), true},
+                                                    {QStringLiteral("byte_fallback"), true},
+                                                    {QStringLiteral("vocab"), vocab},
+                                                    {QStringLiteral("merges"), merges}})}};
+        const QJsonObject config{{QStringLiteral("model_max_length"), 12},
+                                 {QStringLiteral("add_bos_token"), true},
+                                 {QStringLiteral("add_eos_token"), false},
+                                 {QStringLiteral("tokenizer_class"), S("LlamaTokenizer")}};
+        const QJsonObject map{{QStringLiteral("bos_token"), S("<s>")},
+                              {QStringLiteral("eos_token"), S("</s>")},
+                              {QStringLiteral("unk_token"), S("<unk>")}};
+        writeBytes(dir + QStringLiteral("bytefallback"), tokenizerSeed(tok, config, map, "llama"));
+        // The same model behind a Metaspace pre-tokenizer (newer conversions) and a
+        // RobertaProcessing post-processor, with a Sequence of pre-tokenizers.
+        QJsonObject meta = tok;
+        meta[QStringLiteral("normalizer")] = typed("NFC");
+        meta[QStringLiteral("pre_tokenizer")] = typed(
+            "Sequence",
+            {{QStringLiteral("pretokenizers"),
+              QJsonArray{typed("Metaspace", {{QStringLiteral("replacement"), L},
+                                             {QStringLiteral("prepend_scheme"), S("first")},
+                                             {QStringLiteral("split"), true}}),
+                         typed("Digits", {{QStringLiteral("individual_digits"), true}}),
+                         typed("Punctuation", {{QStringLiteral("behavior"), S("Contiguous")}})}}});
+        meta[QStringLiteral("post_processor")] =
+            typed("RobertaProcessing", {{QStringLiteral("cls"), QJsonArray{S("<s>"), 1}},
+                                        {QStringLiteral("sep"), QJsonArray{S("</s>"), 2}}});
+        writeBytes(dir + QStringLiteral("metaspace"),
+                   tokenizerSeed(meta, QJsonObject{{QStringLiteral("model_max_length"), 6}}, map,
+                                 "mistral"));
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -79,7 +281,7 @@ int main(int argc, char **argv)
     try {
         const QDir out(QString::fromLocal8Bit(argv[1]));
         for (const char *sub : {"hdf5_activations", "jsonl_activations", "text_corpus", "session",
-                                "safetensors", "model_config"})
+                                "safetensors", "model_config", "tokenizer_json"})
             if (!out.mkpath(QLatin1String(sub)))
                 throw Error(
                     QStringLiteral("cannot create %1").arg(out.filePath(QLatin1String(sub))));
@@ -194,6 +396,7 @@ int main(int argc, char **argv)
                                                  describeInput(tc + QStringLiteral("plain"))};
         files.arrays[QStringLiteral("a")] = sentences({1}, 1, 1).front();
         emitSession(files, QStringLiteral("files"));
+        writeTokenizerSeeds(out.filePath(QStringLiteral("tokenizer_json/")));
     } catch (const Error &e) {
         std::fprintf(stderr, "make_seeds: %s\n", e.what());
         return 1;

@@ -377,6 +377,33 @@ private Q_SLOTS:
         QCOMPARE(meta->modelMaxLength(), INT_MAX);
     }
 
+    void addedTokenOptionsAndPostProcessors()
+    {
+        // "<m>" swallows the whitespace on its left (lstrip); "AB" is matched after the
+        // Lowercase normalizer, as "ab" (normalized: true); the post-processor is a Sequence.
+        const QByteArray json = tinyBpeJson(
+            "[\"a b\"]",
+            ", \"normalizer\": {\"type\": \"Lowercase\"}, \"pre_tokenizer\": {\"type\": "
+            "\"WhitespaceSplit\"}, \"added_tokens\": [{\"id\": 4, \"content\": \"<m>\", "
+            "\"lstrip\": true, \"special\": true, \"normalized\": false}, {\"id\": 5, "
+            "\"content\": \"AB\", \"special\": false, \"normalized\": true}], "
+            "\"post_processor\": {\"type\": \"Sequence\", \"processors\": [{\"type\": "
+            "\"RobertaProcessing\", \"cls\": [\"a\", 0], \"sep\": [\"b\", 1]}, {\"type\": "
+            "\"ByteLevel\"}]}");
+        const auto tok = parseHfTokenizerJson(json, "{\"model_max_length\": 5}", {}, QString(),
+                                              QStringLiteral("tokenizer.json"));
+        QCOMPARE(tok->encode(QStringLiteral("a <m>b AB"), false),
+                 (std::vector<int>{0, 0, 4, 1, 5, 1}));
+        QCOMPARE(tok->encode(QStringLiteral("A B ab"), false), (std::vector<int>{0, 0, 1, 5, 1}));
+        // Truncation keeps 5 − 2 tokens between the special ones.
+        QCOMPARE(tok->encode(QStringLiteral("a b a b a b"), true),
+                 (std::vector<int>{0, 0, 1, 0, 1}));
+        QCOMPARE(tok->vocabSize(), 6);
+        // An unknown character becomes <unk>; the special "<m>" is skipped by decode.
+        QCOMPARE(tok->encode(QStringLiteral("x"), false), (std::vector<int>{0, 3, 1}));
+        QCOMPARE(tok->decode({2, 4, 2}), QStringLiteral("abab"));
+    }
+
     void badTokenizerJson_data()
     {
         QTest::addColumn<QByteArray>("json");

@@ -198,10 +198,16 @@ std::vector<std::pair<QString, int>> parseVocab(const JsonIn &in, const QJsonVal
     const QJsonObject o = in.object(v, key);
     std::vector<std::pair<QString, int>> out;
     out.reserve(size_t(o.size()));
-    for (auto it = o.begin(); it != o.end(); ++it)
-        out.emplace_back(
-            it.key(),
-            int(in.integer(it.value(), key + QStringLiteral("[\"%1\"]").arg(it.key()), 0, kMaxId)));
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        const QJsonValue e = it.value();
+        const double d = e.isDouble() ? e.toDouble() : -1.0;
+        // The error key is only built on failure (50k entries for GPT-2).
+        const int id =
+            d >= 0 && d <= double(kMaxId) && d == std::floor(d)
+                ? int(d)
+                : int(in.integer(e, key + QStringLiteral("[\"%1\"]").arg(it.key()), 0, kMaxId));
+        out.emplace_back(it.key(), id);
+    }
     return out;
 }
 
@@ -254,32 +260,39 @@ void parseMerges(const JsonIn &in, const QJsonValue &v, const QString &key,
                  const QHash<QString, int> &vocab, MergeTable &merges)
 {
     const QJsonArray a = in.array(v, key);
+    merges.reserve(a.size());
     for (qsizetype i = 0; i < a.size(); ++i) {
-        const QString k = indexKey(key, i);
         const QJsonValue m = a.at(i);
         QString left, right;
         if (m.isString()) {
-            const QStringList parts = m.toString().split(QLatin1Char(' '));
-            if (parts.size() != 2 || parts[0].isEmpty() || parts[1].isEmpty())
-                in.fail(k, QStringLiteral("expected \"left right\" (two tokens separated by one "
-                                          "space), found %1")
-                               .arg(JsonIn::describe(m)));
-            left = parts[0];
-            right = parts[1];
+            const QString s = m.toString();
+            const qsizetype space = s.indexOf(QLatin1Char(' '));
+            if (space <= 0 || space + 1 >= s.size() || s.indexOf(QLatin1Char(' '), space + 1) >= 0)
+                in.fail(indexKey(key, i), QStringLiteral("expected \"left right\" (two tokens "
+                                                         "separated by one space), found %1")
+                                              .arg(JsonIn::describe(m)));
+            left = s.left(space);
+            right = s.mid(space + 1);
         } else if (m.isArray()) {
             const QJsonArray pair = m.toArray();
+            const QString k = indexKey(key, i);
             if (pair.size() != 2)
                 in.fail(k, QStringLiteral("expected a pair [left, right], found %1 elements")
                                .arg(pair.size()));
             left = in.string(pair.at(0), indexKey(k, 0));
             right = in.string(pair.at(1), indexKey(k, 1));
         } else {
-            in.expected(k, "a merge \"left right\" or [left, right]", m);
+            in.expected(indexKey(key, i), "a merge \"left right\" or [left, right]", m);
         }
-        const int l = requireToken(in, vocab, left, k, "model.vocab");
-        const int r = requireToken(in, vocab, right, k, "model.vocab");
-        const int merged = requireToken(in, vocab, left + right, k, "model.vocab");
-        merges.insert(l, r, int(i), merged);
+        const auto l = vocab.constFind(left), r = vocab.constFind(right),
+                   merged = vocab.constFind(left + right);
+        if (l == vocab.cend() || r == vocab.cend() || merged == vocab.cend()) {
+            const QString k = indexKey(key, i);
+            requireToken(in, vocab, left, k, "model.vocab");
+            requireToken(in, vocab, right, k, "model.vocab");
+            requireToken(in, vocab, left + right, k, "model.vocab");
+        }
+        merges.insert(l.value(), r.value(), int(i), merged.value());
     }
 }
 

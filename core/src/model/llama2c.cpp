@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 namespace salient::model {
 namespace {
@@ -26,9 +27,13 @@ public:
                      const QString &file)
         : m_pieces(std::move(pieces)), m_maxLength(maxLength), m_file(file)
     {
-        for (size_t id = 0; id < m_pieces.size(); ++id)
-            if (!m_lookup.contains(m_pieces[id]))
-                m_lookup.insert(m_pieces[id], int(id)); // llama2.c's str_lookup finds one of them
+        for (size_t id = 0; id < m_pieces.size(); ++id) {
+            const QByteArray &p = m_pieces[id];
+            if (!m_lookup.contains(p))
+                m_lookup.insert(p, int(id)); // llama2.c's str_lookup finds one of them
+            if (!p.isEmpty() && p.size() <= 4 && !m_charLookup.contains(packed(p.data(), p.size())))
+                m_charLookup.insert(packed(p.data(), p.size()), int(id));
+        }
         // Dense score ranks: equal scores share a rank so that ties go to the leftmost pair.
         std::vector<float> distinct = scores;
         std::sort(distinct.begin(), distinct.end(), std::greater<float>());
@@ -62,16 +67,18 @@ public:
     {
         std::vector<int> ids{kBos};
         if (!text.isEmpty()) {
-            const QByteArray bytes = ' ' + text.toUtf8();
-            const qsizetype n = bytes.size();
+            const QByteArray utf8 = text.toUtf8();
+            std::string bytes(1, ' '); // the dummy prefix
+            bytes.append(utf8.constData(), size_t(utf8.size()));
+            const qsizetype n = qsizetype(bytes.size());
             ids.reserve(size_t(n) + 1);
             for (qsizetype i = 0; i < n;) {
                 qsizetype j = i + 1;
                 while (j < n && (static_cast<unsigned char>(bytes[j]) & 0xC0) == 0x80 && j - i < 4)
                     ++j;
-                const auto it =
-                    m_lookup.constFind(QByteArray::fromRawData(bytes.data() + i, j - i));
-                if (it != m_lookup.cend()) {
+                // (Not QHash<QByteArray> on a slice: Qt's hash reads 16-byte blocks past it.)
+                const auto it = m_charLookup.constFind(packed(bytes.data() + i, j - i));
+                if (it != m_charLookup.cend()) {
                     ids.push_back(it.value());
                 } else {
                     for (qsizetype k = i; k < j; ++k)
@@ -121,9 +128,19 @@ public:
     }
 
 private:
+    /// Up to 4 bytes and their count as one key (the UTF-8 characters llama2.c looks up).
+    static quint64 packed(const char *p, qsizetype n)
+    {
+        quint64 k = quint64(n) << 32;
+        for (qsizetype i = 0; i < n; ++i)
+            k |= quint64(static_cast<unsigned char>(p[i])) << (8 * i);
+        return k;
+    }
+
     std::vector<QByteArray> m_pieces;
     std::vector<QString> m_display;
     QHash<QByteArray, int> m_lookup;
+    QHash<quint64, int> m_charLookup; ///< tokens of 1–4 bytes
     MergeTable m_merges;
     int m_maxLength;
     QString m_file;

@@ -119,6 +119,7 @@ public:
         return it == m_map.cend() ? nullptr : &it.value();
     }
     qsizetype size() const { return m_map.size(); }
+    void reserve(qsizetype n) { m_map.reserve(n); }
 
 private:
     static quint64 key(int l, int r) { return (quint64(quint32(l)) << 32) | quint32(r); }

@@ -2,12 +2,20 @@
 // longer than max_input_chars_per_word code points, becomes one unknown token.
 #include "tokenizer_p.h"
 
+#include <algorithm>
+
 namespace salient::model::detail {
 namespace {
 
 class WordPiece : public Model {
 public:
-    explicit WordPiece(WordPieceConfig c) : m_c(std::move(c)) {}
+    explicit WordPiece(WordPieceConfig c) : m_c(std::move(c))
+    {
+        // No candidate longer than the longest vocabulary entry can match (UTF-16 length bounds
+        // the code-point length).
+        for (auto it = m_c.vocab.cbegin(); it != m_c.vocab.cend(); ++it)
+            m_maxTokenChars = std::max(m_maxTokenChars, size_t(it.key().size()));
+    }
 
     void tokenize(const U32 &piece, std::vector<int> &out) const override
     {
@@ -22,7 +30,7 @@ public:
         QString candidate;
         while (start < piece.size()) {
             int found = -1;
-            size_t end = piece.size();
+            size_t end = std::min(piece.size(), start + m_maxTokenChars);
             for (; end > start; --end) {
                 candidate.clear();
                 if (start > 0)
@@ -46,6 +54,7 @@ public:
 
 private:
     WordPieceConfig m_c;
+    size_t m_maxTokenChars = 0;
 };
 
 } // namespace
