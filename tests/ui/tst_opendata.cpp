@@ -120,6 +120,33 @@ private Q_SLOTS:
         QCOMPARE(d.field(1, 1)->text(), QStringLiteral("/my/own/dev.words.txt"));
     }
 
+    // Dropping only the train files opens the dialog with dev and test filled from their names.
+    void dropOfTrainFilesFillsDevAndTest()
+    {
+        MainWindow w;
+        w.setInteractive(false);
+        const QString kinds[] = {QStringLiteral("hdf5"), QStringLiteral("words.txt"),
+                                 QStringLiteral("pos.txt")};
+        w.openDroppedFiles({demo(QStringLiteral("train"), kinds[0]),
+                            demo(QStringLiteral("train"), kinds[1]),
+                            demo(QStringLiteral("train"), kinds[2])});
+        OpenDataDialog *d = w.pendingDataDialog();
+        QVERIFY(d);
+        // (Which text file is tokens and which labels is the drop classifier's guess; the dev
+        // and test fields follow whatever the train field holds.)
+        QCOMPARE(d->field(1, 0)->text(), demo(QStringLiteral("dev"), kinds[0]));
+        QCOMPARE(d->field(2, 0)->text(), demo(QStringLiteral("test"), kinds[0]));
+        int textFields = 0;
+        for (int r = 1; r < 3; ++r) {
+            QString train = d->field(0, r)->text();
+            if (train.isEmpty())
+                continue;
+            ++textFields;
+            QCOMPARE(d->field(1, r)->text(),
+                     train.replace(QStringLiteral(".train."), QStringLiteral(".dev.")));
+        }
+    }
+
     // The dialog's options reach the loaded data (layers, binarized labels, balance) and the
     // probe (--standardize), and the data set becomes a recent one.
     void optionsReachTheLoadedData()

@@ -362,6 +362,12 @@ void OpenDataDialog::autofill(int role)
     }
 }
 
+void OpenDataDialog::fillMissingSplits()
+{
+    for (int r = 0; r < 3; ++r)
+        autofill(r);
+}
+
 bool OpenDataDialog::standardize() const
 {
     return m_standardize->isChecked();

@@ -50,8 +50,12 @@ public:
     /// The paths and the data options as core takes them (layers text parsed with
     /// salient::parseIndexList; invalid text gives no layer subset here — accept() refuses it).
     TaskInputs inputs() const;
-    /// Sets the fields and the data options (storage, budget, task, layers, binarize, balance).
+    /// Sets the fields and the data options (storage, budget, task, layers, binarize, balance)
+    /// exactly as given (an empty dev/test field stays empty; see fillMissingSplits).
     void setInputs(const TaskInputs &inputs);
+    /// Fills empty dev/test fields from the train names (siblingSplitFile), e.g. after a drop of
+    /// train files only.
+    void fillMissingSplits();
     /// --standardize: z-score every neuron with train statistics (ProbeOptions::standardize).
     bool standardize() const;
     void setStandardize(bool on);
