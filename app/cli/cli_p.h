@@ -155,6 +155,8 @@ salient::Session sessionFor(const QCommandLineParser &p, const salient::DatasetO
 int cmdInspect(const QStringList &args);
 int cmdDemo(const QStringList &args);
 int cmdExtract(const QStringList &args); // extract.cpp
+/// notes SESSION [--json] [--search TEXT] [--tag TAG]: the session's neuron notes.
+int cmdNotes(const QStringList &args);
 /// One analysis subcommand (@p name is one of salient::analysisNames()).
 int cmdAnalysis(const QString &name, const QStringList &args);
 int cmdRun(const QStringList &args);

@@ -225,6 +225,65 @@ int cmdInspect(const QStringList &args)
     return 0;
 }
 
+int cmdNotes(const QStringList &args)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Print the notes on neurons a session holds (made in the GUI's Notes view or inspector):\n"
+        "a table (neuron, source, label, tags, note) or, with --json, the session's \"notes\"\n"
+        "array. --search keeps notes whose label, note, tags or neuron name contain every word;\n"
+        "--tag keeps notes with that tag. Reads only the session file."));
+    p.addPositionalArgument(QStringLiteral("SESSION"), QStringLiteral("session file (.json)"));
+    p.addOption({QStringLiteral("json"), QStringLiteral("print JSON instead of a table")});
+    p.addOption({QStringLiteral("search"),
+                 QStringLiteral("only notes containing every word of TEXT (any case)"),
+                 QStringLiteral("TEXT")});
+    p.addOption({QStringLiteral("tag"), QStringLiteral("only notes with this tag (any case)"),
+                 QStringLiteral("TAG")});
+    parseCommandLine(p, args, QStringLiteral("notes"));
+    requirePositionals(p, QStringLiteral("notes"), 1, 1, QStringLiteral("SESSION file"));
+    const Session session = loadSession(p.positionalArguments().first());
+    NeuronNotes shown;
+    for (const NeuronNote &n : session.notes.all())
+        if (noteMatches(n, p.value(QStringLiteral("search")), p.value(QStringLiteral("tag"))))
+            shown.set(n);
+    if (p.isSet(QStringLiteral("json"))) {
+        std::printf("%s", QJsonDocument(notesToJson(shown)).toJson().constData());
+        return 0;
+    }
+    if (shown.isEmpty()) {
+        err(QStringLiteral("%1: no notes%2")
+                .arg(p.positionalArguments().first(),
+                     session.notes.isEmpty() ? QString() : QStringLiteral(" match")));
+        return 0;
+    }
+    // Plain-text table: fixed-width columns except the last (the note, on one line).
+    QStringList rows;
+    const QStringList header{QStringLiteral("neuron"), QStringLiteral("source"),
+                             QStringLiteral("label"), QStringLiteral("tags"),
+                             QStringLiteral("note")};
+    std::vector<QStringList> table{header};
+    for (const NeuronNote &n : shown.all()) {
+        QString text = n.text;
+        text.replace(QStringLiteral("\r\n"), QStringLiteral(" / "));
+        text.replace(QLatin1Char('\n'), QStringLiteral(" / "));
+        table.push_back({QStringLiteral("L%1:%2").arg(n.neuron.layer).arg(n.neuron.unit),
+                         noteSourceName(n.source), n.label, n.tags.join(QStringLiteral(", ")),
+                         text});
+    }
+    std::vector<qsizetype> width(header.size(), 0);
+    for (const QStringList &r : table)
+        for (qsizetype c = 0; c + 1 < r.size(); ++c)
+            width[std::size_t(c)] = std::max(width[std::size_t(c)], r[c].size());
+    for (const QStringList &r : table) {
+        QString line;
+        for (qsizetype c = 0; c < r.size(); ++c)
+            line += c + 1 < r.size() ? r[c].leftJustified(width[std::size_t(c)] + 2) : r[c];
+        std::printf("%s\n", line.trimmed().toUtf8().constData());
+    }
+    return 0;
+}
+
 int cmdDemo(const QStringList &args)
 {
     QCommandLineParser p;

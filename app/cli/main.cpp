@@ -35,6 +35,7 @@ void usage()
         "  compare        two models (activation sets) on one task: overlap, layer shift, curves\n"
         "  pipeline       the paper's whole analysis (grid search ... layerwise) in one run\n"
         "  run SESSION    run every analysis a session lists (salient-cli run DIR/session.json)\n"
+        "  notes SESSION  print a session's neuron notes (table, or --json)\n"
         "  demo           write the built-in synthetic demo dataset as NeuroX files\n"
         "  extract        activations from a model checkpoint (HF folder or llama2.c), as NeuroX\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
             return cmdDemo(args);
         if (cmd == QLatin1String("extract"))
             return cmdExtract(args);
+        if (cmd == QLatin1String("notes"))
+            return cmdNotes(args);
         err(QStringLiteral("salient-cli: unknown command '%1'").arg(cmd));
         usage();
         return 2;

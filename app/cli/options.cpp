@@ -57,20 +57,7 @@ void requireOutputFolder(const QString &dir)
 /// "0,2,5-7" → {0,2,5,6,7}. Throws on malformed input.
 std::vector<int> parseList(const QString &text, const QString &option)
 {
-    std::vector<int> out;
-    if (text.trimmed().isEmpty())
-        return out;
-    for (const QString &part : text.split(QLatin1Char(','))) {
-        const QStringList range = part.trimmed().split(QLatin1Char('-'));
-        bool ok1 = false, ok2 = true;
-        const int a = range.value(0).toInt(&ok1);
-        const int b = range.size() == 2 ? range[1].toInt(&ok2) : a;
-        if (!ok1 || !ok2 || range.size() > 2 || b < a || a < 0)
-            throw Error(QStringLiteral("--%1: '%2' is not a list like 0,2,5-7").arg(option, part));
-        for (int x = a; x <= b; ++x)
-            out.push_back(x);
-    }
-    return out;
+    return parseIndexList(text, QStringLiteral("--") + option);
 }
 
 bool Bounds::contains(double v) const
@@ -522,8 +509,15 @@ std::vector<OptionSpec> analysisOptionSpecs(const QString &name)
                  "at most this many top words (default 20; 0 = no cap)", count},
                 {"threshold", "threshold", OptionSpec::Double,
                  "top-word score threshold, strict (default 0.1, NeuroX)"},
+                {"min-count", "min_count", OptionSpec::Int,
+                 "top words: leave out word types seen fewer times (default 3; 1 = NeuroX)",
+                 Bounds{1, double(kMaxIntOption)}},
                 {"sentences", "sentences", OptionSpec::Int,
                  "most activating sentences to list (default 10)", count},
+                {"negative-sentences", "negative_sentences", OptionSpec::Int,
+                 "most negative sentences (lowest minimum activation) to list (default: "
+                 "--sentences; 0 = none)",
+                 Bounds{0, double(kMaxIntOption)}},
                 {"sentence-score", "sentence_score", OptionSpec::String,
                  "rank sentences by max (default) or max_abs activation"}};
     return {};

@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 
 #include "clirun.h"
 
@@ -126,6 +127,140 @@ private Q_SLOTS:
         QCOMPARE(o[QStringLiteral("dims")].toInt(), 32);
         QCOMPARE(o[QStringLiteral("dtype")].toString(), QStringLiteral("float32"));
         QVERIFY(o[QStringLiteral("total_words")].toInt() > 1000);
+    }
+
+    // Issue 12 item 3: `neuron` leaves out word types seen fewer than --min-count times (default
+    // 3), records the value, and lists the most negative sentences (lowest minimum first).
+    void neuronMinCountAndNegativeSentences()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("neuron-min-count"));
+        const auto profile = [&](const QStringList &extra) {
+            const Run r = cli(QStringList{QStringLiteral("neuron"), QStringLiteral("--demo"),
+                                          QStringLiteral("--neuron"), QStringLiteral("130"),
+                                          QStringLiteral("--top-words"), QStringLiteral("0"),
+                                          QStringLiteral("--out"), out}
+                              + extra);
+            if (r.code != 0)
+                qWarning("%s", r.err.constData());
+            return r.code == 0 ? readJson(out + QStringLiteral("/neuron.json")) : QJsonObject();
+        };
+        const QJsonObject byDefault = profile({});
+        QCOMPARE(byDefault[QStringLiteral("min_count")].toInt(), 3);
+        const QJsonArray words = byDefault[QStringLiteral("top_words")].toArray();
+        QVERIFY(!words.isEmpty());
+        for (const QJsonValue w : words)
+            QVERIFY(w.toObject()[QStringLiteral("count")].toInt() >= 3);
+        // The demo's vocabulary is small (every type is seen at least 37 times in train), so the
+        // filter is checked with a large minimum over every type (threshold −1 keeps all).
+        const QStringList everyType{QStringLiteral("--threshold"), QStringLiteral("-1")};
+        const QJsonObject all =
+            profile(everyType + QStringList{QStringLiteral("--min-count"), QStringLiteral("1")});
+        const QJsonObject frequent =
+            profile(everyType + QStringList{QStringLiteral("--min-count"), QStringLiteral("100")});
+        QCOMPARE(all[QStringLiteral("min_count")].toInt(), 1);
+        int rare = 0;
+        for (const QJsonValue w : all[QStringLiteral("top_words")].toArray())
+            rare += w.toObject()[QStringLiteral("count")].toInt() < 100 ? 1 : 0;
+        QVERIFY2(rare > 0, "some demo word type is seen fewer than 100 times");
+        const QJsonArray kept = frequent[QStringLiteral("top_words")].toArray();
+        QCOMPARE(kept.size() + rare, all[QStringLiteral("top_words")].toArray().size());
+        for (const QJsonValue w : kept)
+            QVERIFY(w.toObject()[QStringLiteral("count")].toInt() >= 100);
+        // Normalised over the kept types: the best one scores 1.
+        QCOMPARE(kept[0].toObject()[QStringLiteral("score")].toDouble(), 1.0);
+
+        const QJsonArray negative = byDefault[QStringLiteral("negative_sentences")].toArray();
+        QCOMPARE(negative.size(), 10); // default: as many as --sentences
+        double previous = -1e300;
+        for (const QJsonValue v : negative) {
+            const QJsonObject o = v.toObject();
+            double lowest = 1e300;
+            for (const QJsonValue a : o[QStringLiteral("activations")].toArray())
+                lowest = std::min(lowest, a.toDouble());
+            QCOMPARE(o[QStringLiteral("score")].toDouble(), lowest);
+            QVERIFY(lowest >= previous); // ascending: most negative first
+            previous = lowest;
+        }
+        QVERIFY(negative[0].toObject()[QStringLiteral("score")].toDouble()
+                < byDefault[QStringLiteral("top_sentences")]
+                      .toArray()[0]
+                      .toObject()[QStringLiteral("score")]
+                      .toDouble());
+        QVERIFY(profile({QStringLiteral("--negative-sentences"),
+                         QStringLiteral("0")})[QStringLiteral("negative_sentences")]
+                    .toArray()
+                    .isEmpty());
+        const Run bad =
+            cli({QStringLiteral("neuron"), QStringLiteral("--demo"), QStringLiteral("--neuron"),
+                 QStringLiteral("130"), QStringLiteral("--min-count"), QStringLiteral("0"),
+                 QStringLiteral("--out"), out});
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.contains("--min-count"), bad.err.constData());
+    }
+
+    // Issue 12 item 8: `salient-cli notes SESSION` prints a session's notes as a table or JSON,
+    // filtered by --search / --tag; a session without notes says so.
+    void notesCommand()
+    {
+        Session s;
+        s.demo = true;
+        NeuronNote a;
+        a.neuron = {4, 2};
+        a.label = QStringLiteral("sentence end");
+        a.tags = {QStringLiteral("pos"), QStringLiteral("punct")};
+        a.text = QStringLiteral("fires on the full stop\nand on '?'");
+        NeuronNote b;
+        b.neuron = {1, 30};
+        b.label = QStringLiteral("suffix -ing");
+        b.tags = {QStringLiteral("suffix")};
+        b.source = NoteSource::Auto;
+        s.notes.set(a);
+        s.notes.set(b);
+        QDir().mkpath(m_dir.filePath(QStringLiteral("notes")));
+        const QString path = m_dir.filePath(QStringLiteral("notes/session.json"));
+        saveSession(path, s);
+
+        const Run table = cli({QStringLiteral("notes"), path});
+        QCOMPARE(table.code, 0);
+        const QList<QByteArray> lines = table.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines[0].startsWith("neuron") && lines[0].contains("label"), lines[0].constData());
+        QVERIFY2(lines[1].startsWith("L1:30") && lines[1].contains("auto")
+                     && lines[1].contains("suffix -ing"),
+                 lines[1].constData());
+        QVERIFY2(lines[2].startsWith("L4:2") && lines[2].contains("human")
+                     && lines[2].contains("pos, punct")
+                     && lines[2].contains("fires on the full stop / and on '?'"),
+                 lines[2].constData());
+
+        const Run json = cli({QStringLiteral("notes"), path, QStringLiteral("--json")});
+        QCOMPARE(json.code, 0);
+        const NeuronNotes parsed =
+            notesFromJson(QJsonDocument::fromJson(json.out).array(), QStringLiteral("stdout"));
+        QVERIFY(parsed == s.notes);
+
+        const Run tagged =
+            cli({QStringLiteral("notes"), path, QStringLiteral("--tag"), QStringLiteral("SUFFIX")});
+        QCOMPARE(tagged.code, 0);
+        QVERIFY(tagged.out.contains("L1:30") && !tagged.out.contains("L4:2"));
+        const Run searched = cli({QStringLiteral("notes"), path, QStringLiteral("--search"),
+                                  QStringLiteral("full stop"), QStringLiteral("--json")});
+        QCOMPARE(searched.code, 0);
+        QCOMPARE(QJsonDocument::fromJson(searched.out).array().size(), 1);
+
+        Session empty;
+        empty.demo = true;
+        const QString emptyPath = m_dir.filePath(QStringLiteral("notes/empty.json"));
+        saveSession(emptyPath, empty);
+        const Run none = cli({QStringLiteral("notes"), emptyPath});
+        QCOMPARE(none.code, 0);
+        QVERIFY2(none.err.contains("no notes"), none.err.constData());
+        QCOMPARE(cli({QStringLiteral("notes")}).code, 2);
+        const Run help = cli({QStringLiteral("notes"), QStringLiteral("--help")});
+        QCOMPARE(help.code, 0);
+        QVERIFY(help.out.contains("--tag") && help.out.contains("--json"));
+        const Run usage = cli({QStringLiteral("--help")});
+        QVERIFY(usage.err.contains("notes SESSION"));
     }
 
     void inspectBadFiles_data()

@@ -1,11 +1,16 @@
 // Tests of the per-neuron corpus analysis (spec/NEUROX.md §13): top words, per-label activation,
 // most activating sentences. Expected values are worked out by hand in the comments.
 #include "salient/analyses/corpusanalysis.h"
+#include "salient/data/demo.h"
+#include "salient/data/task.h"
+#include "salient/probe/neuronid.h"
 #include "salient/util/error.h"
 
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 
 using namespace salient;
 
@@ -202,6 +207,92 @@ private Q_SLOTS:
         QCOMPARE(s[3].sentence, Index(3));
         o.count = 0;
         QVERIFY_THROWS_EXCEPTION(Error, topSentences(ds, 0, o));
+
+        // Min: by the lowest minimum, ascending; score = that minimum.
+        // Minima: s0 1 (row 0), s1 −9, s2 1 (row 7), s3 3 → order 1, 0, 2 (tie: lower first), 3.
+        o.score = SentenceScore::Min;
+        o.count = 10;
+        s = topSentences(ds, 0, o);
+        QCOMPARE(int(s.size()), 4);
+        QCOMPARE(s[0].sentence, Index(1));
+        QCOMPARE(s[0].score, -9.0);
+        QCOMPARE(s[0].peak, 0);
+        QCOMPARE(s[1].sentence, Index(0));
+        QCOMPARE(s[1].score, 1.0);
+        QCOMPARE(s[2].sentence, Index(2));
+        QCOMPARE(s[2].peak, 1);
+        QCOMPARE(s[3].sentence, Index(3));
+    }
+
+    // Issue 12 item 3: top words dominated by types seen once ("arm ×1"). minCount drops them
+    // before normalisation, so the remaining scores are relative to the eligible types.
+    void topWordsMinCount()
+    {
+        // Tokens: "r" once with a huge activation, "a" ×3 high, "b" ×3 low, "c" ×2 high.
+        const std::vector<QString> tokens = toVector(split("r a a a b b b c c"));
+        const VectorF a = vec({100, 5, 5, 5, 0, 0, 0, 5, 5});
+        TopWordsOptions o;
+        o.threshold = 0;
+        std::vector<TopWord> all = topWords(tokens, a, o);
+        QCOMPARE(all.front().word, QStringLiteral("r")); // NeuroX: the once-seen type first
+        QCOMPARE(all.front().count, Index(1));
+        o.minCount = 3;
+        std::vector<TopWord> w = topWords(tokens, a, o);
+        QCOMPARE(int(w.size()), 2);
+        for (const TopWord &t : w)
+            QVERIFY2(t.count >= 3, qPrintable(t.word));
+        // The best eligible type is normalised to 1 (not to r's score).
+        QCOMPARE(w.front().score, 1.0);
+        o.minCount = 2;
+        QCOMPARE(int(topWords(tokens, a, o).size()), 3);
+        o.minCount = 4;
+        QVERIFY(topWords(tokens, a, o).empty());
+        o.minCount = 0;
+        QVERIFY_THROWS_EXCEPTION(Error, topWords(tokens, a, o));
+    }
+
+    // Issue 12 item 3: the most negative sentences of a demo neuron are those with the lowest
+    // minimum activation (checked against a brute-force pass over every sentence).
+    void negativeSentencesOnDemo()
+    {
+        const DemoDataset demo = makeDemoDataset();
+        const LoadedTask task = loadDemoTask(demo, QStringLiteral("pos"), DatasetOptions{});
+        const Dataset &ds = *task.train;
+        QVERIFY(!demo.planted.empty());
+        const PlantedNeuron &planted = demo.planted.front();
+        const int column = NeuronLayout::of(ds).columnOfFlatIndex(planted.flat(ds.dims));
+        QVERIFY(column >= 0);
+        NeuronProfileOptions o;
+        o.sentences.count = 5;
+        o.negativeSentences = 5;
+        o.words.minCount = 3;
+        const NeuronProfile p = neuronProfile(ds, column, &task.vocab, o);
+        QCOMPARE(int(p.negativeSentences.size()), 5);
+        std::map<Index, double> minOf;
+        for (Index r = 0; r < ds.rows(); ++r) {
+            const double v = double(ds.X(r, column));
+            auto [it, fresh] = minOf.emplace(ds.rowSentence[std::size_t(r)], v);
+            if (!fresh)
+                it->second = std::min(it->second, v);
+        }
+        std::vector<std::pair<double, Index>> sorted;
+        for (const auto &[s, m] : minOf)
+            sorted.emplace_back(m, s);
+        std::sort(sorted.begin(), sorted.end());
+        QVERIFY(sorted.front().first < 0); // the demo neuron does go negative
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(p.negativeSentences[std::size_t(i)].sentence, sorted[std::size_t(i)].second);
+            QCOMPARE(p.negativeSentences[std::size_t(i)].score, sorted[std::size_t(i)].first);
+            const auto &acts = p.negativeSentences[std::size_t(i)].activations;
+            QCOMPARE(double(*std::min_element(acts.begin(), acts.end())),
+                     sorted[std::size_t(i)].first);
+        }
+        // The positive list is a different, highest-first list.
+        QVERIFY(p.sentences.front().score > p.negativeSentences.front().score);
+        for (const TopWord &w : p.topWords)
+            QVERIFY2(w.count >= 3, qPrintable(w.word));
+        o.negativeSentences = -1;
+        QVERIFY_THROWS_EXCEPTION(Error, neuronProfile(ds, column, &task.vocab, o));
     }
 
     void profileCombinesEverything()

@@ -139,6 +139,92 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(file(s.arraysFile)));
     }
 
+    // Issue 12 item 8: notes on neurons survive save and reopen, with every field; a session
+    // without notes has no "notes" key; malformed notes are errors naming the entry.
+    void notesSurviveSaveAndReopen()
+    {
+        Session s = makeSession();
+        NeuronNote a;
+        a.neuron = {4, 2};
+        a.label = QStringLiteral("sentence end");
+        a.tags = {QStringLiteral(" pos "), QStringLiteral("punct"), QStringLiteral("pos")};
+        a.text = QStringLiteral("Fires on \".\" — line 1\nline 2, with \"quotes\"");
+        a.modified = QStringLiteral("2026-12-02T17:00:00Z");
+        NeuronNote b;
+        b.neuron = {1, 30};
+        b.label = QStringLiteral("suffix -ing");
+        b.source = NoteSource::Auto;
+        s.notes.set(a);
+        s.notes.set(b);
+        QCOMPARE(s.notes.size(), 2);
+        QCOMPARE(s.notes.all().front().neuron, (NeuronId{1, 30})); // sorted by neuron
+        QCOMPARE(s.notes.find({4, 2})->tags,
+                 (QStringList{QStringLiteral("pos"), QStringLiteral("punct")}));
+        const QString path = file(QStringLiteral("notes.json"));
+        saveSession(path, s);
+        const Session l = loadSession(path);
+        QVERIFY(l.notes == s.notes);
+        QCOMPARE(l.notes.find({4, 2})->text, a.text);
+        QCOMPARE(l.notes.find({1, 30})->source, NoteSource::Auto);
+        QVERIFY(!l.notes.find({4, 3}));
+
+        // Replace and remove.
+        Session m = l;
+        NeuronNote a2 = *m.notes.find({4, 2});
+        a2.label = QStringLiteral("full stop");
+        m.notes.set(a2);
+        QCOMPARE(m.notes.size(), 2);
+        QVERIFY(m.notes.remove({1, 30}));
+        QVERIFY(!m.notes.remove({1, 30}));
+        saveSession(path, m);
+        const Session l2 = loadSession(path);
+        QCOMPARE(l2.notes.size(), 1);
+        QCOMPARE(l2.notes.find({4, 2})->label, QStringLiteral("full stop"));
+
+        // No notes: no key.
+        Session none = makeSession();
+        const QString nonePath = file(QStringLiteral("nonotes.json"));
+        saveSession(nonePath, none);
+        QFile f(nonePath);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(!QJsonDocument::fromJson(f.readAll()).object().contains(QStringLiteral("notes")));
+        QVERIFY(loadSession(nonePath).notes.isEmpty());
+
+        // Search: words in label/text/tags/name, and an exact tag.
+        QVERIFY(noteMatches(a, QStringLiteral("QUOTES end")));
+        QVERIFY(noteMatches(a, QStringLiteral("L4:2")));
+        QVERIFY(noteMatches(a, {}, QStringLiteral("Punct")));
+        QVERIFY(!noteMatches(a, {}, QStringLiteral("pun")));
+        QVERIFY(!noteMatches(b, QStringLiteral("quotes")));
+        QCOMPARE(parseTags(QStringLiteral("a, b,,a , c")),
+                 (QStringList{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c")}));
+
+        // Malformed entries name the entry and key.
+        const auto fails = [](const char *json, const char *expected) {
+            const QJsonArray arr = QJsonDocument::fromJson(json).array();
+            try {
+                notesFromJson(arr, QStringLiteral("notes"));
+            } catch (const Error &e) {
+                QVERIFY2(e.message().contains(QLatin1String(expected)), qPrintable(e.message()));
+                return;
+            }
+            QFAIL(json);
+        };
+        fails(R"([{"layer": -1, "unit": 0}])", "notes[0].layer");
+        fails(R"([{"layer": 1}])", "notes[0].unit");
+        fails(R"([{"layer": 1, "unit": 2, "source": "robot"}])", "notes[0].source");
+        fails(R"([{"layer": 1, "unit": 2, "tags": "x"}])", "notes[0].tags");
+        fails(R"([{"layer": 1, "unit": 2}, {"layer": 1, "unit": 2}])", "notes[1]");
+        fails(R"([3])", "notes[0]");
+
+        // CSV: header and quoted multi-line text.
+        const QByteArray csv = notesToCsv(l.notes);
+        QVERIFY(csv.startsWith("layer,unit,label,tags,source,modified,text\r\n"));
+        QVERIFY(csv.contains("1,30,suffix -ing,,auto,"));
+        QVERIFY(csv.contains("4,2,sentence end,pos; punct,human,2026-12-02T17:00:00Z,"));
+        QVERIFY(csv.contains("\"Fires on \"\".\"\" — line 1\nline 2, with \"\"quotes\"\"\""));
+    }
+
     // Per-analysis probe options: saved, loaded, and the fallback for analyses without an entry.
     void analysisProbeOptionsRoundTrip()
     {

@@ -49,6 +49,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <memory>
+
 namespace salient::ui {
 
 namespace {
@@ -133,6 +135,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     for (int k : {8, 10, 11})
         tabifyDockWidget(m_docks[5], m_docks[size_t(k)]);
     m_docks[5]->raise();
+    setUpNotes();
     m_defaultState = saveState(kLayoutVersion);
     buildMenus();
     setAcceptDrops(true);
@@ -301,7 +304,28 @@ void MainWindow::openDataDialog()
 {
     OpenDataDialog dialog(m_jobs, this);
     if (dialog.exec() == QDialog::Accepted)
-        loadFiles(dialog.inputs());
+        loadFromDataDialog(dialog);
+}
+
+int MainWindow::loadFromDataDialog(const OpenDataDialog &dialog)
+{
+    const TaskInputs inputs = dialog.inputs();
+    const bool standardize = dialog.standardize();
+    ProbeOptions po = m_settings->options();
+    po.standardize = standardize;
+    const int id = m_controller->loadFiles(inputs, po);
+    // Remembered as a recent data set once it has loaded.
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection =
+        connect(m_jobs, &JobRunner::finished, this,
+                [id, inputs, standardize, connection](int job, JobStatus status, const QString &) {
+                    if (job != id)
+                        return;
+                    QObject::disconnect(*connection);
+                    if (status == JobStatus::Ok)
+                        OpenDataDialog::addRecentDataSet(inputs, standardize);
+                });
+    return id;
 }
 
 void MainWindow::reportError(const QString &message)

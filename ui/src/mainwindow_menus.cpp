@@ -141,12 +141,14 @@ QString MainWindow::openDroppedFiles(const QStringList &paths)
                     mergedSplits[k]->labels = splits[k]->labels;
             }
             old->setInputs(merged);
+            old->fillMissingSplits();
         } else {
             auto *dialog = new OpenDataDialog(m_jobs, this);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
             dialog->setInputs(inputs);
+            dialog->fillMissingSplits();
             connect(dialog, &QDialog::accepted, this,
-                    [this, dialog] { loadFiles(dialog->inputs()); });
+                    [this, dialog] { loadFromDataDialog(*dialog); });
             m_dropDialog = dialog;
             if (m_interactive)
                 dialog->open();

@@ -32,6 +32,9 @@ void checkTopWordsOptions(const TopWordsOptions &o)
     if (o.maxWords < 0)
         throw Error(QStringLiteral("top words: the word cap must be >= 0 (0 = no cap), got %1")
                         .arg(o.maxWords));
+    if (o.minCount < 1)
+        throw Error(
+            QStringLiteral("top words: the minimum count must be >= 1, got %1").arg(o.minCount));
 }
 
 VectorF columnOf(const Dataset &ds, int column)
@@ -87,6 +90,8 @@ std::vector<TopWord> topWords(const std::vector<QString> &tokens,
     all.reserve(types.size());
     double maxScore = 0;
     for (const auto &[word, t] : types) {
+        if (t.count < Index(options.minCount))
+            continue;
         TopWord w;
         w.word = word;
         w.count = t.count;
@@ -218,7 +223,10 @@ std::vector<SentenceActivation> topSentences(const Dataset &ds, int column,
         int peak = 0;
         for (std::size_t k = 0; k < members.size(); ++k) {
             const double a = double(ds.denseX("neuron profiles")(members[k], column));
-            const double v = options.score == SentenceScore::MaxAbs ? std::abs(a) : a;
+            // Min ranks by −a so that the largest value is the most negative activation.
+            const double v = options.score == SentenceScore::MaxAbs ? std::abs(a)
+                             : options.score == SentenceScore::Min  ? -a
+                                                                    : a;
             if (v > best) { // first token reaching the maximum
                 best = v;
                 peak = int(k);
@@ -242,7 +250,7 @@ std::vector<SentenceActivation> topSentences(const Dataset &ds, int column,
     for (std::size_t s = 0; s < n; ++s) {
         SentenceActivation sa;
         sa.sentence = scored[s].sentence;
-        sa.score = scored[s].score;
+        sa.score = options.score == SentenceScore::Min ? -scored[s].score : scored[s].score;
         sa.peak = scored[s].peak;
         for (Index r : groups[sa.sentence]) {
             sa.tokens.push_back(ds.rowToken[std::size_t(r)]);
@@ -261,6 +269,10 @@ NeuronProfile neuronProfile(const Dataset &ds, int column, const LabelVocabulary
     if (options.sentences.count < 1)
         throw Error(QStringLiteral("neuron profile: the sentence count must be >= 1, got %1")
                         .arg(options.sentences.count));
+    if (options.negativeSentences < 0)
+        throw Error(QStringLiteral("neuron profile: the negative sentence count must be >= 0 "
+                                   "(0 = none), got %1")
+                        .arg(options.negativeSentences));
     checkColumn(ds, column, "neuron profile");
 
     NeuronProfile p;
@@ -285,6 +297,12 @@ NeuronProfile neuronProfile(const Dataset &ds, int column, const LabelVocabulary
     if (vocab)
         p.labels = labelActivations(ds, column, *vocab);
     p.sentences = topSentences(ds, column, options.sentences);
+    if (options.negativeSentences > 0) {
+        TopSentencesOptions negative;
+        negative.count = options.negativeSentences;
+        negative.score = SentenceScore::Min;
+        p.negativeSentences = topSentences(ds, column, negative);
+    }
     return p;
 }
 

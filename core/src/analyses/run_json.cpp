@@ -63,7 +63,11 @@ AnalysisOutput runNeuron(const QJsonObject &options, AnalysisContext &ctx)
     NeuronProfileOptions po;
     po.words.threshold = options.value(QStringLiteral("threshold")).toDouble(po.words.threshold);
     po.words.maxWords = options.value(QStringLiteral("top_words")).toInt(20);
+    // 3 as in the GUI: a word type seen once or twice is not a pattern (1 = NeuroX).
+    po.words.minCount = options.value(QStringLiteral("min_count")).toInt(3);
     po.sentences.count = options.value(QStringLiteral("sentences")).toInt(po.sentences.count);
+    po.negativeSentences =
+        options.value(QStringLiteral("negative_sentences")).toInt(po.sentences.count);
     if (options.value(QStringLiteral("sentence_score")).toString() == QLatin1String("max_abs"))
         po.sentences.score = SentenceScore::MaxAbs;
     const NeuronProfile p =
@@ -105,19 +109,24 @@ AnalysisOutput runNeuron(const QJsonObject &options, AnalysisContext &ctx)
         labels.append(o);
     }
     j[QStringLiteral("per_label")] = labels;
-    QJsonArray sentences;
-    for (const SentenceActivation &s : p.sentences) {
-        QJsonObject o;
-        o[QStringLiteral("sentence")] = double(s.sentence);
-        o[QStringLiteral("score")] = num(s.score);
-        o[QStringLiteral("tokens")] = QJsonArray::fromStringList(s.tokens);
-        QJsonArray acts;
-        for (float a : s.activations)
-            acts.append(num(a));
-        o[QStringLiteral("activations")] = acts;
-        sentences.append(o);
-    }
-    j[QStringLiteral("top_sentences")] = sentences;
+    const auto sentencesJson = [](const std::vector<SentenceActivation> &list) {
+        QJsonArray sentences;
+        for (const SentenceActivation &s : list) {
+            QJsonObject o;
+            o[QStringLiteral("sentence")] = double(s.sentence);
+            o[QStringLiteral("score")] = num(s.score);
+            o[QStringLiteral("tokens")] = QJsonArray::fromStringList(s.tokens);
+            QJsonArray acts;
+            for (float a : s.activations)
+                acts.append(num(a));
+            o[QStringLiteral("activations")] = acts;
+            sentences.append(o);
+        }
+        return sentences;
+    };
+    j[QStringLiteral("min_count")] = po.words.minCount;
+    j[QStringLiteral("top_sentences")] = sentencesJson(p.sentences);
+    j[QStringLiteral("negative_sentences")] = sentencesJson(p.negativeSentences);
     out.csv.emplace_back(QStringLiteral("top_words.csv"), wcsv);
     return jsonOutput(std::move(out));
 }

@@ -182,4 +182,22 @@ LoadedTask loadDemoTask(const DemoDataset &demo, const QString &property,
     return task;
 }
 
+std::vector<int> parseIndexList(const QString &text, const QString &what)
+{
+    std::vector<int> out;
+    if (text.trimmed().isEmpty())
+        return out;
+    for (const QString &part : text.split(QLatin1Char(','))) {
+        const QStringList range = part.trimmed().split(QLatin1Char('-'));
+        bool ok1 = false, ok2 = true;
+        const int a = range.value(0).toInt(&ok1);
+        const int b = range.size() == 2 ? range[1].toInt(&ok2) : a;
+        if (!ok1 || !ok2 || range.size() > 2 || b < a || a < 0)
+            throw Error(QStringLiteral("%1: '%2' is not a list like 0,2,5-7").arg(what, part));
+        for (int x = a; x <= b; ++x)
+            out.push_back(x);
+    }
+    return out;
+}
+
 } // namespace salient

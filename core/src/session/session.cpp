@@ -324,6 +324,25 @@ QJsonObject inputJson(const InputFile &f, const QDir &base)
     return j;
 }
 
+/// The session's notes as the "notes" array (omitted when there are none: a session without
+/// notes keeps the format of the sessions written before notes existed).
+void writeNotes(QJsonObject &root, const Session &session)
+{
+    if (!session.notes.isEmpty())
+        root[QStringLiteral("notes")] = notesToJson(session.notes);
+}
+
+/// Reads "notes" (absent = none); throws salient::Error naming @p path and the entry.
+void readNotes(const QJsonObject &root, const QString &path, Session &s)
+{
+    const QJsonValue v = root.value(QStringLiteral("notes"));
+    if (v.isUndefined() || v.isNull())
+        return;
+    if (!v.isArray())
+        throw Error(QStringLiteral("%1: \"notes\" must be an array of note objects").arg(path));
+    s.notes = notesFromJson(v.toArray(), path + QStringLiteral(": notes"));
+}
+
 } // namespace
 
 void saveSession(const QString &path, Session &session, SaveStep failAfter)
@@ -393,6 +412,7 @@ void saveSession(const QString &path, Session &session, SaveStep failAfter)
         names << name;
     arrays[QStringLiteral("names")] = QJsonArray::fromStringList(names);
     root[QStringLiteral("arrays")] = arrays;
+    writeNotes(root, session);
 
     QSaveFile out(path);
     bool committed = false;
@@ -540,6 +560,7 @@ Session loadSession(const QString &path, SessionCheck *check)
         gridOptions[QStringLiteral("selection")] = QStringLiteral("paper");
         s.analysisOptions[grid] = gridOptions;
     }
+    readNotes(root, path, s);
     const QJsonObject arrays = root.value(QStringLiteral("arrays")).toObject();
     s.arraysFile = arrays.value(QStringLiteral("file")).toString();
     QStringList names;

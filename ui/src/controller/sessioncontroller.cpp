@@ -6,6 +6,7 @@
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/util/error.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 
 namespace salient::ui {
@@ -87,6 +88,7 @@ void SessionController::setTask(std::shared_ptr<const LoadedTask> task, Session 
     m_source = source;
     m_sessionPath = path;
     Q_EMIT dataLoaded();
+    Q_EMIT notesChanged();
     Q_EMIT neuronSelected(-1);
     Q_EMIT sessionPathChanged(path);
 }
@@ -112,7 +114,7 @@ int SessionController::loadDemo()
         });
 }
 
-int SessionController::loadFiles(const TaskInputs &inputs)
+int SessionController::loadFiles(const TaskInputs &inputs, const std::optional<ProbeOptions> &probe)
 {
     auto task = std::make_shared<std::shared_ptr<const LoadedTask>>();
     return m_jobs->start(
@@ -138,11 +140,13 @@ int SessionController::loadFiles(const TaskInputs &inputs)
                 inputs, [&ctx](double f) { return ctx.report(f, QStringLiteral("reading")); }));
             return JobStatus::Ok;
         },
-        [this, task, inputs](JobStatus status, const QString &) {
+        [this, task, inputs, probe](JobStatus status, const QString &) {
             if (status != JobStatus::Ok)
                 return;
             Session s;
             s.dataOptions = inputs.options;
+            if (probe)
+                s.probeOptions = *probe;
             const std::pair<QString, const SplitPaths *> splits[] = {
                 {QStringLiteral("train"), &inputs.train},
                 {QStringLiteral("dev"), &inputs.dev},
@@ -398,6 +402,26 @@ void SessionController::selectColumn(int column, bool force)
         return;
     m_selected = column;
     Q_EMIT neuronSelected(column);
+}
+
+bool SessionController::setNote(NeuronNote note)
+{
+    if (!note.neuron.isValid()) {
+        Q_EMIT errorOccurred(tr("A note needs a neuron: select one first."));
+        return false;
+    }
+    note.modified = QDateTime::currentDateTimeUtc().toString(Qt::ISODate);
+    m_session.notes.set(std::move(note));
+    Q_EMIT notesChanged();
+    return true;
+}
+
+bool SessionController::removeNote(NeuronId id)
+{
+    if (!m_session.notes.remove(id))
+        return false;
+    Q_EMIT notesChanged();
+    return true;
 }
 
 } // namespace salient::ui

@@ -4,6 +4,7 @@
 #include "salient/session/resultsjson.h"
 #include "salient/ui/controller/sessioncontroller.h"
 #include "salient/ui/export/report.h"
+#include "salient/ui/export/reportnotes.h"
 #include "salient/ui/models/neuronclassmodel.h"
 #include "salient/ui/models/topwordsmodel.h"
 #include "salient/ui/plotting/curvescanvas.h"
@@ -223,6 +224,8 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
         sections.push_back(s);
     }
     if (!file(QStringLiteral("tables/data_report.txt"), src.dataReport.toUtf8()))
+        return false;
+    if (!writeNotesTables(c.session().notes, dir, &tableFiles, error))
         return false;
 
     // The session that replays every result above with its own probe options.

@@ -159,6 +159,11 @@ NeuronList SalienceHeatmapCanvas::topK(const SalienceMatrix &matrix, int k)
     return out;
 }
 
+void SalienceHeatmapCanvas::setNoteProvider(ClassWeightProvider provider)
+{
+    m_notes = std::move(provider);
+}
+
 void SalienceHeatmapCanvas::setClassWeightProvider(ClassWeightProvider provider)
 {
     m_classWeights = std::move(provider);
@@ -296,6 +301,11 @@ QString SalienceHeatmapCanvas::tooltipAt(int layerRow, int x) const
         const QString classes = m_classWeights(column);
         if (!classes.isEmpty())
             lines << tr("top classes: %1").arg(classes);
+    }
+    if (m_notes) {
+        const QString note = m_notes(column);
+        if (!note.isEmpty())
+            lines << note;
     }
     return lines.join(QLatin1Char('\n'));
 }

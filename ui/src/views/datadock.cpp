@@ -2,35 +2,185 @@
 
 #include "salient/ui/jobs/jobrunner.h"
 
+#include "salient/session/session.h"
 #include "salient/util/error.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
 #include <QGridLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QTextBrowser>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 namespace salient::ui {
 
 namespace {
 const char *const kSplits[] = {"train", "dev", "test"};
 const char *const kRoles[] = {"Activations", "Tokens", "Labels"};
+
+QString g_settingsPath; ///< OpenDataDialog::setSettingsPath (GUI thread)
+
+std::unique_ptr<QSettings> dataSettings()
+{
+    return g_settingsPath.isEmpty()
+               ? std::make_unique<QSettings>()
+               : std::make_unique<QSettings>(g_settingsPath, QSettings::IniFormat);
+}
+
+/// @p word in the case style of @p like ("TRAIN" → "DEV", "Train" → "Dev", else lower case).
+QString matchCase(const QString &word, const QString &like)
+{
+    if (like == like.toUpper())
+        return word.toUpper();
+    if (like.front().isUpper())
+        return word.left(1).toUpper() + word.mid(1);
+    return word;
+}
+
+QJsonObject splitJson(const SplitPaths &p)
+{
+    return {{QStringLiteral("activations"), p.activations},
+            {QStringLiteral("tokens"), p.tokens},
+            {QStringLiteral("labels"), p.labels}};
+}
+
+SplitPaths splitFromJson(const QJsonObject &o)
+{
+    return {o.value(QStringLiteral("activations")).toString(),
+            o.value(QStringLiteral("tokens")).toString(),
+            o.value(QStringLiteral("labels")).toString()};
+}
+
+/// The remembered form of a data set (paths, data options, standardise).
+QJsonObject inputsJson(const TaskInputs &in, bool standardize)
+{
+    QJsonObject o;
+    o[QStringLiteral("train")] = splitJson(in.train);
+    o[QStringLiteral("dev")] = splitJson(in.dev);
+    o[QStringLiteral("test")] = splitJson(in.test);
+    o[QStringLiteral("options")] = toJson(in.options);
+    o[QStringLiteral("memory_budget")] = QString::number(in.memoryBudget);
+    o[QStringLiteral("standardize")] = standardize;
+    return o;
+}
+
+/// The inverse; nullopt for a malformed entry (settings edited by hand, older versions).
+std::optional<std::pair<TaskInputs, bool>> inputsFromJson(const QJsonObject &o)
+{
+    TaskInputs in;
+    in.train = splitFromJson(o.value(QStringLiteral("train")).toObject());
+    if (!in.train.isSet())
+        return std::nullopt;
+    in.dev = splitFromJson(o.value(QStringLiteral("dev")).toObject());
+    in.test = splitFromJson(o.value(QStringLiteral("test")).toObject());
+    try {
+        in.options = datasetOptionsFromJson(o.value(QStringLiteral("options")).toObject());
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+    in.memoryBudget = o.value(QStringLiteral("memory_budget")).toString().toULongLong();
+    return std::make_pair(in, o.value(QStringLiteral("standardize")).toBool());
+}
+
 } // namespace
+
+QString siblingSplitFile(const QString &trainPath, const QString &split)
+{
+    const QFileInfo fi(trainPath);
+    const QString name = fi.fileName();
+    static const QRegularExpression train(QStringLiteral("(?<![A-Za-z])(train)(?![A-Za-z])"),
+                                          QRegularExpression::CaseInsensitiveOption);
+    if (name.isEmpty() || !train.match(name).hasMatch())
+        return {};
+    QStringList words{split};
+    if (split == QLatin1String("dev"))
+        words << QStringLiteral("valid") << QStringLiteral("validation") << QStringLiteral("val");
+    for (const QString &w : words) {
+        QString candidate;
+        qsizetype last = 0;
+        auto it = train.globalMatch(name);
+        while (it.hasNext()) {
+            const QRegularExpressionMatch m = it.next();
+            candidate += name.mid(last, m.capturedStart(1) - last) + matchCase(w, m.captured(1));
+            last = m.capturedEnd(1);
+        }
+        candidate += name.mid(last);
+        const QString path = fi.dir().filePath(candidate);
+        if (QFileInfo(path).isFile())
+            return path;
+    }
+    return {};
+}
+
+void OpenDataDialog::setSettingsPath(const QString &iniPath)
+{
+    g_settingsPath = iniPath;
+}
+
+std::vector<TaskInputs> OpenDataDialog::recentDataSets()
+{
+    std::vector<TaskInputs> out;
+    const QJsonArray list =
+        QJsonDocument::fromJson(dataSettings()->value(QStringLiteral("data/recent")).toByteArray())
+            .array();
+    for (const QJsonValue v : list)
+        if (const auto entry = inputsFromJson(v.toObject()))
+            out.push_back(entry->first);
+    return out;
+}
+
+void OpenDataDialog::addRecentDataSet(const TaskInputs &inputs, bool standardize)
+{
+    auto settings = dataSettings();
+    const QJsonArray old =
+        QJsonDocument::fromJson(settings->value(QStringLiteral("data/recent")).toByteArray())
+            .array();
+    QJsonArray list{inputsJson(inputs, standardize)};
+    for (const QJsonValue v : old) {
+        const auto entry = inputsFromJson(v.toObject());
+        if (!entry || list.size() >= kMaxRecent)
+            continue;
+        const SplitPaths &t = entry->first.train;
+        if (t.activations == inputs.train.activations && t.tokens == inputs.train.tokens
+            && t.labels == inputs.train.labels)
+            continue;
+        list.append(v);
+    }
+    settings->setValue(QStringLiteral("data/recent"),
+                       QJsonDocument(list).toJson(QJsonDocument::Compact));
+}
 
 OpenDataDialog::OpenDataDialog(JobRunner *jobs, QWidget *parent) : QDialog(parent), m_jobs(jobs)
 {
     setWindowTitle(tr("Open probing data"));
     auto *layout = new QVBoxLayout(this);
+    m_recent = new QComboBox(this);
+    m_recent->setObjectName(QStringLiteral("recentDataSets"));
+    m_recent->setToolTip(tr("Data sets opened before, with their options"));
+    auto *recentRow = new QHBoxLayout;
+    recentRow->addWidget(new QLabel(tr("Recent:"), this));
+    recentRow->addWidget(m_recent, 1);
+    layout->addLayout(recentRow);
     auto *grid = new QGridLayout;
     for (int r = 0; r < 3; ++r)
         grid->addWidget(new QLabel(tr(kRoles[r]), this), 0, 1 + 2 * r, 1, 2);
@@ -56,16 +206,53 @@ OpenDataDialog::OpenDataDialog(JobRunner *jobs, QWidget *parent) : QDialog(paren
                     edit->setText(f);
             });
             connect(edit, &QLineEdit::textChanged, this, &OpenDataDialog::scheduleEstimate);
+            if (s == 0)
+                connect(edit, &QLineEdit::textChanged, this, [this, r] { autofill(r); });
             grid->addWidget(edit, 1 + s, 1 + 2 * r);
             grid->addWidget(browse, 1 + s, 2 + 2 * r);
             m_fields[s][r] = edit;
         }
     }
     layout->addLayout(grid);
-    layout->addWidget(
-        new QLabel(tr("One sentence per line; tokens and labels separated by whitespace. "
-                      "Activations: NeuroX HDF5 or JSON lines."),
-                   this));
+    auto *help = new QLabel(tr("One sentence per line; tokens and labels separated by whitespace. "
+                               "Activations: NeuroX HDF5 or JSON lines. Dev and test are filled "
+                               "from the train names (train \u2192 dev/test) when such files "
+                               "exist."),
+                            this);
+    help->setWordWrap(true);
+    layout->addWidget(help);
+
+    // The data options of salient-cli, mapped to the same core options.
+    auto *options = new QGroupBox(tr("Data options (as salient-cli)"), this);
+    auto *form = new QFormLayout(options);
+    m_task = new QComboBox(options);
+    m_task->setObjectName(QStringLiteral("taskType"));
+    m_task->addItem(tr("Classification (labels)"), int(TaskType::Classification));
+    m_task->addItem(tr("Regression (numeric labels)"), int(TaskType::Regression));
+    m_task->setToolTip(tr("--task: classification (default) or regression"));
+    m_layers = new QLineEdit(options);
+    m_layers->setObjectName(QStringLiteral("layers"));
+    m_layers->setPlaceholderText(tr("all (e.g. 0,3-5; 0 = embeddings)"));
+    m_layers->setToolTip(tr("--layers: the layers to load, in this order"));
+    m_binarize = new QLineEdit(options);
+    m_binarize->setObjectName(QStringLiteral("binarize"));
+    m_binarize->setPlaceholderText(tr("no (e.g. NN: NN vs OTHER)"));
+    m_binarize->setToolTip(tr("--binarize: one label against the rest ('OTHER')"));
+    m_balance = new QCheckBox(tr("Balance classes (undersample to the smallest, seeded)"), options);
+    m_balance->setObjectName(QStringLiteral("balance"));
+    m_balance->setToolTip(tr("--balance"));
+    m_standardize =
+        new QCheckBox(tr("Standardise neurons (z-score with train statistics)"), options);
+    m_standardize->setObjectName(QStringLiteral("standardize"));
+    m_standardize->setToolTip(tr("--standardize: a probe option, set in the Run dock's probe "
+                                 "settings for the loaded data"));
+    form->addRow(tr("Task:"), m_task);
+    form->addRow(tr("Layers:"), m_layers);
+    form->addRow(tr("Binarize:"), m_binarize);
+    form->addRow(m_balance);
+    form->addRow(m_standardize);
+    layout->addWidget(options);
+    connect(m_layers, &QLineEdit::textChanged, this, &OpenDataDialog::scheduleEstimate);
     // Storage: where the activation matrices live while probes train (features.h).
     auto *memory = new QHBoxLayout;
     memory->addWidget(new QLabel(tr("Storage:"), this));
@@ -105,10 +292,120 @@ OpenDataDialog::OpenDataDialog(JobRunner *jobs, QWidget *parent) : QDialog(paren
     connect(m_storage, &QComboBox::currentIndexChanged, this, &OpenDataDialog::scheduleEstimate);
     connect(m_budget, &QDoubleSpinBox::valueChanged, this, &OpenDataDialog::scheduleEstimate);
 
+    m_error = new QLabel(this);
+    m_error->setObjectName(QStringLiteral("dataDialogError"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
+    m_error->setVisible(false);
+    layout->addWidget(m_error);
+
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::accepted, this, &OpenDataDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
+
+    fillRecentChooser();
+    connect(m_recent, &QComboBox::activated, this, [this](int i) {
+        const std::vector<TaskInputs> recent = recentDataSets();
+        if (i <= 0 || i > int(recent.size()))
+            return;
+        const QJsonArray list =
+            QJsonDocument::fromJson(
+                dataSettings()->value(QStringLiteral("data/recent")).toByteArray())
+                .array();
+        setInputs(recent[std::size_t(i - 1)]);
+        for (const QJsonValue v : list)
+            if (const auto e = inputsFromJson(v.toObject());
+                e && e->first.train.activations == recent[std::size_t(i - 1)].train.activations)
+                setStandardize(e->second);
+        m_recent->setCurrentIndex(0);
+    });
+    restoreLast();
+}
+
+void OpenDataDialog::fillRecentChooser()
+{
+    m_recent->clear();
+    const std::vector<TaskInputs> recent = recentDataSets();
+    m_recent->addItem(recent.empty() ? tr("(no recent data sets)")
+                                     : tr("Choose a recent data set\u2026"));
+    for (const TaskInputs &in : recent) {
+        const QFileInfo fi(in.train.activations);
+        m_recent->addItem(tr("%1  (%2)").arg(fi.fileName(), fi.absolutePath()));
+        m_recent->setItemData(m_recent->count() - 1, in.train.activations, Qt::ToolTipRole);
+    }
+    m_recent->setEnabled(!recent.empty());
+}
+
+void OpenDataDialog::restoreLast()
+{
+    const QJsonObject last =
+        QJsonDocument::fromJson(dataSettings()->value(QStringLiteral("data/last")).toByteArray())
+            .object();
+    if (const auto e = inputsFromJson(last)) {
+        setInputs(e->first);
+        setStandardize(e->second);
+    }
+}
+
+void OpenDataDialog::autofill(int role)
+{
+    const QString train = m_fields[0][role]->text().trimmed();
+    for (int s : {1, 2}) {
+        QLineEdit *f = m_fields[s][role];
+        // Never overwrite what the user typed: only empty fields or our own earlier fill.
+        if (!f->text().isEmpty() && f->text() != m_autoFilled[s][role])
+            continue;
+        const QString guess = siblingSplitFile(train, QLatin1String(kSplits[s]));
+        m_autoFilled[s][role] = guess;
+        f->setText(guess);
+    }
+}
+
+void OpenDataDialog::fillMissingSplits()
+{
+    for (int r = 0; r < 3; ++r)
+        autofill(r);
+}
+
+bool OpenDataDialog::standardize() const
+{
+    return m_standardize->isChecked();
+}
+
+void OpenDataDialog::setStandardize(bool on)
+{
+    m_standardize->setChecked(on);
+}
+
+QString OpenDataDialog::validationError() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
+}
+
+void OpenDataDialog::accept()
+{
+    QString why;
+    const TaskInputs in = inputs();
+    if (in.train.activations.isEmpty() || in.train.tokens.isEmpty() || in.train.labels.isEmpty())
+        why = tr("Give the train activations, tokens and labels.");
+    else
+        try {
+            parseIndexList(m_layers->text(), tr("Layers"));
+        } catch (const Error &e) {
+            why = e.message();
+        }
+    if (!why.isEmpty()) {
+        m_error->setText(why);
+        m_error->setVisible(true);
+        return;
+    }
+    m_error->setVisible(false);
+    // Remembered before the load: a load that fails does not lose what was typed.
+    dataSettings()->setValue(
+        QStringLiteral("data/last"),
+        QJsonDocument(inputsJson(in, standardize())).toJson(QJsonDocument::Compact));
+    QDialog::accept();
 }
 
 TaskInputs OpenDataDialog::inputs() const
@@ -119,6 +416,14 @@ TaskInputs OpenDataDialog::inputs() const
         *splits[s] = {m_fields[s][0]->text().trimmed(), m_fields[s][1]->text().trimmed(),
                       m_fields[s][2]->text().trimmed()};
     in.options.storage = StorageMode(m_storage->currentData().toInt());
+    in.options.task = TaskType(m_task->currentData().toInt());
+    try {
+        in.options.layers = parseIndexList(m_layers->text(), tr("Layers"));
+    } catch (const Error &) {
+        in.options.layers.clear(); // accept() refuses the text
+    }
+    in.options.binarizedTag = m_binarize->text().trimmed();
+    in.options.balance = m_balance->isChecked();
     in.memoryBudget = quint64(m_budget->value() * 1e6);
     return in;
 }
@@ -174,6 +479,13 @@ void OpenDataDialog::setInputs(const TaskInputs &in)
         m_fields[s][2]->setText(splits[s]->labels);
     }
     m_storage->setCurrentIndex(std::max(0, m_storage->findData(int(in.options.storage))));
+    m_task->setCurrentIndex(std::max(0, m_task->findData(int(in.options.task))));
+    QStringList layers;
+    for (int l : in.options.layers)
+        layers << QString::number(l);
+    m_layers->setText(layers.join(QLatin1Char(',')));
+    m_binarize->setText(in.options.binarizedTag);
+    m_balance->setChecked(in.options.balance);
     if (in.memoryBudget > 0)
         m_budget->setValue(std::round(double(in.memoryBudget) / 1e6));
 }

@@ -9,9 +9,12 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPainter>
+#include <QPushButton>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QStyledItemDelegate>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -110,6 +113,24 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     lay->addLayout(titleRow);
     lay->addWidget(m_summary);
 
+    // The neuron's note (bookmark): one elided line, the whole note in its tooltip.
+    m_note = new QLabel(this);
+    m_note->setObjectName(QStringLiteral("inspectorNote"));
+    m_note->setTextFormat(Qt::PlainText);
+    m_note->setMinimumWidth(40);
+    m_note->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_noteButton = new QPushButton(tr("Add note\u2026"), this);
+    m_noteButton->setToolTip(tr("Bookmark this neuron with a label, tags and a note (saved in "
+                                "the session, listed in the Notes view)"));
+    m_noteRemove = new QPushButton(tr("Remove note"), this);
+    connect(m_noteButton, &QPushButton::clicked, this, &NeuronInspector::noteEditRequested);
+    connect(m_noteRemove, &QPushButton::clicked, this, &NeuronInspector::noteRemoveRequested);
+    auto *noteRow = new QHBoxLayout;
+    noteRow->addWidget(m_note, 1);
+    noteRow->addWidget(m_noteButton);
+    noteRow->addWidget(m_noteRemove);
+    lay->addLayout(noteRow);
+
     m_classModel = new NeuronClassModel(this);
     m_classProxy = new ValueSortProxyModel(this);
     m_classProxy->setSourceModel(m_classModel);
@@ -137,23 +158,50 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     m_words->setToolTip(tr("Words with extreme activations (NeuroX top words: mean |z| per word "
                            "type, normalised by the maximum). The signed mean tells positive "
                            "from negative extremes."));
+    m_minCount = new QSpinBox(this);
+    m_minCount->setRange(1, 100000);
+    m_minCount->setValue(3);
+    m_minCount->setToolTip(tr("Leave out word types seen fewer times than this (1 = every type, "
+                              "as NeuroX); the scores are normalised over the types kept"));
+    connect(m_minCount, &QSpinBox::valueChanged, this, &NeuronInspector::minWordCountChanged);
+    auto *wordsBox = new QWidget(this);
+    auto *wordsLay = new QVBoxLayout(wordsBox);
+    wordsLay->setContentsMargins(0, 0, 0, 0);
+    wordsLay->setSpacing(2);
+    auto *countRow = new QHBoxLayout;
+    auto *countLabel = new QLabel(tr("Types seen at least"), wordsBox);
+    countLabel->setBuddy(m_minCount);
+    countRow->addWidget(countLabel);
+    countRow->addWidget(m_minCount);
+    countRow->addWidget(new QLabel(tr("times"), wordsBox));
+    countRow->addStretch(1);
+    wordsLay->addLayout(countRow);
+    wordsLay->addWidget(m_words, 1);
     connect(m_words, &QTableView::activated, this, [this](const QModelIndex &index) {
         const QModelIndex source = m_wordsProxy->mapToSource(index);
         if (source.isValid())
             Q_EMIT wordActivated(m_wordsModel->words()[size_t(source.row())].word);
     });
 
-    m_sentences = new QListWidget(this);
-    m_sentences->setTextElideMode(Qt::ElideRight);
-    m_sentences->setUniformItemSizes(true);
-    m_sentences->setAlternatingRowColors(true);
-    connect(m_sentences, &QListWidget::itemActivated, this, &NeuronInspector::onSentenceActivated);
+    m_sentenceTabs = new QTabWidget(this);
+    m_sentenceTabs->setDocumentMode(true);
+    for (QListWidget **list : {&m_sentences, &m_negative}) {
+        *list = new QListWidget(this);
+        (*list)->setTextElideMode(Qt::ElideRight);
+        (*list)->setUniformItemSizes(true);
+        (*list)->setAlternatingRowColors(true);
+        connect(*list, &QListWidget::itemActivated, this, &NeuronInspector::onSentenceActivated);
+    }
+    m_sentenceTabs->addTab(m_sentences, tr("Most positive"));
+    m_sentenceTabs->addTab(m_negative, tr("Most negative"));
+    m_sentenceTabs->setTabToolTip(0, tr("Sentences with the highest maximum activation"));
+    m_sentenceTabs->setTabToolTip(1, tr("Sentences with the lowest minimum activation"));
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->setChildrenCollapsible(false);
     split->addWidget(section(tr("Per class"), m_classes, split));
-    split->addWidget(section(tr("Top words"), m_words, split));
-    split->addWidget(section(tr("Top sentences (double-click to show)"), m_sentences, split));
+    split->addWidget(section(tr("Top words"), wordsBox, split));
+    split->addWidget(section(tr("Sentences (double-click to show)"), m_sentenceTabs, split));
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 3);
     split->setStretchFactor(2, 2);
@@ -195,6 +243,7 @@ void NeuronInspector::clear()
     m_classModel->clear();
     m_wordsModel->clear();
     fillSentences();
+    setNote(nullptr);
 }
 
 void NeuronInspector::setNeuron(const NeuronSummary &info, const NeuronProfile &profile)
@@ -209,6 +258,9 @@ void NeuronInspector::setNeuron(const NeuronSummary &info, const NeuronProfile &
     m_classes->sortByColumn(NeuronClassModel::Order, Qt::AscendingOrder);
     m_words->sortByColumn(TopWordsModel::Order, Qt::AscendingOrder);
     fillSentences();
+    // The note follows with setNote (the window knows the notes); until then the button acts on
+    // this neuron.
+    m_noteButton->setEnabled(m_info.id.isValid());
     layout()->activate(); // the summary's line count may have changed
 }
 
@@ -249,13 +301,20 @@ void NeuronInspector::fillSummary()
 
 void NeuronInspector::fillSentences()
 {
-    m_sentences->clear();
-    if (!m_hasNeuron)
-        return;
-    for (const SentenceActivation &s : m_profile.sentences) {
+    fillSentenceList(m_sentences,
+                     m_hasNeuron ? m_profile.sentences : std::vector<SentenceActivation>{});
+    fillSentenceList(m_negative,
+                     m_hasNeuron ? m_profile.negativeSentences : std::vector<SentenceActivation>{});
+}
+
+void NeuronInspector::fillSentenceList(QListWidget *list,
+                                       const std::vector<SentenceActivation> &sentences)
+{
+    list->clear();
+    for (const SentenceActivation &s : sentences) {
         const QString text = s.tokens.join(QLatin1Char(' '));
         auto *item = new QListWidgetItem(
-            tr("#%1  (%2)  %3").arg(s.sentence).arg(displayNumber(s.score, 3), text), m_sentences);
+            tr("#%1  (%2)  %3").arg(s.sentence).arg(displayNumber(s.score, 3), text), list);
         item->setData(Qt::UserRole, qint64(s.sentence));
         QString peak;
         if (s.peak >= 0 && s.peak < s.tokens.size())
@@ -267,6 +326,33 @@ void NeuronInspector::fillSentences()
                              .arg(s.sentence)
                              .arg(displayNumber(s.score), peak, text.toHtmlEscaped()));
     }
+}
+
+void NeuronInspector::setNote(const NeuronNote *note)
+{
+    m_hasNote = note != nullptr;
+    m_noteButton->setEnabled(m_hasNeuron && m_info.id.isValid());
+    m_noteButton->setText(m_hasNote ? tr("Edit note\u2026") : tr("Add note\u2026"));
+    m_noteRemove->setVisible(m_hasNote);
+    if (!note) {
+        m_note->clear();
+        m_note->setToolTip({});
+        return;
+    }
+    QString line = tr("\u2605 %1").arg(note->label.isEmpty() ? tr("(no label)") : note->label);
+    if (!note->tags.isEmpty())
+        line += QStringLiteral("  [%1]").arg(note->tags.join(QStringLiteral(", ")));
+    line += QStringLiteral("  \u00b7 %1").arg(noteSourceName(note->source));
+    if (!note->text.isEmpty())
+        line += QStringLiteral("  \u2014 ")
+                + QString(note->text).replace(QLatin1Char('\n'), QLatin1Char(' '));
+    m_note->setText(line);
+    m_note->setToolTip(note->text.isEmpty() ? line : line + QLatin1Char('\n') + note->text);
+}
+
+QString NeuronInspector::noteText() const
+{
+    return m_hasNote ? m_note->text() : QString();
 }
 
 void NeuronInspector::onSentenceActivated(QListWidgetItem *item)

@@ -6,6 +6,7 @@
 #include "salient/ui/views/neuroninspector.h"
 #include "salient/ui/views/wordactivationview.h"
 
+#include <algorithm>
 #include <memory>
 
 namespace salient::ui {
@@ -41,11 +42,23 @@ NeuronPresenter::NeuronPresenter(SessionController *controller, JobRunner *jobs,
             if (sentences[i].record == record)
                 m_words->ensureSentenceVisible(int(i));
     });
+    connect(inspector, &NeuronInspector::minWordCountChanged, this,
+            &NeuronPresenter::setMinWordCount);
     // Without the probe the inspector still shows the activations, but no weights or ranks.
     connect(controller, &SessionController::resultInvalidated, this, [this](const QString &name) {
         if (name == QLatin1String("probe"))
             show(m_controller->selectedColumn());
     });
+}
+
+void NeuronPresenter::setMinWordCount(int count)
+{
+    count = std::max(1, count);
+    if (count == m_minWordCount)
+        return;
+    m_minWordCount = count;
+    if (m_controller->selectedColumn() >= 0)
+        show(m_controller->selectedColumn());
 }
 
 void NeuronPresenter::show(int column)
@@ -68,12 +81,14 @@ void NeuronPresenter::show(int column)
         if (const auto *p = std::get_if<ProbeReport>(r.get()))
             probe = std::shared_ptr<const ProbeReport>(r, p); // aliasing: no copy
     const NeuronId id = m_controller->layout().neuron(column);
-    const QString title =
-        tr("Layer %1 · unit %2: most activating sentences").arg(id.layer).arg(id.unit);
+    const QString title = tr("Layer %1 · unit %2: most positive and most negative sentences")
+                              .arg(id.layer)
+                              .arg(id.unit);
+    const int minCount = m_minWordCount;
     auto result = std::make_shared<ProfileResult>();
     m_jobs->start(
         tr("Profile of layer %1 · unit %2").arg(id.layer).arg(id.unit),
-        [task, probe, column, title, result](JobContext &) {
+        [task, probe, column, title, minCount, result](JobContext &) {
             const Dataset &ds = *task->train;
             if (probe)
                 result->summary = neuronSummary(*probe, column);
@@ -92,11 +107,14 @@ void NeuronPresenter::show(int column)
             }
             NeuronProfileOptions po;
             po.words.maxWords = 20;
+            po.words.minCount = minCount;
             po.sentences.count = 12;
+            po.negativeSentences = 12;
             const bool labels = !task->vocab.names.isEmpty();
             result->profile = neuronProfile(ds, column, labels ? &task->vocab : nullptr, po);
-            result->words = wordDataFromTopSentences(ds, column, result->profile.sentences,
-                                                     labels ? &task->vocab : nullptr);
+            result->words = wordDataFromExtremeSentences(ds, column, result->profile.sentences,
+                                                         result->profile.negativeSentences,
+                                                         labels ? &task->vocab : nullptr);
             result->words.title = title;
             return JobStatus::Ok;
         },

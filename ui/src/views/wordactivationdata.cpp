@@ -110,4 +110,22 @@ WordActivationData wordDataFromTopSentences(const Dataset &ds, int column,
     return out;
 }
 
+WordActivationData wordDataFromExtremeSentences(const Dataset &ds, int column,
+                                                const std::vector<SentenceActivation> &positive,
+                                                const std::vector<SentenceActivation> &negative,
+                                                const LabelVocabulary *vocab)
+{
+    WordActivationData out = wordDataFromTopSentences(ds, column, positive, vocab);
+    if (out.sentences.size() != positive.size()) // not float32: only the explanation
+        return out;
+    WordActivationData low = wordDataFromTopSentences(ds, column, negative, vocab);
+    for (std::size_t i = 0; i < out.sentences.size(); ++i)
+        out.sentences[i].group = QObject::tr("most positive %1").arg(i + 1);
+    for (std::size_t i = 0; i < low.sentences.size(); ++i) {
+        low.sentences[i].group = QObject::tr("most negative %1").arg(i + 1);
+        out.sentences.push_back(std::move(low.sentences[i]));
+    }
+    return out;
+}
+
 } // namespace salient::ui

@@ -162,10 +162,17 @@ QString WordActivationView::headerText(int sentence) const
     const WordSentence &s = m_data.sentences[size_t(sentence)];
     QString text = s.record >= 0 ? QStringLiteral("#%1").arg(s.record)
                                  : QStringLiteral("Sentence %1").arg(sentence + 1);
-    if (std::isfinite(m_sentenceMax[size_t(sentence)]))
-        text += QStringLiteral("   max %1   max|a| %2")
-                    .arg(formatNumber(m_sentenceMax[size_t(sentence)]),
+    if (!s.group.isEmpty())
+        text = s.group + QStringLiteral(" \u00b7 ") + text;
+    if (std::isfinite(m_sentenceMax[size_t(sentence)])) {
+        double lowest = std::numeric_limits<double>::infinity();
+        for (float a : s.activations)
+            if (std::isfinite(a))
+                lowest = std::min(lowest, double(a));
+        text += QStringLiteral("   min %1   max %2   max|a| %3")
+                    .arg(formatNumber(lowest), formatNumber(m_sentenceMax[size_t(sentence)]),
                          formatNumber(m_sentenceAbs[size_t(sentence)]));
+    }
     return text;
 }
 

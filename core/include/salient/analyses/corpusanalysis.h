@@ -21,6 +21,10 @@ struct TopWordsOptions {
     /// At most this many words (0 = no cap; NeuroX num_tokens). Salient allows threshold and cap
     /// together; NeuroX raises ValueError when both are passed.
     int maxWords = 0;
+    /// Word types seen fewer than this many times are left out before the scores are normalised
+    /// (a type seen once is an anecdote, not a pattern). 1 (the default) keeps every type, as
+    /// NeuroX does; the GUI and `salient-cli neuron` default to 3. Must be >= 1.
+    int minCount = 1;
 };
 
 struct TopWord {
@@ -33,7 +37,8 @@ struct TopWord {
 
 /**
  * get_top_words (spec §13.1): z = |(a − mean) / std| over all given tokens (population std),
- * averaged per word type, divided by the maximum type score; types with score > threshold,
+ * averaged per word type; types with fewer than options.minCount tokens are dropped; the rest
+ * divided by the maximum remaining type score; types with score > threshold,
  * sorted by score descending (ties: type name bytes ascending), capped at maxWords when > 0.
  * A neuron with zero variance (all activations equal) has no top words.
  * @p tokens and @p activations must have the same length. Throws salient::Error on invalid
@@ -63,6 +68,9 @@ std::vector<LabelActivation> labelActivations(const Dataset &ds, int column,
 enum class SentenceScore {
     Max,    ///< maximum activation over its tokens (default)
     MaxAbs, ///< maximum |activation| over its tokens (either sign)
+    /// minimum activation over its tokens; the sentences with the LOWEST minimum come first (the
+    /// most negative sentences), and score is that minimum
+    Min,
 };
 
 struct TopSentencesOptions {
@@ -78,15 +86,18 @@ struct SentenceActivation {
     std::vector<int> words;         ///< word position of each token (Dataset::rowWord)
     std::vector<float> activations; ///< the neuron's activation for each token
 };
-/// The @p options.count sentences with the highest score, descending (ties: lower record index
-/// first). Rows are grouped by Dataset::rowSentence. Throws salient::Error on invalid options,
-/// column out of range, or missing per-row metadata.
+/// The @p options.count sentences with the highest score, descending (SentenceScore::Min: the
+/// lowest minimum, ascending; ties: lower record index first). Rows are grouped by
+/// Dataset::rowSentence. Throws salient::Error on invalid options, column out of range, or missing
+/// per-row metadata.
 std::vector<SentenceActivation> topSentences(const Dataset &ds, int column,
                                              const TopSentencesOptions &options = {});
 
 struct NeuronProfileOptions {
     TopWordsOptions words;
     TopSentencesOptions sentences;
+    /// Most negative sentences (SentenceScore::Min) to list besides options.sentences; 0 = none.
+    int negativeSentences = 0;
 };
 
 /// Everything above for one neuron.
@@ -100,6 +111,9 @@ struct NeuronProfile {
     std::vector<TopWord> topWords;
     std::vector<LabelActivation> labels; ///< empty when no vocabulary was given
     std::vector<SentenceActivation> sentences;
+    /// The most negative sentences (lowest minimum activation first); empty unless
+    /// NeuronProfileOptions::negativeSentences > 0.
+    std::vector<SentenceActivation> negativeSentences;
 };
 /// Profile of column @p column of @p ds; @p vocab may be null (no per-label statistics).
 NeuronProfile neuronProfile(const Dataset &ds, int column, const LabelVocabulary *vocab,

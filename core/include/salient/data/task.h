@@ -20,6 +20,13 @@ struct TaskInputs {
     quint64 memoryBudget = 0;
 };
 
+/**
+ * A list of non-negative integers as the CLI's --layers takes it: "0,2,5-7" → {0, 2, 5, 6, 7}
+ * (order kept, ranges inclusive); empty or blank text → {}. Throws salient::Error
+ * "WHAT: 'PART' is not a list like 0,2,5-7" naming @p what (e.g. "--layers") otherwise. Pure.
+ */
+std::vector<int> parseIndexList(const QString &text, const QString &what);
+
 /// Layer scales differing by more than this factor (largest / smallest) raise the scale warning.
 inline constexpr double kLayerScaleWarnRatio = 4.0;
 

@@ -11,6 +11,7 @@
 #include "salient/data/corpus.h"
 #include "salient/data/task.h"
 #include "salient/probe/probe.h"
+#include "salient/session/notes.h"
 
 #include <QJsonObject>
 #include <future>
@@ -61,6 +62,8 @@ struct Session {
     QJsonObject results;                  ///< name → result object (numbers, curves, rankings)
     std::map<QString, RowMatrixF> arrays; ///< large arrays (e.g. "probe/W"), saved in the HDF5 file
     QString arraysFile;                   ///< file name of the sibling HDF5 (set by load/save)
+    /// Notes on neurons (key "notes"; absent in older sessions = none). Not used by any analysis.
+    NeuronNotes notes;
 
     /// The task inputs to load (throws for a demo session: use loadSessionData).
     TaskInputs taskInputs() const;

@@ -34,6 +34,8 @@ class LayerBarsCanvas;
 class LayerwiseView;
 class NeuronInspector;
 class NeuronPresenter;
+class NoteDialog;
+class NotesView;
 class OpenDataDialog;
 class ProbeSettingsWidget;
 class ProbeSummaryView;
@@ -55,6 +57,12 @@ public:
     int loadDemo();
     /// Loads files in a job; errors appear as a dialog (and in lastError()). Returns the job id.
     int loadFiles(const TaskInputs &inputs);
+    /**
+     * Loads what Open-data dialog @p dialog holds: its files and data options, with the probe
+     * settings' options and the dialog's standardise choice as the new session's probe options.
+     * A data set that loads is added to the dialog's recent list. Returns the job id.
+     */
+    int loadFromDataDialog(const OpenDataDialog &dialog);
     /// Opens a session: loads its inputs in a job and shows its stored results. Returns the job
     /// id, or −1 when the file cannot be read (a dialog says why).
     int openSession(const QString &path);
@@ -142,6 +150,15 @@ public:
     int selectedColumn() const;
     /// The selected neuron of the model.
     NeuronId selectedNeuron() const;
+    /// The Notes view (a dock tabbed with the inspector).
+    NotesView *notesView() const { return m_notesView; }
+    /**
+     * Opens the note editor for neuron @p id (its note, or a new one), non-modal (window-modal
+     * when interactive); Save stores it through the controller. Returns the dialog (also
+     * pendingNoteDialog() until it closes), null for an invalid neuron.
+     */
+    NoteDialog *editNote(NeuronId id);
+    NoteDialog *pendingNoteDialog() const;
     QString lastError() const { return m_lastError; }
     /// The session autosaved after every result (File › Recover unsaved session).
     static QString recoveryPath();
@@ -178,6 +195,8 @@ private:
     void applyDefaultDockSizes();
     void openDataDialog();
     void extractDialog();
+    /// mainwindow_notes.cpp: the Notes dock, the inspector's note row and the heatmap tooltip.
+    void setUpNotes();
 
     TaskInputs m_extractionInputs;
     JobRunner *m_jobs = nullptr;
@@ -204,6 +223,8 @@ private:
     QString m_lastError;
     QByteArray m_defaultState;      ///< dock layout as built, for View › Reset layout
     QPointer<QObject> m_dropDialog; ///< the OpenDataDialog of the last drop
+    NotesView *m_notesView = nullptr;
+    QPointer<QObject> m_noteDialog; ///< the NoteDialog being edited
 };
 
 } // namespace salient::ui

@@ -100,8 +100,10 @@ public:
     // --- actions -----------------------------------------------------------------------------
     /// Loads the built-in synthetic demo in a job. Returns the job id.
     int loadDemo();
-    /// Loads files in a job (each activation file is first checked in a child process).
-    int loadFiles(const TaskInputs &inputs);
+    /// Loads files in a job (each activation file is first checked in a child process). The new
+    /// session's probe options are @p probe when given (e.g. the Open-data dialog's
+    /// --standardize), else the defaults.
+    int loadFiles(const TaskInputs &inputs, const std::optional<ProbeOptions> &probe = {});
     /// Opens a session: reads it now (errors → errorOccurred, returns −1), loads its data in a
     /// job, then shows its stored results. @p check receives changed-input messages.
     int openSession(const QString &path, SessionCheck *check = nullptr);
@@ -122,6 +124,18 @@ public:
     /// Selects column @p column (−1 clears); emits neuronSelected() when it changes or @p force.
     void selectColumn(int column, bool force = false);
 
+    // --- neuron notes (saved in the session; see salient/session/notes.h) --------------------
+    const NeuronNotes &notes() const { return m_session.notes; }
+    /// The note on @p id, null when none (valid until the notes change).
+    const NeuronNote *note(NeuronId id) const { return m_session.notes.find(id); }
+    /**
+     * Adds @p note or replaces the note on the same neuron, with modified set to the current UTC
+     * time; emits notesChanged(). False (and errorOccurred) for an invalid neuron.
+     */
+    bool setNote(NeuronNote note);
+    /// Removes the note on @p id; emits notesChanged() and returns true when there was one.
+    bool removeNote(NeuronId id);
+
 Q_SIGNALS:
     /// New data are loaded: every view clears what it showed.
     void dataLoaded();
@@ -137,6 +151,9 @@ Q_SIGNALS:
     void errorOccurred(const QString &message);
     /// The session was saved to or opened from @p path.
     void sessionPathChanged(const QString &path);
+    /// The notes changed: one added, edited or removed, or all replaced by a load (after
+    /// dataLoaded()).
+    void notesChanged();
 
 private:
     template <typename T> const T *get(const QString &name) const

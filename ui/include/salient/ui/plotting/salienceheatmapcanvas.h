@@ -82,6 +82,9 @@ public:
 
     /// Sets the provider used by tooltipAt() for the top classes (empty function = none).
     void setClassWeightProvider(ClassWeightProvider provider);
+    /// Sets the provider of the neuron's note for tooltipAt() (a column → one or more lines, ""
+    /// = no note; empty function = none). The provider is called on the GUI thread.
+    void setNoteProvider(ClassWeightProvider provider);
 
     /// Colour map of the cells and colour bar (default viridis).
     void setColourMap(ColourMap map);
@@ -96,7 +99,8 @@ public:
     /**
      * Tooltip text of the cell at (@p layerRow, @p x): original layer id, neuron index, column
      * position, rank (1 = most salient, of the neurons the probe used), value, and — when a
-     * class-weight provider is set — its text. Empty outside the matrix.
+     * class-weight provider is set — its text, and the neuron's note when a note provider is set.
+     * Empty outside the matrix.
      */
     QString tooltipAt(int layerRow, int x) const;
 
@@ -140,6 +144,7 @@ private:
     std::vector<unsigned char> m_keep; ///< per column position; empty = no threshold
     std::vector<int> m_positionOf;     ///< per column position: its x in Order::BySalience
     ClassWeightProvider m_classWeights;
+    ClassWeightProvider m_notes;
     int m_selected = -1;
     int m_used = 0; ///< neurons with a rank (used by the probe)
     QPointF m_pressPos;

@@ -26,6 +26,10 @@ public:
     bool pending() const { return m_pending; }
     /// Profile results dropped because the selection or the data had moved on (for tests).
     int staleDiscarded() const { return m_stale; }
+    /// Top words leave out word types seen fewer than @p count times (core's
+    /// TopWordsOptions::minCount, >= 1; default 3); recomputes the shown neuron's profile.
+    void setMinWordCount(int count);
+    int minWordCount() const { return m_minWordCount; }
 
 Q_SIGNALS:
     /// The inspector and the word view now show column @p column.
@@ -42,6 +46,7 @@ private:
     quint64 m_request = 0; ///< incremented per selection; older results are stale
     bool m_pending = false;
     int m_stale = 0;
+    int m_minWordCount = 3;
 };
 
 } // namespace salient::ui

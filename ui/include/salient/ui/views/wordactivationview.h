@@ -36,6 +36,9 @@ struct WordSentence {
     QVector<int> rows;          ///< dataset row per token, or empty; -1 = no row
     /// Paragraph direction. Qt::LayoutDirectionAuto = from the first strong character.
     Qt::LayoutDirection direction = Qt::LayoutDirectionAuto;
+    /// Which list the sentence belongs to, shown first in its header (e.g. "most negative 2");
+    /// empty = none.
+    QString group;
 };
 
 /// What WordActivationView shows: a title (e.g. "Layer 3 · neuron 17") and the sentences.
@@ -65,6 +68,17 @@ WordActivationData wordDataFromDataset(const Dataset &ds, int column,
 WordActivationData wordDataFromTopSentences(const Dataset &ds, int column,
                                             const std::vector<SentenceActivation> &top,
                                             const LabelVocabulary *vocab = nullptr);
+
+/**
+ * The most positive sentences (@p positive, core's topSentences order) followed by the most
+ * negative ones (@p negative, SentenceScore::Min order), each sentence's group set to
+ * "most positive N" / "most negative N" (1-based within its list). A sentence in both lists
+ * appears in both. Throws salient::Error as wordDataFromDataset. Any thread.
+ */
+WordActivationData wordDataFromExtremeSentences(const Dataset &ds, int column,
+                                                const std::vector<SentenceActivation> &positive,
+                                                const std::vector<SentenceActivation> &negative,
+                                                const LabelVocabulary *vocab = nullptr);
 
 /**
  * The per-word activation view. Thread: GUI only (every member).
