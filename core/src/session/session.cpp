@@ -393,6 +393,8 @@ void saveSession(const QString &path, Session &session, SaveStep failAfter)
         names << name;
     arrays[QStringLiteral("names")] = QJsonArray::fromStringList(names);
     root[QStringLiteral("arrays")] = arrays;
+    if (!session.view.isEmpty())
+        root[QStringLiteral("view")] = session.view;
 
     QSaveFile out(path);
     bool committed = false;
@@ -540,6 +542,9 @@ Session loadSession(const QString &path, SessionCheck *check)
         gridOptions[QStringLiteral("selection")] = QStringLiteral("paper");
         s.analysisOptions[grid] = gridOptions;
     }
+    // The GUI's view state is optional and advisory: a missing or malformed one is ignored
+    // (the session's results do not depend on it).
+    s.view = root.value(QStringLiteral("view")).toObject();
     const QJsonObject arrays = root.value(QStringLiteral("arrays")).toObject();
     s.arraysFile = arrays.value(QStringLiteral("file")).toString();
     QStringList names;

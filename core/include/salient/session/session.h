@@ -61,6 +61,10 @@ struct Session {
     QJsonObject results;                  ///< name → result object (numbers, curves, rankings)
     std::map<QString, RowMatrixF> arrays; ///< large arrays (e.g. "probe/W"), saved in the HDF5 file
     QString arraysFile;                   ///< file name of the sibling HDF5 (set by load/save)
+    /// How the GUI showed the session (key "view"): an object the GUI writes and reads back
+    /// (settings, selection, layout). Core never interprets it. Empty for sessions written
+    /// without it (and then not saved).
+    QJsonObject view;
 
     /// The task inputs to load (throws for a demo session: use loadSessionData).
     TaskInputs taskInputs() const;

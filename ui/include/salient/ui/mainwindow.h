@@ -65,6 +65,17 @@ public:
     int runAnalysisJob(const QString &name, const QJsonObject &options = {});
     /// Blocks (processing events) until no job runs or @p timeoutMs passes; true when idle.
     bool waitForJobs(int timeoutMs);
+    /**
+     * How the window shows the session, saved in it (Session::view) by every save and autosave:
+     * {"heatmap": SalienceView::viewState(), "selected": {"layer", "unit"} (absent when none),
+     * "training": {"title", "points": [[batch, epoch, loss, accuracy], …]} (the training curve,
+     * accuracy null for regression), "dock_state": base64 of QMainWindow::saveState,
+     * "layout_version"}.
+     */
+    QJsonObject viewState() const;
+    /// Restores viewState() output (done when a session opens); absent or unusable parts keep
+    /// what the window shows (a dock state of another layout version is ignored).
+    void restoreViewState(const QJsonObject &view);
     /// Writes one PNG per view into @p dir (views laid out at a fixed size). False on failure.
     bool writeScreenshots(const QString &dir);
     /// Shows errors as dialogs (default) or only records them (tests, --screenshots).
@@ -163,7 +174,11 @@ private:
     void exportCurrentView();
     void addRecent(const QString &path);
     void onTrainingPoints(int id, const QVector<TrainingPoint> &points);
+    /// Restores the default docks and sizes and fits the window to its screen (View menu).
     void resetLayout();
+    /// Shrinks (and moves) the window into its screen's available geometry; with @p reset, takes
+    /// the default size where it fits.
+    void fitToScreen(bool reset);
     void applyDefaultDockSizes();
     void openDataDialog();
 
