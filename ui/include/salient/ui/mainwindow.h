@@ -78,6 +78,10 @@ public:
     void restoreViewState(const QJsonObject &view);
     /// Writes one PNG per view into @p dir (views laid out at a fixed size). False on failure.
     bool writeScreenshots(const QString &dir);
+    /// Shrinks (and moves) the window into its screen's available geometry (never below its
+    /// minimum size); with @p reset, takes the default size where it fits. The app calls it once
+    /// the window is shown and laid out; View › Reset layout calls it with @p reset.
+    void fitToScreen(bool reset);
     /// Shows errors as dialogs (default) or only records them (tests, --screenshots).
     void setInteractive(bool on) { m_interactive = on; }
 
@@ -176,9 +180,7 @@ private:
     void onTrainingPoints(int id, const QVector<TrainingPoint> &points);
     /// Restores the default docks and sizes and fits the window to its screen (View menu).
     void resetLayout();
-    /// Shrinks (and moves) the window into its screen's available geometry; with @p reset, takes
-    /// the default size where it fits.
-    void fitToScreen(bool reset);
+
     void applyDefaultDockSizes();
     void openDataDialog();
 
