@@ -101,6 +101,8 @@ int main(int argc, char **argv)
         p.isSet(QStringLiteral("screenshots")) || p.isSet(QStringLiteral("screenshot")) || report;
     window.setInteractive(!batch);
     window.show();
+    // Once shown and laid out, its minimum size is known: fit the window into the screen.
+    QTimer::singleShot(0, &window, [&window] { window.fitToScreen(false); });
     int loadJob = -1;
     if (!p.positionalArguments().isEmpty()) {
         loadJob = window.openSession(p.positionalArguments().first());

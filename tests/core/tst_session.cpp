@@ -278,6 +278,29 @@ private Q_SLOTS:
         QCOMPARE(l.probeOptionsFor(QStringLiteral("minimal-subset")).seed, s.probeOptions.seed);
     }
 
+    // The GUI's view state (opaque to core) round-trips; a session without it, or with a
+    // malformed one, loads with an empty view and the same results.
+    void viewStateRoundTripsAndIsOptional()
+    {
+        Session s = makeSession();
+        const QString path = file(QStringLiteral("view.json"));
+        saveSession(path, s);
+        QVERIFY(!QJsonDocument::fromJson(readAll(path)).object().contains(QStringLiteral("view")));
+        QVERIFY(loadSession(path).view.isEmpty());
+        s.view[QStringLiteral("heatmap")] = QJsonObject{{QStringLiteral("top_k"), 25}};
+        s.view[QStringLiteral("dock_state")] = QStringLiteral("AAAA/w==");
+        saveSession(path, s);
+        const Session l = loadSession(path);
+        QCOMPARE(l.view, s.view);
+        QCOMPARE(l.results, s.results);
+        QJsonObject root = QJsonDocument::fromJson(readAll(path)).object();
+        root[QStringLiteral("view")] = QStringLiteral("not an object");
+        writeAll(path, QJsonDocument(root).toJson());
+        const Session m = loadSession(path);
+        QVERIFY(m.view.isEmpty());
+        QCOMPARE(m.results, s.results);
+    }
+
     // A grid search recorded before the winner rule existed (its result has no "selection") ran
     // the paper's rule: loading records that rule, so `run` replays the same winner. A result
     // with a rule, or options naming one, are left as they are.

@@ -442,10 +442,11 @@ private Q_SLOTS:
             w.close();
         }
         QSettings s;
-        QCOMPARE(s.value(QStringLiteral("window/layoutVersion")).toInt(), 3);
+        // Version 4: the left column takes the full height (issue 12, a window that fits).
+        QCOMPARE(s.value(QStringLiteral("window/layoutVersion")).toInt(), 4);
         QVERIFY(!s.value(QStringLiteral("window/state")).toByteArray().isEmpty());
         MainWindow again; // restores without complaint
-        QVERIFY(again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 3));
+        QVERIFY(again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 4));
         QVERIFY(!again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 1));
     }
 };

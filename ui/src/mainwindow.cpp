@@ -32,7 +32,9 @@
 #include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -40,6 +42,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
@@ -50,6 +53,7 @@
 #include <QVBoxLayout>
 
 #include <memory>
+#include <cmath>
 
 namespace salient::ui {
 
@@ -57,7 +61,22 @@ namespace {
 
 /// Version of the dock layout stored in QSettings ("window/state"). Bump it whenever the
 /// default docks or their default sizes change, so an older saved state does not override them.
-constexpr int kLayoutVersion = 3;
+constexpr int kLayoutVersion = 4;
+
+/// The window's size when the screen has room for it (View › Reset layout, first start).
+constexpr QSize kDefaultSize(1400, 900);
+
+/// @p w in a frameless scroll area: a dense view keeps its own minimum size inside, and the dock
+/// around it can shrink (the window must fit a 1366 × 768 screen).
+QScrollArea *scrolled(QWidget *w, const QString &name, QWidget *parent)
+{
+    auto *scroll = new QScrollArea(parent);
+    scroll->setObjectName(name);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(w);
+    return scroll;
+}
 
 /// "folder/file.json": enough to tell two sessions apart in legends.
 QString shortName(const QString &path)
@@ -71,8 +90,11 @@ QString shortName(const QString &path)
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("Salient"));
-    resize(1400, 900);
+    resize(kDefaultSize);
     setDockNestingEnabled(true);
+    // The left column (data, run, jobs, training) takes the full height; the bottom docks sit
+    // under the heatmap only.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
     m_jobs = new JobRunner(this);
     m_controller = new SessionController(m_jobs, this);
 
@@ -97,7 +119,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_inspector, &NeuronInspector::wordActivated, m_search, &QLineEdit::setText);
     m_training = new TrainingCurveCanvas(this);
     m_training->setTitle(tr("Probe training (live)"));
-    m_training->setMinimumHeight(160);
+    m_training->setMinimumHeight(120);
     m_compare = new CompareDock(this);
     m_compare->setController(m_controller);
     connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady);
@@ -115,7 +137,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             Qt::BottomDockWidgetArea); // 4
     addView(tr("Ablation and minimal subset"), QStringLiteral("ablation"), m_curvesView,
             Qt::BottomDockWidgetArea); // 5
-    addView(tr("Neuron inspector"), QStringLiteral("inspector"), m_inspector,
+    addView(tr("Neuron inspector"), QStringLiteral("inspector"),
+            scrolled(m_inspector, QStringLiteral("inspectorScroll"), this),
             Qt::BottomDockWidgetArea); // 6
     addView(tr("Training curve"), QStringLiteral("training"), m_training,
             Qt::LeftDockWidgetArea);                                                        // 7
@@ -213,6 +236,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                 if (!path.isEmpty() && path != recoveryPath())
                     addRecent(path);
             });
+    connect(m_controller, &SessionController::sessionOpened, this, &MainWindow::restoreViewState);
     connect(m_neuron, &NeuronPresenter::profileReady, this, &MainWindow::neuronProfileReady);
     connect(m_neuron, &NeuronPresenter::failed, this, &MainWindow::reportError);
 
@@ -223,6 +247,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     if (settings.value(QStringLiteral("window/layoutVersion")).toInt() == kLayoutVersion)
         restored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(),
                                 kLayoutVersion);
+    fitToScreen(false);
     if (!restored) // once the window has its size (the sizes are proportions of it)
         QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
     statusBar()->showMessage(tr("Ready"));
@@ -358,6 +383,7 @@ int MainWindow::openSession(const QString &path)
 
 bool MainWindow::saveSessionAs(const QString &path)
 {
+    m_controller->setViewState(viewState());
     QString error;
     if (!m_controller->saveSession(path, &error)) {
         reportError(error);
@@ -389,6 +415,7 @@ void MainWindow::autosave()
     const QString path = recoveryPath();
     QDir().mkpath(QFileInfo(path).absolutePath());
     // Recovery is best effort; the user's own session files are untouched.
+    m_controller->setViewState(viewState());
     m_controller->writeSessionCopy(path, nullptr);
 }
 
@@ -481,12 +508,36 @@ void MainWindow::applyDefaultDockSizes()
                 Qt::Horizontal);
 }
 
+void MainWindow::fitToScreen(bool reset)
+{
+    const QScreen *screen = this->screen() ? this->screen() : QGuiApplication::primaryScreen();
+    if (!screen)
+        return;
+    const QRect avail = screen->availableGeometry();
+    // The window frame (title bar, borders) is known once the window is shown.
+    const QMargins frame(geometry().left() - frameGeometry().left(),
+                         geometry().top() - frameGeometry().top(),
+                         frameGeometry().right() - geometry().right(),
+                         frameGeometry().bottom() - geometry().bottom());
+    const QSize room = avail.size().shrunkBy(frame).expandedTo(minimumSizeHint());
+    const QSize target = reset ? kDefaultSize.boundedTo(room) : size().boundedTo(room);
+    if (target != size())
+        resize(target);
+    if (!avail.contains(frameGeometry()))
+        move(avail.topLeft());
+}
+
 void MainWindow::resetLayout()
 {
+    if (isMaximized() || isFullScreen())
+        showNormal();
     restoreState(m_defaultState, kLayoutVersion);
     for (QDockWidget *d : m_docks)
         d->show();
+    fitToScreen(true);
+    // Once the resize is applied (the dock sizes are proportions of the window).
     applyDefaultDockSizes();
+    QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
 }
 
 bool MainWindow::exportReport(const QString &dir, QString *error)
@@ -513,6 +564,74 @@ bool MainWindow::exportReport(const QString &dir, QString *error)
     }
     statusBar()->showMessage(tr("Report written to %1").arg(dir), 10000);
     return true;
+}
+
+QJsonObject MainWindow::viewState() const
+{
+    QJsonObject view;
+    view[QStringLiteral("heatmap")] = m_salience->viewState();
+    const NeuronId selected = m_controller->selectedNeuron();
+    if (selected.isValid())
+        view[QStringLiteral("selected")] = QJsonObject{{QStringLiteral("layer"), selected.layer},
+                                                       {QStringLiteral("unit"), selected.unit}};
+    const QVector<TrainingPoint> &points = m_training->points();
+    if (!points.isEmpty()) {
+        // At most ~4000 points (every n-th and the last): enough for the curve's shape.
+        const qsizetype step = std::max<qsizetype>(1, points.size() / 4000);
+        QJsonArray rows;
+        for (qsizetype i = 0; i < points.size(); ++i) {
+            if (i % step != 0 && i != points.size() - 1)
+                continue;
+            const TrainingPoint &t = points[i];
+            rows.append(QJsonArray{double(t.batch), t.epoch, t.loss,
+                                   std::isfinite(t.accuracy) ? QJsonValue(t.accuracy)
+                                                             : QJsonValue(QJsonValue::Null)});
+        }
+        view[QStringLiteral("training")] = QJsonObject{
+            {QStringLiteral("title"), m_training->title()}, {QStringLiteral("points"), rows}};
+    }
+    view[QStringLiteral("dock_state")] = QString::fromLatin1(saveState(kLayoutVersion).toBase64());
+    view[QStringLiteral("layout_version")] = kLayoutVersion;
+    return view;
+}
+
+void MainWindow::restoreViewState(const QJsonObject &view)
+{
+    if (view.isEmpty())
+        return;
+    if (view.value(QStringLiteral("layout_version")).toInt() == kLayoutVersion)
+        restoreState(
+            QByteArray::fromBase64(view.value(QStringLiteral("dock_state")).toString().toLatin1()),
+            kLayoutVersion);
+    if (view.contains(QStringLiteral("heatmap")))
+        m_salience->restoreViewState(view.value(QStringLiteral("heatmap")).toObject());
+    const QJsonObject training = view.value(QStringLiteral("training")).toObject();
+    const QJsonArray rows = training.value(QStringLiteral("points")).toArray();
+    if (!rows.isEmpty() && m_training->points().isEmpty()) {
+        QVector<TrainingPoint> points;
+        for (const QJsonValue &v : rows) {
+            const QJsonArray r = v.toArray();
+            if (r.size() != 4)
+                continue;
+            TrainingPoint t;
+            t.batch = qint64(r[0].toDouble());
+            t.epoch = r[1].toDouble();
+            t.loss = r[2].toDouble();
+            t.accuracy = r[3].isDouble() ? r[3].toDouble() : std::nan("");
+            points.push_back(t);
+        }
+        m_training->setTitle(training.value(QStringLiteral("title")).toString());
+        m_training->addPoints(points);
+        m_trainingJob = -1;
+    }
+    const QJsonObject selected = view.value(QStringLiteral("selected")).toObject();
+    if (!selected.isEmpty()) {
+        const int column = m_controller->layout().column(
+            NeuronId{selected.value(QStringLiteral("layer")).toInt(-1),
+                     selected.value(QStringLiteral("unit")).toInt(-1)});
+        if (column >= 0)
+            m_controller->selectColumn(column);
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

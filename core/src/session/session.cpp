@@ -413,6 +413,8 @@ void saveSession(const QString &path, Session &session, SaveStep failAfter)
     arrays[QStringLiteral("names")] = QJsonArray::fromStringList(names);
     root[QStringLiteral("arrays")] = arrays;
     writeNotes(root, session);
+    if (!session.view.isEmpty())
+        root[QStringLiteral("view")] = session.view;
 
     QSaveFile out(path);
     bool committed = false;
@@ -561,6 +563,9 @@ Session loadSession(const QString &path, SessionCheck *check)
         s.analysisOptions[grid] = gridOptions;
     }
     readNotes(root, path, s);
+    // The GUI's view state is optional and advisory: a missing or malformed one is ignored
+    // (the session's results do not depend on it).
+    s.view = root.value(QStringLiteral("view")).toObject();
     const QJsonObject arrays = root.value(QStringLiteral("arrays")).toObject();
     s.arraysFile = arrays.value(QStringLiteral("file")).toString();
     QStringList names;

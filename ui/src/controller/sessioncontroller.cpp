@@ -239,6 +239,7 @@ int SessionController::openSession(const QString &path, SessionCheck *check)
             // As after training: the most salient neuron is selected.
             if (const ProbeReport *p = probe(); p && !p->ordering.empty())
                 selectColumn(p->ordering.front(), true);
+            Q_EMIT sessionOpened(session->view);
         });
 }
 

@@ -7,6 +7,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -39,19 +40,41 @@ JobsDock::JobsDock(JobRunner *runner, QWidget *parent) : QWidget(parent), m_runn
     buttons->addStretch(1);
     outer->addLayout(buttons);
 
-    auto *scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    auto *list = new QWidget(scroll);
-    m_rowsLayout = new QVBoxLayout(list);
-    m_rowsLayout->setContentsMargins(0, 0, 0, 0);
-    m_empty = new QLabel(tr("No jobs yet. Analyses started from the Run view appear here."), list);
+    m_scroll = new QScrollArea(this);
+    m_scroll->setObjectName(QStringLiteral("jobList"));
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list = new QWidget(m_scroll);
+    auto *rows = new QVBoxLayout(m_list);
+    rows->setContentsMargins(0, 0, 0, 0);
+    m_empty =
+        new QLabel(tr("No jobs yet. Analyses started from the Run view appear here."), m_list);
     m_empty->setObjectName(QStringLiteral("noJobs"));
     m_empty->setWordWrap(true);
-    m_rowsLayout->addWidget(m_empty);
-    m_rowsLayout->addStretch(1);
-    scroll->setWidget(list);
-    outer->addWidget(scroll, 1);
+    rows->addWidget(m_empty);
+    m_activeLayout = new QVBoxLayout;
+    m_activeLayout->setContentsMargins(0, 0, 0, 0);
+    rows->addLayout(m_activeLayout);
+    m_finishedToggle = new QToolButton(m_list);
+    m_finishedToggle->setObjectName(QStringLiteral("finishedJobsToggle"));
+    m_finishedToggle->setCheckable(true);
+    m_finishedToggle->setAutoRaise(true);
+    m_finishedToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_finishedToggle->setArrowType(Qt::RightArrow);
+    m_finishedToggle->setToolTip(tr("Show or hide the jobs that ended"));
+    m_finishedToggle->hide();
+    rows->addWidget(m_finishedToggle);
+    m_finishedBox = new QWidget(m_list);
+    m_finishedLayout = new QVBoxLayout(m_finishedBox);
+    m_finishedLayout->setContentsMargins(0, 0, 0, 0);
+    m_finishedBox->hide();
+    rows->addWidget(m_finishedBox);
+    rows->addStretch(1);
+    m_scroll->setWidget(m_list);
+    outer->addWidget(m_scroll, 1);
+    connect(m_finishedToggle, &QToolButton::toggled, this,
+            [this](bool on) { setFinishedExpanded(on); });
 
     if (runner) {
         connect(runner, &JobRunner::queued, this, &JobsDock::onQueued);
@@ -62,6 +85,7 @@ JobsDock::JobsDock(JobRunner *runner, QWidget *parent) : QWidget(parent), m_runn
     }
     connect(m_clearFinished, &QPushButton::clicked, this, &JobsDock::clearFinished);
     updateButtons();
+    arrange();
 }
 
 JobsDock::~JobsDock() = default;
@@ -79,7 +103,7 @@ JobsDock::Row &JobsDock::rowFor(int id, const QString &name)
         return it->second;
 
     Row row;
-    auto *frame = new QFrame(m_rowsLayout->parentWidget());
+    auto *frame = new QFrame(m_list);
     frame->setObjectName(idName("job-", id));
     frame->setFrameShape(QFrame::StyledPanel);
     auto *grid = new QGridLayout(frame);
@@ -87,6 +111,8 @@ JobsDock::Row &JobsDock::rowFor(int id, const QString &name)
     row.widget = frame;
     row.name = new QLabel(name.isEmpty() && m_runner ? m_runner->jobName(id) : name, frame);
     row.name->setObjectName(idName("jobName-", id));
+    row.name->setWordWrap(true); // long file names never widen the window
+    row.name->setToolTip(row.name->text());
     QFont bold = row.name->font();
     bold.setBold(true);
     row.name->setFont(bold);
@@ -116,10 +142,8 @@ JobsDock::Row &JobsDock::rowFor(int id, const QString &name)
         }
     });
 
-    // Before the trailing stretch: rows stay at the top, in start order.
-    m_rowsLayout->insertWidget(m_rowsLayout->count() - 1, frame);
-    m_empty->hide();
     auto &inserted = m_rows.emplace(id, row).first->second;
+    arrange();
     updateButtons();
     return inserted;
 }
@@ -132,7 +156,11 @@ void JobsDock::onQueued(int id, const QString &name)
 void JobsDock::onStarted(int id, const QString &name)
 {
     Row &row = rowFor(id, name);
-    if (row.finished || !row.cancel->isEnabled())
+    if (row.finished)
+        return;
+    row.running = true;
+    arrange();
+    if (!row.cancel->isEnabled())
         return;
     row.status->setText(tr("running"));
 }
@@ -142,6 +170,10 @@ void JobsDock::onProgressed(int id, double fraction, const QString &text, double
     Row &row = rowFor(id, QString());
     if (row.finished)
         return;
+    if (!row.running) {
+        row.running = true;
+        arrange();
+    }
     row.bar->setValue(int(std::lround(std::clamp(fraction, 0.0, 1.0) * kBarRange)));
     if (!row.cancel->isEnabled())
         return; // keep "cancelling…" until it ends
@@ -157,6 +189,7 @@ void JobsDock::onFinished(int id, JobStatus status, const QString &message)
 {
     Row &row = rowFor(id, QString());
     row.finished = true;
+    row.running = false;
     row.cancel->hide();
     row.cancel->setEnabled(false);
     QString text = jobStatusText(status);
@@ -177,6 +210,7 @@ void JobsDock::onFinished(int id, JobStatus status, const QString &message)
     row.status->setText(text);
     row.status->setToolTip(message);
     trimFinished();
+    arrange();
     updateButtons();
 }
 
@@ -188,6 +222,7 @@ void JobsDock::clearFinished()
             done.push_back(id);
     for (int id : done)
         removeRow(id);
+    arrange();
     updateButtons();
 }
 
@@ -196,10 +231,11 @@ void JobsDock::removeRow(int id)
     const auto it = m_rows.find(id);
     if (it == m_rows.end())
         return;
-    m_rowsLayout->removeWidget(it->second.widget);
+    m_activeLayout->removeWidget(it->second.widget);
+    m_finishedLayout->removeWidget(it->second.widget);
+    it->second.widget->hide();
     it->second.widget->deleteLater();
     m_rows.erase(it);
-    m_empty->setVisible(m_rows.empty());
 }
 
 void JobsDock::trimFinished()
@@ -217,6 +253,60 @@ void JobsDock::trimFinished()
             --finished;
         }
     }
+}
+
+QList<int> JobsDock::rowOrder() const
+{
+    QList<int> running, queued, finished;
+    for (const auto &[id, row] : m_rows)
+        (row.finished ? finished : row.running ? running : queued).push_back(id);
+    std::reverse(finished.begin(), finished.end()); // newest first
+    return running + queued + finished;
+}
+
+bool JobsDock::finishedExpanded() const
+{
+    return m_finishedToggle->isChecked();
+}
+
+void JobsDock::setFinishedExpanded(bool expanded)
+{
+    if (m_finishedToggle->isChecked() != expanded) {
+        m_finishedToggle->setChecked(expanded); // re-enters through toggled()
+        return;
+    }
+    m_finishedToggle->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
+    m_finishedBox->setVisible(expanded);
+}
+
+void JobsDock::arrange()
+{
+    int finished = 0, active = 0;
+    for (int id : rowOrder()) {
+        const Row &row = m_rows.at(id);
+        QVBoxLayout *target = row.finished ? m_finishedLayout : m_activeLayout;
+        const int index = row.finished ? finished++ : active++;
+        // Moving a widget between layouts reparents it: only touch rows out of place.
+        if (target->indexOf(row.widget) != index) {
+            m_activeLayout->removeWidget(row.widget);
+            m_finishedLayout->removeWidget(row.widget);
+            row.widget->setParent(target == m_finishedLayout ? m_finishedBox : m_list);
+            target->insertWidget(index, row.widget);
+            row.widget->show();
+        }
+    }
+    m_empty->setVisible(m_rows.empty());
+    m_finishedToggle->setText(tr("Finished (%1)").arg(finished));
+    m_finishedToggle->setVisible(finished > 0);
+    // Tall enough for one job row (name, bar, a two-line status), so the running job's
+    // progress and ETA never need scrolling.
+    int rowHeight = 0;
+    for (const auto &[id, row] : m_rows)
+        if (!row.finished)
+            rowHeight = std::max(rowHeight, row.widget->sizeHint().height());
+    if (rowHeight == 0)
+        rowHeight = m_empty->sizeHint().height();
+    m_scroll->setMinimumHeight(rowHeight + m_finishedToggle->sizeHint().height() + 8);
 }
 
 void JobsDock::updateButtons()

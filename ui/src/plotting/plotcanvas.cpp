@@ -30,6 +30,9 @@ PlotCanvas::PlotCanvas(QWidget *parent) : QWidget(parent)
     m_plot = new QCustomPlot(this);
     m_plot->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
     layout->addWidget(m_plot);
+    // The plot's own minimum (axis labels, legend) never widens the window: the canvas's
+    // minimum below applies, and the plot lays itself out in what it gets.
+    m_plot->setMinimumSize(1, 1);
 
     // Move the default axis rect into a content grid, so the title can sit above everything.
     QCPAxisRect *rect = m_plot->axisRect();
@@ -43,7 +46,9 @@ PlotCanvas::PlotCanvas(QWidget *parent) : QWidget(parent)
     m_plot->plotLayout()->setRowSpacing(0);
 
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, [this](QMouseEvent *) { resetView(); });
-    setMinimumSize(240, 160);
+    // Small enough that a 1366 × 768 window holds every view (layouts give more when there is
+    // room).
+    setMinimumSize(160, 110);
 }
 
 PlotCanvas::~PlotCanvas() = default;
@@ -72,21 +77,22 @@ QCPColorMap *PlotCanvas::addColourMap(const QCPColorGradient &gradient, QCPColor
 void PlotCanvas::setEmptyText(const QString &text)
 {
     if (!m_empty) {
+        // Covers the whole plot, opaque: an empty canvas shows what to do next, never an empty
+        // (or leftover) axis that could be read as a result.
         m_empty = new QLabel(m_plot);
         m_empty->setObjectName(QStringLiteral("emptyText"));
         m_empty->setWordWrap(true);
         m_empty->setAlignment(Qt::AlignCenter);
         m_empty->setTextFormat(Qt::PlainText);
-        m_empty->setStyleSheet(QStringLiteral(
-            "QLabel { background: rgba(255,255,255,230); color: #444; padding: 8px; }"));
+        m_empty->setMargin(12);
+        m_empty->setAutoFillBackground(true);
+        m_empty->setForegroundRole(QPalette::PlaceholderText);
     }
     m_empty->setText(text);
+    m_empty->setToolTip(text);
     m_empty->setVisible(!text.isEmpty());
     if (!text.isEmpty()) {
-        const int w = std::max(120, width() * 3 / 4);
-        m_empty->setFixedWidth(w);
-        m_empty->adjustSize();
-        m_empty->move((width() - m_empty->width()) / 2, (height() - m_empty->height()) / 2);
+        m_empty->setGeometry(QRect(QPoint(0, 0), size())); // the plot fills the canvas
         m_empty->raise();
     }
 }
@@ -99,7 +105,7 @@ QString PlotCanvas::emptyText() const
 void PlotCanvas::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
-    if (m_empty && m_empty->isVisible())
+    if (m_empty && !m_empty->isHidden())
         setEmptyText(m_empty->text());
 }
 

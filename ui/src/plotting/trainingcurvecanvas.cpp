@@ -32,7 +32,7 @@ TrainingCurveCanvas::TrainingCurveCanvas(QWidget *parent) : PlotCanvas(parent)
     small.setPointSizeF(small.pointSizeF() * 0.85);
     p->legend->setFont(small);
     p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    resetView();
+    clear();
 }
 
 TrainingCurveCanvas::~TrainingCurveCanvas() = default;
@@ -45,6 +45,8 @@ void TrainingCurveCanvas::addPoints(const QVector<TrainingPoint> &points)
         if (std::isfinite(t.accuracy))
             m_accuracy->addData(t.epoch, t.accuracy);
     }
+    if (!m_points.isEmpty())
+        setEmptyText({});
     resetView();
 }
 
@@ -53,6 +55,8 @@ void TrainingCurveCanvas::clear()
     m_points.clear();
     m_loss->data()->clear();
     m_accuracy->data()->clear();
+    setEmptyText(tr("Train a probe (Run › Train probe): its loss and training accuracy appear "
+                    "here while it trains."));
     resetView();
 }
 

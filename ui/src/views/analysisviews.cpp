@@ -171,11 +171,22 @@ void GridSearchView::refresh(const QString &invalidated)
     m_cost->setVisible(false);
     if (!g) {
         m_canvas->clear();
+        const QString howTo =
+            m_controller->task()
+                ? tr("Run a grid search (Run › Grid search (λ1 × λ2)) to score every λ1, λ2 "
+                     "pair by accuracy against top / random / bottom ablations and choose the "
+                     "probe's regularisation.")
+                : tr("Load data (File › Open data files, or the built-in demo), then run a grid "
+                     "search to choose the probe's λ1 and λ2.");
+        m_canvas->setEmptyText(howTo);
         m_summary->setText(invalidated.isEmpty()
                                ? QString()
                                : tr("The grid search was removed: %1").arg(invalidated));
+        m_summary->setVisible(!invalidated.isEmpty());
         return;
     }
+    m_canvas->setEmptyText({});
+    m_summary->setVisible(true);
     m_canvas->setResult(g->result);
     m_canvas->setSplitName(g->split);
     m_canvas->selectCell(g->result.best);
@@ -250,11 +261,20 @@ void LayerwiseView::refresh(const QString &invalidated)
     const LayerwiseReport *l = m_controller->layerwise();
     if (!l) {
         m_canvas->clear();
+        m_canvas->setEmptyText(
+            m_controller->task()
+                ? tr("Run Layer-wise probes (Run view) to train one probe per layer and on "
+                     "layers 0..l, and see where the property becomes decodable.")
+                : tr("Load data (File › Open data files, or the built-in demo), then run "
+                     "Layer-wise probes to see which layers encode the property."));
         m_summary->setText(invalidated.isEmpty()
                                ? QString()
                                : tr("The layer-wise probes were removed: %1").arg(invalidated));
+        m_summary->setVisible(!invalidated.isEmpty());
         return;
     }
+    m_canvas->setEmptyText({});
+    m_summary->setVisible(true);
     const LayerwiseResult &r = l->result;
     m_canvas->setBaseline(r.selectionBaseline.accuracy);
     m_canvas->setResult(r);

@@ -27,6 +27,9 @@ namespace salient::ui {
 
 namespace {
 
+/// Compare's k before any probe is loaded.
+constexpr int kDefaultTopK = 20;
+
 /// Elements of sorted @p a not in sorted @p b.
 NeuronList difference(NeuronList a, NeuronList b)
 {
@@ -116,7 +119,10 @@ CompareDock::CompareDock(QWidget *parent) : QWidget(parent)
     m_k = new QSpinBox(this);
     m_k->setObjectName(QStringLiteral("compareTopK"));
     m_k->setRange(1, 1 << 20);
-    m_k->setToolTip(tr("Number of top-ranked neurons of each probe that are compared"));
+    m_k->setValue(kDefaultTopK); // until a probe gives its own top-k
+    m_k->setToolTip(tr("Number of top-ranked neurons of each probe that are compared (default: "
+                       "the probe's top-k, %1 without a probe)")
+                        .arg(kDefaultTopK));
     m_export = new QPushButton(tr("Export…"), this);
     m_export->setToolTip(
         tr("Write every figure (PNG, SVG, PDF) and table (CSV, JSON) of this view into a folder"));
@@ -146,10 +152,11 @@ CompareDock::CompareDock(QWidget *parent) : QWidget(parent)
         auto *v = new QVBoxLayout(box);
         v->setContentsMargins(0, 0, 0, 0);
         auto *l = new QLabel(title, box);
+        l->setWordWrap(true); // "only A (a long session name)" never widens the window
         if (label)
             *label = l;
         list = new QListWidget(box);
-        list->setMinimumWidth(90);
+        list->setMinimumWidth(60);
         v->addWidget(l);
         v->addWidget(list, 1);
         listLayout->addWidget(box);
@@ -197,6 +204,7 @@ CompareDock::CompareDock(QWidget *parent) : QWidget(parent)
         if (!exportTo(dir, dir, dir, nullptr, &error))
             Q_EMIT exportFailed(error);
     });
+    clearReport();
 }
 
 CompareDock::~CompareDock() = default;
@@ -212,8 +220,16 @@ void CompareDock::setController(SessionController *controller)
         m_lastOptions = {};
         m_userK = false;
         clearReport();
+        const QSignalBlocker block(m_k);
+        m_k->setValue(kDefaultTopK);
     });
     connect(controller, &SessionController::resultChanged, this, [this](const QString &name) {
+        // Before a comparison, k follows the open session's top-k (what its heatmap and layer
+        // bars count), unless the user chose one.
+        if (name == QLatin1String("probe") && !m_has && !m_userK && m_controller->probe()) {
+            const QSignalBlocker block(m_k);
+            m_k->setValue(std::max(1, m_controller->probe()->topK));
+        }
         if (name == QLatin1String("compare"))
             showControllerResult();
         else if (name == QLatin1String("probe") || name == QLatin1String("ablation")
@@ -290,14 +306,19 @@ void CompareDock::setReport(const CompareReport &report)
     const QString nameA = m_report.models[0].name, nameB = m_report.models[1].name;
     m_curvesA->setTitle(tr("A: %1").arg(nameA));
     m_curvesB->setTitle(tr("B: %1").arg(nameB));
+    const QString noCurves = tr("This session has no ablation or minimal-subset curves: run "
+                                "them in it to compare accuracy against the number of neurons.");
     if (m_hasCurvesA)
         m_curvesA->setData(ca);
     else
         m_curvesA->clear();
+    m_curvesA->setEmptyText(m_hasCurvesA ? QString() : noCurves);
     if (m_hasCurvesB)
         m_curvesB->setData(cb);
     else
         m_curvesB->clear();
+    m_curvesB->setEmptyText(m_hasCurvesB ? QString() : noCurves);
+    m_layers->setEmptyText({});
     m_export->setEnabled(true);
     recompute();
     Q_EMIT reportShown();
@@ -320,6 +341,11 @@ void CompareDock::clearReport(const QString &why)
     m_layers->clear();
     m_curvesA->clear();
     m_curvesB->clear();
+    const QString howTo = tr("Load a second session (Load session to compare…) to see where "
+                             "each model's top-k neurons live.");
+    m_layers->setEmptyText(howTo);
+    m_curvesA->setEmptyText(howTo);
+    m_curvesB->setEmptyText(howTo);
 }
 
 void CompareDock::setK(int k)

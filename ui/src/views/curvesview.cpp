@@ -202,7 +202,12 @@ QString CurvesView::statusText() const
 
 QString CurvesView::selectivityLine() const
 {
-    return m_selectivity->text();
+    return m_hasSelectivity ? m_selectivity->text() : QString();
+}
+
+QString CurvesView::selectivityHint() const
+{
+    return m_hasSelectivity ? QString() : m_selectivity->text();
 }
 
 void CurvesView::refresh()
@@ -216,10 +221,18 @@ void CurvesView::refresh()
         m_curves->setData(d);
     else
         m_curves->clear();
+    const QString howTo = m_controller->task()
+                              ? tr("Run Minimal subset or Ablation curves (Run view) to see "
+                                   "accuracy against the number of neurons.")
+                              : tr("Load data (File › Open data files, or the built-in demo), "
+                                   "then run Minimal subset or Ablation curves to see accuracy "
+                                   "against the number of neurons.");
+    m_curves->setEmptyText(any                       ? QString()
+                           : m_invalidated.isEmpty() ? howTo
+                                                     : m_invalidated + QLatin1Char('\n') + howTo);
     QStringList status;
     if (!any)
-        status << tr("Run Minimal subset or Ablation curves to see accuracy against the number "
-                     "of neurons.");
+        status << tr("No curves yet.");
     else if (const auto po = m_controller->resultOptions())
         status
             << tr("Computed with λ1 = %1, λ2 = %2, seed %3.").arg(po->l1).arg(po->l2).arg(po->seed);
@@ -241,8 +254,12 @@ void CurvesView::refresh()
     if (!m_invalidated.isEmpty())
         status << m_invalidated;
     m_status->setText(status.join(QLatin1Char(' ')));
-    m_selectivity->setText(sel ? selectivityText(*sel) : QString());
-    m_selectivity->setVisible(sel != nullptr);
+    m_hasSelectivity = sel != nullptr;
+    m_selectivity->setText(
+        sel ? selectivityText(*sel)
+            : tr("Selectivity: run Control task / selectivity (after Minimal subset) to compare "
+                 "the probe's accuracy on the task with a control task of random labels."));
+    m_selectivity->setForegroundRole(sel ? QPalette::WindowText : QPalette::PlaceholderText);
 }
 
 } // namespace salient::ui

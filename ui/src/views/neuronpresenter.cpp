@@ -28,12 +28,14 @@ NeuronPresenter::NeuronPresenter(SessionController *controller, JobRunner *jobs,
       m_words(words)
 {
     connect(controller, &SessionController::neuronSelected, this, &NeuronPresenter::show);
+    m_words->setEmptyText(emptyWordsText());
     connect(controller, &SessionController::dataLoaded, this, [this] {
         ++m_request;
         m_pending = false;
         m_inspector->setBusy(false);
         m_inspector->clear();
         m_words->setData({});
+        m_words->setEmptyText(emptyWordsText());
     });
     // A top sentence activated in the inspector scrolls the word view to it.
     connect(inspector, &NeuronInspector::sentenceActivated, this, [this](qint64 record) {
@@ -61,6 +63,17 @@ void NeuronPresenter::setMinWordCount(int count)
         show(m_controller->selectedColumn());
 }
 
+QString NeuronPresenter::emptyWordsText() const
+{
+    if (!m_controller->task())
+        return tr("Load data (File › Open data files, or the built-in demo), train a probe and "
+                  "select a neuron to see its activation on every word.");
+    return m_controller->probe()
+               ? tr("Select a neuron (click the heatmap) to colour every word by its activation.")
+               : tr("Train a probe (Run › Train probe), then select a neuron in the heatmap to "
+                    "colour every word by its activation.");
+}
+
 void NeuronPresenter::show(int column)
 {
     const quint64 request = ++m_request;
@@ -69,6 +82,7 @@ void NeuronPresenter::show(int column)
         m_inspector->setBusy(false);
         m_inspector->clear();
         m_words->setData({});
+        m_words->setEmptyText(emptyWordsText());
         return;
     }
     m_pending = true;

@@ -5,10 +5,13 @@
 #include "salient/ui/views/wordactivationview.h"
 
 #include <QComboBox>
+#include <QFrame>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -17,8 +20,19 @@ namespace salient::ui {
 RunPanel::RunPanel(JobRunner *jobs, QWidget *parent) : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
-    m_settings = new ProbeSettingsWidget(this);
-    layout->addWidget(m_settings);
+    layout->setContentsMargins(4, 4, 4, 4);
+    // The settings scroll when the dock is short (a 768-pixel screen); the buttons and the job
+    // list stay in view.
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("probeSettingsScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_settings = new ProbeSettingsWidget(scroll);
+    scroll->setWidget(m_settings);
+    scroll->setMinimumHeight(4 * fontMetrics().height());
+    layout->addWidget(scroll, 1);
+    auto *grid = new QGridLayout; // two buttons a row: the list of analyses stays short
+    int cell = 0;
     const std::pair<const char *, const char *> buttons[] = {
         {"probe", "Train probe"},
         {"grid-search", "Grid search (λ1 × λ2)"},
@@ -33,7 +47,9 @@ RunPanel::RunPanel(JobRunner *jobs, QWidget *parent) : QWidget(parent)
         connect(b, &QPushButton::clicked, this,
                 [this, analysis] { Q_EMIT runRequested(analysis); });
         if (analysis != QLatin1String("probe")) {
-            layout->addWidget(b);
+            b->setToolTip(b->text());
+            grid->addWidget(b, cell / 2, cell % 2);
+            ++cell;
             continue;
         }
         // Train probe [Seeds N]: N probes with seeds seed..seed+N−1 (mean ± sd, stability).
@@ -51,6 +67,7 @@ RunPanel::RunPanel(JobRunner *jobs, QWidget *parent) : QWidget(parent)
         row->addWidget(m_probeSeeds);
         layout->addLayout(row);
     }
+    layout->addLayout(grid);
     m_jobsDock = new JobsDock(jobs, this);
     layout->addWidget(m_jobsDock, 1);
 }
@@ -78,6 +95,13 @@ WordsPanel::WordsPanel(QWidget *parent) : QWidget(parent)
     auto *norm = new QComboBox(this);
     norm->setObjectName(QStringLiteral("wordsNormalisation"));
     norm->addItems({tr("scale per sentence"), tr("one scale for all")});
+    // Narrow docks elide the choices instead of widening the window (full text in the tooltip).
+    for (QComboBox *c : {scheme, norm}) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(10);
+        c->setToolTip(c->currentText());
+        connect(c, &QComboBox::currentTextChanged, c, &QComboBox::setToolTip);
+    }
     bar->addWidget(m_search, 1);
     bar->addWidget(m_count);
     bar->addWidget(scheme);

@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -54,6 +55,10 @@ SalienceView::SalienceView(SessionController *controller, LayerBarsCanvas *layer
     bar->addWidget(m_label);
     bar->addWidget(m_value);
     bar->addWidget(m_order);
+    // The thresholds and colours on a second row: one row would be ~760 pixels wide.
+    bar->addStretch();
+    layout->addLayout(bar);
+    bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("top-k"), this));
     bar->addWidget(m_topK);
     bar->addWidget(new QLabel(tr("mass"), this));
@@ -64,6 +69,15 @@ SalienceView::SalienceView(SessionController *controller, LayerBarsCanvas *layer
     colours->setToolTip(tr("Colour map (viridis and cividis are colour-blind safe)"));
     bar->addWidget(colours);
     bar->addStretch();
+    // Narrow docks elide the choices instead of widening the window (full text in the tooltip).
+    for (QComboBox *c : {m_value, m_order, colours}) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(8);
+    }
+    for (QComboBox *c : {m_value, m_order}) {
+        c->setToolTip(c->currentText());
+        connect(c, &QComboBox::currentTextChanged, c, &QComboBox::setToolTip);
+    }
     layout->addLayout(bar);
     m_hint = new QLabel(this);
     m_hint->setObjectName(QStringLiteral("heatmapHint"));
@@ -141,8 +155,12 @@ void SalienceView::clearMap(const QString &hint)
     m_hint->setVisible(!hint.isEmpty());
     m_stability->clear();
     m_stability->hide();
-    if (m_layers)
+    if (m_layers) {
         m_layers->clear();
+        m_layers->setEmptyText(
+            hint + QLatin1Char('\n')
+            + tr("The layer distribution then shows in which layers its top-k neurons lie."));
+    }
 }
 
 void SalienceView::refresh()
@@ -189,6 +207,50 @@ void SalienceView::refresh()
     refreshLayers();
 }
 
+QJsonObject SalienceView::viewState() const
+{
+    QJsonObject o;
+    o[QStringLiteral("label")] = m_label->currentIndex() > 0 ? m_label->currentText() : QString();
+    o[QStringLiteral("value")] =
+        m_value->currentIndex() == 1 ? QStringLiteral("rank") : QStringLiteral("weight_share");
+    o[QStringLiteral("order")] =
+        m_order->currentIndex() == 1 ? QStringLiteral("salience") : QStringLiteral("index");
+    o[QStringLiteral("top_k")] = m_topK->value();
+    o[QStringLiteral("mass_percent")] = m_mass->value();
+    if (const auto *colours = findChild<QComboBox *>(QStringLiteral("heatmapColours")))
+        o[QStringLiteral("colour_map")] = colours->currentText();
+    return o;
+}
+
+void SalienceView::restoreViewState(const QJsonObject &state)
+{
+    {
+        const QSignalBlocker b1(m_label), b2(m_value), b3(m_order), b4(m_topK), b5(m_mass);
+        const QString label = state.value(QStringLiteral("label")).toString();
+        const int labelIndex = label.isEmpty() ? 0 : m_label->findText(label);
+        if (labelIndex >= 0 && state.contains(QStringLiteral("label")))
+            m_label->setCurrentIndex(labelIndex);
+        if (state.contains(QStringLiteral("value")))
+            m_value->setCurrentIndex(
+                state.value(QStringLiteral("value")).toString() == QLatin1String("rank") ? 1 : 0);
+        if (state.contains(QStringLiteral("order")))
+            m_order->setCurrentIndex(
+                state.value(QStringLiteral("order")).toString() == QLatin1String("salience") ? 1
+                                                                                             : 0);
+        if (state.contains(QStringLiteral("top_k")))
+            m_topK->setValue(state.value(QStringLiteral("top_k")).toInt());
+        if (state.contains(QStringLiteral("mass_percent")))
+            m_mass->setValue(state.value(QStringLiteral("mass_percent")).toDouble());
+    }
+    // The colour map applies through the combo box's own signal.
+    auto *colours = findChild<QComboBox *>(QStringLiteral("heatmapColours"));
+    const int colour =
+        colours ? colours->findText(state.value(QStringLiteral("colour_map")).toString()) : -1;
+    if (colour >= 0)
+        colours->setCurrentIndex(colour);
+    refresh();
+}
+
 void SalienceView::refreshLayers()
 {
     const ProbeReport *p = m_controller->probe();
@@ -199,6 +261,7 @@ void SalienceView::refreshLayers()
         label < 0 || label >= int(p->perLabel.size()) ? p->ordering : p->perLabel[size_t(label)];
     const int k = m_topK->value() > 0 ? m_topK->value() : p->topK;
     const QString which = label < 0 ? tr("all labels") : m_label->currentText();
+    m_layers->setEmptyText({});
     m_layers->setDistribution(layerDistribution(p->layout.layerIds, p->layout.dims, order,
                                                 std::min<int>(k, int(order.size()))),
                               tr("top %1 · %2").arg(k).arg(which));

@@ -316,6 +316,12 @@ void WordActivationView::ensureSentenceVisible(int sentence)
     scrollToRect(b.height() > viewport()->height() ? QRectF(b.topLeft(), QSizeF(1, 1)) : b);
 }
 
+void WordActivationView::setEmptyText(const QString &text)
+{
+    m_emptyText = text;
+    viewport()->update();
+}
+
 QSize WordActivationView::sizeHint() const
 {
     return {640, 400};
@@ -484,8 +490,10 @@ void WordActivationView::paintEvent(QPaintEvent *event)
     const QRectF exposed = QRectF(event->rect()).translated(0, dy);
     if (m_data.sentences.empty()) {
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(QRectF(viewport()->rect()).translated(0, dy), Qt::AlignCenter | Qt::TextWordWrap,
-                   tr("No sentences to show. Select a neuron."));
+        p.drawText(QRectF(viewport()->rect().adjusted(12, 12, -12, -12)).translated(0, dy),
+                   Qt::AlignCenter | Qt::TextWordWrap,
+                   m_emptyText.isEmpty() ? tr("No sentences to show. Select a neuron.")
+                                         : m_emptyText);
     }
     paintDocument(p, m_layout, exposed, true);
 }

@@ -64,6 +64,10 @@ struct Session {
     QString arraysFile;                   ///< file name of the sibling HDF5 (set by load/save)
     /// Notes on neurons (key "notes"; absent in older sessions = none). Not used by any analysis.
     NeuronNotes notes;
+    /// How the GUI showed the session (key "view"): an object the GUI writes and reads back
+    /// (settings, selection, layout). Core never interprets it. Empty for sessions written
+    /// without it (and then not saved).
+    QJsonObject view;
 
     /// The task inputs to load (throws for a demo session: use loadSessionData).
     TaskInputs taskInputs() const;

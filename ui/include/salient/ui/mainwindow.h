@@ -74,8 +74,23 @@ public:
     int runAnalysisJob(const QString &name, const QJsonObject &options = {});
     /// Blocks (processing events) until no job runs or @p timeoutMs passes; true when idle.
     bool waitForJobs(int timeoutMs);
+    /**
+     * How the window shows the session, saved in it (Session::view) by every save and autosave:
+     * {"heatmap": SalienceView::viewState(), "selected": {"layer", "unit"} (absent when none),
+     * "training": {"title", "points": [[batch, epoch, loss, accuracy], …]} (the training curve,
+     * accuracy null for regression), "dock_state": base64 of QMainWindow::saveState,
+     * "layout_version"}.
+     */
+    QJsonObject viewState() const;
+    /// Restores viewState() output (done when a session opens); absent or unusable parts keep
+    /// what the window shows (a dock state of another layout version is ignored).
+    void restoreViewState(const QJsonObject &view);
     /// Writes one PNG per view into @p dir (views laid out at a fixed size). False on failure.
     bool writeScreenshots(const QString &dir);
+    /// Shrinks (and moves) the window into its screen's available geometry (never below its
+    /// minimum size); with @p reset, takes the default size where it fits. The app calls it once
+    /// the window is shown and laid out; View › Reset layout calls it with @p reset.
+    void fitToScreen(bool reset);
     /// Shows errors as dialogs (default) or only records them (tests, --screenshots).
     void setInteractive(bool on) { m_interactive = on; }
 
@@ -191,7 +206,9 @@ private:
     void exportCurrentView();
     void addRecent(const QString &path);
     void onTrainingPoints(int id, const QVector<TrainingPoint> &points);
+    /// Restores the default docks and sizes and fits the window to its screen (View menu).
     void resetLayout();
+
     void applyDefaultDockSizes();
     void openDataDialog();
     void extractDialog();

@@ -111,6 +111,8 @@ public:
     bool saveSession(const QString &path, QString *error);
     /// Writes the session to @p path without making it the session's file (reports, recovery).
     bool writeSessionCopy(const QString &path, QString *error) const;
+    /// Records how the window shows the session (Session::view, opaque here), saved with it.
+    void setViewState(const QJsonObject &view) { m_session.view = view; }
 
     /**
      * Runs analysis @p name with probe options @p probe and @p options on the loaded data.
@@ -154,6 +156,10 @@ Q_SIGNALS:
     /// The notes changed: one added, edited or removed, or all replaced by a load (after
     /// dataLoaded()).
     void notesChanged();
+    /// An opened session's data and stored results are shown (after their resultChanged() and
+    /// the default selection): the window may now restore @p view, the view state the file
+    /// held (session().view may meanwhile have been overwritten by an autosave).
+    void sessionOpened(const QJsonObject &view);
 
 private:
     template <typename T> const T *get(const QString &name) const

@@ -74,7 +74,7 @@ public:
     void replot();
 
     /**
-     * An empty-state message drawn centred over the plot (e.g. "Train a probe to see
+     * An empty-state message that covers the plot, centred (e.g. "Train a probe to see
      * salience"); "" hides it. It explains an empty canvas on screen and is never exported.
      */
     void setEmptyText(const QString &text);

@@ -24,7 +24,8 @@ public:
 
     /// Appends @p points (in training order) and rescales the axes to show all of them.
     void addPoints(const QVector<TrainingPoint> &points);
-    /// Removes every point (a new training starts).
+    /// Removes every point (a new training starts); until points arrive the canvas says how to
+    /// get some (emptyText()).
     void clear();
     /// Points received since the last clear().
     int pointCount() const { return int(m_points.size()); }

@@ -26,7 +26,9 @@ QString selectivityText(const SelectivityReport &report);
 /**
  * The curves canvas, a status line naming the probe options the curves were computed with, and
  * the selectivity text (wrapped). Listens to the controller: new data clear it, a new or
- * invalidated ablation / minimal-subset / selectivity result redraws it. GUI thread only.
+ * invalidated ablation / minimal-subset / selectivity result redraws it. Without curves the
+ * canvas says which analysis draws them; without a selectivity result its line says how to get
+ * one (selectivityHint()). GUI thread only.
  */
 class CurvesView : public QWidget {
     Q_OBJECT
@@ -35,7 +37,10 @@ public:
     CurvesCanvas *canvas() const { return m_curves; }
     /// The status line and the selectivity text as shown.
     QString statusText() const;
+    /// The selectivity result's text ("" without a selectivity result).
     QString selectivityLine() const;
+    /// What the selectivity line says without a result ("" when there is one).
+    QString selectivityHint() const;
     void refresh();
 
 private:
@@ -44,6 +49,7 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_selectivity = nullptr;
     QString m_invalidated; ///< why results were dropped since the last refresh ("" = none)
+    bool m_hasSelectivity = false;
 };
 
 } // namespace salient::ui

@@ -38,6 +38,8 @@ Q_SIGNALS:
 
 private:
     void show(int column);
+    /// What the word view says without a neuron: load data, train a probe or select a neuron.
+    QString emptyWordsText() const;
 
     SessionController *m_controller;
     JobRunner *m_jobs;

@@ -2,6 +2,7 @@
 // View 3 and 4 (DESIGN.md §4): the salience heatmap with its controls, and the layer
 // distribution of the same top-k. Both render the controller's ProbeReport: the heatmap's ranks,
 // its top-k and the layer bars all come from the report's one ordering (1 = most salient).
+#include <QJsonObject>
 #include <QWidget>
 
 class QComboBox;
@@ -43,6 +44,16 @@ public:
 
     /// Redraws from the controller's probe with the controls' settings (clears without one).
     void refresh();
+
+    /**
+     * The controls' settings as saved in a session's view state: {"label": name ("" = all
+     * labels), "value": "weight_share" | "rank", "order": "index" | "salience", "top_k": k
+     * (0 = all), "mass_percent": % (0 = all), "colour_map": name}.
+     */
+    QJsonObject viewState() const;
+    /// Applies viewState() output; missing keys, unknown labels or colour maps keep the current
+    /// setting. Redraws once.
+    void restoreViewState(const QJsonObject &state);
 
 private:
     void clearMap(const QString &hint);

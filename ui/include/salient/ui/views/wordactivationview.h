@@ -129,6 +129,9 @@ public:
      */
     void setData(WordActivationData data);
     const WordActivationData &data() const { return m_data; }
+    /// What the view says while it has no sentences (what to do next); never exported.
+    void setEmptyText(const QString &text);
+    QString emptyText() const { return m_emptyText; }
     int sentenceCount() const { return int(m_data.sentences.size()); }
 
     void setColourScheme(ColourScheme scheme);
@@ -259,6 +262,7 @@ private:
     QString legendCaption() const;
 
     WordActivationData m_data;
+    QString m_emptyText;
     ColourScheme m_scheme = ColourScheme::NeuroX;
     Normalisation m_norm = Normalisation::PerSentence;
     bool m_topTokens = false;
