@@ -161,6 +161,10 @@ private:
     void reportError(const QString &message);
     void autosave();
     void exportCurrentView();
+    /// The export dialog for @p view (figureexport.h), then the file.
+    void exportView(QWidget *view);
+    /// "Export figure…" in every view's context menu.
+    void installFigureMenus();
     void addRecent(const QString &path);
     void onTrainingPoints(int id, const QVector<TrainingPoint> &points);
     void resetLayout();
