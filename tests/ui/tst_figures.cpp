@@ -79,6 +79,11 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("SalientTest"));
         QStandardPaths::setTestModeEnabled(true);
         qputenv("SALIENT_CLI", SALIENT_CLI_PATH);
+        // SALIENT_KEEP_FIGURES=1 keeps the written figures (to look at them) and prints where.
+        if (qEnvironmentVariableIsSet("SALIENT_KEEP_FIGURES")) {
+            m_dir.setAutoRemove(false);
+            qInfo("figures are kept in %s", qPrintable(m_dir.path()));
+        }
         m_w = std::make_unique<MainWindow>();
         MainWindow &w = *m_w;
         w.setInteractive(false);

@@ -496,6 +496,7 @@ bool MainWindow::exportReport(const QString &dir, QString *error)
     src.inspector = m_inspector;
     src.compare = m_compare;
     src.dataReport = m_data->reportText();
+    src.figures = m_reportFigures;
     QString why;
     if (!writeReport(src, dir, &why)) {
         if (error)

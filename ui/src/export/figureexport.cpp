@@ -322,8 +322,23 @@ bool writeFigure(const Figure &figure, const FigureOptions &options, const QStri
 }
 
 double paintTable(QPainter &painter, const QRectF &rect, const QAbstractItemModel &model,
-                  const QFont &font, const QString &heading)
+                  const QFont &fontIn, const QString &heading)
 {
+    // A table wider than the figure is set in a smaller font (down to 75 %) before eliding.
+    QFont font = fontIn;
+    {
+        const QFontMetricsF fm0(font);
+        double natural = 0;
+        for (int c = 0; c < model.columnCount(); ++c) {
+            double w = fm0.horizontalAdvance(
+                model.headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
+            for (int r = 0; r < std::min(model.rowCount(), 50); ++r)
+                w = std::max(w, fm0.horizontalAdvance(model.index(r, c).data().toString()));
+            natural += w + fm0.height() * 0.7;
+        }
+        if (natural > rect.width() && font.pointSizeF() > 0)
+            font.setPointSizeF(font.pointSizeF() * std::max(0.75, rect.width() / natural));
+    }
     const QFontMetricsF fm(font);
     QFont bold = font;
     bold.setBold(true);

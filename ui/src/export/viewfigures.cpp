@@ -188,6 +188,7 @@ Figure figureForView(QWidget *view, const SessionController *controller)
     }
     if (auto *v = qobject_cast<WordActivationView *>(view)) {
         Figure f = v->figure();
+        f.title.clear(); // the document draws its own title
         f.caption = caption(QStringLiteral("probe"));
         return f;
     }

@@ -11,11 +11,13 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QFontMetricsF>
 #include <QLocale>
 #include <QVBoxLayout>
 
 #include <cmath>
 #include <functional>
+#include <tuple>
 
 namespace salient::ui {
 
@@ -325,6 +327,34 @@ std::vector<FontSlot> fontSlots(QCustomPlot *plot)
 
 } // namespace
 
+namespace {
+
+/// @p text with line breaks between words so that no line is wider than @p width.
+QString wrapText(const QString &text, const QFontMetricsF &fm, double width)
+{
+    QStringList out;
+    for (const QString &line : text.split(QLatin1Char('\n'))) {
+        if (fm.horizontalAdvance(line) <= width) {
+            out << line;
+            continue;
+        }
+        QString current;
+        for (const QString &word : line.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            const QString candidate = current.isEmpty() ? word : current + QLatin1Char(' ') + word;
+            if (!current.isEmpty() && fm.horizontalAdvance(candidate) > width) {
+                out << current;
+                current = word;
+            } else {
+                current = candidate;
+            }
+        }
+        out << current;
+    }
+    return out.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
 void PlotCanvas::addDecoration(QCPLayerable *item)
 {
     if (item)
@@ -357,10 +387,60 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
                 item->setVisible(false);
             }
 
+    // Long one-line texts (captions) wrap to the figure's width; legends get as many columns as
+    // fit. Both are restored below.
+    std::vector<std::pair<QCPTextElement *, QString>> texts;
+    std::vector<std::tuple<QCPLegend *, int, QCPLayoutGrid::FillOrder>> legends;
+    const double avail = std::max(40.0, rect.width() - 16);
+    for (QCPLayoutElement *e : m_plot->plotLayout()->elements(true)) {
+        if (auto *text = qobject_cast<QCPTextElement *>(e)) {
+            // Captions sit beside a colour bar or legend column: wrap to most of the width.
+            const QString wrapped =
+                wrapText(text->text(), QFontMetricsF(text->font()), avail * 0.6);
+            if (wrapped != text->text()) {
+                texts.emplace_back(text, text->text());
+                text->setText(wrapped);
+            }
+        } else if (auto *legend = qobject_cast<QCPLegend *>(e); legend && legend->visible()) {
+            const int n = legend->itemCount();
+            double widest = 0;
+            const QFontMetricsF fm(legend->font());
+            for (int i = 0; i < n; ++i)
+                if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
+                    widest =
+                        std::max(widest, legend->iconSize().width() + legend->iconTextPadding()
+                                             + fm.horizontalAdvance(item->plottable()->name()) + 8);
+            if (n == 0 || widest <= 0)
+                continue;
+            // At least two columns for long legends: one column of many entries would take the
+            // plot's height (entries then elide at the right instead).
+            const int cols = std::max(n > 4 ? 2 : 1, int((avail + legend->columnSpacing())
+                                                         / (widest + legend->columnSpacing())));
+            // QCPLayoutGrid::wrap: columns per row with foColumnsFirst, rows per column with
+            // foRowsFirst (0 = no wrapping).
+            const bool columnsFirst = legend->fillOrder() == QCPLayoutGrid::foColumnsFirst;
+            const int wrap = legend->wrap();
+            const int shownCols = columnsFirst ? (wrap > 0 ? std::min(n, wrap) : n)
+                                               : (wrap > 0 ? (n + wrap - 1) / wrap : 1);
+            if (shownCols <= cols)
+                continue;
+            legends.emplace_back(legend, wrap, legend->fillOrder());
+            legend->setWrap(columnsFirst ? cols : (n + cols - 1) / cols);
+            legend->setFillOrder(legend->fillOrder(), true);
+        }
+    }
+
     painter.save();
     painter.translate(rect.topLeft());
     m_plot->toPainter(&painter, int(std::floor(rect.width())), int(std::floor(rect.height())));
     painter.restore();
+
+    for (auto &[text, old] : texts)
+        text->setText(old);
+    for (auto &[legend, wrap, order] : legends) {
+        legend->setWrap(wrap);
+        legend->setFillOrder(order, true);
+    }
 
     for (auto &[item, visible] : hidden)
         item->setVisible(visible);

@@ -6,6 +6,7 @@
 #include "salient/probe/neuronid.h"
 #include "salient/session/results.h"
 #include "salient/session/session.h"
+#include "salient/ui/export/figureexport.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -85,6 +86,8 @@ public:
      * @p dir must be empty or an earlier report. False with a readable message in @p error.
      */
     bool exportReport(const QString &dir, QString *error = nullptr);
+    /// Size, font and DPI of the report's figures (default: the double-column preset).
+    void setReportFigures(const FigureOptions &options) { m_reportFigures = options; }
 
     /**
      * Opens dropped (or command-line) files: a session .json opens it; activation files and
@@ -171,6 +174,7 @@ private:
     void applyDefaultDockSizes();
     void openDataDialog();
 
+    FigureOptions m_reportFigures = FigureOptions::forPreset(FigurePreset::DoubleColumn);
     JobRunner *m_jobs = nullptr;
     SessionController *m_controller = nullptr;
     NeuronPresenter *m_neuron = nullptr;
