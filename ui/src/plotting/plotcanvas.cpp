@@ -279,6 +279,7 @@ namespace {
 struct FontSlot {
     std::function<QFont()> get;
     std::function<void(const QFont &)> set;
+    double scale = 1.0; ///< of the figure font (legend entries are set a little smaller)
 };
 
 std::vector<FontSlot> fontSlots(QCustomPlot *plot)
@@ -311,7 +312,7 @@ std::vector<FontSlot> fontSlots(QCustomPlot *plot)
                 if (!item)
                     continue;
                 fonts.push_back({[item] { return item->font(); },
-                                 [item](const QFont &f) { item->setFont(f); }});
+                                 [item](const QFont &f) { item->setFont(f); }, 0.9});
             }
         } else if (auto *text = qobject_cast<QCPTextElement *>(e)) {
             fonts.push_back(
@@ -374,6 +375,8 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
         for (const FontSlot &slot : fonts) {
             saved.push_back(slot.get());
             QFont f = style.font;
+            if (slot.scale != 1.0)
+                f.setPointSizeF(std::max(4.0, f.pointSizeF() * slot.scale));
             f.setBold(saved.back().bold());
             f.setItalic(saved.back().italic());
             slot.set(f);
