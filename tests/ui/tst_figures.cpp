@@ -3,6 +3,7 @@
 // name without a suffix, and no selection marks unless asked. The PDF checks use poppler-utils
 // (pdfinfo, pdffonts, pdfimages) and are skipped with a message without them.
 #include "salient/ui/export/figureexport.h"
+#include "salient/ui/export/figureexportdialog.h"
 #include "salient/ui/export/viewfigures.h"
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
@@ -17,6 +18,9 @@
 #include "salient/ui/views/salienceview.h"
 #include "salient/ui/views/wordactivationview.h"
 
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -260,6 +264,28 @@ private Q_SLOTS:
         QCOMPARE(QImage(plain), QImage(none));
         QVERIFY(QImage(marked) != QImage(none));
         QCOMPARE(h->selectedNeuron(), column); // the screen keeps its selection
+    }
+
+    void exportDialogPresetsAndUnits()
+    {
+        const Figure f = figureForView(m_w->salienceView(), m_w->controller());
+        FigureExportDialog d(f);
+        d.setPreset(FigurePreset::DoubleColumn);
+        QCOMPARE(d.options().sizeIn, QSizeF(7.0, 3.5));
+        QCOMPARE(d.options().fontPt, 8.0);
+        QVERIFY(d.options().title.isEmpty()); // unticked by default
+        d.unitBox()->setCurrentIndex(d.unitBox()->findData(QStringLiteral("mm")));
+        QCOMPARE(d.widthBox()->value(), 177.8);
+        d.widthBox()->setValue(100.0); // editing the size makes it custom
+        QCOMPARE(d.preset(), FigurePreset::Custom);
+        QVERIFY(std::abs(d.options().sizeIn.width() - 100.0 / 25.4) < 1e-9);
+        d.setPreset(FigurePreset::Slide);
+        QCOMPARE(d.options().fontPt, 14.0);
+        d.titleCheck()->setChecked(true);
+        d.captionCheck()->setChecked(true);
+        QCOMPARE(d.options().title, f.title);
+        QVERIFY(d.options().caption.contains(QStringLiteral("λ1")));
+        QVERIFY(!d.options().decorations);
     }
 
     void colourMapsAndLogScale()
