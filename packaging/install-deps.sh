@@ -25,6 +25,9 @@ PACKAGES=(
   clang-format
   # docs/findings.sh (reads the pipeline's JSON; its --quick run is a test)
   jq
+  # figure tests (tests/ui/tst_figures): pdfinfo, pdffonts, pdfimages check page size, embedded
+  # fonts and that no image is JPEG
+  poppler-utils
 )
 
 missing=()

@@ -3,6 +3,7 @@
 //   salient --demo --screenshots DIR   runs the default analysis, writes one PNG per view, exits
 //   salient SESSION --export-report DIR   writes the report of the session's stored results, exits
 //   salient --demo --export-report DIR    runs the default analysis, writes its report, exits
+//   ... --export-report DIR --figure-preset single-column|double-column|slide   figure size
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
 #include "salient/util/error.h"
@@ -51,6 +52,10 @@ void addOptions(QCommandLineParser &p)
              "--demo or data files the default analysis runs first, with SESSION its stored "
              "results are used"),
          QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("figure-preset"),
+                 QStringLiteral("size of the report's figures: single-column (3.3 in, 8 pt), "
+                                "double-column (7 in, 8 pt; default) or slide (10 in, 14 pt)"),
+                 QStringLiteral("PRESET"), QStringLiteral("double-column")});
 }
 
 /// --help / --version print and exit before any window system is needed (they work on a
@@ -95,7 +100,16 @@ int main(int argc, char **argv)
     salient::setComputeThreads(0);
     qRegisterMetaType<salient::ui::JobStatus>();
 
+    const auto preset = salient::ui::figurePresetFromName(p.value(QStringLiteral("figure-preset")));
+    if (!preset || *preset == salient::ui::FigurePreset::Custom) {
+        std::fprintf(stderr,
+                     "salient: --figure-preset: expected single-column, double-column or slide, "
+                     "found \"%s\"\n",
+                     qPrintable(p.value(QStringLiteral("figure-preset"))));
+        return 2;
+    }
     MainWindow window;
+    window.setReportFigures(salient::ui::FigureOptions::forPreset(*preset));
     const bool report = p.isSet(QStringLiteral("export-report"));
     const bool batch =
         p.isSet(QStringLiteral("screenshots")) || p.isSet(QStringLiteral("screenshot")) || report;

@@ -1,7 +1,9 @@
 #include "salient/ui/mainwindow.h"
 
 #include "salient/ui/controller/sessioncontroller.h"
+#include "salient/ui/export/figureexportdialog.h"
 #include "salient/ui/export/reportwriter.h"
+#include "salient/ui/export/viewfigures.h"
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/jobs/jobsdock.h"
 #include "salient/ui/plotting/curvescanvas.h"
@@ -21,6 +23,7 @@
 #include "salient/ui/views/wordactivationview.h"
 #include "salient/util/error.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -161,6 +164,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     setUpNotes();
     m_defaultState = saveState(kLayoutVersion);
     buildMenus();
+    installFigureMenus();
     setAcceptDrops(true);
 
     connect(m_data, &DataDock::demoRequested, this, [this] { loadDemo(); });
@@ -422,18 +426,30 @@ void MainWindow::autosave()
 void MainWindow::exportCurrentView()
 {
     // The view that has focus (or contains it); the heatmap when none does.
-    PlotCanvas *canvas = nullptr;
-    for (QWidget *w = QApplication::focusWidget(); w && !canvas; w = w->parentWidget())
-        canvas = qobject_cast<PlotCanvas *>(w);
-    if (!canvas)
-        canvas = heatmap();
-    const QString f = QFileDialog::getSaveFileName(this, tr("Export figure"), {},
-                                                   tr("PNG (*.png);;SVG (*.svg);;PDF (*.pdf)"));
-    if (f.isEmpty())
-        return;
+    QWidget *view = figureViewOf(QApplication::focusWidget());
+    exportView(view ? view : m_salience);
+}
+
+void MainWindow::exportView(QWidget *view)
+{
     QString error;
-    if (!canvas->exportFigure(f, 1600, 900, 300, &error))
+    const QString path = FigureExportDialog::run(this, figureForView(view, m_controller), &error);
+    if (!error.isEmpty())
         reportError(error);
+    else if (!path.isEmpty())
+        statusBar()->showMessage(tr("Figure written to %1").arg(path), 10000);
+}
+
+void MainWindow::installFigureMenus()
+{
+    for (QWidget *view :
+         std::initializer_list<QWidget *>{m_salience, m_layers, m_curvesView, m_grid, m_layerwise,
+                                          m_training, m_words, m_inspector, m_compare}) {
+        auto *action = new QAction(tr("Export figure…"), view);
+        connect(action, &QAction::triggered, this, [this, view] { exportView(view); });
+        view->addAction(action);
+        view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    }
 }
 
 bool MainWindow::waitForJobs(int timeoutMs)
@@ -555,6 +571,7 @@ bool MainWindow::exportReport(const QString &dir, QString *error)
     src.inspector = m_inspector;
     src.compare = m_compare;
     src.dataReport = m_data->reportText();
+    src.figures = m_reportFigures;
     QString why;
     if (!writeReport(src, dir, &why)) {
         if (error)

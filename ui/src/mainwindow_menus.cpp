@@ -74,7 +74,7 @@ void MainWindow::buildMenus()
             reportError(tr("There is no recovered session."));
     });
     file->addSeparator();
-    file->addAction(tr("&Export current view…"), QKeySequence(tr("Ctrl+E")), this,
+    file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this,
                     &MainWindow::exportCurrentView);
     file->addAction(tr("Export &report…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
         const QString dir = QFileDialog::getSaveFileName(this, tr("Export report into new folder"),

@@ -1,5 +1,6 @@
 #include "salient/ui/export/report.h"
 
+#include "salient/ui/export/figureexport.h"
 #include "salient/ui/plotting/plotcanvas.h"
 #include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
@@ -107,6 +108,47 @@ bool writeCanvasFiles(PlotCanvas *canvas, const QString &figureDir, const QStrin
                          error))
         return false;
     record(jsonPath);
+    return true;
+}
+
+bool writeFigureFiles(const Figure &figure, const FigureOptions &options, const QString &figureDir,
+                      const QString &root, QStringList *written, QString *error)
+{
+    const QDir rootDir(root);
+    for (const QString &suffix : figureSuffixes()) {
+        const QString path = figureDir + QLatin1Char('/') + figure.name + QLatin1Char('.') + suffix;
+        if (!writeFigure(figure, options, path, error))
+            return false;
+        if (written)
+            *written << rootDir.relativeFilePath(path);
+    }
+    return true;
+}
+
+bool writeCanvasFiles(PlotCanvas *canvas, const QString &figureDir, const QString &tableDir,
+                      const QString &base, const FigureOptions &options, const QString &root,
+                      QStringList *written, QString *error)
+{
+    Figure figure = canvas->figure(base);
+    if (!figure.paint) // an empty canvas: its axes, as on screen
+        figure.paint = [canvas](QCPPainter &painter, const QRectF &rect, const FigureStyle &style) {
+            canvas->paintFigure(painter, rect, style);
+        };
+    if (!writeFigureFiles(figure, options, figureDir, root, written, error))
+        return false;
+    const QDir rootDir(root);
+    const QByteArray csv = canvas->csv();
+    const QString csvPath = tableDir + QLatin1Char('/') + base + QStringLiteral(".csv");
+    const QString jsonPath = tableDir + QLatin1Char('/') + base + QStringLiteral(".json");
+    if (!writeFileAtomic(csvPath, csv, error))
+        return false;
+    if (written)
+        *written << rootDir.relativeFilePath(csvPath);
+    if (!writeFileAtomic(jsonPath, QJsonDocument(csvToJson(csv)).toJson(QJsonDocument::Indented),
+                         error))
+        return false;
+    if (written)
+        *written << rootDir.relativeFilePath(jsonPath);
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include "salient/ui/controller/sessioncontroller.h"
 #include "salient/ui/export/report.h"
 #include "salient/ui/export/reportnotes.h"
+#include "salient/ui/export/viewfigures.h"
 #include "salient/ui/models/neuronclassmodel.h"
 #include "salient/ui/models/topwordsmodel.h"
 #include "salient/ui/plotting/curvescanvas.h"
@@ -88,8 +89,10 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
     QStringList tableFiles;
     auto canvas = [&](PlotCanvas *cv, const QString &title, const QString &base, int w, int h,
                       const QString &note = {}) {
+        Q_UNUSED(w);
+        Q_UNUSED(h);
         Section s{title, note, {}};
-        if (!writeCanvasFiles(cv, figures, tables, base, w, h, 150, dir, &s.files, error))
+        if (!writeCanvasFiles(cv, figures, tables, base, src.figures, dir, &s.files, error))
             return false;
         sections.push_back(s);
         return true;
@@ -190,17 +193,16 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
             return false;
     if (src.words->sentenceCount() > 0) {
         Section s{QObject::tr("Per-word activations"), src.words->data().title, {}};
-        WordActivationView::ExportOptions eo;
-        eo.width = 1000;
-        for (const QString &suffix :
-             {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
-            if (!src.words->exportFigure(figures + QStringLiteral("/words.") + suffix, eo, error))
-                return false;
-            s.files << QStringLiteral("figures/words.") + suffix;
-        }
+        if (!writeFigureFiles(src.words->figure(), src.figures, figures, dir, &s.files, error))
+            return false;
         sections.push_back(s);
     }
     if (c.selectedColumn() >= 0 && src.inspector->summary().column == c.selectedColumn()) {
+        Section s{QObject::tr("Neuron inspector"), src.inspector->summaryText(), {}};
+        if (!writeFigureFiles(inspectorFigure(src.inspector), src.figures, figures, dir, &s.files,
+                              error))
+            return false;
+        sections.push_back(s);
         QByteArray classes, words;
         QJsonObject j;
         inspectorTables(src.inspector->summary(), *src.inspector->classModel(),

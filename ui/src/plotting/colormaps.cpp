@@ -32,6 +32,19 @@ constexpr std::array<QRgb, 11> kPuOr{
     0xd8daeb, 0xb2abd2, 0x8073ac, 0x542788, 0x2d004b,
 };
 
+// magma as sampled by matplotlib at 0, 0.1, …, 1; ColorBrewer Greys (9 classes), white to black.
+constexpr std::array<QRgb, 11> kMagma{
+    0x000004, 0x140e36, 0x3b0f70, 0x641a80, 0x8c2981, 0xb73779,
+    0xde4968, 0xf7705c, 0xfe9f6d, 0xfecf92, 0xfcfdbf,
+};
+constexpr std::array<QRgb, 9> kGreys{
+    0xffffff, 0xf0f0f0, 0xd9d9d9, 0xbdbdbd, 0x969696, 0x737373, 0x525252, 0x252525, 0x000000,
+};
+
+constexpr std::array<ColourMap, 6> kAllMaps{ColourMap::Viridis, ColourMap::Cividis,
+                                            ColourMap::Magma,   ColourMap::Greys,
+                                            ColourMap::RdBu,    ColourMap::PuOr};
+
 std::span<const QRgb> stops(ColourMap map)
 {
     switch (map) {
@@ -43,6 +56,10 @@ std::span<const QRgb> stops(ColourMap map)
         return kRdBu;
     case ColourMap::PuOr:
         return kPuOr;
+    case ColourMap::Magma:
+        return kMagma;
+    case ColourMap::Greys:
+        return kGreys;
     }
     return kViridis;
 }
@@ -60,6 +77,10 @@ QString colourMapName(ColourMap map)
         return QStringLiteral("rdbu");
     case ColourMap::PuOr:
         return QStringLiteral("puor");
+    case ColourMap::Magma:
+        return QStringLiteral("magma");
+    case ColourMap::Greys:
+        return QStringLiteral("greys");
     }
     return QStringLiteral("viridis");
 }
@@ -67,7 +88,7 @@ QString colourMapName(ColourMap map)
 ColourMap colourMapFromName(const QString &name, ColourMap fallback)
 {
     const QString n = name.trimmed().toLower();
-    for (ColourMap m : {ColourMap::Viridis, ColourMap::Cividis, ColourMap::RdBu, ColourMap::PuOr})
+    for (ColourMap m : kAllMaps)
         if (colourMapName(m) == n)
             return m;
     return fallback;
@@ -75,8 +96,10 @@ ColourMap colourMapFromName(const QString &name, ColourMap fallback)
 
 QStringList colourMapNames()
 {
-    return {colourMapName(ColourMap::Viridis), colourMapName(ColourMap::Cividis),
-            colourMapName(ColourMap::RdBu), colourMapName(ColourMap::PuOr)};
+    QStringList names;
+    for (ColourMap m : kAllMaps)
+        names << colourMapName(m);
+    return names;
 }
 
 bool isDiverging(ColourMap map)
@@ -84,8 +107,14 @@ bool isDiverging(ColourMap map)
     return map == ColourMap::RdBu || map == ColourMap::PuOr;
 }
 
-QCPColorGradient colourGradient(ColourMap map, const QColor &nanColour)
+QColor defaultNanColour(ColourMap map)
 {
+    return map == ColourMap::Greys ? QColor(0xf4, 0xc7, 0xc3) : QColor(0xd4, 0xd4, 0xd4);
+}
+
+QCPColorGradient colourGradient(ColourMap map, const QColor &nanColourIn)
+{
+    const QColor nanColour = nanColourIn.isValid() ? nanColourIn : defaultNanColour(map);
     QCPColorGradient g;
     g.clearColorStops();
     const std::span<const QRgb> s = stops(map);

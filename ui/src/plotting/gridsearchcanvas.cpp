@@ -142,6 +142,7 @@ GridSearchCanvas::GridSearchCanvas(QWidget *parent) : PlotCanvas(parent)
         item->setVisible(false);
         item->setAntialiased(false); // crisp axis-aligned outlines
     }
+    addDecoration(m_selection);
 
     // The empty state: a hint centred in the whole plot (not in the hidden axis rect).
     m_hint = new QCPItemText(p);

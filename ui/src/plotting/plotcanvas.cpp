@@ -1,5 +1,6 @@
 #include "salient/ui/plotting/plotcanvas.h"
 
+#include "salient/ui/export/figureexport.h"
 #include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 
@@ -10,17 +11,95 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QImage>
+#include <QFontMetricsF>
 #include <QLocale>
-#include <QSvgGenerator>
-#include <QTemporaryFile>
 #include <QVBoxLayout>
 
 #include <cmath>
-#include <filesystem>
-#include <system_error>
+#include <functional>
+#include <tuple>
 
 namespace salient::ui {
+
+namespace {
+
+/// Above this many cells a vector export draws the map as one lossless image instead of one
+/// rectangle per run of equal colour (file size).
+constexpr qint64 kMaxVectorCells = 400000;
+
+/**
+ * A QCPColorMap that, on a vectorising painter (PDF, SVG export), draws its cells as filled
+ * rectangles (horizontal runs of one colour merged) instead of a scaled image, so a figure's
+ * cells stay sharp at any zoom and no viewer interpolates them. On screen and in PNG it draws
+ * the image as QCPColorMap does. Uninterpolated maps only.
+ */
+class CellColourMap : public QCPColorMap {
+public:
+    using QCPColorMap::QCPColorMap;
+
+protected:
+    void draw(QCPPainter *painter) override
+    {
+        QCPColorMapData *d = data();
+        const int nk = d->keySize(), nv = d->valueSize();
+        if (!painter->modes().testFlag(QCPPainter::pmVectorized) || interpolate() || nk <= 0
+            || nv <= 0 || qint64(nk) * nv > kMaxVectorCells || !keyAxis() || !valueAxis()) {
+            QCPColorMap::draw(painter);
+            return;
+        }
+        QCPColorGradient g = gradient();
+        const QCPRange range = dataRange();
+        const bool logarithmic = dataScaleType() == QCPAxis::stLogarithmic;
+        auto half = [](const QCPRange &r, int n) {
+            return n > 1 ? 0.5 * (r.upper - r.lower) / (n - 1) : 0.5 * (r.upper - r.lower);
+        };
+        auto centre = [](const QCPRange &r, int n, int i) {
+            return n > 1 ? r.lower + (r.upper - r.lower) * i / (n - 1) : 0.5 * (r.lower + r.upper);
+        };
+        const double hk = half(d->keyRange(), nk), hv = half(d->valueRange(), nv);
+        auto colourOf = [&](int k, int v) -> QColor {
+            const double value = d->cell(k, v);
+            QColor c;
+            if (std::isnan(value)) {
+                if (g.nanHandling() == QCPColorGradient::nhTransparent)
+                    return QColor(Qt::transparent);
+                c = g.nanHandling() == QCPColorGradient::nhNanColor
+                        ? g.nanColor()
+                        : QColor::fromRgba(g.color(range.lower, range, logarithmic));
+            } else {
+                c = QColor::fromRgba(g.color(value, range, logarithmic));
+            }
+            c.setAlpha(c.alpha() * d->alpha(k, v) / 255);
+            return c;
+        };
+        painter->save();
+        painter->setAntialiasing(false);
+        painter->setPen(Qt::NoPen);
+        for (int v = 0; v < nv; ++v) {
+            const double vc = centre(d->valueRange(), nv, v);
+            int k = 0;
+            while (k < nk) {
+                const QColor c = colourOf(k, v);
+                int end = k + 1;
+                while (end < nk && colourOf(end, v) == c)
+                    ++end;
+                if (c.alpha() > 0) {
+                    const QPointF a = coordsToPixels(centre(d->keyRange(), nk, k) - hk, vc - hv);
+                    const QPointF b =
+                        coordsToPixels(centre(d->keyRange(), nk, end - 1) + hk, vc + hv);
+                    // A hair of overlap so viewers draw no seams between neighbouring cells.
+                    QRectF cell = QRectF(a, b).normalized();
+                    cell.adjust(0, 0, 0.3, 0.3);
+                    painter->fillRect(cell, c);
+                }
+                k = end;
+            }
+        }
+        painter->restore();
+    }
+};
+
+} // namespace
 
 PlotCanvas::PlotCanvas(QWidget *parent) : QWidget(parent)
 {
@@ -56,7 +135,7 @@ PlotCanvas::~PlotCanvas() = default;
 QCPColorMap *PlotCanvas::addColourMap(const QCPColorGradient &gradient, QCPColorScale **scale)
 {
     QCustomPlot *p = m_plot;
-    auto *map = new QCPColorMap(p->xAxis, p->yAxis);
+    auto *map = new CellColourMap(p->xAxis, p->yAxis);
     map->setInterpolate(false);
     map->setTightBoundary(false);
     auto *bar = new QCPColorScale(p);
@@ -177,112 +256,227 @@ QStringList PlotCanvas::figureSuffixes()
 bool PlotCanvas::exportFigure(const QString &path, int widthPx, int heightPx, double dpi,
                               QString *error)
 {
-    auto fail = [error](const QString &message) {
-        if (error)
-            *error = message;
-        return false;
-    };
-    const QFileInfo info(path);
-    const QString suffix = info.suffix().toLower();
-    if (!figureSuffixes().contains(suffix))
-        return fail(tr("Cannot export “%1”: the file name must end in .png, .svg or .pdf.")
-                        .arg(info.fileName()));
-    if (!(dpi >= 24 && dpi <= 2400))
-        return fail(
-            tr("Cannot export at %1 DPI: choose a resolution between 24 and 2400.").arg(dpi));
     const int w = widthPx > 0 ? widthPx : (m_plot->width() > 1 ? m_plot->width() : 800);
     const int h = heightPx > 0 ? heightPx : (m_plot->height() > 1 ? m_plot->height() : 500);
-    if (w > 20000 || h > 20000 || double(w) * double(h) * (dpi / 96.0) * (dpi / 96.0) > 4.0e8)
-        return fail(tr("Cannot export a %1 × %2 figure at %3 DPI: the image would be too large.")
-                        .arg(w)
-                        .arg(h)
-                        .arg(dpi));
-    const QDir dir = info.absoluteDir();
-    if (!dir.exists())
-        return fail(tr("Cannot export to “%1”: the folder does not exist.").arg(dir.path()));
-
-    // Reserve a unique temporary name next to the target, then render into it and rename.
-    QTemporaryFile tmp(
-        dir.filePath(QStringLiteral(".%1.XXXXXX.%2").arg(info.completeBaseName(), suffix)));
-    if (!tmp.open())
-        return fail(tr("Cannot write in “%1”: %2").arg(dir.path(), tmp.errorString()));
-    const QString tmpPath = tmp.fileName();
-    tmp.close();
-
-    QString renderError;
-    const bool ok = renderTo(tmpPath, suffix, w, h, dpi, &renderError);
-    // Rendering at another size re-laid the plot out; restore the on-screen layout.
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
-    updatePlotLayout();
-    if (!ok)
-        return fail(renderError);
-    QFile::setPermissions(tmpPath, QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                       | QFileDevice::ReadGroup | QFileDevice::ReadOther);
-    std::error_code ec;
-    std::filesystem::rename(std::filesystem::path(tmpPath.toStdString()),
-                            std::filesystem::path(info.absoluteFilePath().toStdString()), ec);
-    if (ec)
-        return fail(tr("Cannot write “%1”: %2")
-                        .arg(info.absoluteFilePath(), QString::fromStdString(ec.message())));
-    tmp.setAutoRemove(false);
-    return true;
+    if (w > 20000 || h > 20000)
+        return (error ? (*error = tr("Cannot export a %1 × %2 figure: the image would be too "
+                                     "large.")
+                                      .arg(w)
+                                      .arg(h),
+                         false)
+                      : false);
+    FigureOptions options;
+    options.sizeIn = QSizeF(w / 96.0, h / 96.0);
+    options.dpi = dpi;
+    options.viewFonts = true;
+    options.decorations = true;
+    options.title = m_title;
+    Figure f = figure(QStringLiteral("figure"));
+    if (!f.paint) // an empty canvas still exports (axes only), as on screen
+        f.paint = [this](QCPPainter &painter, const QRectF &rect, const FigureStyle &style) {
+            paintFigure(painter, rect, style);
+        };
+    return writeFigure(f, options, path, error);
 }
 
-bool PlotCanvas::renderTo(const QString &file, const QString &suffix, int w, int h, double dpi,
-                          QString *error)
+namespace {
+
+/// Every text font of the plot, with a way to set and restore it.
+struct FontSlot {
+    std::function<QFont()> get;
+    std::function<void(const QFont &)> set;
+    double scale = 1.0; ///< of the figure font (legend entries are set a little smaller)
+};
+
+std::vector<FontSlot> fontSlots(QCustomPlot *plot)
 {
-    if (suffix == QLatin1String("pdf")) {
-        if (!m_plot->savePdf(file, w, h, QCP::epNoCosmetic, QStringLiteral("Salient"), m_title)) {
-            *error = tr("Could not write the PDF file.");
-            return false;
+    std::vector<FontSlot> fonts;
+    auto axisSlots = [&fonts](QCPAxis *axis) {
+        fonts.push_back({[axis] { return axis->labelFont(); },
+                         [axis](const QFont &f) { axis->setLabelFont(f); }});
+        fonts.push_back({[axis] { return axis->tickLabelFont(); },
+                         [axis](const QFont &f) { axis->setTickLabelFont(f); }});
+        fonts.push_back({[axis] { return axis->selectedLabelFont(); },
+                         [axis](const QFont &f) { axis->setSelectedLabelFont(f); }});
+        fonts.push_back({[axis] { return axis->selectedTickLabelFont(); },
+                         [axis](const QFont &f) { axis->setSelectedTickLabelFont(f); }});
+    };
+    for (QCPLayoutElement *e : plot->plotLayout()->elements(true)) {
+        if (!e)
+            continue; // an empty cell of a layout grid
+        if (auto *rect = qobject_cast<QCPAxisRect *>(e)) {
+            for (QCPAxis *axis : rect->axes())
+                if (axis)
+                    axisSlots(axis);
+        } else if (auto *scale = qobject_cast<QCPColorScale *>(e)) {
+            axisSlots(scale->axis());
+        } else if (auto *legend = qobject_cast<QCPLegend *>(e)) {
+            fonts.push_back({[legend] { return legend->font(); },
+                             [legend](const QFont &f) { legend->setFont(f); }});
+            for (int i = 0; i < legend->itemCount(); ++i) {
+                QCPAbstractLegendItem *item = legend->item(i);
+                if (!item)
+                    continue;
+                fonts.push_back({[item] { return item->font(); },
+                                 [item](const QFont &f) { item->setFont(f); }, 0.9});
+            }
+        } else if (auto *text = qobject_cast<QCPTextElement *>(e)) {
+            fonts.push_back(
+                {[text] { return text->font(); }, [text](const QFont &f) { text->setFont(f); }});
         }
-        return true;
     }
-    if (suffix == QLatin1String("svg")) {
-        QSvgGenerator generator;
-        generator.setFileName(file);
-        generator.setSize(QSize(w, h));
-        generator.setViewBox(QRect(0, 0, w, h));
-        generator.setResolution(96);
-        generator.setTitle(m_title);
-        generator.setDescription(QStringLiteral("Figure exported by Salient"));
-        QCPPainter painter;
-        if (!painter.begin(&generator)) {
-            *error = tr("Could not write the SVG file.");
-            return false;
+    for (int i = 0; i < plot->itemCount(); ++i)
+        if (auto *text = qobject_cast<QCPItemText *>(plot->item(i)))
+            fonts.push_back(
+                {[text] { return text->font(); }, [text](const QFont &f) { text->setFont(f); }});
+    return fonts;
+}
+
+} // namespace
+
+namespace {
+
+/// @p text with line breaks between words so that no line is wider than @p width.
+QString wrapText(const QString &text, const QFontMetricsF &fm, double width)
+{
+    QStringList out;
+    for (const QString &line : text.split(QLatin1Char('\n'))) {
+        if (fm.horizontalAdvance(line) <= width) {
+            out << line;
+            continue;
         }
-        painter.setMode(QCPPainter::pmVectorized);
-        painter.setMode(QCPPainter::pmNonCosmetic);
-        m_plot->toPainter(&painter, w, h);
-        painter.end();
-        if (QFileInfo(file).size() == 0) {
-            *error = tr("Could not write the SVG file.");
-            return false;
+        QString current;
+        for (const QString &word : line.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+            const QString candidate = current.isEmpty() ? word : current + QLatin1Char(' ') + word;
+            if (!current.isEmpty() && fm.horizontalAdvance(candidate) > width) {
+                out << current;
+                current = word;
+            } else {
+                current = candidate;
+            }
         }
-        return true;
+        out << current;
     }
-    // PNG: render at the DPI-scaled size; the DPI is stored only after painting, so text keeps
-    // its on-screen proportions (fonts are resolved at the image's default 96 DPI).
-    const double scale = dpi / 96.0;
-    QImage image(std::max(1, int(std::lround(w * scale))), std::max(1, int(std::lround(h * scale))),
-                 QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
-    {
-        QCPPainter painter(&image);
-        if (std::abs(scale - 1.0) > 1e-9) {
-            painter.setMode(QCPPainter::pmNonCosmetic);
-            painter.scale(scale, scale);
+    return out.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+void PlotCanvas::addDecoration(QCPLayerable *item)
+{
+    if (item)
+        m_decorations.push_back(item);
+}
+
+void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const FigureStyle &style)
+{
+    // The exporter draws its own title: take the canvas title row out while painting.
+    const QString title = m_title;
+    if (!title.isEmpty())
+        setTitle(QString());
+    std::vector<FontSlot> fonts;
+    std::vector<QFont> saved;
+    if (!style.viewFonts) {
+        fonts = fontSlots(m_plot);
+        for (const FontSlot &slot : fonts) {
+            saved.push_back(slot.get());
+            QFont f = style.font;
+            if (slot.scale != 1.0)
+                f.setPointSizeF(std::max(4.0, f.pointSizeF() * slot.scale));
+            f.setBold(saved.back().bold());
+            f.setItalic(saved.back().italic());
+            slot.set(f);
         }
-        m_plot->toPainter(&painter, w, h);
     }
-    const int dotsPerMeter = int(std::lround(dpi / 0.0254));
-    image.setDotsPerMeterX(dotsPerMeter);
-    image.setDotsPerMeterY(dotsPerMeter);
-    if (!image.save(file, "PNG")) {
-        *error = tr("Could not write the PNG file.");
-        return false;
+    std::vector<std::pair<QCPLayerable *, bool>> hidden;
+    if (!style.decorations)
+        for (QCPLayerable *item : m_decorations)
+            if (item->visible()) {
+                hidden.emplace_back(item, true);
+                item->setVisible(false);
+            }
+
+    // Long one-line texts (captions) wrap to the figure's width; legends get as many columns as
+    // fit. Both are restored below.
+    std::vector<std::pair<QCPTextElement *, QString>> texts;
+    std::vector<std::tuple<QCPLegend *, int, QCPLayoutGrid::FillOrder>> legends;
+    const double avail = std::max(40.0, rect.width() - 16);
+    for (QCPLayoutElement *e : m_plot->plotLayout()->elements(true)) {
+        if (auto *text = qobject_cast<QCPTextElement *>(e)) {
+            // Captions sit beside a colour bar or legend column: wrap to most of the width.
+            const QString wrapped =
+                wrapText(text->text(), QFontMetricsF(text->font()), avail * 0.6);
+            if (wrapped != text->text()) {
+                texts.emplace_back(text, text->text());
+                text->setText(wrapped);
+            }
+        } else if (auto *legend = qobject_cast<QCPLegend *>(e); legend && legend->visible()) {
+            const int n = legend->itemCount();
+            double widest = 0;
+            const QFontMetricsF fm(legend->font());
+            for (int i = 0; i < n; ++i)
+                if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
+                    widest =
+                        std::max(widest, legend->iconSize().width() + legend->iconTextPadding()
+                                             + fm.horizontalAdvance(item->plottable()->name()) + 8);
+            if (n == 0 || widest <= 0)
+                continue;
+            // At least two columns for long legends: one column of many entries would take the
+            // plot's height (entries then elide at the right instead).
+            const int cols = std::max(n > 4 ? 2 : 1, int((avail + legend->columnSpacing())
+                                                         / (widest + legend->columnSpacing())));
+            // QCPLayoutGrid::wrap: columns per row with foColumnsFirst, rows per column with
+            // foRowsFirst (0 = no wrapping).
+            const bool columnsFirst = legend->fillOrder() == QCPLayoutGrid::foColumnsFirst;
+            const int wrap = legend->wrap();
+            const int shownCols = columnsFirst ? (wrap > 0 ? std::min(n, wrap) : n)
+                                               : (wrap > 0 ? (n + wrap - 1) / wrap : 1);
+            if (shownCols <= cols)
+                continue;
+            legends.emplace_back(legend, wrap, legend->fillOrder());
+            legend->setWrap(columnsFirst ? cols : (n + cols - 1) / cols);
+            legend->setFillOrder(legend->fillOrder(), true);
+        }
     }
-    return true;
+
+    painter.save();
+    painter.translate(rect.topLeft());
+    m_plot->toPainter(&painter, int(std::floor(rect.width())), int(std::floor(rect.height())));
+    painter.restore();
+
+    for (auto &[text, old] : texts)
+        text->setText(old);
+    for (auto &[legend, wrap, order] : legends) {
+        legend->setWrap(wrap);
+        legend->setFillOrder(order, true);
+    }
+
+    for (auto &[item, visible] : hidden)
+        item->setVisible(visible);
+    for (std::size_t i = 0; i < fonts.size(); ++i)
+        fonts[i].set(saved[i]);
+    if (!title.isEmpty())
+        setTitle(title);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    updatePlotLayout();
+}
+
+Figure PlotCanvas::figure(const QString &name, const QString &caption)
+{
+    Figure f;
+    f.name = name;
+    f.title = m_title;
+    f.caption = caption;
+    if (m_empty && m_empty->isVisible() && !m_empty->text().isEmpty()) {
+        f.why = m_empty->text();
+        return f;
+    }
+    QPointer<PlotCanvas> self(this);
+    f.paint = [self](QCPPainter &painter, const QRectF &rect, const FigureStyle &style) {
+        if (self)
+            self->paintFigure(painter, rect, style);
+    };
+    return f;
 }
 
 QByteArray PlotCanvas::csvField(const QString &text)

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace salient::ui {
 
@@ -59,6 +60,7 @@ SalienceHeatmapCanvas::SalienceHeatmapCanvas(QWidget *parent) : PlotCanvas(paren
         item->setBrush(Qt::NoBrush);
         item->setSelectable(false);
         item->setVisible(false);
+        addDecoration(item);
     }
 
     p->setMouseTracking(true);
@@ -181,6 +183,20 @@ ColourMap SalienceHeatmapCanvas::colourMap() const
     return m_colourMap;
 }
 
+void SalienceHeatmapCanvas::setLogScale(bool on)
+{
+    if (on == m_log)
+        return;
+    m_log = on;
+    rebuildMap();
+    replot();
+}
+
+bool SalienceHeatmapCanvas::logScale() const
+{
+    return m_log;
+}
+
 void SalienceHeatmapCanvas::rebuildMap()
 {
     QCPColorMapData *data = m_map->data();
@@ -200,6 +216,7 @@ void SalienceHeatmapCanvas::rebuildMap()
     m_map->setGradient(threshold ? colourGradient(m_colourMap, Qt::transparent)
                                  : colourGradient(m_colourMap));
     float maxValue = 0;
+    float minPositive = std::numeric_limits<float>::infinity();
     for (int l = 0; l < L; ++l) {
         for (int x = 0; x < D; ++x) {
             const int d = m_order == Order::BySalience ? m_matrix.sortedIndex(l, x) : x;
@@ -207,13 +224,27 @@ void SalienceHeatmapCanvas::rebuildMap()
             data->setCell(x, l, double(v));
             if (!std::isnan(v))
                 maxValue = std::max(maxValue, v);
+            if (v > 0)
+                minPositive = std::min(minPositive, v);
             if (threshold && !m_keep[std::size_t(l * D + d)])
                 data->setAlpha(x, l, 0);
         }
     }
     const double upper =
         m_kind == SalienceMode::Rank ? 1.0 : (maxValue > 0 ? double(maxValue) : 1.0);
-    m_map->setDataRange(QCPRange(0.0, upper));
+    // Log scale: from the smallest positive value (at most 6 decades below the top); zeros are
+    // drawn in the lowest colour.
+    const QCPAxis::ScaleType type = m_log ? QCPAxis::stLogarithmic : QCPAxis::stLinear;
+    m_scale->setDataScaleType(type);
+    m_scale->axis()->setTicker(
+        m_log ? QSharedPointer<QCPAxisTicker>(QSharedPointer<QCPAxisTickerLog>::create())
+              : QSharedPointer<QCPAxisTicker>::create());
+    m_scale->axis()->setNumberFormat(m_log ? QStringLiteral("eb") : QStringLiteral("gb"));
+    const double lower =
+        m_log ? std::max(upper * 1e-6,
+                         std::isfinite(minPositive) ? double(minPositive) : upper * 1e-3)
+              : 0.0;
+    m_map->setDataRange(QCPRange(lower, upper > lower ? upper : lower * 10));
 }
 
 void SalienceHeatmapCanvas::updateAxes()

@@ -8,6 +8,7 @@
 #include "salient/ui/plotting/layerbarscanvas.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
@@ -68,6 +69,11 @@ SalienceView::SalienceView(SessionController *controller, LayerBarsCanvas *layer
     colours->addItems(colourMapNames());
     colours->setToolTip(tr("Colour map (viridis and cividis are colour-blind safe)"));
     bar->addWidget(colours);
+    auto *logScale = new QCheckBox(tr("log"), this);
+    logScale->setObjectName(QStringLiteral("heatmapLogScale"));
+    logScale->setToolTip(tr("Logarithmic colour scale: tells apart small values (zeros get the "
+                            "lowest colour)"));
+    bar->addWidget(logScale);
     bar->addStretch();
     // Narrow docks elide the choices instead of widening the window (full text in the tooltip).
     for (QComboBox *c : {m_value, m_order, colours}) {
@@ -105,6 +111,7 @@ SalienceView::SalienceView(SessionController *controller, LayerBarsCanvas *layer
     connect(m_mass, &QDoubleSpinBox::valueChanged, this, &SalienceView::refresh);
     connect(colours, &QComboBox::currentTextChanged, this,
             [this](const QString &name) { m_heatmap->setColourMap(colourMapFromName(name)); });
+    connect(logScale, &QCheckBox::toggled, m_heatmap, &SalienceHeatmapCanvas::setLogScale);
     connect(m_heatmap, &SalienceHeatmapCanvas::neuronClicked, m_controller,
             [this](int column) { m_controller->selectColumn(column); });
     connect(m_controller, &SessionController::neuronSelected, this,

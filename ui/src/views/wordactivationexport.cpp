@@ -2,7 +2,10 @@
 // fixed black-on-white ink), written atomically.
 #include "salient/ui/views/wordactivationview.h"
 
+#include "salient/ui/export/figureexport.h"
 #include "salient/util/error.h"
+
+#include <qcustomplot.h>
 
 #include <QEvent>
 #include <QFileInfo>
@@ -15,6 +18,7 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QPointer>
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QSet>
@@ -29,6 +33,51 @@
 #include <numeric>
 
 namespace salient::ui {
+
+void WordActivationView::paintFigure(QPainter &p, const QRectF &rect, const FigureStyle &style)
+{
+    // Tokens in the figure font (pixel size in figure units), laid out at the figure's width.
+    m_figureFont = style.font;
+    if (!style.viewFonts)
+        m_figureFont.setPixelSize(
+            std::max(4, int(std::lround(style.font.pointSizeF() * style.unitsPerInch / 72.0))));
+    else
+        m_figureFont = tokenFont();
+    m_useFigureFont = true;
+    const Layout L = computeLayout(std::max(50.0, rect.width()));
+    m_useFigureFont = false;
+    // Whole sentences only: cut below the last sentence that fits.
+    double bottom = std::max({L.title.bottom(), L.legendBar.bottom(), L.caption.bottom()});
+    for (const SentenceLayout &s : L.sentences)
+        if (s.bounds.bottom() <= rect.height() && s.bounds.bottom() > bottom)
+            bottom = s.bounds.bottom();
+    const QRectF shown(0, 0, rect.width(), std::min(rect.height(), bottom + 2));
+    p.save();
+    p.translate(rect.topLeft());
+    p.setClipRect(shown);
+    p.setRenderHint(QPainter::TextAntialiasing, true);
+    m_useFigureFont = true;
+    paintDocument(p, L, shown, false);
+    m_useFigureFont = false;
+    p.restore();
+}
+
+Figure WordActivationView::figure()
+{
+    Figure f;
+    f.name = QStringLiteral("words");
+    f.title = m_data.title;
+    if (m_data.sentences.empty()) {
+        f.why = tr("The per-word view shows no sentences: select a neuron first.");
+        return f;
+    }
+    QPointer<WordActivationView> self(this);
+    f.paint = [self](QCPPainter &painter, const QRectF &rect, const FigureStyle &style) {
+        if (self)
+            self->paintFigure(painter, rect, style);
+    };
+    return f;
+}
 
 bool WordActivationView::exportFigure(const QString &path, const ExportOptions &options,
                                       QString *error)

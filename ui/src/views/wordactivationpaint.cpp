@@ -144,6 +144,8 @@ QRect WordActivationView::tokenRect(int sentence, int token) const
 
 QFont WordActivationView::tokenFont() const
 {
+    if (m_useFigureFont)
+        return m_figureFont;
     QFont f = font();
     if (f.pixelSize() <= 0)
         f.setPixelSize(std::max(8, QFontInfo(font()).pixelSize()));
@@ -153,7 +155,7 @@ QFont WordActivationView::tokenFont() const
 QFont WordActivationView::smallFont() const
 {
     QFont f = tokenFont();
-    f.setPixelSize(std::max(8, int(std::lround(f.pixelSize() * 0.8))));
+    f.setPixelSize(std::max(m_useFigureFont ? 4 : 8, int(std::lround(f.pixelSize() * 0.8))));
     return f;
 }
 

@@ -6,6 +6,7 @@
 #include "salient/probe/neuronid.h"
 #include "salient/session/results.h"
 #include "salient/session/session.h"
+#include "salient/ui/export/figureexport.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -109,6 +110,8 @@ public:
      * @p dir must be empty or an earlier report. False with a readable message in @p error.
      */
     bool exportReport(const QString &dir, QString *error = nullptr);
+    /// Size, font and DPI of the report's figures (default: the double-column preset).
+    void setReportFigures(const FigureOptions &options) { m_reportFigures = options; }
 
     /**
      * Opens dropped (or command-line) files: a session .json opens it; activation files and
@@ -204,6 +207,10 @@ private:
     void reportError(const QString &message);
     void autosave();
     void exportCurrentView();
+    /// The export dialog for @p view (figureexport.h), then the file.
+    void exportView(QWidget *view);
+    /// "Export figure…" in every view's context menu.
+    void installFigureMenus();
     void addRecent(const QString &path);
     void onTrainingPoints(int id, const QVector<TrainingPoint> &points);
     /// Restores the default docks and sizes and fits the window to its screen (View menu).
@@ -216,6 +223,7 @@ private:
     void setUpNotes();
 
     TaskInputs m_extractionInputs;
+    FigureOptions m_reportFigures = FigureOptions::forPreset(FigurePreset::DoubleColumn);
     JobRunner *m_jobs = nullptr;
     SessionController *m_controller = nullptr;
     NeuronPresenter *m_neuron = nullptr;

@@ -9,6 +9,8 @@
 namespace salient::ui {
 
 class PlotCanvas;
+struct Figure;
+struct FigureOptions;
 
 /// core's salient::writeFileAtomic (complete or not at all) with the error as a message:
 /// false and @p error instead of an exception.
@@ -28,6 +30,20 @@ QJsonArray csvToJson(const QByteArray &csv);
  */
 bool writeCanvasFiles(PlotCanvas *canvas, const QString &figureDir, const QString &tableDir,
                       const QString &base, int width, int height, double dpi, const QString &root,
+                      QStringList *written, QString *error);
+
+/**
+ * Writes @p figure as @p figure.name + .pdf, .svg and .png into @p figureDir with writeFigure()
+ * at @p options (the paper-figure path of the report). Appends the written paths, relative to
+ * @p root, to @p written (may be null). False and @p error on the first failure. GUI thread
+ * for widget views.
+ */
+bool writeFigureFiles(const Figure &figure, const FigureOptions &options, const QString &figureDir,
+                      const QString &root, QStringList *written, QString *error);
+
+/// writeCanvasFiles() with the figures at @p options (writeFigureFiles) instead of a pixel size.
+bool writeCanvasFiles(PlotCanvas *canvas, const QString &figureDir, const QString &tableDir,
+                      const QString &base, const FigureOptions &options, const QString &root,
                       QStringList *written, QString *error);
 
 } // namespace salient::ui

@@ -2,6 +2,8 @@
 // File › Export report…: one folder with every figure, every result and the session that
 // replays them, written from what the window shows (the controller's typed results and the
 // views that render them).
+#include "salient/ui/export/figureexport.h"
+
 #include <QString>
 
 namespace salient::ui {
@@ -31,14 +33,19 @@ struct ReportSources {
     NeuronInspector *inspector = nullptr;
     CompareDock *compare = nullptr;
     QString dataReport; ///< the Data dock's validation report
+    /// Size, font and PNG DPI of every figure (the same exporter as File › Export view…);
+    /// default: the double-column preset at 300 DPI.
+    FigureOptions figures = FigureOptions::forPreset(FigurePreset::DoubleColumn);
 };
 
 /**
  * Writes the report folder @p dir:
  * - results/NAME.json and results/NAME.FILE.csv: every result the window shows, exactly as core
  *   serialises it (the same files `salient-cli run session.json` writes, number for number);
- * - figures/: every non-empty view as PNG, SVG and PDF; tables/: the views' data (CSV + JSON),
- *   the inspector's neuron (from core's summary and profile) and the data report;
+ * - figures/: every non-empty view as PDF, SVG and PNG at sources.figures (writeFigure: final
+ *   size, text in points, fonts embedded, no JPEG), the inspector's tables included; tables/: the
+ * views' data (CSV + JSON), the inspector's neuron (from core's summary and profile) and the data
+ * report;
  * - session.json (+ arrays): replays every result with the probe options it was computed with;
  * - params.json and index.html, which label every result with its own λ1, λ2 and seed.
  * The folder is assembled under a temporary sibling name and renamed at the end, so a failure

@@ -4,15 +4,22 @@
 #include <QString>
 #include <QWidget>
 
+#include <vector>
+
 class QCustomPlot;
 class QCPColorGradient;
 class QCPColorMap;
 class QCPColorScale;
+class QCPLayerable;
 class QCPLayoutGrid;
+class QCPPainter;
 class QCPTextElement;
 class QLabel;
 
 namespace salient::ui {
+
+struct Figure;
+struct FigureStyle;
 
 /**
  * A QWidget that owns one QCustomPlot (filling the widget, no margins) and knows how to export
@@ -37,15 +44,14 @@ public:
     QString title() const;
 
     /**
-     * Writes the figure to @p path, format by suffix (case-insensitive):
-     * - `.png`: raster at (widthPx × heightPx) · dpi / 96 pixels, DPI stored in the file, so the
-     *   figure prints at the on-screen size in inches (widthPx / 96) with fine detail;
-     * - `.svg`: vector (QSvgGenerator + QCPPainter), widthPx × heightPx user units at 96 DPI;
-     *   colour maps are embedded as images;
-     * - `.pdf`: vector through QCustomPlot::savePdf, page widthPx × heightPx points.
-     * Legends, colour bars and the title are included, laid out for the requested size. The file
-     * is written to a temporary file in the same directory and renamed over @p path, so a
-     * failure never leaves a partial file. The on-screen plot is unchanged.
+     * Writes the figure to @p path through writeFigure() (figureexport.h), format by suffix
+     * (case-insensitive), at the physical size widthPx / 96 × heightPx / 96 inches with the
+     * canvas's on-screen fonts (its title on top):
+     * - `.png`: (widthPx × heightPx) · dpi / 96 pixels, DPI stored in the file;
+     * - `.svg` / `.pdf`: vector, colour-map cells as rectangles, fonts embedded (PDF) or named
+     *   with a sans-serif fallback list (SVG), images lossless.
+     * Written atomically; the on-screen plot is unchanged. For paper figures at a preset size
+     * and font use figure() with writeFigure().
      * @param widthPx logical width; ≤ 0 = the widget's current width (800 when not laid out)
      * @param heightPx logical height; ≤ 0 = the widget's current height (500 when not laid out)
      * @param dpi PNG resolution in dots per inch, default 300; must be in [24, 2400]
@@ -57,6 +63,19 @@ public:
 
     /// Suffixes exportFigure() understands: {"png", "svg", "pdf"}.
     static QStringList figureSuffixes();
+
+    /**
+     * Draws the plot into @p rect (figure units, see FigureStyle) of @p painter, laid out at that
+     * size: every axis, tick, legend and item text in @p style's font (the canvas title is left
+     * out: the exporter draws its own), interaction marks (selection) only when
+     * style.decorations. With a vectorised painter (PDF, SVG) colour-map cells are drawn as
+     * rectangles. The on-screen plot is unchanged afterwards. GUI thread.
+     */
+    void paintFigure(QCPPainter &painter, const QRectF &rect, const FigureStyle &style);
+
+    /// This canvas as a Figure for writeFigure(): name @p name, title(), and @p caption; empty
+    /// (with a reason) when the canvas shows nothing (an empty-state text is set).
+    Figure figure(const QString &name, const QString &caption = {});
 
     /**
      * The data shown, as UTF-8 CSV with a header row (RFC 4180 quoting, '\n' line ends, NaN as
@@ -94,6 +113,10 @@ protected:
      */
     QCPColorMap *addColourMap(const QCPColorGradient &gradient, QCPColorScale **scale);
 
+    /// Registers an interaction mark (selection outline, hover): hidden in figures unless
+    /// FigureStyle::decorations. The item stays owned by the plot and must not be removed from it.
+    void addDecoration(QCPLayerable *item);
+
     /// Lays the plot out for the current widget size without painting, so that axis
     /// coordToPixel() is valid (e.g. right after show/resize, before the first paint).
     void updatePlotLayout() const;
@@ -104,14 +127,12 @@ protected:
     static QByteArray csvNumber(double value);
 
 private:
-    bool renderTo(const QString &file, const QString &suffix, int w, int h, double dpi,
-                  QString *error);
-
     QCustomPlot *m_plot = nullptr;
     QCPLayoutGrid *m_content = nullptr;
     QCPTextElement *m_titleElement = nullptr;
     QString m_title;
-    QLabel *m_empty = nullptr; ///< empty-state overlay (child of the plot)
+    QLabel *m_empty = nullptr;                 ///< empty-state overlay (child of the plot)
+    std::vector<QCPLayerable *> m_decorations; ///< owned by the plot, live as long as it
 };
 
 } // namespace salient::ui

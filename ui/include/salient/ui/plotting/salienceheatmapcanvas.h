@@ -90,6 +90,11 @@ public:
     void setColourMap(ColourMap map);
     ColourMap colourMap() const;
 
+    /// Logarithmic colour scale (default off): colours from the smallest positive value (at most
+    /// six decades below the largest) to the largest; zeros get the lowest colour.
+    void setLogScale(bool on);
+    bool logScale() const;
+
     /// Column drawn at (@p layerRow, @p x), or −1 outside the matrix.
     int columnAt(int layerRow, int x) const;
     /// The value drawn at (@p layerRow, @p x), read back from the colour map's data (NaN for
@@ -141,6 +146,7 @@ private:
     SalienceMode m_kind = SalienceMode::WeightShare;
     Order m_order = Order::ByIndex;
     ColourMap m_colourMap = ColourMap::Viridis;
+    bool m_log = false;
     std::vector<unsigned char> m_keep; ///< per column position; empty = no threshold
     std::vector<int> m_positionOf;     ///< per column position: its x in Order::BySalience
     ClassWeightProvider m_classWeights;

@@ -26,6 +26,9 @@
 
 namespace salient::ui {
 
+struct Figure;
+struct FigureStyle;
+
 /// One sentence as shown by WordActivationView. Plain data; no invariants enforced at
 /// construction, WordActivationView::setData checks them.
 struct WordSentence {
@@ -205,6 +208,12 @@ public:
     bool exportFigure(const QString &path, const ExportOptions &options, QString *error = nullptr);
     bool exportFigure(const QString &path) { return exportFigure(path, ExportOptions()); }
 
+    /// Draws the document into @p rect (figure units, figureexport.h) laid out at its width with
+    /// @p style's font, black on white; only the sentences that fit whole are drawn. GUI thread.
+    void paintFigure(QPainter &painter, const QRectF &rect, const FigureStyle &style);
+    /// The view as a Figure for writeFigure() (empty with a reason when no sentence is shown).
+    Figure figure();
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -275,6 +284,8 @@ private:
     std::vector<double> m_sentenceAbs; ///< max |a| per sentence after the filter
     double m_globalAbs = 0;
     Layout m_layout;
+    QFont m_figureFont; ///< tokenFont() while paintFigure() runs
+    bool m_useFigureFont = false;
     double m_docHeight = 0;
 
     QString m_searchText;
