@@ -52,7 +52,8 @@ double flopsPerToken(const Shape &s, int T)
 /// Same-run reference: float32 GEMM of the shape of the FFN's first product at batch × T rows.
 double gemmGflops(Index rows, Index inner, Index cols)
 {
-    RowMatrixF a = RowMatrixF::Random(rows, inner), b = RowMatrixF::Random(inner, cols), c(rows, cols);
+    RowMatrixF a = RowMatrixF::Random(rows, inner), b = RowMatrixF::Random(inner, cols),
+               c(rows, cols);
     c.noalias() = a * b;
     QElapsedTimer t;
     t.start();
@@ -117,8 +118,9 @@ QJsonObject runExtractBench(int sentenceTokens, int sentences, const QString &sh
             t.restart();
             Index tokens = 0;
             for (size_t b0 = 0; b0 < corpus.size(); b0 += size_t(batch)) {
-                std::vector<std::vector<int>> ids(corpus.begin() + long(b0),
-                                                  corpus.begin() + long(std::min(corpus.size(), b0 + size_t(batch))));
+                std::vector<std::vector<int>> ids(
+                    corpus.begin() + long(b0),
+                    corpus.begin() + long(std::min(corpus.size(), b0 + size_t(batch))));
                 const auto states = model->forward(ids);
                 for (const auto &seq : ids)
                     tokens += Index(seq.size());

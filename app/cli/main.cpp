@@ -37,7 +37,8 @@ void usage()
         "  run SESSION    run every analysis a session lists (salient-cli run DIR/session.json)\n"
         "  notes SESSION  print a session's neuron notes (table, or --json)\n"
         "  demo           write the built-in synthetic demo dataset as NeuroX files\n"
-        "  extract        activations from a model checkpoint (HF folder or llama2.c), as NeuroX\n\n"
+        "  extract        activations from a model checkpoint (HF folder or llama2.c), as "
+        "NeuroX\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
 }
 

@@ -55,8 +55,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <memory>
 #include <cmath>
+#include <memory>
 
 namespace salient::ui {
 

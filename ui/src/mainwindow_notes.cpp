@@ -20,10 +20,10 @@ void MainWindow::setUpNotes()
     m_notesView = new NotesView(this);
     QDockWidget *dock =
         addView(tr("Notes"), QStringLiteral("notes"), m_notesView, Qt::BottomDockWidgetArea);
-    // Tabbed with the inspector, which stays in front.
+    // Tabbed with the inspector (its dock holds a scroll area around it), which stays in front.
     QDockWidget *inspectorDock = nullptr;
     for (QDockWidget *d : m_docks)
-        if (d->widget() == m_inspector)
+        if (d->objectName() == QLatin1String("inspector"))
             inspectorDock = d;
     if (inspectorDock) {
         tabifyDockWidget(inspectorDock, dock);
