@@ -41,26 +41,9 @@ struct NeuroxHdf5Writer::Impl {
 };
 
 NeuroxHdf5Writer::NeuroxHdf5Writer(const QString &path, int layers, int dims, DType dtype)
-    : d(std::make_unique<Impl>())
+    : NeuroxHdf5Writer(path, path + QStringLiteral(".tmp"), layers, dims, dtype, {})
 {
-    using namespace detail;
-    silenceHdf5();
-    d->path = path;
-    d->prefix = QStringLiteral("Cannot write HDF5 file %1: ").arg(quotedPath(path));
-    if (layers < 1 || dims < 1 || qint64(layers) * dims > INT32_MAX)
-        throw Error(d->prefix
-                    + QStringLiteral("expected layers >= 1 and dims >= 1, found %1 and %2.")
-                          .arg(layers)
-                          .arg(dims));
-    d->layers = layers;
-    d->dims = dims;
-    d->dtype = dtype;
-    d->tmpPath = path + QStringLiteral(".tmp");
-    d->file = fileId(H5Fcreate(QFile::encodeName(d->tmpPath).constData(), H5F_ACC_TRUNC,
-                               H5P_DEFAULT, H5P_DEFAULT));
-    if (!d->file.valid())
-        throw d->fail(QStringLiteral("cannot create %1").arg(quotedPath(d->tmpPath)));
-    d->fileType = dtype == DType::Float16 ? makeHalfType() : typeId(H5Tcopy(H5T_IEEE_F32LE));
+    d->keepOnAbort = false; // an unfinished temporary file is removed, not kept for resuming
 }
 
 NeuroxHdf5Writer::NeuroxHdf5Writer(const QString &path, const QString &partialPath, int layers,

@@ -1,5 +1,7 @@
 #include "salient/ui/views/extractdialog.h"
 
+#include "salient/data/task.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -190,16 +192,10 @@ QString ExtractDialog::problem() const
         return tr("The sentences file %1 does not exist.").arg(m_sentences->text());
     if (m_output->text().isEmpty())
         return tr("Choose where to write the activations (.hdf5).");
-    const QString layers = m_layers->text().trimmed();
-    if (!layers.isEmpty()) {
-        for (const QString &part : layers.split(QLatin1Char(','))) {
-            const QStringList r = part.trimmed().split(QLatin1Char('-'));
-            bool ok1 = false, ok2 = true;
-            const int a = r.value(0).toInt(&ok1);
-            const int b = r.size() == 2 ? r[1].toInt(&ok2) : a;
-            if (!ok1 || !ok2 || r.size() > 2 || a < 0 || b < a)
-                return tr("Layers: '%1' is not a list like 0,3,6-8.").arg(part);
-        }
+    try {
+        (void)parseIndexList(m_layers->text(), tr("Layers"));
+    } catch (const Error &e) {
+        return e.message();
     }
     return {};
 }
@@ -224,15 +220,11 @@ ExtractRequest ExtractDialog::request() const
     r.options.keys = KeyStyle(m_keys->currentData().toInt());
     r.options.batchSentences = m_batch->value();
     r.options.restart = m_restart->isChecked();
-    const QString layers = m_layers->text().trimmed();
-    if (!layers.isEmpty())
-        for (const QString &part : layers.split(QLatin1Char(','))) {
-            const QStringList range = part.trimmed().split(QLatin1Char('-'));
-            const int a = range.value(0).toInt();
-            const int b = range.size() == 2 ? range[1].toInt() : a;
-            for (int x = a; x <= b; ++x)
-                r.options.layers.push_back(x);
-        }
+    try {
+        r.options.layers = parseIndexList(m_layers->text(), tr("Layers"));
+    } catch (const Error &) {
+        r.options.layers.clear(); // problem() names the mistake; Extract stays refused
+    }
     return r;
 }
 
