@@ -27,6 +27,7 @@
 #include "salient/ui/views/wordactivationview.h"
 
 #include <QAbstractButton>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
@@ -357,6 +358,7 @@ private Q_SLOTS:
             v->labelChooser()->setCurrentIndex(2);
             v->valueChooser()->setCurrentIndex(1);
             v->findChild<QComboBox *>(QStringLiteral("heatmapColours"))->setCurrentIndex(1);
+            v->findChild<QCheckBox *>(QStringLiteral("heatmapLogScale"))->setChecked(true);
             w.heatmapTopK()->setValue(7);
             w.heatmapMass()->setValue(40);
             selected = w.probe()->ordering.at(5);
@@ -368,6 +370,7 @@ private Q_SLOTS:
             layers->hide();
             heatmapState = v->viewState();
             QCOMPARE(heatmapState.value(QStringLiteral("top_k")).toInt(), 7);
+            QVERIFY(heatmapState.value(QStringLiteral("log_scale")).toBool());
             QCOMPARE(heatmapState.value(QStringLiteral("value")).toString(),
                      QStringLiteral("rank"));
             QVERIFY(!heatmapState.value(QStringLiteral("label")).toString().isEmpty());

@@ -226,6 +226,8 @@ QJsonObject SalienceView::viewState() const
     o[QStringLiteral("mass_percent")] = m_mass->value();
     if (const auto *colours = findChild<QComboBox *>(QStringLiteral("heatmapColours")))
         o[QStringLiteral("colour_map")] = colours->currentText();
+    if (const auto *log = findChild<QCheckBox *>(QStringLiteral("heatmapLogScale")))
+        o[QStringLiteral("log_scale")] = log->isChecked();
     return o;
 }
 
@@ -255,6 +257,9 @@ void SalienceView::restoreViewState(const QJsonObject &state)
         colours ? colours->findText(state.value(QStringLiteral("colour_map")).toString()) : -1;
     if (colour >= 0)
         colours->setCurrentIndex(colour);
+    // The log scale likewise through the check box's signal; absent in older sessions = off.
+    if (auto *log = findChild<QCheckBox *>(QStringLiteral("heatmapLogScale")))
+        log->setChecked(state.value(QStringLiteral("log_scale")).toBool(false));
     refresh();
 }
 
