@@ -10,6 +10,20 @@ QString joinKey(const QString &path, const char *name)
                           : path + QLatin1Char('.') + QString::fromLatin1(name);
 }
 
+U32 stringPattern(const JsonIn &in, const QJsonObject &o, const QString &key)
+{
+    const QString pk = joinKey(key, "pattern");
+    const QJsonObject pattern = in.object(o.value(QLatin1String("pattern")), pk);
+    if (!pattern.contains(QLatin1String("String")))
+        in.fail(pk, QStringLiteral("only {\"String\": ...} patterns are supported (found %1)")
+                        .arg(pattern.keys().join(QLatin1String(", "))));
+    const U32 p =
+        toU32(in.string(pattern.value(QLatin1String("String")), pk + QLatin1String(".String")));
+    if (p.empty())
+        in.fail(pk + QLatin1String(".String"), QStringLiteral("expected a non-empty pattern"));
+    return p;
+}
+
 QString indexKey(const QString &path, qsizetype i)
 {
     return path + QLatin1Char('[') + QString::number(i) + QLatin1Char(']');

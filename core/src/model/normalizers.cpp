@@ -189,15 +189,7 @@ std::unique_ptr<Normalizer> parseNormalizer(const JsonIn &in, const QJsonValue &
         return std::make_unique<PrependNormalizer>(
             toU32(in.string(o.value(QLatin1String("prepend")), joinKey(key, "prepend"))));
     if (type == QLatin1String("Replace")) {
-        const QString pk = joinKey(key, "pattern");
-        const QJsonObject pattern = in.object(o.value(QLatin1String("pattern")), pk);
-        if (!pattern.contains(QLatin1String("String")))
-            in.fail(pk, QStringLiteral("only {\"String\": ...} patterns are supported (found %1)")
-                            .arg(pattern.keys().join(QLatin1String(", "))));
-        const U32 p =
-            toU32(in.string(pattern.value(QLatin1String("String")), pk + QLatin1String(".String")));
-        if (p.empty())
-            in.fail(pk + QLatin1String(".String"), QStringLiteral("expected a non-empty pattern"));
+        const U32 p = stringPattern(in, o, key);
         return std::make_unique<ReplaceNormalizer>(
             p, toU32(in.string(o.value(QLatin1String("content")), joinKey(key, "content"))));
     }

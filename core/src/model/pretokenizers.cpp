@@ -413,15 +413,7 @@ std::unique_ptr<PreTokenizer> parsePreTokenizer(const JsonIn &in, const QJsonVal
             &isAsciiDigit, in.optBool(o, "individual_digits", key, false) ? Behavior::Isolated
                                                                           : Behavior::Contiguous);
     if (type == QLatin1String("Split")) {
-        const QString pk = joinKey(key, "pattern");
-        const QJsonObject pattern = in.object(o.value(QLatin1String("pattern")), pk);
-        if (!pattern.contains(QLatin1String("String")))
-            in.fail(pk, QStringLiteral("only {\"String\": ...} patterns are supported (found %1)")
-                            .arg(pattern.keys().join(QLatin1String(", "))));
-        const U32 p =
-            toU32(in.string(pattern.value(QLatin1String("String")), pk + QLatin1String(".String")));
-        if (p.empty())
-            in.fail(pk + QLatin1String(".String"), QStringLiteral("expected a non-empty pattern"));
+        const U32 p = stringPattern(in, o, key);
         return std::make_unique<StringSplitPre>(p, parseBehavior(in, o, key, Behavior::Removed),
                                                 in.optBool(o, "invert", key, false));
     }

@@ -49,6 +49,9 @@ private:
 
 QString joinKey(const QString &path, const char *name);
 QString indexKey(const QString &path, qsizetype i);
+/// The non-empty literal of member "pattern" of @p o, which must be {"String": ...} (Replace
+/// normalizers and Split pre-tokenizers; regex patterns are refused naming the key).
+U32 stringPattern(const JsonIn &in, const QJsonObject &o, const QString &key);
 
 // ---------------------------------------------------------------------------------------------
 // Pipeline pieces.
