@@ -163,6 +163,46 @@ QJsonObject toJson(const ProbeOptions &o)
     return j;
 }
 
+QJsonObject toJson(const SessionModel &m)
+{
+    QJsonObject j;
+    j[QStringLiteral("path")] = m.path;
+    j[QStringLiteral("tokenizer")] = m.tokenizer;
+    j[QStringLiteral("fingerprint")] = m.fingerprint;
+    j[QStringLiteral("tokenizer_fingerprint")] = m.tokenizerFingerprint;
+    j[QStringLiteral("kind")] = m.kind;
+    j[QStringLiteral("layers")] = m.layers;
+    j[QStringLiteral("dims")] = m.dims;
+    j[QStringLiteral("last_layer")] = m.lastLayer;
+    j[QStringLiteral("aggregation")] = m.aggregation;
+    return j;
+}
+
+SessionModel sessionModelFromJson(const QJsonObject &j, const QString &where)
+{
+    SessionModel m;
+    for (const char *key : {"path", "tokenizer", "fingerprint", "tokenizer_fingerprint", "kind",
+                            "last_layer", "aggregation"})
+        if (j.contains(QLatin1String(key)) && !j.value(QLatin1String(key)).isString())
+            throw Error(QStringLiteral("%1.%2 is not a string").arg(where, QLatin1String(key)));
+    for (const char *key : {"layers", "dims"})
+        if (!j.value(QLatin1String(key)).isDouble() || j.value(QLatin1String(key)).toInt(-1) < 1)
+            throw Error(
+                QStringLiteral("%1.%2 is not a positive integer").arg(where, QLatin1String(key)));
+    m.path = j.value(QStringLiteral("path")).toString();
+    if (m.path.isEmpty())
+        throw Error(QStringLiteral("%1.path is missing").arg(where));
+    m.tokenizer = j.value(QStringLiteral("tokenizer")).toString();
+    m.fingerprint = j.value(QStringLiteral("fingerprint")).toString();
+    m.tokenizerFingerprint = j.value(QStringLiteral("tokenizer_fingerprint")).toString();
+    m.kind = j.value(QStringLiteral("kind")).toString();
+    m.layers = j.value(QStringLiteral("layers")).toInt();
+    m.dims = j.value(QStringLiteral("dims")).toInt();
+    m.lastLayer = j.value(QStringLiteral("last_layer")).toString();
+    m.aggregation = j.value(QStringLiteral("aggregation")).toString(QStringLiteral("last"));
+    return m;
+}
+
 namespace {
 quint64 seedFrom(const QJsonValue &v, quint64 fallback)
 {
@@ -415,6 +455,8 @@ void saveSession(const QString &path, Session &session, SaveStep failAfter)
     writeNotes(root, session);
     if (!session.view.isEmpty())
         root[QStringLiteral("view")] = session.view;
+    if (session.model.isSet())
+        root[QStringLiteral("model")] = toJson(session.model);
 
     QSaveFile out(path);
     bool committed = false;
@@ -566,6 +608,12 @@ Session loadSession(const QString &path, SessionCheck *check)
     // The GUI's view state is optional and advisory: a missing or malformed one is ignored
     // (the session's results do not depend on it).
     s.view = root.value(QStringLiteral("view")).toObject();
+    const QJsonValue model = root.value(QStringLiteral("model"));
+    if (!model.isUndefined() && !model.isNull()) {
+        if (!model.isObject())
+            throw Error(QStringLiteral("%1: \"model\" must be an object").arg(path));
+        s.model = sessionModelFromJson(model.toObject(), path + QStringLiteral(": model"));
+    }
     const QJsonObject arrays = root.value(QStringLiteral("arrays")).toObject();
     s.arraysFile = arrays.value(QStringLiteral("file")).toString();
     QStringList names;

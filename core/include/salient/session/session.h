@@ -35,6 +35,22 @@ QString fileSha256(const QString &path, const LoadProgress &progress = {});
 /// Records @p path (made absolute) with size and fingerprint; sha256 only when @p fullHash.
 InputFile describeInput(const QString &path, bool fullHash = false);
 
+/// The model a session is attached to (key "model"; absent = none): the checkpoint the
+/// activation files came from, so the live view, top contexts and interventions can run it.
+/// Written by core/model/attach.h; plain data here (the session never loads the model).
+struct SessionModel {
+    QString path;                 ///< absolute: HF folder or llama2.c .bin
+    QString tokenizer;            ///< absolute tokenizer path given at attach ("" = the default)
+    QString fingerprint;          ///< SHA-256 (hex) of the checkpoint file(s) (attach.h)
+    QString tokenizerFingerprint; ///< SHA-256 (hex) of the tokenizer file(s)
+    QString kind;                 ///< config.json model_type, or "llama2.c"
+    int layers = 0;               ///< hidden-state stack entries (blocks + 1), as files count them
+    int dims = 0;                 ///< hidden size
+    QString lastLayer;            ///< "norm" or "raw": the stack convention used (extract.h)
+    QString aggregation;          ///< "first", "last" or "average": subwords → word
+    bool isSet() const { return !path.isEmpty(); }
+};
+
 struct Session;
 /// Starts computing the full SHA-256 of every input file of @p session on a background thread
 /// and stores them in its InputFile::sha256. The caller must wait (get()) before reading or
@@ -68,6 +84,8 @@ struct Session {
     /// (settings, selection, layout). Core never interprets it. Empty for sessions written
     /// without it (and then not saved).
     QJsonObject view;
+    /// The attached model (key "model"); !model.isSet() when none.
+    SessionModel model;
 
     /// The task inputs to load (throws for a demo session: use loadSessionData).
     TaskInputs taskInputs() const;
@@ -99,6 +117,10 @@ struct SessionCheck {
  * @p check (not thrown), so the caller decides whether to proceed.
  */
 Session loadSession(const QString &path, SessionCheck *check = nullptr);
+
+/// The "model" object of a session file, and back (throws salient::Error naming the key).
+QJsonObject toJson(const SessionModel &m);
+SessionModel sessionModelFromJson(const QJsonObject &o, const QString &where);
 
 /// JSON forms of the option structs (also used in result files).
 QJsonObject toJson(const DatasetOptions &o);
