@@ -38,7 +38,9 @@ void usage()
         "  notes SESSION  print a session's neuron notes (table, or --json)\n"
         "  demo           write the built-in synthetic demo dataset as NeuroX files\n"
         "  extract        activations from a model checkpoint (HF folder or llama2.c), as "
-        "NeuroX\n\n"
+        "NeuroX\n"
+        "  attach SESSION record the model the activations came from (fingerprint, shape check)\n"
+        "  top-contexts   top activating contexts of neurons in raw text, through a model\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
 }
 
@@ -74,6 +76,10 @@ int main(int argc, char **argv)
             return cmdDemo(args);
         if (cmd == QLatin1String("extract"))
             return cmdExtract(args);
+        if (cmd == QLatin1String("top-contexts"))
+            return cmdTopContexts(args);
+        if (cmd == QLatin1String("attach"))
+            return cmdAttach(args);
         if (cmd == QLatin1String("notes"))
             return cmdNotes(args);
         err(QStringLiteral("salient-cli: unknown command '%1'").arg(cmd));
