@@ -11,6 +11,7 @@
 #include "salient/util/runtime.h"
 
 #include "extractbench.h"
+#include "livebench.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -141,9 +142,24 @@ int main(int argc, char **argv)
     p.addOption({QStringLiteral("extract"),
                  QStringLiteral("time activation extraction instead (random BERT-base- and "
                                 "Llama-shaped models; stories260K end to end with --shared)")});
+    p.addOption({QStringLiteral("live"),
+                 QStringLiteral("time the Try-a-sentence computation instead (30 words; "
+                                "stories260K and a random BERT-base; needs --shared)")});
     p.addOption({QStringLiteral("shared"), QStringLiteral("the ../shared folder (real data)"),
                  QStringLiteral("DIR")});
     p.process(app);
+    if (p.isSet(QStringLiteral("live"))) {
+        setComputeThreads(p.value(QStringLiteral("threads")).toInt());
+        try {
+            const QJsonObject r = runLiveBench(p.value(QStringLiteral("shared")), 40);
+            if (p.isSet(QStringLiteral("json")))
+                std::printf("%s", QJsonDocument(r).toJson().constData());
+            return 0;
+        } catch (const Error &e) {
+            std::fprintf(stderr, "error: %s\n", e.what());
+            return 2;
+        }
+    }
     if (p.isSet(QStringLiteral("extract"))) {
         setComputeThreads(p.value(QStringLiteral("threads")).toInt());
         try {
