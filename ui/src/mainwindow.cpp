@@ -64,7 +64,7 @@ namespace {
 
 /// Version of the dock layout stored in QSettings ("window/state"). Bump it whenever the
 /// default docks or their default sizes change, so an older saved state does not override them.
-constexpr int kLayoutVersion = 4;
+constexpr int kLayoutVersion = 5;
 
 /// The window's size when the screen has room for it (View › Reset layout, first start).
 constexpr QSize kDefaultSize(1400, 900);
@@ -162,8 +162,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         tabifyDockWidget(m_docks[5], m_docks[size_t(k)]);
     m_docks[5]->raise();
     setUpNotes();
+    setUpLive();
     m_defaultState = saveState(kLayoutVersion);
     buildMenus();
+    buildModelMenu();
     installFigureMenus();
     setAcceptDrops(true);
 

@@ -41,6 +41,7 @@ bool compatibleProbeOptions(const ProbeOptions &a, const ProbeOptions &b, bool i
 SessionController::SessionController(JobRunner *jobs, QObject *parent)
     : QObject(parent), m_jobs(jobs)
 {
+    setUpModel();
 }
 
 SessionController::~SessionController() = default;

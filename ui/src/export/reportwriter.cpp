@@ -1,5 +1,7 @@
 #include "salient/ui/export/reportwriter.h"
 
+#include "salient/model/attach.h"
+
 #include "salient/probe/salience.h"
 #include "salient/session/resultsjson.h"
 #include "salient/ui/controller/sessioncontroller.h"
@@ -241,6 +243,8 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
     params[QStringLiteral("analyses")] = analyses;
     params[QStringLiteral("data_options")] = toJson(session.dataOptions);
     params[QStringLiteral("data_seed")] = QString::number(session.dataOptions.seed);
+    if (session.model.isSet())
+        params[QStringLiteral("model")] = toJson(session.model);
     if (session.demo)
         params[QStringLiteral("demo")] =
             QStringLiteral("built-in synthetic demo dataset, property %1, seed %2")
@@ -260,6 +264,10 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
                      params.value(QStringLiteral("created")).toString());
     if (session.demo)
         html += QStringLiteral("<p><b>Data: the built-in SYNTHETIC demo dataset.</b></p>\n");
+    if (session.model.isSet()) // the checkpoint the activations came from (docs/live.md)
+        html += QStringLiteral("<p>Model: %1 (<code>%2</code>, SHA-256 <code>%3</code>)</p>\n")
+                    .arg(esc(model::describeSessionModel(session.model)), esc(session.model.path),
+                         esc(session.model.fingerprint));
     html +=
         QStringLiteral("<p>Every result below was computed with the probe options named with "
                        "it; <code>salient-cli run session.json</code> (<a "

@@ -113,10 +113,15 @@ double WordActivationView::shownActivation(int sentence, int token) const
 
 QColor WordActivationView::colourFor(double a, double limit) const
 {
+    return activationColour(a, limit, m_scheme);
+}
+
+QColor WordActivationView::activationColour(double a, double limit, ColourScheme scheme)
+{
     if (!(limit > 0) || a == 0 || !std::isfinite(a) || !std::isfinite(limit))
         return {};
     const double o = std::min(1.0, std::abs(a) / limit);
-    if (m_scheme == ColourScheme::Diverging)
+    if (scheme == ColourScheme::Diverging)
         return divergingColour(a > 0 ? o : -o);
     QColor c = a > 0 ? kNeuroxPositive : kNeuroxNegative;
     c.setAlphaF(float(1.0 - (1.0 - o) * (1.0 - o)));

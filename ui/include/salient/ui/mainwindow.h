@@ -43,6 +43,7 @@ class ProbeSummaryView;
 class RunPanel;
 class SalienceHeatmapCanvas;
 class SalienceView;
+class SentenceView;
 class SessionController;
 class TrainingCurveCanvas;
 class WordActivationView;
@@ -130,6 +131,12 @@ public:
     int extractActivations(const ExtractRequest &request);
     /// The inputs offered after the last successful extraction (empty before), for tests.
     TaskInputs lastExtractionInputs() const { return m_extractionInputs; }
+
+    /// Model › Attach model…: attaches @p modelPath (+ @p tokenizerPath) to the session through
+    /// the controller (a job; errors appear as a dialog). Returns the job id, −1 without data.
+    int attachModel(const QString &modelPath, const QString &tokenizerPath = {});
+    /// The "Try a sentence" view (a dock tabbed with the per-word view).
+    SentenceView *sentenceView() const { return m_sentence; }
 
     // For tests and scripting.
     SessionController *controller() const { return m_controller; }
@@ -221,6 +228,9 @@ private:
     void extractDialog();
     /// mainwindow_notes.cpp: the Notes dock, the inspector's note row and the heatmap tooltip.
     void setUpNotes();
+    /// mainwindow_live.cpp: the Try-a-sentence dock, and the Model menu (after buildMenus).
+    void setUpLive();
+    void buildModelMenu();
 
     TaskInputs m_extractionInputs;
     FigureOptions m_reportFigures = FigureOptions::forPreset(FigurePreset::DoubleColumn);
@@ -249,6 +259,7 @@ private:
     QByteArray m_defaultState;      ///< dock layout as built, for View › Reset layout
     QPointer<QObject> m_dropDialog; ///< the OpenDataDialog of the last drop
     NotesView *m_notesView = nullptr;
+    SentenceView *m_sentence = nullptr;
     QPointer<QObject> m_noteDialog; ///< the NoteDialog being edited
 };
 

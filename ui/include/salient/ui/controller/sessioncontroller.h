@@ -14,6 +14,10 @@
 #include <memory>
 #include <optional>
 
+namespace salient::model {
+struct AttachedModel;
+}
+
 namespace salient::ui {
 
 class JobRunner;
@@ -138,7 +142,24 @@ public:
     /// Removes the note on @p id; emits notesChanged() and returns true when there was one.
     bool removeNote(NeuronId id);
 
+    // --- the attached model (docs/live.md; sessioncontroller_model.cpp) -----------------------
+    /// The model the session is attached to, loaded (null when none, or until an opened
+    /// session's model is reloaded). Shared and immutable: live jobs hold it while they run.
+    std::shared_ptr<const model::AttachedModel> attachedModel() const { return m_model; }
+    /**
+     * Loads @p modelPath (+ @p tokenizerPath) in a job on the Interactive lane, fingerprints it
+     * and checks it against the loaded train activation file (model/attach.h); on success records
+     * it in the session (Session::model) and emits modelAttached(). A mismatch or load error ends
+     * the job Failed with the message (JobRunner::finished; the window shows it). Returns the job
+     * id, −1 without data.
+     */
+    int attachModel(const QString &modelPath, const QString &tokenizerPath = {});
+    /// Warnings of the last attach (e.g. no model_sha256 attribute to compare with).
+    QStringList modelWarnings() const { return m_modelWarnings; }
+
 Q_SIGNALS:
+    /// attachedModel() changed: attached, reloaded with an opened session, or cleared by a load.
+    void modelAttached();
     /// New data are loaded: every view clears what it showed.
     void dataLoaded();
     /// Result @p name was added or replaced (read it with result()/probe()/...).
@@ -175,6 +196,8 @@ private:
                      std::shared_ptr<const AnalysisResult> result, const QJsonObject &options);
     void invalidate(const QString &name, const QString &why);
     void hashInputs();
+    /// sessioncontroller_model.cpp: clears the model on a data load, reloads an opened session's.
+    void setUpModel();
 
     JobRunner *m_jobs;
     std::shared_ptr<const LoadedTask> m_task;
@@ -185,6 +208,8 @@ private:
     QString m_source;
     std::map<QString, std::shared_ptr<const AnalysisResult>> m_results;
     int m_selected = -1;
+    std::shared_ptr<const model::AttachedModel> m_model;
+    QStringList m_modelWarnings;
 };
 
 /// True when results computed with @p a and @p b may be shown together: equal options, λ1/λ2

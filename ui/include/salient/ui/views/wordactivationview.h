@@ -158,6 +158,9 @@ public:
     /// Data indices of the sentences in display order (top to bottom).
     QVector<int> displayOrder() const { return m_order; }
 
+    /// The colour of activation @p a under limit @p limit in @p scheme (the class comment's
+    /// rules; invalid when nothing is drawn). Views that reuse the scheme call it (SentenceView).
+    static QColor activationColour(double a, double limit, ColourScheme scheme);
     /// Background colour of a token, as painted (alpha included); invalid when no colour is drawn
     /// or the indices are out of range.
     QColor tokenColour(int sentence, int token) const;
