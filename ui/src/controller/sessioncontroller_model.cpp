@@ -77,3 +77,15 @@ int SessionController::attachModel(const QString &modelPath, const QString &toke
 }
 
 } // namespace salient::ui
+
+namespace salient::ui {
+
+void SessionController::useModel(std::shared_ptr<const model::AttachedModel> model)
+{
+    m_model = std::move(model);
+    m_session.model = m_model ? m_model->record : SessionModel{};
+    m_modelWarnings.clear();
+    Q_EMIT modelAttached();
+}
+
+} // namespace salient::ui

@@ -154,6 +154,11 @@ public:
      * id, −1 without data.
      */
     int attachModel(const QString &modelPath, const QString &tokenizerPath = {});
+    /**
+     * Attaches an already loaded model (scripting, tests, benchmarks): recorded in the session
+     * as given, without the fingerprint or shape check attachModel() does; emits modelAttached().
+     */
+    void useModel(std::shared_ptr<const model::AttachedModel> model);
     /// Warnings of the last attach (e.g. no model_sha256 attribute to compare with).
     QStringList modelWarnings() const { return m_modelWarnings; }
 
