@@ -11,8 +11,10 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QScrollArea>
 #include <QStatusBar>
 
 namespace salient::ui {
@@ -20,8 +22,15 @@ namespace salient::ui {
 void MainWindow::setUpLive()
 {
     m_sentence = new SentenceView(m_controller, m_jobs, this);
+    // In a frameless scroll area, so the dock can shrink below the view's own minimum (the window
+    // must fit a 1280 × 720 screen).
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("liveScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(m_sentence);
     QDockWidget *dock =
-        addView(tr("Try a sentence"), QStringLiteral("live"), m_sentence, Qt::RightDockWidgetArea);
+        addView(tr("Try a sentence"), QStringLiteral("live"), scroll, Qt::RightDockWidgetArea);
     for (QDockWidget *d : m_docks)
         if (d->objectName() == QLatin1String("words")) {
             tabifyDockWidget(d, dock);
@@ -60,7 +69,7 @@ void MainWindow::buildModelMenu()
     });
     menu->addAction(tr("&Try a sentence"), this, [this] {
         for (QDockWidget *d : m_docks)
-            if (d->widget() == m_sentence) {
+            if (d->objectName() == QLatin1String("live")) {
                 d->show();
                 d->raise();
             }
@@ -72,7 +81,7 @@ void MainWindow::buildModelMenu()
         if (path.isEmpty())
             return;
         for (QDockWidget *d : m_docks)
-            if (d->widget() == m_sentence) {
+            if (d->objectName() == QLatin1String("live")) {
                 d->show();
                 d->raise();
             }
