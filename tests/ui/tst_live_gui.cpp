@@ -109,8 +109,10 @@ void TestLiveGui::attachAndTrySentence()
     po.epochs = 2;
     po.batchSize = 128;
     w.probeSettings()->setOptions(po);
-    QVERIFY(w.runAnalysisJob(QStringLiteral("probe")) > 0 && w.waitForJobs(120000));
-    QVERIFY(w.probe());
+    const int probeJob = w.runAnalysisJob(QStringLiteral("probe"));
+    QVERIFY2(probeJob > 0, qPrintable(w.lastError()));
+    QVERIFY(w.waitForJobs(120000));
+    QVERIFY2(w.probe(), qPrintable(w.lastError()));
 
     // Typing a corpus sentence: the live activations equal the loaded ones (extraction
     // tolerance), the gold labels are those of the labels file, predictions are shown.
