@@ -153,6 +153,20 @@ void TestLiveGui::attachAndTrySentence()
     for (int i = 0; i < again.activations.size(); ++i)
         coloured += view->words()->tokenColour(0, i).isValid() ? 1 : 0;
     QVERIFY(coloured > 0);
+    // The per-word view's colour scheme applies to the sentence and the strip.
+    auto *scheme = w.findChild<QComboBox *>(QStringLiteral("wordsScheme"));
+    QVERIFY(scheme);
+    scheme->setCurrentIndex(1);
+    QCOMPARE(view->words()->colourScheme(), WordActivationView::ColourScheme::Diverging);
+    double limit = 0; // the strip's scale: max |a| over all its cells
+    for (int c : r->topColumns)
+        limit = std::max(limit, double(r->columns.col(c).cwiseAbs().maxCoeff()));
+    for (int row = 0; row < 3; ++row)
+        QCOMPARE(view->strip()->cellColour(row, 0),
+                 WordActivationView::activationColour(r->columns(0, r->topColumns[size_t(row)]),
+                                                      limit,
+                                                      WordActivationView::ColourScheme::Diverging));
+    scheme->setCurrentIndex(0);
     // Raw-text mode: the model's tokens, no corpus lookup; the UI says which mode it is.
     view->modeChooser()->setCurrentIndex(1);
     QVERIFY(
@@ -251,7 +265,7 @@ void TestLiveGui::eventLoopTurnsWhileComputing()
     SentenceView *view = w.sentenceView();
     QVERIFY(spinUntil([&] { return !view->pending(); }, 60000));
     QString text;
-    for (int i = 0; i < 20; ++i)
+    for (int i = 0; i < 10; ++i)
         text += QStringLiteral("the little dog ran to the park and ");
     view->input()->blockSignals(true);
     view->input()->setText(text);

@@ -8,6 +8,7 @@
 #include "salient/ui/views/sentenceview.h"
 
 #include <QAction>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -36,6 +37,12 @@ void MainWindow::setUpLive()
             tabifyDockWidget(d, dock);
             d->raise();
         }
+    // The per-word view's colour scheme applies here too (one legend for both views).
+    if (auto *scheme = findChild<QComboBox *>(QStringLiteral("wordsScheme")))
+        connect(scheme, &QComboBox::currentIndexChanged, m_sentence, [this](int i) {
+            m_sentence->setColourScheme(i == 1 ? WordActivationView::ColourScheme::Diverging
+                                               : WordActivationView::ColourScheme::NeuroX);
+        });
     connect(m_controller, &SessionController::modelAttached, this, [this] {
         const auto model = m_controller->attachedModel();
         if (!model)

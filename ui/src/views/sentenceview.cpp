@@ -66,8 +66,13 @@ QColor LiveStrip::cellColour(int row, int word) const
 {
     if (row < 0 || row >= m_values.rows() || word < 0 || word >= m_values.cols())
         return {};
-    return WordActivationView::activationColour(m_values(row, word), m_limit,
-                                                WordActivationView::ColourScheme::NeuroX);
+    return WordActivationView::activationColour(m_values(row, word), m_limit, m_scheme);
+}
+
+void LiveStrip::setColourScheme(WordActivationView::ColourScheme scheme)
+{
+    m_scheme = scheme;
+    update();
 }
 
 int LiveStrip::rowAt(const QPoint &pos) const
@@ -244,6 +249,13 @@ SentenceView::SentenceView(SessionController *controller, JobRunner *jobs, QWidg
 }
 
 SentenceView::~SentenceView() = default;
+
+void SentenceView::setColourScheme(WordActivationView::ColourScheme scheme)
+{
+    m_words->setColourScheme(scheme);
+    m_contexts->setColourScheme(scheme);
+    m_strip->setColourScheme(scheme);
+}
 
 void SentenceView::setDebounceMs(int ms)
 {

@@ -39,6 +39,8 @@ public:
     int rows() const { return int(m_rowNames.size()); }
     /// The colour of cell (@p row, @p word) as painted; invalid when none is drawn.
     QColor cellColour(int row, int word) const;
+    /// The colour scheme (the per-word view's; default NeuroX).
+    void setColourScheme(WordActivationView::ColourScheme scheme);
     /// The row at @p pos (widget coordinates), −1 when none.
     int rowAt(const QPoint &pos) const;
     QSize sizeHint() const override;
@@ -56,6 +58,7 @@ private:
     std::vector<int> m_columns;
     RowMatrixF m_values;
     double m_limit = 0;
+    WordActivationView::ColourScheme m_scheme = WordActivationView::ColourScheme::NeuroX;
 };
 
 /**
@@ -96,6 +99,9 @@ public:
     int computedCount() const { return m_computed; }
     /// True from a request until its result (or error) is shown.
     bool pending() const { return m_pending; }
+    /// Colours of the sentence, the strip and the contexts (the main window mirrors the
+    /// per-word view's choice here).
+    void setColourScheme(WordActivationView::ColourScheme scheme);
     void setDebounceMs(int ms);
     int debounceMs() const;
 
