@@ -6,11 +6,13 @@
 // Exit: as salient-cli on success; a failure on any rank ends the whole job (MPI_Abort) after
 // its message was printed.
 #include "cli_p.h"
+#include "featureprobe.h"
 #include "mpifarm.h"
 
 #include "salient/util/error.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -105,7 +107,15 @@ int main(int argc, char **argv)
         for (std::string &a : args)
             argp.push_back(a.data());
         int n = int(argp.size());
-        rc = cliMain(n, argp.data());
+        QStringList all;
+        for (const std::string &a : args)
+            all << QString::fromStdString(a);
+        if (salient::mpi::wantsDistributedProbe(all)) {
+            QCoreApplication app(n, argp.data());
+            rc = salient::mpi::runDistributedProbe(all, rank, size);
+        } else {
+            rc = cliMain(n, argp.data());
+        }
         salient::setUnitScheduler(nullptr);
         if (rc == 0 && rank == 0 && farm.resumedUnits() > 0)
             std::fprintf(stderr, "salient-cli-mpi: resumed %d units from the journal\n",

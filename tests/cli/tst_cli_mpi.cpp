@@ -8,6 +8,7 @@
 //   - session.json's "arrays" {file, sha256}: the arrays file has a random unique name (atomic
 //     session saves) — its arrays are compared value by value instead;
 //   - probe.hdf5 (HDF5 stores object times): compared through loadProbe, bit-exact.
+#include "salient/data/demo.h"
 #include "salient/io/probeio.h"
 #include "salient/session/session.h"
 
@@ -18,6 +19,8 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
+#include <set>
 
 using namespace salient;
 
@@ -223,6 +226,74 @@ private Q_SLOTS:
         const QString diff = compareOutputs(out(QStringLiteral("demo-np1")), dir);
         QVERIFY2(diff.isEmpty(), qPrintable(diff));
         QVERIFY(!QDir(dir + QStringLiteral("/.salient-mpi-journal")).exists());
+    }
+
+    void featureDistributedProbeMatches()
+    {
+        // The single-process probe (salient-cli-mpi without --distribute: trainProbe, 1 thread).
+        const QStringList common{QStringLiteral("probe"), QStringLiteral("--demo"),
+                                 QStringLiteral("--epochs"), QStringLiteral("3")};
+        const QString single = out(QStringLiteral("fprobe-single"));
+        const MpiRun s = mpirun(1, common + QStringList{QStringLiteral("--out"), single});
+        QVERIFY2(s.code == 0, s.err.constData());
+        const Probe reference = loadProbe(single + QStringLiteral("/probe.hdf5"));
+        const double referenceDev =
+            QJsonDocument::fromJson([&] {
+                QFile f(single + QStringLiteral("/results.json"));
+                return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+            }())
+                .object()[QStringLiteral("dev")]
+                .toObject()[QStringLiteral("accuracy")]
+                .toDouble(-1);
+        QVERIFY(referenceDev > 0.9);
+        // The demo's planted POS neurons (primary ones, layer 4).
+        std::set<int> planted;
+        for (const PlantedNeuron &n : makeDemoDataset().planted)
+            if (n.task == QLatin1String("pos") && n.primary)
+                planted.insert(n.flat(DemoOptions{}.dims));
+        QVERIFY(planted.size() >= 5);
+
+        for (int np : {1, 2, 3}) {
+            const QString dir = out(QStringLiteral("fprobe-np%1").arg(np));
+            const MpiRun r = mpirun(np, common
+                                            + QStringList{QStringLiteral("--distribute"),
+                                                          QStringLiteral("features"),
+                                                          QStringLiteral("--out"), dir});
+            QVERIFY2(r.code == 0, r.err.constData());
+            const Probe p = loadProbe(dir + QStringLiteral("/probe.hdf5"));
+            QCOMPARE(p.columns, reference.columns);
+            QCOMPARE(p.W.rows(), reference.W.rows());
+            QCOMPARE(p.W.cols(), reference.W.cols());
+            const double dW = (p.W - reference.W).cwiseAbs().maxCoeff();
+            const double db = (p.b - reference.b).cwiseAbs().maxCoeff();
+            QFile f(dir + QStringLiteral("/distributed.json"));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QJsonObject d = QJsonDocument::fromJson(f.readAll()).object();
+            const double dev = d[QStringLiteral("dev_accuracy")].toDouble(-1);
+            qInfo("np %d: max|dW| %.3g, max|db| %.3g, dev accuracy %.6f vs %.6f", np, dW, db, dev,
+                  referenceDev);
+            if (np == 1) {
+                // One block is trainProbe's computation: bit-identical.
+                QCOMPARE(dW, 0.0);
+                QCOMPARE(db, 0.0);
+            } else {
+                // Stated tolerance (docs/cluster.md): float rounding of the split logit sums.
+                QVERIFY2(dW < 1e-5, qPrintable(QString::number(dW)));
+            }
+            QVERIFY2(std::abs(dev - referenceDev) <= 0.002, qPrintable(QString::number(dev)));
+            // The planted neurons lead the ranking by Σ_c |W(c, j)|.
+            const Eigen::VectorXf mass = p.W.cwiseAbs().colwise().sum().transpose();
+            std::vector<int> order(std::size_t(mass.size()));
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(),
+                             [&](int a, int b) { return mass[a] > mass[b]; });
+            int hits = 0;
+            for (std::size_t i = 0; i < planted.size(); ++i)
+                hits += planted.count(p.columns[std::size_t(order[i])]) ? 1 : 0;
+            qInfo("np %d: %d of the %d planted POS neurons in the top %d", np, hits,
+                  int(planted.size()), int(planted.size()));
+            QVERIFY(hits >= int(planted.size()) * 7 / 10);
+        }
     }
 
     void failingUnitEndsTheJob()
