@@ -146,6 +146,10 @@ int runDistributedProbe(const QStringList &argsIn, int rank, int size)
     cli::parseCommandLine(
         p, without(args, QStringLiteral("layers")) << QStringLiteral("--layers") << listText(mine),
         QStringLiteral("probe"));
+    // Unlike farming, the threads of a rank may differ: they change only the bits of its partial
+    // logits, which every rank then receives and adds in the same order. One rank per node with
+    // all its cores (--threads, default all) keeps the (R−1)·B·C gather volume small.
+    cli::forcedThreads() = 0;
     cli::applyThreadsOption(p);
     ProbeOptions po = cli::probeOptionsFromParser(p);
     if (rank == 0)

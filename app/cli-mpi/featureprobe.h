@@ -5,7 +5,7 @@
 // the partial logits (batch × classes) and two penalty sums are gathered to all ranks and added
 // in rank order, so every rank gets bit-identical sums. Rank 0 writes DIR/probe.hdf5 (the whole
 // W, gathered once at the end) and DIR/distributed.json (accuracies, per-rank layers, measured
-// communication volume and time).
+// communication volume and time). Threads per rank: --threads (default all cores).
 #include <QStringList>
 
 namespace salient::mpi {

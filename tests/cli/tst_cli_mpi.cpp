@@ -231,8 +231,9 @@ private Q_SLOTS:
     void featureDistributedProbeMatches()
     {
         // The single-process probe (salient-cli-mpi without --distribute: trainProbe, 1 thread).
-        const QStringList common{QStringLiteral("probe"), QStringLiteral("--demo"),
-                                 QStringLiteral("--epochs"), QStringLiteral("3")};
+        const QStringList common{QStringLiteral("probe"),     QStringLiteral("--demo"),
+                                 QStringLiteral("--epochs"),  QStringLiteral("3"),
+                                 QStringLiteral("--threads"), QStringLiteral("1")};
         const QString single = out(QStringLiteral("fprobe-single"));
         const MpiRun s = mpirun(1, common + QStringList{QStringLiteral("--out"), single});
         QVERIFY2(s.code == 0, s.err.constData());
