@@ -222,14 +222,55 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
     // its own search. Repetitions run in parallel; each is deterministic for its seed.
     std::vector<MinimalSubsetResult> runs(static_cast<std::size_t>(R));
     std::vector<char> done(std::size_t(R), 0);
+    // Farmed (farm.h): the oracles are farmed first, then the repetitions run one after another
+    // with their retraining windows spread over the processes; the outcome is the same (each
+    // repetition is deterministic for its seed).
+    const bool farmed = farmingActive();
+    std::vector<TrainResult> oracles(static_cast<std::size_t>(R));
+    if (farmed) {
+        FarmLoop loop;
+        loop.tag = QStringLiteral("minimal-subset oracle");
+        loop.n = R;
+        loop.relay = &relay;
+        loop.compute = [&](int s) -> QByteArray {
+            QByteArray out;
+            QDataStream o(&out, QIODevice::WriteOnly);
+            if (s == 0 && options.oracle) {
+                o << qint32(Status::Ok);
+                return out;
+            }
+            ExperimentData d = data;
+            d.probe.seed = data.probe.seed + quint64(s);
+            const TrainResult t = trainOracle(d, cancel);
+            o << qint32(t.status);
+            if (t.status == Status::Ok)
+                farmio::putProbe(o, t.probe);
+            return out;
+        };
+        loop.store = [&](int s, const QByteArray &bytes) {
+            TrainResult &t = oracles[std::size_t(s)];
+            if (bytes.isEmpty()) {
+                t.status = Status::Cancelled;
+                return;
+            }
+            QDataStream in(bytes);
+            qint32 st = 0;
+            in >> st;
+            t.status = Status(st);
+            if (t.status == Status::Ok && !(s == 0 && options.oracle))
+                t.probe = farmio::getProbe(in);
+        };
+        farmFor(loop);
+    }
     const auto repetition = [&](int s) {
         MinimalSubsetResult &run = runs[std::size_t(s)];
         ExperimentData d = data;
         d.probe.seed = data.probe.seed + quint64(s);
         const QString tag = R == 1 ? QString() : QStringLiteral("seed %1 ").arg(s);
-        TrainResult trained;
+        TrainResult &trained = oracles[std::size_t(s)];
         if (!(s == 0 && options.oracle)) {
-            trained = trainOracle(d, cancel);
+            if (!farmed)
+                trained = trainOracle(d, cancel);
             if (trained.status != Status::Ok) {
                 run.status = trained.status;
                 return;
@@ -240,9 +281,7 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
                          fractions, relay, cancel, tag);
         done[std::size_t(s)] = 1;
     };
-    // Farmed (farm.h): repetitions one after another, their retraining windows spread over the
-    // processes; the outcome is the same (each repetition is deterministic for its seed).
-    if (farmingActive())
+    if (farmed)
         for (int s = 0; s < R && !relay.cancelled(); ++s)
             repetition(s);
     else
