@@ -47,6 +47,6 @@ for B in 32 512; do
   run "probe-b$B-1proc-2threads" "$CLI" probe "${DATAARGS[@]}" --epochs "$EPOCHS" --batch-size $B --threads 2 --out "$OUT/p12-$B"
   for n in 1 2 3; do
     run "probe-b$B-distributed-np$n" "${MPIRUN[@]}" -np $n "$MPI" probe --distribute features "${DATAARGS[@]}" \
-      --epochs "$EPOCHS" --batch-size $B --out "$OUT/probe-b$B-distributed-np$n"
+      --epochs "$EPOCHS" --batch-size $B --threads 1 --out "$OUT/probe-b$B-distributed-np$n"
   done
 done
