@@ -39,6 +39,10 @@ MpiRun mpirun(int np, const QStringList &args, const QStringList &env = {})
     full << QStringLiteral("-np") << QString::number(np) << QStringLiteral(SALIENT_CLI_MPI) << args;
     QProcess p;
     QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    // Containers (CI) often forbid the cross-memory attach of Open MPI's shared-memory transport.
+    if (!e.contains(QStringLiteral("OMPI_MCA_btl_vader_single_copy_mechanism")))
+        e.insert(QStringLiteral("OMPI_MCA_btl_vader_single_copy_mechanism"),
+                 QStringLiteral("none"));
     for (const QString &kv : env)
         e.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
     p.setProcessEnvironment(e);
