@@ -7,7 +7,8 @@
 //   - timing.json and the "timing" {load_s, train_s} objects, and session.json's "saved" time;
 //   - session.json's "arrays" {file, sha256}: the arrays file has a random unique name (atomic
 //     session saves) — its arrays are compared value by value instead;
-//   - probe.hdf5 (HDF5 stores object times): compared through loadProbe, bit-exact.
+//   - probe.hdf5: its file bytes differ between runs (HDF5 internals); W, b, columns and labels
+//     are compared through loadProbe, bit-exact.
 #include "salient/data/demo.h"
 #include "salient/io/probeio.h"
 #include "salient/session/session.h"
