@@ -24,7 +24,7 @@ SYMBOLIZER=$(pick llvm-symbolizer llvm-symbolizer-14)
 
 echo "== fuzz-smoke: configure + build $BUILD ($CXX, -j$JOBS), $(date -u)"
 CC=$CC CXX=$CXX cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSALIENT_FUZZ=ON -DSALIENT_BUILD_GUI=OFF -DSALIENT_BUILD_TESTS=OFF >/dev/null
+  -DSALIENT_FUZZ=ON -DSALIENT_BUILD_GUI=OFF -DSALIENT_BUILD_TESTS=OFF -DSALIENT_MPI=OFF >/dev/null
 cmake --build "$BUILD" -j"$JOBS" --target fuzz_seeds
 
 # Hangs and leaks are findings; OOM at 2 GiB; inputs bounded per format.

@@ -13,6 +13,8 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   # numerics and I/O
   libeigen3-dev libopenblas-dev libhdf5-dev
+  # salient-cli-mpi (docs/cluster.md) and its tests under mpirun
+  libopenmpi-dev openmpi-bin
   # offscreen/Xvfb test runs, screenshots
   xvfb xauth fonts-dejavu-core
   # packaging: dpkg-shlibdeps (dpkg-dev) and `file` for CPack's Depends; validators used by

@@ -134,8 +134,13 @@ inline constexpr int kPipelineSeeds = 3;
 /// kPipelineSeeds unless --seeds is given.
 QJsonObject pipelineAnalysisOptions(const QCommandLineParser &p, const QStringList &analyses);
 
-/// Sets the compute threads from --threads (0..4096; 0 = all cores, the default).
+/// Sets the compute threads from --threads (0..4096; 0 = all cores, the default), or to
+/// forcedThreads() when that is set.
 void applyThreadsOption(const QCommandLineParser &p);
+
+/// salient-cli-mpi: every rank computes with this many threads whatever --threads says (0 = not
+/// forced). Set once at start-up, before any command runs.
+int &forcedThreads();
 
 /// Adds the probe options (--l1, --l2, --epochs, ...) to @p p.
 void addProbeOptions(QCommandLineParser &p);

@@ -46,7 +46,13 @@ void usage()
 
 } // namespace
 
-int main(int argc, char **argv)
+// salient-cli-mpi (app/cli-mpi) compiles this file with SALIENT_CLI_ENTRY=cliMain and calls it
+// from its own main() between MPI_Init and MPI_Finalize.
+#ifndef SALIENT_CLI_ENTRY
+#define SALIENT_CLI_ENTRY main
+#endif
+
+int SALIENT_CLI_ENTRY(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("salient-cli"));

@@ -774,9 +774,16 @@ QJsonObject pipelineAnalysisOptions(const QCommandLineParser &p, const QStringLi
     return all;
 }
 
+int &forcedThreads()
+{
+    static int forced = 0;
+    return forced;
+}
+
 void applyThreadsOption(const QCommandLineParser &p)
 {
-    setComputeThreads(int(parseInt(p, QStringLiteral("threads"), 0, 0, 4096)));
+    const int threads = int(parseInt(p, QStringLiteral("threads"), 0, 0, 4096));
+    setComputeThreads(forcedThreads() > 0 ? forcedThreads() : threads);
 }
 
 void addProbeOptions(QCommandLineParser &p)

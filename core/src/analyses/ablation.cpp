@@ -1,6 +1,9 @@
 // Ablation curves: masking and retraining (spec/NEUROX.md §8.1/§8.3). See analyses.h for the
 // contracts.
 #include "salient/analyses/analyses.h"
+#include "salient/analyses/farm.h"
+
+#include "farm_p.h"
 
 #include "analyses_p.h"
 #include "salient/probe/metrics.h"
@@ -96,20 +99,42 @@ AblationResult ablationCurves(const ExperimentData &data, const AblationOptions 
     // One oracle per repetition (repetition 0 = options.oracle when given), in parallel.
     std::vector<TrainResult> trained(static_cast<std::size_t>(R));
     std::vector<char> oracleReady(std::size_t(R), 0);
-    parallelFor(
-        R,
-        [&](int s) {
-            if (s == 0 && options.oracle) {
-                oracleReady[0] = 1;
-                return;
-            }
-            trained[std::size_t(s)] = trainOracle(seedData(s), cancel);
-            if (trained[std::size_t(s)].status != Status::Ok)
-                return;
-            oracleReady[std::size_t(s)] = 1;
-            relay.step(R == 1 ? QStringLiteral("oracle") : QStringLiteral("oracle seed %1").arg(s));
-        },
-        &relay, options.threads);
+    FarmLoop oracles; // one farmed unit per repetition's oracle (farm.h)
+    oracles.tag = QStringLiteral("ablation oracle");
+    oracles.n = R;
+    oracles.relay = &relay;
+    oracles.threads = options.threads;
+    oracles.compute = [&](int s) -> QByteArray {
+        if (s == 0 && options.oracle)
+            return QByteArray("given");
+        const TrainResult t = trainOracle(seedData(s), cancel);
+        QByteArray out;
+        QDataStream o(&out, QIODevice::WriteOnly);
+        o << qint32(t.status);
+        if (t.status == Status::Ok)
+            farmio::putProbe(o, t.probe);
+        return out;
+    };
+    oracles.store = [&](int s, const QByteArray &bytes) {
+        if (s == 0 && options.oracle) {
+            oracleReady[0] = 1;
+            return;
+        }
+        if (bytes.isEmpty()) {
+            trained[std::size_t(s)].status = Status::Cancelled;
+            return;
+        }
+        QDataStream in(bytes);
+        qint32 status = 0;
+        in >> status;
+        trained[std::size_t(s)].status = Status(status);
+        if (trained[std::size_t(s)].status != Status::Ok)
+            return;
+        trained[std::size_t(s)].probe = farmio::getProbe(in);
+        oracleReady[std::size_t(s)] = 1;
+        relay.step(R == 1 ? QStringLiteral("oracle") : QStringLiteral("oracle seed %1").arg(s));
+    };
+    farmFor(oracles);
     for (int s = 0; s < R; ++s) {
         if (oracleReady[std::size_t(s)])
             continue;
@@ -161,38 +186,56 @@ AblationResult ablationCurves(const ExperimentData &data, const AblationOptions 
     std::vector<char> finished(std::size_t(perMode * modes), 0);
     static const QString slotName[] = {QStringLiteral("top"), QStringLiteral("bottom"),
                                        QStringLiteral("random")};
-    parallelFor(
-        perMode * modes,
-        [&](int t) {
-            const int mode = modeOf[std::size_t(t / perMode)];
-            const int s = (t % perMode) / perSeed;
-            const std::size_t i = std::size_t((t % perSeed) / slots);
-            const int slot = t % slots;
-            const NeuronList &cols = keep[std::size_t(s)][i][std::size_t(slot)];
-            double a = kNaN, f = kNaN;
-            if (mode == 0) {
-                const Evaluation e = evaluateProbe(oracleOf(s), *sel.features(), sel.y, sel.yValue,
-                                                   complementOf(cols, D));
-                a = e.accuracy;
-                f = e.macroF1;
-            } else {
-                const SubsetScores sc = retrainOnColumns(seedData(s), cols, cancel);
-                if (sc.status != Status::Ok)
-                    return;
-                a = sc.selection;
-                f = sc.selectionF1;
-            }
-            acc[std::size_t(mode)][std::size_t(s)][i][std::size_t(slot)] = a;
-            f1[std::size_t(mode)][std::size_t(s)][i][std::size_t(slot)] = f;
-            finished[std::size_t(t)] = 1;
-            relay.step(
-                QStringLiteral("%1 n=%2 %3 seed %4")
-                    .arg(mode == 0 ? QStringLiteral("masking") : QStringLiteral("retraining"))
-                    .arg(result.sizes[i])
-                    .arg(slotName[slot])
-                    .arg(s));
-        },
-        &relay, options.threads);
+    // Every (mode, repetition, size, slot) is one farmed unit (farm.h); retrainings on more
+    // columns are scheduled first.
+    struct Task {
+        int mode, s;
+        std::size_t i;
+        int slot;
+    };
+    const auto taskOf = [&](int t) {
+        return Task{modeOf[std::size_t(t / perMode)], (t % perMode) / perSeed,
+                    std::size_t((t % perSeed) / slots), t % slots};
+    };
+    FarmLoop curves;
+    curves.tag = QStringLiteral("ablation point");
+    curves.n = perMode * modes;
+    curves.relay = &relay;
+    curves.threads = options.threads;
+    curves.cost = [&](int t) {
+        const Task k = taskOf(t);
+        return k.mode == 0 ? 0.01 * double(D)
+                           : double(keep[std::size_t(k.s)][k.i][std::size_t(k.slot)].size());
+    };
+    curves.compute = [&](int t) -> QByteArray {
+        const Task k = taskOf(t);
+        const NeuronList &cols = keep[std::size_t(k.s)][k.i][std::size_t(k.slot)];
+        if (k.mode == 0) {
+            const Evaluation e = evaluateProbe(oracleOf(k.s), *sel.features(), sel.y, sel.yValue,
+                                               complementOf(cols, D));
+            return farmio::doubles({e.accuracy, e.macroF1});
+        }
+        const SubsetScores sc = retrainOnColumns(seedData(k.s), cols, cancel);
+        if (sc.status != Status::Ok)
+            return {};
+        return farmio::doubles({sc.selection, sc.selectionF1});
+    };
+    curves.store = [&](int t, const QByteArray &bytes) {
+        if (bytes.isEmpty())
+            return;
+        const Task k = taskOf(t);
+        QDataStream in(bytes);
+        acc[std::size_t(k.mode)][std::size_t(k.s)][k.i][std::size_t(k.slot)] =
+            farmio::getDouble(in);
+        f1[std::size_t(k.mode)][std::size_t(k.s)][k.i][std::size_t(k.slot)] = farmio::getDouble(in);
+        finished[std::size_t(t)] = 1;
+        relay.step(QStringLiteral("%1 n=%2 %3 seed %4")
+                       .arg(k.mode == 0 ? QStringLiteral("masking") : QStringLiteral("retraining"))
+                       .arg(result.sizes[k.i])
+                       .arg(slotName[k.slot])
+                       .arg(k.s));
+    };
+    farmFor(curves);
     if (std::find(finished.begin(), finished.end(), 0) != finished.end())
         result.status = Status::Cancelled;
 

@@ -1,5 +1,7 @@
 #include "salient/analyses/experiment.h"
 
+#include "salient/analyses/farm.h"
+
 #include "salient/probe/metrics.h"
 #include "salient/util/error.h"
 
@@ -65,6 +67,7 @@ void parallelFor(int n, const std::function<void(int)> &body, const ProgressRela
         if (failed.load() || (relay && relay->cancelled()))
             continue;
         try {
+            FarmUnitGuard inside; // a farmFor nested in this body runs locally
             body(i);
         } catch (...) {
             std::lock_guard<std::mutex> lock(errorMutex);

@@ -1,5 +1,7 @@
 // λ grid search (Algorithm 2, spec/NEUROX.md §9). See analyses.h for the contracts.
+#include "farm_p.h"
 #include "salient/analyses/analyses.h"
+#include "salient/analyses/farm.h"
 
 #include "analyses_p.h"
 #include "salient/probe/metrics.h"
@@ -264,50 +266,57 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
     const TrainCallback cancel = cancelCallback(relay);
 
     bool zeroDone = hasZeroCell;
-    parallelFor(
-        tasks,
-        [&](int i) {
-            if (i == total) {
-                ProbeOptions po = data.probe;
-                po.l1 = 0;
-                po.l2 = 0;
-                const TrainResult trained =
-                    trainProbe(*data.train->features(), data.train->y, data.train->yValue,
-                               data.labels, po, {}, {}, nullptr, cancel);
-                if (trained.status != Status::Ok)
-                    return;
-                result.zeroFull = accuracyOf(trained.probe, sel);
-                zeroDone = true;
-                relay.step(QStringLiteral("λ1=0 λ2=0 (reference)"));
-                return;
-            }
-            GridCell &cell = result.cells[std::size_t(i)];
-            ProbeOptions po = data.probe;
-            po.l1 = cell.l1;
-            po.l2 = cell.l2;
-            const TrainResult trained =
-                trainProbe(*data.train->features(), data.train->y, data.train->yValue, data.labels,
-                           po, {}, {}, nullptr, cancel);
-            if (trained.status != Status::Ok)
-                return;
-            const Probe &probe = trained.probe;
-            const QString stage = QStringLiteral("λ1=%1 λ2=%2").arg(num(cell.l1), num(cell.l2));
-            const NeuronList order = toColumns(
-                probe,
-                fullOrdering(absWeights(probe, QStringLiteral("grid search (%1)").arg(stage)),
-                             options.searchStride));
-            const Evaluation full = evaluateProbe(probe, *sel.features(), sel.y, sel.yValue);
-            cell.full = full.accuracy;
-            cell.macroF1 = full.macroF1;
-            cell.top = accuracyOf(probe, sel, complementOf(prefix(order, n), D));
-            cell.random = accuracyOf(probe, sel, randomZeroed);
-            cell.bottom = accuracyOf(probe, sel, complementOf(suffix(order, n), D));
-            cell.test = testAccuracyOf(probe, data);
-            cell.score = gridCellScore(cell, options.score, options.alpha, options.beta);
-            cell.done = true;
-            relay.step(stage);
-        },
-        &relay, options.threads);
+    // Each task is one farmed unit (farm.h): its numbers as bytes, stored on every process.
+    FarmLoop loop;
+    loop.tag = QStringLiteral("grid-search cell");
+    loop.n = tasks;
+    loop.relay = &relay;
+    loop.threads = options.threads;
+    loop.compute = [&](int i) -> QByteArray {
+        ProbeOptions po = data.probe;
+        po.l1 = i == total ? 0.0 : result.cells[std::size_t(i)].l1;
+        po.l2 = i == total ? 0.0 : result.cells[std::size_t(i)].l2;
+        const TrainResult trained =
+            trainProbe(*data.train->features(), data.train->y, data.train->yValue, data.labels, po,
+                       {}, {}, nullptr, cancel);
+        if (trained.status != Status::Ok)
+            return {};
+        const Probe &probe = trained.probe;
+        if (i == total)
+            return farmio::doubles({accuracyOf(probe, sel)});
+        const QString stage = QStringLiteral("λ1=%1 λ2=%2").arg(num(po.l1), num(po.l2));
+        const NeuronList order = toColumns(
+            probe, fullOrdering(absWeights(probe, QStringLiteral("grid search (%1)").arg(stage)),
+                                options.searchStride));
+        const Evaluation full = evaluateProbe(probe, *sel.features(), sel.y, sel.yValue);
+        return farmio::doubles({full.accuracy, full.macroF1,
+                                accuracyOf(probe, sel, complementOf(prefix(order, n), D)),
+                                accuracyOf(probe, sel, randomZeroed),
+                                accuracyOf(probe, sel, complementOf(suffix(order, n), D)),
+                                testAccuracyOf(probe, data)});
+    };
+    loop.store = [&](int i, const QByteArray &bytes) {
+        if (bytes.isEmpty())
+            return;
+        QDataStream in(bytes);
+        if (i == total) {
+            result.zeroFull = farmio::getDouble(in);
+            zeroDone = true;
+            relay.step(QStringLiteral("λ1=0 λ2=0 (reference)"));
+            return;
+        }
+        GridCell &cell = result.cells[std::size_t(i)];
+        cell.full = farmio::getDouble(in);
+        cell.macroF1 = farmio::getDouble(in);
+        cell.top = farmio::getDouble(in);
+        cell.random = farmio::getDouble(in);
+        cell.bottom = farmio::getDouble(in);
+        cell.test = farmio::getDouble(in);
+        cell.score = gridCellScore(cell, options.score, options.alpha, options.beta);
+        cell.done = true;
+        relay.step(QStringLiteral("λ1=%1 λ2=%2").arg(num(cell.l1), num(cell.l2)));
+    };
+    farmFor(loop);
 
     for (const GridCell &cell : result.cells)
         if (!cell.done)

@@ -1,5 +1,8 @@
 // Layer-wise probes and LayerSelector (spec/NEUROX.md §8.2). See analyses.h for the contracts.
 #include "salient/analyses/analyses.h"
+#include "salient/analyses/farm.h"
+
+#include "farm_p.h"
 
 #include "analyses_p.h"
 #include "salient/probe/metrics.h"
@@ -93,25 +96,39 @@ LayerwiseResult layerwiseProbes(const ExperimentData &data, const LayerwiseOptio
     std::vector<char> finished(static_cast<std::size_t>(total), 0);
     // Job j = slot·N + repetition. Incremental probes first in the slot order: the last (all
     // layers) is the longest.
-    parallelFor(
-        total,
-        [&](int j) {
-            const int t = j / N, rep = j % N;
-            const bool incremental = t < L;
-            const int k = incremental ? L - 1 - t : t - L;
-            const int from = incremental ? 0 : k * dims;
-            NeuronList cols(std::size_t((k + 1) * dims - from));
-            std::iota(cols.begin(), cols.end(), from);
-            scores[std::size_t(j)] = layerProbe(data, cols, rep, cancel);
-            if (scores[std::size_t(j)].status != Status::Ok)
-                return;
-            finished[std::size_t(j)] = 1;
-            const QString what =
-                incremental ? QStringLiteral("layers 0..%1").arg(train.layerIds[std::size_t(k)])
-                            : QStringLiteral("layer %1").arg(train.layerIds[std::size_t(k)]);
-            relay.step(N > 1 ? QStringLiteral("%1 seed %2").arg(what).arg(rep) : what);
-        },
-        &relay, options.threads);
+    // Job j is one farmed unit (farm.h); larger column sets are scheduled first.
+    const auto columnsOf = [&](int j) {
+        const int t = j / N;
+        const bool incremental = t < L;
+        const int k = incremental ? L - 1 - t : t - L;
+        const int from = incremental ? 0 : k * dims;
+        NeuronList cols(std::size_t((k + 1) * dims - from));
+        std::iota(cols.begin(), cols.end(), from);
+        return cols;
+    };
+    FarmLoop loop;
+    loop.tag = QStringLiteral("layerwise probe");
+    loop.n = total;
+    loop.relay = &relay;
+    loop.threads = options.threads;
+    loop.cost = [&](int j) { return double(columnsOf(j).size()); };
+    loop.compute = [&](int j) {
+        return farmio::scoresBytes(layerProbe(data, columnsOf(j), j % N, cancel));
+    };
+    loop.store = [&](int j, const QByteArray &bytes) {
+        scores[std::size_t(j)] = farmio::scoresOf(bytes);
+        if (scores[std::size_t(j)].status != Status::Ok)
+            return;
+        finished[std::size_t(j)] = 1;
+        const int t = j / N, rep = j % N;
+        const bool incremental = t < L;
+        const int k = incremental ? L - 1 - t : t - L;
+        const QString what =
+            incremental ? QStringLiteral("layers 0..%1").arg(train.layerIds[std::size_t(k)])
+                        : QStringLiteral("layer %1").arg(train.layerIds[std::size_t(k)]);
+        relay.step(N > 1 ? QStringLiteral("%1 seed %2").arg(what).arg(rep) : what);
+    };
+    farmFor(loop);
     if (std::find(finished.begin(), finished.end(), 0) != finished.end()) {
         result.status = Status::Cancelled;
         return result;

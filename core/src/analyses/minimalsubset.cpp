@@ -1,5 +1,8 @@
 // Minimal neuron subset (Algorithm 4, spec/NEUROX.md §10). See analyses.h for the contracts.
 #include "salient/analyses/analyses.h"
+#include "salient/analyses/farm.h"
+
+#include "farm_p.h"
 
 #include "analyses_p.h"
 #include "salient/probe/metrics.h"
@@ -137,17 +140,25 @@ MinimalSubsetResult searchOnce(const ExperimentData &data, const Probe &oracle,
         const int w = int(std::min<std::size_t>(std::size_t(options.window), sizes.size() - next));
         std::vector<SubsetScores> scores(static_cast<std::size_t>(w));
         std::vector<char> finished(static_cast<std::size_t>(w), 0);
-        parallelFor(
-            w,
-            [&](int k) {
-                const int n = sizes[next + std::size_t(k)];
-                scores[std::size_t(k)] = retrainOnColumns(data, prefix(result.ordering, n), cancel);
-                if (scores[std::size_t(k)].status == Status::Ok) {
-                    finished[std::size_t(k)] = 1;
-                    relay.step(QStringLiteral("%1n=%2").arg(tag).arg(n));
-                }
-            },
-            &relay, w);
+        // Each size of the window is one farmed unit (farm.h).
+        FarmLoop loop;
+        loop.tag = QStringLiteral("minimal-subset %1size").arg(tag);
+        loop.n = w;
+        loop.relay = &relay;
+        loop.threads = w;
+        loop.cost = [&](int k) { return double(sizes[next + std::size_t(k)]); };
+        loop.compute = [&](int k) {
+            const int n = sizes[next + std::size_t(k)];
+            return farmio::scoresBytes(retrainOnColumns(data, prefix(result.ordering, n), cancel));
+        };
+        loop.store = [&](int k, const QByteArray &bytes) {
+            scores[std::size_t(k)] = farmio::scoresOf(bytes);
+            if (scores[std::size_t(k)].status == Status::Ok) {
+                finished[std::size_t(k)] = 1;
+                relay.step(QStringLiteral("%1n=%2").arg(tag).arg(sizes[next + std::size_t(k)]));
+            }
+        };
+        farmFor(loop);
         // Points in size order: an unfinished one before any decision means cancelled (the
         // finished prefix stays in the curve); once a point qualifies the rest is speculation.
         for (int k = 0; k < w; ++k) {
@@ -211,27 +222,70 @@ MinimalSubsetResult minimalSubset(const ExperimentData &data, const MinimalSubse
     // its own search. Repetitions run in parallel; each is deterministic for its seed.
     std::vector<MinimalSubsetResult> runs(static_cast<std::size_t>(R));
     std::vector<char> done(std::size_t(R), 0);
-    parallelFor(
-        R,
-        [&](int s) {
-            MinimalSubsetResult &run = runs[std::size_t(s)];
+    // Farmed (farm.h): the oracles are farmed first, then the repetitions run one after another
+    // with their retraining windows spread over the processes; the outcome is the same (each
+    // repetition is deterministic for its seed).
+    const bool farmed = farmingActive();
+    std::vector<TrainResult> oracles(static_cast<std::size_t>(R));
+    if (farmed) {
+        FarmLoop loop;
+        loop.tag = QStringLiteral("minimal-subset oracle");
+        loop.n = R;
+        loop.relay = &relay;
+        loop.compute = [&](int s) -> QByteArray {
+            QByteArray out;
+            QDataStream o(&out, QIODevice::WriteOnly);
+            if (s == 0 && options.oracle) {
+                o << qint32(Status::Ok);
+                return out;
+            }
             ExperimentData d = data;
             d.probe.seed = data.probe.seed + quint64(s);
-            const QString tag = R == 1 ? QString() : QStringLiteral("seed %1 ").arg(s);
-            TrainResult trained;
-            if (!(s == 0 && options.oracle)) {
-                trained = trainOracle(d, cancel);
-                if (trained.status != Status::Ok) {
-                    run.status = trained.status;
-                    return;
-                }
-                relay.step(tag + QStringLiteral("oracle"));
+            const TrainResult t = trainOracle(d, cancel);
+            o << qint32(t.status);
+            if (t.status == Status::Ok)
+                farmio::putProbe(o, t.probe);
+            return out;
+        };
+        loop.store = [&](int s, const QByteArray &bytes) {
+            TrainResult &t = oracles[std::size_t(s)];
+            if (bytes.isEmpty()) {
+                t.status = Status::Cancelled;
+                return;
             }
-            run = searchOnce(d, s == 0 && options.oracle ? *options.oracle : trained.probe, options,
-                             fractions, relay, cancel, tag);
-            done[std::size_t(s)] = 1;
-        },
-        &relay);
+            QDataStream in(bytes);
+            qint32 st = 0;
+            in >> st;
+            t.status = Status(st);
+            if (t.status == Status::Ok && !(s == 0 && options.oracle))
+                t.probe = farmio::getProbe(in);
+        };
+        farmFor(loop);
+    }
+    const auto repetition = [&](int s) {
+        MinimalSubsetResult &run = runs[std::size_t(s)];
+        ExperimentData d = data;
+        d.probe.seed = data.probe.seed + quint64(s);
+        const QString tag = R == 1 ? QString() : QStringLiteral("seed %1 ").arg(s);
+        TrainResult &trained = oracles[std::size_t(s)];
+        if (!(s == 0 && options.oracle)) {
+            if (!farmed)
+                trained = trainOracle(d, cancel);
+            if (trained.status != Status::Ok) {
+                run.status = trained.status;
+                return;
+            }
+            relay.step(tag + QStringLiteral("oracle"));
+        }
+        run = searchOnce(d, s == 0 && options.oracle ? *options.oracle : trained.probe, options,
+                         fractions, relay, cancel, tag);
+        done[std::size_t(s)] = 1;
+    };
+    if (farmed)
+        for (int s = 0; s < R && !relay.cancelled(); ++s)
+            repetition(s);
+    else
+        parallelFor(R, repetition, &relay);
 
     MinimalSubsetResult result = std::move(runs[0]);
     if (!done[0] && result.status == Status::Ok)

@@ -1,5 +1,8 @@
 // The "probe" analysis: one probe on all loaded neurons, evaluated on every split and ranked.
 #include "pipeline_p.h"
+#include "salient/analyses/farm.h"
+
+#include "farm_p.h"
 #include "salient/probe/metrics.h"
 #include "salient/probe/ranking.h"
 
@@ -98,28 +101,69 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
                 return !ctx.progress || ctx.progress(primaryShare + (1 - primaryShare) * f, stage);
             },
             extra);
-        parallelFor(
-            extra,
-            [&](int i) {
-                ProbeOptions o = po;
-                const bool isFlip = i == seeds - 1;
-                if (isFlip)
-                    o.standardize = !po.standardize;
-                else
-                    o.seed = po.seed + quint64(i + 1);
-                const TrainResult t = trainProbe(
-                    *train.features(), train.y, train.yValue, task.vocab.names, o, {}, {}, nullptr,
-                    [&](const TrainProgress &) { return !relay.cancelled(); });
-                statuses[size_t(i)] = t.status;
-                if (t.status != Status::Ok) {
-                    relay.step(QString());
-                    return;
-                }
-                runs[size_t(i)] = seedRunOf(t.probe, o, task, stride, topK);
-                relay.step(isFlip ? QStringLiteral("standardisation flipped")
-                                  : QStringLiteral("seed %1 of %2").arg(i + 2).arg(seeds));
-            },
-            &relay);
+        // Each extra probe is one farmed unit (farm.h): status + its ProbeSeedRun as bytes.
+        FarmLoop loop;
+        loop.tag = QStringLiteral("probe seed");
+        loop.n = extra;
+        loop.relay = &relay;
+        loop.compute = [&](int i) -> QByteArray {
+            ProbeOptions o = po;
+            const bool isFlip = i == seeds - 1;
+            if (isFlip)
+                o.standardize = !po.standardize;
+            else
+                o.seed = po.seed + quint64(i + 1);
+            const TrainResult t =
+                trainProbe(*train.features(), train.y, train.yValue, task.vocab.names, o, {}, {},
+                           nullptr, [&](const TrainProgress &) { return !relay.cancelled(); });
+            QByteArray out;
+            QDataStream w(&out, QIODevice::WriteOnly);
+            w << qint32(t.status);
+            if (t.status != Status::Ok)
+                return out;
+            const ProbeSeedRun run = seedRunOf(t.probe, o, task, stride, topK);
+            w << run.seed << run.standardize << qint32(run.splits.size());
+            for (const SeedSplitScores &sp : run.splits) {
+                w << sp.split;
+                for (double v : {sp.accuracy, sp.macroF1, sp.mse})
+                    farmio::putDouble(w, v);
+            }
+            w << QList<int>(run.top.begin(), run.top.end());
+            return out;
+        };
+        loop.store = [&](int i, const QByteArray &bytes) {
+            const bool isFlip = i == seeds - 1;
+            if (bytes.isEmpty()) {
+                statuses[size_t(i)] = Status::Cancelled;
+                relay.step(QString());
+                return;
+            }
+            QDataStream in(bytes);
+            qint32 st = 0;
+            in >> st;
+            statuses[size_t(i)] = Status(st);
+            if (statuses[size_t(i)] != Status::Ok) {
+                relay.step(QString());
+                return;
+            }
+            ProbeSeedRun &run = runs[size_t(i)];
+            qint32 splits = 0;
+            in >> run.seed >> run.standardize >> splits;
+            for (qint32 k = 0; k < splits; ++k) {
+                SeedSplitScores sp;
+                in >> sp.split;
+                sp.accuracy = farmio::getDouble(in);
+                sp.macroF1 = farmio::getDouble(in);
+                sp.mse = farmio::getDouble(in);
+                run.splits.push_back(sp);
+            }
+            QList<int> top;
+            in >> top;
+            run.top.assign(top.begin(), top.end());
+            relay.step(isFlip ? QStringLiteral("standardisation flipped")
+                              : QStringLiteral("seed %1 of %2").arg(i + 2).arg(seeds));
+        };
+        farmFor(loop);
         if (relay.cancelled())
             return statusOnly(Status::Cancelled);
         for (Status st : statuses)

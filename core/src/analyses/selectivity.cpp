@@ -1,4 +1,7 @@
 #include "salient/analyses/selectivity.h"
+#include "salient/analyses/farm.h"
+
+#include "farm_p.h"
 
 #include "util/random_p.h"
 
@@ -276,32 +279,59 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
     ProgressRelay relay(progress, jobs);
     const TrainCallback keepGoing = [&relay](const TrainProgress &) { return !relay.cancelled(); };
 
-    parallelFor(
-        jobs,
-        [&](int job) {
-            const int rep = job / perRep;
-            const NamedNeuronSet &set = sets[std::size_t((job % perRep) / 2)];
-            const bool isControl = (job % 2) == 1;
-            const ControlTask &ct = controlOf(rep);
-            const VectorI &yTrain = isControl ? ct.train : data.train->y;
-            const QStringList &labels = isControl ? ct.labels : data.labels;
-            ProbeOptions po = data.probe;
-            po.seed = data.probe.seed + quint64(rep);
-            const TrainResult r = trainProbe(*data.train->features(), yTrain, data.train->yValue,
-                                             labels, po, set.columns, {}, nullptr, keepGoing);
-            status[std::size_t(job)] = r.status;
-            if (r.status != Status::Ok)
-                return;
-            const VectorI &yEval = isControl ? evalLabels(ct) : eval->y;
-            const Evaluation e = evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue);
-            accuracy[std::size_t(job)] = e.accuracy;
-            macroF1[std::size_t(job)] = e.macroF1;
-            const QString stage =
-                QStringLiteral("%1: %2 probe")
-                    .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task"));
-            relay.step(N > 1 ? QStringLiteral("%1 (seed %2)").arg(stage).arg(rep) : stage);
-        },
-        &relay, options.threads);
+    // Every job is one farmed unit (farm.h): status, accuracy, macro-F1 as bytes.
+    FarmLoop loop;
+    loop.tag = QStringLiteral("selectivity probe");
+    loop.n = jobs;
+    loop.relay = &relay;
+    loop.threads = options.threads;
+    loop.cost = [&](int job) {
+        return double(sets[std::size_t((job % perRep) / 2)].columns.size());
+    };
+    loop.compute = [&](int job) -> QByteArray {
+        const int rep = job / perRep;
+        const NamedNeuronSet &set = sets[std::size_t((job % perRep) / 2)];
+        const bool isControl = (job % 2) == 1;
+        const ControlTask &ct = controlOf(rep);
+        const VectorI &yTrain = isControl ? ct.train : data.train->y;
+        const QStringList &labels = isControl ? ct.labels : data.labels;
+        ProbeOptions po = data.probe;
+        po.seed = data.probe.seed + quint64(rep);
+        const TrainResult r = trainProbe(*data.train->features(), yTrain, data.train->yValue,
+                                         labels, po, set.columns, {}, nullptr, keepGoing);
+        QByteArray out;
+        QDataStream o(&out, QIODevice::WriteOnly);
+        o << qint32(r.status);
+        if (r.status != Status::Ok)
+            return out;
+        const VectorI &yEval = isControl ? evalLabels(ct) : eval->y;
+        const Evaluation e = evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue);
+        farmio::putDouble(o, e.accuracy);
+        farmio::putDouble(o, e.macroF1);
+        return out;
+    };
+    loop.store = [&](int job, const QByteArray &bytes) {
+        if (bytes.isEmpty()) {
+            status[std::size_t(job)] = Status::Cancelled;
+            return;
+        }
+        QDataStream in(bytes);
+        qint32 st = 0;
+        in >> st;
+        status[std::size_t(job)] = Status(st);
+        if (status[std::size_t(job)] != Status::Ok)
+            return;
+        accuracy[std::size_t(job)] = farmio::getDouble(in);
+        macroF1[std::size_t(job)] = farmio::getDouble(in);
+        const int rep = job / perRep;
+        const NamedNeuronSet &set = sets[std::size_t((job % perRep) / 2)];
+        const bool isControl = (job % 2) == 1;
+        const QString stage =
+            QStringLiteral("%1: %2 probe")
+                .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task"));
+        relay.step(N > 1 ? QStringLiteral("%1 (seed %2)").arg(stage).arg(rep) : stage);
+    };
+    farmFor(loop);
 
     const bool incomplete =
         relay.cancelled()
