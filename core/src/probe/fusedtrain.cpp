@@ -103,6 +103,30 @@ inline void adamScalar(float &p, float g, float &m, float &v, AdamStep s)
     p -= s.stepSize * (m / (std::sqrt(v) / s.bc2Sqrt + kEps));
 }
 
+/// Penalty gradient + Adam on n consecutive weights of one class, then Σ|w| and Σw² of the new
+/// weights added per row into ra / rs.
+template <bool L1, bool L2>
+void adamRows(float *__restrict w, float *__restrict m, float *__restrict v,
+              const float *__restrict gd, Index n, float l1, float l2Coef, AdamStep s,
+              double *__restrict ra, double *__restrict rs)
+{
+    const float b1 = float(kBeta1), b2 = float(kBeta2);
+    const float c1 = float(1.0 - kBeta1), c2 = float(1.0 - kBeta2);
+    for (Index r = 0; r < n; ++r) {
+        float g = gd[r];
+        if constexpr (L1)
+            g += l1 * float((w[r] > 0.0f) - (w[r] < 0.0f)); // sign(0) = 0
+        if constexpr (L2)
+            g += l2Coef * w[r];
+        m[r] = m[r] * b1 + g * c1;
+        v[r] = v[r] * b2 + c2 * g * g;
+        w[r] -= s.stepSize * (m[r] / (std::sqrt(v[r]) / s.bc2Sqrt + kEps));
+        const double wd = double(w[r]);
+        ra[r] += std::abs(wd);
+        rs[r] += wd * wd;
+    }
+}
+
 struct ProbeState {
     int C = 0;
     Index col0 = 0; ///< first column of this probe in the padded parameter matrices
@@ -408,22 +432,31 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
                         const ProbeState &s = st[std::size_t(p)];
                         if (!s.alive)
                             continue;
+                        // Plain loops of IEEE-exact operations (this file is built with
+                        // -fno-math-errno and without contraction), so vector and scalar lanes
+                        // give the same bits and the alignment of a block, which depends on P,
+                        // cannot change a result. (Eigen's fast-math packet sqrt is approximate.)
+                        double *ra = rowAbs.col(p).data() + k0;
+                        double *rs = rowSq.col(p).data() + k0;
+                        std::fill_n(ra, rows, 0.0);
+                        std::fill_n(rs, rows, 0.0);
+                        const float l1 = s.l1, l2c = s.l2Coef;
+                        const AdamStep as = s.step;
                         for (int c = 0; c < s.C; ++c) {
                             const Index col = s.col0 + c;
                             const float *gd = g.data() + col * chunkRows;
                             float *w = Wt.data() + col * K + k0;
                             float *m = mW.data() + col * K + k0;
                             float *v = vW.data() + col * K + k0;
-                            for (Index r = 0; r < rows; ++r) {
-                                float gr = gd[r];
-                                if (s.l1 > 0.0f)
-                                    gr += s.l1 * float((w[r] > 0.0f) - (w[r] < 0.0f));
-                                if (s.l2Coef != 0.0f)
-                                    gr += s.l2Coef * w[r];
-                                adamScalar(w[r], gr, m[r], v[r], s.step);
-                            }
+                            if (l1 > 0.0f && l2c != 0.0f)
+                                adamRows<true, true>(w, m, v, gd, rows, l1, l2c, as, ra, rs);
+                            else if (l1 > 0.0f)
+                                adamRows<true, false>(w, m, v, gd, rows, l1, l2c, as, ra, rs);
+                            else if (l2c != 0.0f)
+                                adamRows<false, true>(w, m, v, gd, rows, l1, l2c, as, ra, rs);
+                            else
+                                adamRows<false, false>(w, m, v, gd, rows, l1, l2c, as, ra, rs);
                         }
-                        rowStats(p, k0, rows);
                     }
                 }
             } // parallel region
