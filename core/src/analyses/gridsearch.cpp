@@ -263,34 +263,42 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
     ProgressRelay relay(progress, tasks);
     const TrainCallback cancel = cancelCallback(relay);
 
+    // Every cell (and the λ = 0 reference) shares X, the seed and so the batch order: the probes
+    // train together, one pass over X per epoch for all of them (trainProbes; each probe equals
+    // its separate training bit for bit). Groups are capped in memory (weights + Adam state).
+    std::vector<ProbeJob> jobs(static_cast<std::size_t>(tasks));
+    for (int i = 0; i < tasks; ++i) {
+        ProbeOptions &po = jobs[std::size_t(i)].options;
+        po = data.probe;
+        po.l1 = i == total ? 0.0 : result.cells[std::size_t(i)].l1;
+        po.l2 = i == total ? 0.0 : result.cells[std::size_t(i)].l2;
+    }
+    std::vector<TrainResult> trained(static_cast<std::size_t>(tasks));
+    const int perGroup = fusedGroupSize(data.labels.size(), data.train->neurons());
+    for (int g0 = 0; g0 < tasks && !relay.cancelled(); g0 += perGroup) {
+        const int g1 = std::min(tasks, g0 + perGroup);
+        const std::vector<ProbeJob> group(jobs.begin() + g0, jobs.begin() + g1);
+        std::vector<TrainResult> r =
+            trainProbes(*data.train->features(), data.train->y, data.train->yValue, data.labels,
+                        group, {}, {}, cancel);
+        for (int i = g0; i < g1; ++i)
+            trained[std::size_t(i)] = std::move(r[std::size_t(i - g0)]);
+    }
+
     bool zeroDone = hasZeroCell;
     parallelFor(
         tasks,
         [&](int i) {
+            if (trained[std::size_t(i)].status != Status::Ok)
+                return;
+            const Probe &probe = trained[std::size_t(i)].probe;
             if (i == total) {
-                ProbeOptions po = data.probe;
-                po.l1 = 0;
-                po.l2 = 0;
-                const TrainResult trained =
-                    trainProbe(*data.train->features(), data.train->y, data.train->yValue,
-                               data.labels, po, {}, {}, nullptr, cancel);
-                if (trained.status != Status::Ok)
-                    return;
-                result.zeroFull = accuracyOf(trained.probe, sel);
+                result.zeroFull = accuracyOf(probe, sel);
                 zeroDone = true;
                 relay.step(QStringLiteral("λ1=0 λ2=0 (reference)"));
                 return;
             }
             GridCell &cell = result.cells[std::size_t(i)];
-            ProbeOptions po = data.probe;
-            po.l1 = cell.l1;
-            po.l2 = cell.l2;
-            const TrainResult trained =
-                trainProbe(*data.train->features(), data.train->y, data.train->yValue, data.labels,
-                           po, {}, {}, nullptr, cancel);
-            if (trained.status != Status::Ok)
-                return;
-            const Probe &probe = trained.probe;
             const QString stage = QStringLiteral("λ1=%1 λ2=%2").arg(num(cell.l1), num(cell.l2));
             const NeuronList order = toColumns(
                 probe,
