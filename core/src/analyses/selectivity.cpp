@@ -276,30 +276,53 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
     ProgressRelay relay(progress, jobs);
     const TrainCallback keepGoing = [&relay](const TrainProgress &) { return !relay.cancelled(); };
 
+    // Task and control probes of one neuron set share X, the columns and (same seed) the batch
+    // order, so they train in one fused pass (trainProbes, bit-identical to separate trainings).
+    // Without shuffling the seed changes only the initialisation: all repetitions of a set fuse.
+    const bool shuffled = data.probe.shuffle && !data.probe.neuroxCompatible;
+    const int repsPerGroup = shuffled ? 1 : N;
+    const int groupsPerSet = N / repsPerGroup;
+    const int groups = int(sets.size()) * groupsPerSet;
     parallelFor(
-        jobs,
-        [&](int job) {
-            const int rep = job / perRep;
-            const NamedNeuronSet &set = sets[std::size_t((job % perRep) / 2)];
-            const bool isControl = (job % 2) == 1;
-            const ControlTask &ct = controlOf(rep);
-            const VectorI &yTrain = isControl ? ct.train : data.train->y;
-            const QStringList &labels = isControl ? ct.labels : data.labels;
-            ProbeOptions po = data.probe;
-            po.seed = data.probe.seed + quint64(rep);
-            const TrainResult r = trainProbe(*data.train->features(), yTrain, data.train->yValue,
-                                             labels, po, set.columns, {}, nullptr, keepGoing);
-            status[std::size_t(job)] = r.status;
-            if (r.status != Status::Ok)
-                return;
-            const VectorI &yEval = isControl ? evalLabels(ct) : eval->y;
-            const Evaluation e = evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue);
-            accuracy[std::size_t(job)] = e.accuracy;
-            macroF1[std::size_t(job)] = e.macroF1;
-            const QString stage =
-                QStringLiteral("%1: %2 probe")
-                    .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task"));
-            relay.step(N > 1 ? QStringLiteral("%1 (seed %2)").arg(stage).arg(rep) : stage);
+        groups,
+        [&](int group) {
+            const std::size_t setIndex = std::size_t(group / groupsPerSet);
+            const int rep0 = (group % groupsPerSet) * repsPerGroup;
+            const NamedNeuronSet &set = sets[setIndex];
+            std::vector<ProbeJob> probeJobs;
+            std::vector<int> jobOf;
+            for (int rep = rep0; rep < rep0 + repsPerGroup; ++rep) {
+                for (int isControl = 0; isControl < 2; ++isControl) {
+                    const ControlTask &ct = controlOf(rep);
+                    ProbeJob pj;
+                    pj.options = data.probe;
+                    pj.options.seed = data.probe.seed + quint64(rep);
+                    pj.y = isControl ? &ct.train : &data.train->y;
+                    pj.labels = isControl ? ct.labels : data.labels;
+                    probeJobs.push_back(pj);
+                    jobOf.push_back(rep * perRep + int(setIndex) * 2 + isControl);
+                }
+            }
+            const std::vector<TrainResult> trained =
+                trainProbes(*data.train->features(), data.train->y, data.train->yValue, data.labels,
+                            probeJobs, set.columns, {}, keepGoing);
+            for (std::size_t k = 0; k < trained.size(); ++k) {
+                const int job = jobOf[k];
+                const int rep = job / perRep;
+                const bool isControl = (job % 2) == 1;
+                const TrainResult &r = trained[k];
+                status[std::size_t(job)] = r.status;
+                if (r.status != Status::Ok)
+                    continue;
+                const VectorI &yEval = isControl ? evalLabels(controlOf(rep)) : eval->y;
+                const Evaluation e = evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue);
+                accuracy[std::size_t(job)] = e.accuracy;
+                macroF1[std::size_t(job)] = e.macroF1;
+                const QString stage = QStringLiteral("%1: %2 probe")
+                                          .arg(set.name, isControl ? QStringLiteral("control")
+                                                                   : QStringLiteral("task"));
+                relay.step(N > 1 ? QStringLiteral("%1 (seed %2)").arg(stage).arg(rep) : stage);
+            }
         },
         &relay, options.threads);
 
