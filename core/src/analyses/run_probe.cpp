@@ -74,8 +74,17 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     timer.start();
     const int totalBatches = int((train.rows() + po.batchSize - 1) / po.batchSize) * po.epochs;
     int done = 0;
-    TrainResult tr = trainProbe(
-        *train.features(), train.y, train.yValue, task.vocab.names, po, {}, {}, nullptr,
+    // Unshuffled, the repetitions' seeds change only the initialisation: the primary and the
+    // other seeds share the batch order and train in one fused pass (each probe bit-identical
+    // to its separate training). Shuffled, every seed has its own order: trained separately.
+    const bool fuseSeeds = seeds >= 2 && !(po.shuffle && !po.neuroxCompatible);
+    std::vector<ProbeJob> seedJobs(static_cast<std::size_t>(fuseSeeds ? seeds : 1));
+    for (int i = 0; i < int(seedJobs.size()); ++i) {
+        seedJobs[std::size_t(i)].options = po;
+        seedJobs[std::size_t(i)].options.seed = po.seed + quint64(i);
+    }
+    std::vector<TrainResult> fusedRuns = trainProbes(
+        *train.features(), train.y, train.yValue, task.vocab.names, seedJobs, {}, {},
         [&](const TrainProgress &p) {
             if (ctx.onBatch && !ctx.onBatch(p))
                 return false;
@@ -85,6 +94,7 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
             return ctx.progress(primaryShare * double(done) / totalBatches,
                                 QStringLiteral("epoch %1/%2").arg(p.epoch + 1).arg(p.epochs));
         });
+    TrainResult tr = std::move(fusedRuns.front());
     if (tr.status != Status::Ok)
         return statusOnly(tr.status);
 
@@ -107,9 +117,12 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
                     o.standardize = !po.standardize;
                 else
                     o.seed = po.seed + quint64(i + 1);
-                const TrainResult t = trainProbe(
-                    *train.features(), train.y, train.yValue, task.vocab.names, o, {}, {}, nullptr,
-                    [&](const TrainProgress &) { return !relay.cancelled(); });
+                const TrainResult t =
+                    fuseSeeds && !isFlip
+                        ? std::move(fusedRuns[std::size_t(i + 1)])
+                        : trainProbe(*train.features(), train.y, train.yValue, task.vocab.names, o,
+                                     {}, {}, nullptr,
+                                     [&](const TrainProgress &) { return !relay.cancelled(); });
                 statuses[size_t(i)] = t.status;
                 if (t.status != Status::Ok) {
                     relay.step(QString());
