@@ -145,7 +145,7 @@ int main(int argc, char **argv)
                         "against a single-probe epoch, batch 512")});
     p.addOption({QStringLiteral("pipeline-seeds"),
                  QStringLiteral("with --pipeline: run it once per value, passing \"seeds\" to "
-                                "every stage that takes it (e.g. 1,3)"),
+                                "every stage that takes it (e.g. default,3)"),
                  QStringLiteral("LIST"), QStringLiteral("")});
     p.addOption({QStringLiteral("extract"),
                  QStringLiteral("time activation extraction instead (random BERT-base- and "
@@ -390,7 +390,9 @@ int main(int argc, char **argv)
             const QStringList takesSeeds{QStringLiteral("probe"), QStringLiteral("minimal-subset"),
                                          QStringLiteral("ablation"), QStringLiteral("selectivity"),
                                          QStringLiteral("layerwise")};
-            for (const QString &seedsText : seedRuns) {
+            for (QString seedsText : seedRuns) {
+                if (seedsText == QLatin1String("default"))
+                    seedsText.clear(); // every stage's own default
                 ctx.probe = startOptions;
                 const QString suffix =
                     seedsText.isEmpty() ? QString() : QStringLiteral("_seeds%1").arg(seedsText);
