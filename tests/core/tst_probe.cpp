@@ -119,6 +119,7 @@ private Q_SLOTS:
     void fusedEqualsSeparate_data();
     void fusedEqualsSeparate();
     void fusedRejectsDifferentOrders();
+    void fusedDivergedProbeStopsAlone();
 };
 
 void TestProbe::goldenNeuroX()
@@ -803,6 +804,22 @@ void TestProbe::fusedRejectsDifferentOrders()
             trainProbes(DenseSource(data.X), data.y, {}, classLabels(5), {a, b});
         },
         QStringLiteral("batch order"));
+}
+
+void TestProbe::fusedDivergedProbeStopsAlone()
+{
+    const Planted data = planted(200, 16, 5);
+    ProbeJob ok, wild;
+    ok.options.epochs = wild.options.epochs = 3;
+    wild.options.l1 = 1e38; // λ1·Σ|W| overflows: the loss is not finite
+    const std::vector<TrainResult> r =
+        trainProbes(DenseSource(data.X), data.y, {}, classLabels(3), {wild, ok});
+    QCOMPARE(r.size(), std::size_t(2));
+    QCOMPARE(r[0].status, Status::Failed);
+    QCOMPARE(r[1].status, Status::Ok);
+    const TrainResult alone = trainProbe(data.X, data.y, {}, classLabels(3), ok.options);
+    QVERIFY(sameBits(r[1].probe.W, alone.probe.W));
+    QCOMPARE(trainProbe(data.X, data.y, {}, classLabels(3), wild.options).status, Status::Failed);
 }
 
 QTEST_GUILESS_MAIN(TestProbe)
