@@ -222,9 +222,10 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
     std::vector<GemmSpace> spaces(static_cast<std::size_t>(threads));
     std::vector<VectorF> scratch(static_cast<std::size_t>(threads), VectorF(maxC));
     // Weight-gradient chunks: rows of the inputs, a multiple of the kernel's row tile, about
-    // 64 K floats of gradient each (stays in cache for the Adam pass that follows).
+    // 64 K floats of gradient each (stays in cache for the Adam pass that follows), but at least
+    // 20 row tiles (G is repacked per chunk: wide fused products want fewer, taller chunks).
     const Index chunkRows =
-        std::min(roundUp(K, kMr), std::max<Index>(4 * kMr, (65536 / width) / kMr * kMr));
+        std::min(roundUp(K, kMr), std::max<Index>(20 * kMr, (65536 / width) / kMr * kMr));
     const Index chunks = (K + chunkRows - 1) / chunkRows;
     std::vector<MatrixF> gchunk(static_cast<std::size_t>(threads), MatrixF(chunkRows, width));
 
