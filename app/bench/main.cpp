@@ -12,6 +12,7 @@
 
 #include "extractbench.h"
 #include "livebench.h"
+#include "probebench.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -139,6 +140,14 @@ int main(int argc, char **argv)
          QStringLiteral(
              "grid search over the first N of {0,1e-5,1e-4,1e-3,1e-2,1e-1} for each lambda"),
          QStringLiteral("N"), QStringLiteral("6")});
+    p.addOption(
+        {QStringLiteral("fused"),
+         QStringLiteral("also time a fused 6 x 6 lambda grid epoch (all probes in one pass) "
+                        "against a single-probe epoch, batch 512")});
+    p.addOption({QStringLiteral("pipeline-seeds"),
+                 QStringLiteral("with --pipeline: run it once per value, passing \"seeds\" to "
+                                "every stage that takes it (e.g. default,3)"),
+                 QStringLiteral("LIST"), QStringLiteral("")});
     p.addOption({QStringLiteral("extract"),
                  QStringLiteral("time activation extraction instead (random BERT-base- and "
                                 "Llama-shaped models; stories260K end to end with --shared)")});
@@ -267,7 +276,12 @@ int main(int argc, char **argv)
                 .arg(classes)
                 .arg(gemmGflops, 0, 'f', 1));
 
+        // The machine's reference: a square SGEMM, same threads and flags, same run.
+        const double squareGflops = squareGemmGflops();
+        log(QStringLiteral("square SGEMM 2048³: %1 GFLOP/s").arg(squareGflops, 0, 'f', 1));
+
         QJsonObject out;
+        out[QStringLiteral("square_gemm_gflops")] = squareGflops;
         out[QStringLiteral("storage")] = storageModeName(mainMode);
         TrainResult ref512;
         double acc512 = 0, perEpoch512 = 0;
@@ -282,15 +296,17 @@ int main(int argc, char **argv)
             // Forward (X·Wᵀ) and weight gradient (Gᵀ·X): 2 · 2·N·K·C flops per epoch.
             const double gflops = 4.0 * double(tokens) * K * classes / perEpoch / 1e9;
             const Evaluation e = evaluateProbe(r.probe, *features, ds.y, ds.yValue);
-            log(QStringLiteral("probe batch %1: %2 s/epoch, %3 GFLOP/s-equivalent (%4% of GEMM), "
-                               "%5 Mtoken·neuron/s, train accuracy %6")
+            log(QStringLiteral("probe batch %1: %2 s/epoch, %3 GFLOP/s-equivalent (%4% of GEMM, "
+                               "%7% of square SGEMM), %5 Mtoken·neuron/s, train accuracy %6")
                     .arg(batch)
                     .arg(perEpoch, 0, 'f', 2)
                     .arg(gflops, 0, 'f', 1)
                     .arg(100.0 * gflops / gemmGflops, 0, 'f', 0)
                     .arg(double(tokens) * K / perEpoch / 1e6, 0, 'f', 0)
-                    .arg(e.accuracy, 0, 'f', 3));
+                    .arg(e.accuracy, 0, 'f', 3)
+                    .arg(100.0 * gflops / squareGflops, 0, 'f', 0));
             out[QStringLiteral("probe_s_per_epoch_b%1").arg(batch)] = perEpoch;
+            out[QStringLiteral("probe_pct_square_b%1").arg(batch)] = 100.0 * gflops / squareGflops;
             out[QStringLiteral("probe_gflops_b%1").arg(batch)] = gflops;
             if (batch == 512) {
                 out[QStringLiteral("probe_gflops")] = gflops;
@@ -299,6 +315,9 @@ int main(int argc, char **argv)
                 perEpoch512 = perEpoch;
             }
         }
+        if (p.isSet(QStringLiteral("fused")))
+            out[QStringLiteral("fused_grid_b512")] =
+                fusedGridBench(*features, ds.y, vocab.names, 512, 6, log);
         const double peakRatio = double(peakRssBytes() - rssBefore) / bytes;
         if (!p.isSet(QStringLiteral("no-modes")) && mainMode == StorageMode::Float32
             && ref512.status == Status::Ok) {
@@ -377,42 +396,64 @@ int main(int argc, char **argv)
                 values.append(grid[i]);
             gridOptions[QStringLiteral("l1_values")] = values;
             gridOptions[QStringLiteral("l2_values")] = values;
-            QJsonObject stages;
-            QElapsedTimer all;
-            all.start();
-            for (const QString &name : paperPipeline()) {
-                QElapsedTimer st;
-                st.start();
-                // No held-out split in the generated data: selectivity is measured on train.
-                const QJsonObject opts =
-                    name == QLatin1String("grid-search") ? gridOptions
-                    : name == QLatin1String("selectivity")
-                        ? QJsonObject{{QStringLiteral("split"), QStringLiteral("train")}}
-                        : QJsonObject();
-                const AnalysisOutput o = runAnalysis(name, opts, ctx);
-                stages[name] = seconds(st);
-                log(QStringLiteral("pipeline %1: %2 s").arg(name).arg(seconds(st), 0, 'f', 1));
-                if (o.status != Status::Ok)
-                    throw Error(QStringLiteral("pipeline stage %1 did not finish").arg(name));
-                // Algorithm 2: the winner's λ for the stages after it (explicit, as the CLI's
-                // pipeline does).
-                if (const auto *winner = std::get_if<GridSearchReport>(o.result.get());
-                    winner && winner->hasWinner())
-                    ctx.probe = withGridWinner(ctx.probe, *winner);
+            // One run per --pipeline-seeds value ("seeds" passed to every stage that takes it;
+            // none given: each stage's default), from the same starting options.
+            QStringList seedRuns = p.value(QStringLiteral("pipeline-seeds"))
+                                       .split(QLatin1Char(','), Qt::SkipEmptyParts);
+            if (seedRuns.isEmpty())
+                seedRuns << QString();
+            const ProbeOptions startOptions = ctx.probe;
+            const QStringList takesSeeds{QStringLiteral("probe"), QStringLiteral("minimal-subset"),
+                                         QStringLiteral("ablation"), QStringLiteral("selectivity"),
+                                         QStringLiteral("layerwise")};
+            for (QString seedsText : seedRuns) {
+                if (seedsText == QLatin1String("default"))
+                    seedsText.clear(); // every stage's own default
+                ctx.probe = startOptions;
+                const QString suffix =
+                    seedsText.isEmpty() ? QString() : QStringLiteral("_seeds%1").arg(seedsText);
+                QJsonObject stages;
+                QElapsedTimer all;
+                all.start();
+                for (const QString &name : paperPipeline()) {
+                    QElapsedTimer st;
+                    st.start();
+                    // No held-out split in the generated data: selectivity is measured on train.
+                    QJsonObject opts =
+                        name == QLatin1String("grid-search") ? gridOptions
+                        : name == QLatin1String("selectivity")
+                            ? QJsonObject{{QStringLiteral("split"), QStringLiteral("train")}}
+                            : QJsonObject();
+                    if (!seedsText.isEmpty() && takesSeeds.contains(name))
+                        opts[QStringLiteral("seeds")] = seedsText.toInt();
+                    const AnalysisOutput o = runAnalysis(name, opts, ctx);
+                    stages[name] = seconds(st);
+                    log(QStringLiteral("pipeline%1 %2: %3 s")
+                            .arg(suffix, name)
+                            .arg(seconds(st), 0, 'f', 1));
+                    if (o.status != Status::Ok)
+                        throw Error(QStringLiteral("pipeline stage %1 did not finish").arg(name));
+                    // Algorithm 2: the winner's λ for the stages after it (explicit, as the
+                    // CLI's pipeline does).
+                    if (const auto *winner = std::get_if<GridSearchReport>(o.result.get());
+                        winner && winner->hasWinner())
+                        ctx.probe = withGridWinner(ctx.probe, *winner);
+                }
+                const double total = seconds(all);
+                log(QStringLiteral("pipeline%1 total %2 s (%3 epochs, batch %4, %5 x %5 grid)")
+                        .arg(suffix)
+                        .arg(total, 0, 'f', 1)
+                        .arg(ctx.probe.epochs)
+                        .arg(ctx.probe.batchSize)
+                        .arg(g));
+                out[QStringLiteral("pipeline_s") + suffix] = total;
+                out[QStringLiteral("pipeline_stages_s") + suffix] = stages;
+                out[QStringLiteral("pipeline_settings")] =
+                    QStringLiteral("%1 epochs, batch %2, %3x%3 grid")
+                        .arg(ctx.probe.epochs)
+                        .arg(ctx.probe.batchSize)
+                        .arg(g);
             }
-            const double total = seconds(all);
-            log(QStringLiteral("pipeline total %1 s (%2 epochs, batch %3, %4 x %4 grid)")
-                    .arg(total, 0, 'f', 1)
-                    .arg(ctx.probe.epochs)
-                    .arg(ctx.probe.batchSize)
-                    .arg(g));
-            out[QStringLiteral("pipeline_s")] = total;
-            out[QStringLiteral("pipeline_stages_s")] = stages;
-            out[QStringLiteral("pipeline_settings")] =
-                QStringLiteral("%1 epochs, batch %2, %3x%3 grid")
-                    .arg(ctx.probe.epochs)
-                    .arg(ctx.probe.batchSize)
-                    .arg(g);
         }
         log(QStringLiteral("peak RSS − RSS before loading = %1 × the float32 matrix")
                 .arg(peakRatio, 0, 'f', 3));

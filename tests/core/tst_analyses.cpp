@@ -254,6 +254,40 @@ private Q_SLOTS:
               r.winner()->full, r.winner()->top, r.winner()->random, r.winner()->bottom);
     }
 
+    // Grid cells train together (trainProbes); each cell must score exactly what its probe
+    // trained alone scores (fused training is bit-identical to separate training).
+    void gridSearchFusedEqualsSeparate()
+    {
+        const Planted p = makePlanted();
+        const ExperimentData data = p.data();
+        GridSearchOptions o;
+        o.l1Values = {0.0, 1e-3, 1e-2};
+        o.l2Values = {1e-4, 1e-2};
+        const GridSearchResult r = gridSearch(data, o);
+        QCOMPARE(r.status, Status::Ok);
+        QCOMPARE(int(r.cells.size()), 6);
+        const Dataset &sel = data.selection();
+        for (const GridCell &c : r.cells) {
+            ProbeOptions po = data.probe;
+            po.l1 = c.l1;
+            po.l2 = c.l2;
+            const TrainResult alone = trainProbe(*data.train->features(), data.train->y,
+                                                 data.train->yValue, data.labels, po);
+            QCOMPARE(alone.status, Status::Ok);
+            const Evaluation e = evaluateProbe(alone.probe, *sel.features(), sel.y, sel.yValue);
+            QCOMPARE(c.full, e.accuracy);
+            QCOMPARE(c.macroF1, e.macroF1);
+        }
+        // No (0, 0) cell: the λ = 0 reference probe trained in the same pass.
+        ProbeOptions po = data.probe;
+        po.l1 = po.l2 = 0;
+        const TrainResult zero =
+            trainProbe(*data.train->features(), data.train->y, data.train->yValue, data.labels, po);
+        QCOMPARE(r.zeroCell, -1);
+        QCOMPARE(r.zeroFull,
+                 evaluateProbe(zero.probe, *sel.features(), sel.y, sel.yValue).accuracy);
+    }
+
     void gridSearchCancels()
     {
         const Planted p = makePlanted();

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QtTest>
 #include <cmath>
+#include <cstring>
 #include <random>
 
 using namespace salient;
@@ -115,6 +116,10 @@ private Q_SLOTS:
     void lossBookkeeping();
     void validationErrors();
     void maskingMatchesZeroedCopy();
+    void fusedEqualsSeparate_data();
+    void fusedEqualsSeparate();
+    void fusedRejectsDifferentOrders();
+    void fusedDivergedProbeStopsAlone();
 };
 
 void TestProbe::goldenNeuroX()
@@ -673,6 +678,148 @@ void TestProbe::maskingMatchesZeroedCopy()
     noSeven.W.col(2).setZero(); // position of flat neuron 11
     noSeven.W.col(4).setZero(); // position of flat neuron 1
     QVERIFY(maxAbsDiff(probeOutputs(st.probe, p.X, zeroed), probeOutputs(noSeven, p.X)) < 1e-6f);
+}
+
+namespace {
+bool sameBits(const MatrixF &a, const MatrixF &b)
+{
+    return a.rows() == b.rows() && a.cols() == b.cols()
+           && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0;
+}
+} // namespace
+
+void TestProbe::fusedEqualsSeparate_data()
+{
+    QTest::addColumn<int>("N");
+    QTest::addColumn<int>("D");
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<bool>("shuffle");
+    QTest::addColumn<bool>("standardize");
+    QTest::addColumn<bool>("regression");
+    QTest::addColumn<bool>("subset");
+    // Shapes chosen so that the kernel's remainder paths, unaligned probe blocks (D odd) and, in
+    // "wide", the switch from one thread (single probe) to all threads (fused) are exercised.
+    QTest::newRow("neurox small") << 130 << 37 << 32 << false << false << false << false;
+    QTest::newRow("shuffled standardized") << 301 << 45 << 64 << true << true << false << false;
+    QTest::newRow("column subset") << 200 << 60 << 48 << true << false << false << true;
+    QTest::newRow("regression") << 150 << 29 << 16 << false << false << true << false;
+    QTest::newRow("wide") << 1100 << 701 << 512 << true << false << false << false;
+}
+
+void TestProbe::fusedEqualsSeparate()
+{
+    QFETCH(int, N);
+    QFETCH(int, D);
+    QFETCH(int, batch);
+    QFETCH(bool, shuffle);
+    QFETCH(bool, standardize);
+    QFETCH(bool, regression);
+    QFETCH(bool, subset);
+    const Planted data = planted(N, D, 7);
+    // A control-task-like second labelling with another class count (3 instead of 5).
+    VectorI control(N);
+    std::mt19937 rng(11);
+    for (int i = 0; i < N; ++i)
+        control[i] = int(rng() % 3);
+    VectorF yValue(N);
+    for (int i = 0; i < N; ++i)
+        yValue[i] = data.X(i, 1) * 2.0f - data.X(i, 3);
+    NeuronList columns;
+    if (subset)
+        for (int j = D - 1; j >= 0; j -= 3)
+            columns.push_back(j);
+    ProbeOptions base;
+    base.regression = regression;
+    base.epochs = 2;
+    base.batchSize = batch;
+    base.shuffle = shuffle;
+    base.standardize = standardize;
+    base.seed = 5;
+    base.learningRate = 0.01;
+
+    std::vector<ProbeJob> jobs;
+    const double lambdas[][2] = {{0, 0}, {1e-3, 0}, {0, 1e-2}, {1e-4, 1e-3}};
+    for (const auto &l : lambdas) {
+        ProbeJob j;
+        j.options = base;
+        j.options.l1 = l[0];
+        j.options.l2 = l[1];
+        jobs.push_back(j);
+    }
+    if (!shuffle) { // seeds change only the initialisation when batches are unshuffled
+        ProbeJob j;
+        j.options = base;
+        j.options.seed = 99;
+        jobs.push_back(j);
+    }
+    if (!regression) { // a control task: other targets and class count, same X and order
+        ProbeJob j;
+        j.options = base;
+        j.y = &control;
+        j.labels = classLabels(3);
+        jobs.push_back(j);
+    }
+    const QStringList labels = regression ? QStringList() : classLabels(5);
+    const std::vector<TrainResult> fused =
+        trainProbes(DenseSource(data.X), data.y, yValue, labels, jobs, columns);
+    QCOMPARE(fused.size(), jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const ProbeJob &j = jobs[i];
+        const TrainResult alone =
+            trainProbe(data.X, j.y ? *j.y : data.y, yValue, j.labels.isEmpty() ? labels : j.labels,
+                       j.options, columns);
+        QCOMPARE(alone.status, Status::Ok);
+        QCOMPARE(fused[i].status, Status::Ok);
+        QVERIFY2(sameBits(fused[i].probe.W, alone.probe.W),
+                 qPrintable(QStringLiteral("probe %1: W differs by %2")
+                                .arg(i)
+                                .arg(double(maxAbsDiff(fused[i].probe.W, alone.probe.W)))));
+        QVERIFY(sameBits(fused[i].probe.b, alone.probe.b));
+        QCOMPARE(fused[i].epochLoss, alone.epochLoss);
+        QCOMPARE(fused[i].neuroxEpochLoss, alone.neuroxEpochLoss);
+        QCOMPARE(fused[i].probe.columns, alone.probe.columns);
+        QCOMPARE(fused[i].probe.labels, alone.probe.labels);
+        QVERIFY(sameBits(fused[i].probe.mean, alone.probe.mean));
+        // The jobs really differ (the test would not notice probes swapped or shared).
+        if (i > 0)
+            QVERIFY(!sameBits(fused[i].probe.W, fused[0].probe.W));
+    }
+}
+
+void TestProbe::fusedRejectsDifferentOrders()
+{
+    const Planted data = planted(50, 8, 3);
+    ProbeJob a, b;
+    a.options.shuffle = b.options.shuffle = true;
+    b.options.seed = a.options.seed + 1; // shuffled with another seed: another batch order
+    expectError(
+        [&] {
+            trainProbes(DenseSource(data.X), data.y, {}, classLabels(5), {a, b});
+        },
+        QStringLiteral("batch order"));
+    b.options.seed = a.options.seed;
+    b.options.batchSize = a.options.batchSize * 2;
+    expectError(
+        [&] {
+            trainProbes(DenseSource(data.X), data.y, {}, classLabels(5), {a, b});
+        },
+        QStringLiteral("batch order"));
+}
+
+void TestProbe::fusedDivergedProbeStopsAlone()
+{
+    const Planted data = planted(200, 16, 5);
+    ProbeJob ok, wild;
+    ok.options.epochs = wild.options.epochs = 3;
+    wild.options.l1 = 1e38; // λ1·Σ|W| overflows: the loss is not finite
+    const std::vector<TrainResult> r =
+        trainProbes(DenseSource(data.X), data.y, {}, classLabels(3), {wild, ok});
+    QCOMPARE(r.size(), std::size_t(2));
+    QCOMPARE(r[0].status, Status::Failed);
+    QCOMPARE(r[1].status, Status::Ok);
+    const TrainResult alone = trainProbe(data.X, data.y, {}, classLabels(3), ok.options);
+    QVERIFY(sameBits(r[1].probe.W, alone.probe.W));
+    QCOMPARE(trainProbe(data.X, data.y, {}, classLabels(3), wild.options).status, Status::Failed);
 }
 
 QTEST_GUILESS_MAIN(TestProbe)

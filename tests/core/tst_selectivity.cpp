@@ -5,6 +5,7 @@
 #include "salient/analyses/selectivity.h"
 #include "salient/data/demo.h"
 #include "salient/data/task.h"
+#include "salient/probe/metrics.h"
 #include "salient/util/error.h"
 #include "testutil.h"
 
@@ -320,6 +321,58 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 vs %2").arg(sa.selectivity).arg(sb.selectivity)));
         // The 4 label neurons alone: the control probe has nothing to memorise the types with.
         QVERIFY2(a.sets[1].selectivity > 0.4, qPrintable(QString::number(a.sets[1].selectivity)));
+    }
+
+    // Task and control probes (and, unshuffled, all repetitions) train in one fused pass; each
+    // accuracy must equal that of the probe trained alone.
+    void fusedControlProbesEqualSeparate_data()
+    {
+        QTest::addColumn<bool>("shuffle");
+        QTest::newRow("shuffled") << true;
+        QTest::newRow("unshuffled") << false;
+    }
+    void fusedControlProbesEqualSeparate()
+    {
+        QFETCH(bool, shuffle);
+        Planted p = makePlanted(Code::Label, 5, 40, 800, 200);
+        ProbeOptions po = quickProbe();
+        po.shuffle = shuffle;
+        const ExperimentData d = dataOf(p, po);
+        const std::vector<NamedNeuronSet> sets{{QStringLiteral("few"), {0, 2, 7}},
+                                               {QStringLiteral("all"), {}}};
+        SelectivityOptions so;
+        so.seeds = 2;
+        so.control.seed = 4;
+        const SelectivityResult r = computeSelectivity(d, sets, so);
+        QCOMPARE(r.status, Status::Ok);
+        const ControlTask ct0 = makeControlTask(*d.train, d.dev, d.test, so.control);
+        for (std::size_t s = 0; s < sets.size(); ++s) {
+            for (int rep = 0; rep < 2; ++rep) {
+                ControlTaskOptions co = so.control;
+                co.seed += quint64(rep);
+                const ControlTask ct =
+                    rep == 0 ? ct0 : makeControlTask(*d.train, d.dev, d.test, co);
+                ProbeOptions o = po;
+                o.seed = po.seed + quint64(rep);
+                const TrainResult task =
+                    trainProbe(*d.train->features(), d.train->y, {}, d.labels, o, sets[s].columns);
+                const TrainResult control =
+                    trainProbe(*d.train->features(), ct.train, {}, ct.labels, o, sets[s].columns);
+                const double taskAcc =
+                    evaluateProbe(task.probe, *d.dev->features(), d.dev->y, {}).accuracy;
+                const double controlAcc =
+                    evaluateProbe(control.probe, *d.dev->features(), ct.dev, {}).accuracy;
+                const SelectivityEntry &e = r.sets[s];
+                if (rep == 0) {
+                    QCOMPARE(e.taskAccuracy, taskAcc);
+                    QCOMPARE(e.controlAccuracy, controlAcc);
+                } else { // two repetitions: the other one is the min or the max
+                    QVERIFY(taskAcc == e.taskSeeds.min || taskAcc == e.taskSeeds.max);
+                    QVERIFY(controlAcc == e.controlSeeds.min || controlAcc == e.controlSeeds.max);
+                    QCOMPARE(e.taskSeeds.min + e.taskSeeds.max, e.taskAccuracy + taskAcc);
+                }
+            }
+        }
     }
 
     void selectivityIsDeterministicAndUsesTestWithoutDev()

@@ -86,6 +86,13 @@ MatrixF absWeights(const Probe &probe, const QString &what)
     return probe.W.cwiseAbs();
 }
 
+int fusedGroupSize(int classes, int inputs)
+{
+    // W, m, v and the gradient: ~4 floats per weight (classes padded to whole kernel tiles).
+    const double perProbe = 16.0 * double((std::max(classes, 1) + 7) / 8 * 8) * double(inputs);
+    return int(std::clamp(std::floor(double(1ULL << 30) / std::max(perProbe, 1.0)), 1.0, 4096.0));
+}
+
 double accuracyOf(const Probe &probe, const Dataset &ds, const NeuronList &zeroed)
 {
     return evaluateProbe(probe, *ds.features(), ds.y, ds.yValue, zeroed).accuracy;

@@ -47,6 +47,10 @@ void checkOracle(const Probe &oracle, const ExperimentData &data, const QString 
 /// Trains the oracle on all columns (or returns status Cancelled).
 TrainResult trainOracle(const ExperimentData &data, const TrainCallback &callback);
 
+/// How many probes of @p classes × @p inputs weights one fused training (trainProbes) takes at
+/// most: weights, gradient and Adam state within ~1 GiB, at least 1.
+int fusedGroupSize(int classes, int inputs);
+
 /// A training callback that stops when @p relay is cancelled; @p relay must outlive it.
 TrainCallback cancelCallback(const ProgressRelay &relay);
 

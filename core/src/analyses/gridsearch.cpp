@@ -265,6 +265,33 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
     ProgressRelay relay(progress, tasks);
     const TrainCallback cancel = cancelCallback(relay);
 
+    // Every cell (and the λ = 0 reference) shares X, the seed and so the batch order: the probes
+    // train together, one pass over X per epoch for all of them (trainProbes; each probe equals
+    // its separate training bit for bit). Groups are capped in memory (weights + Adam state).
+    std::vector<ProbeJob> jobs(static_cast<std::size_t>(tasks));
+    for (int i = 0; i < tasks; ++i) {
+        ProbeOptions &po = jobs[std::size_t(i)].options;
+        po = data.probe;
+        po.l1 = i == total ? 0.0 : result.cells[std::size_t(i)].l1;
+        po.l2 = i == total ? 0.0 : result.cells[std::size_t(i)].l2;
+    }
+    // Farmed over MPI ranks (farm.h), every cell is its own unit and trains alone instead (the
+    // same bits either way).
+    const bool fused = !farmingActive();
+    std::vector<TrainResult> trained(static_cast<std::size_t>(tasks));
+    for (TrainResult &t : trained)
+        t.status = Status::Cancelled; // groups not reached after a cancel
+    const int perGroup = fusedGroupSize(data.labels.size(), data.train->neurons());
+    for (int g0 = 0; fused && g0 < tasks && !relay.cancelled(); g0 += perGroup) {
+        const int g1 = std::min(tasks, g0 + perGroup);
+        const std::vector<ProbeJob> group(jobs.begin() + g0, jobs.begin() + g1);
+        std::vector<TrainResult> r =
+            trainProbes(*data.train->features(), data.train->y, data.train->yValue, data.labels,
+                        group, {}, {}, cancel);
+        for (int i = g0; i < g1; ++i)
+            trained[std::size_t(i)] = std::move(r[std::size_t(i - g0)]);
+    }
+
     bool zeroDone = hasZeroCell;
     // Each task is one farmed unit (farm.h): its numbers as bytes, stored on every process.
     FarmLoop loop;
@@ -273,15 +300,15 @@ GridSearchResult gridSearch(const ExperimentData &data, const GridSearchOptions 
     loop.relay = &relay;
     loop.threads = options.threads;
     loop.compute = [&](int i) -> QByteArray {
-        ProbeOptions po = data.probe;
-        po.l1 = i == total ? 0.0 : result.cells[std::size_t(i)].l1;
-        po.l2 = i == total ? 0.0 : result.cells[std::size_t(i)].l2;
-        const TrainResult trained =
-            trainProbe(*data.train->features(), data.train->y, data.train->yValue, data.labels, po,
-                       {}, {}, nullptr, cancel);
-        if (trained.status != Status::Ok)
+        const ProbeOptions &po = jobs[std::size_t(i)].options;
+        TrainResult own;
+        if (!fused)
+            own = trainProbe(*data.train->features(), data.train->y, data.train->yValue,
+                             data.labels, po, {}, {}, nullptr, cancel);
+        const TrainResult &trainedProbe = fused ? trained[std::size_t(i)] : own;
+        if (trainedProbe.status != Status::Ok)
             return {};
-        const Probe &probe = trained.probe;
+        const Probe &probe = trainedProbe.probe;
         if (i == total)
             return farmio::doubles({accuracyOf(probe, sel)});
         const QString stage = QStringLiteral("λ1=%1 λ2=%2").arg(num(po.l1), num(po.l2));

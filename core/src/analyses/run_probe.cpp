@@ -77,8 +77,18 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
     timer.start();
     const int totalBatches = int((train.rows() + po.batchSize - 1) / po.batchSize) * po.epochs;
     int done = 0;
-    TrainResult tr = trainProbe(
-        *train.features(), train.y, train.yValue, task.vocab.names, po, {}, {}, nullptr,
+    // Unshuffled, the repetitions' seeds change only the initialisation: the primary and the
+    // other seeds share the batch order and train in one fused pass (each probe bit-identical
+    // to its separate training). Shuffled, every seed has its own order: trained separately.
+    // Farmed over MPI ranks (farm.h), each seed is its own unit instead (same bits either way).
+    const bool fuseSeeds = seeds >= 2 && !(po.shuffle && !po.neuroxCompatible) && !farmingActive();
+    std::vector<ProbeJob> seedJobs(static_cast<std::size_t>(fuseSeeds ? seeds : 1));
+    for (int i = 0; i < int(seedJobs.size()); ++i) {
+        seedJobs[std::size_t(i)].options = po;
+        seedJobs[std::size_t(i)].options.seed = po.seed + quint64(i);
+    }
+    std::vector<TrainResult> fusedRuns = trainProbes(
+        *train.features(), train.y, train.yValue, task.vocab.names, seedJobs, {}, {},
         [&](const TrainProgress &p) {
             if (ctx.onBatch && !ctx.onBatch(p))
                 return false;
@@ -88,6 +98,7 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
             return ctx.progress(primaryShare * double(done) / totalBatches,
                                 QStringLiteral("epoch %1/%2").arg(p.epoch + 1).arg(p.epochs));
         });
+    TrainResult tr = std::move(fusedRuns.front());
     if (tr.status != Status::Ok)
         return statusOnly(tr.status);
 
@@ -114,8 +125,11 @@ AnalysisOutput runProbe(const QJsonObject &options, AnalysisContext &ctx)
             else
                 o.seed = po.seed + quint64(i + 1);
             const TrainResult t =
-                trainProbe(*train.features(), train.y, train.yValue, task.vocab.names, o, {}, {},
-                           nullptr, [&](const TrainProgress &) { return !relay.cancelled(); });
+                fuseSeeds && !isFlip
+                    ? std::move(fusedRuns[std::size_t(i + 1)])
+                    : trainProbe(*train.features(), train.y, train.yValue, task.vocab.names, o, {},
+                                 {}, nullptr,
+                                 [&](const TrainProgress &) { return !relay.cancelled(); });
             QByteArray out;
             QDataStream w(&out, QIODevice::WriteOnly);
             w << qint32(t.status);

@@ -279,57 +279,89 @@ SelectivityResult computeSelectivity(const ExperimentData &data,
     ProgressRelay relay(progress, jobs);
     const TrainCallback keepGoing = [&relay](const TrainProgress &) { return !relay.cancelled(); };
 
-    // Every job is one farmed unit (farm.h): status, accuracy, macro-F1 as bytes.
+    // Task and control probes of one neuron set share X, the columns and (same seed) the batch
+    // order, so they train in one fused pass (trainProbes, bit-identical to separate trainings).
+    // Without shuffling the seed changes only the initialisation: all repetitions of a set fuse.
+    // Each fused group is one farmed unit (farm.h): per probe its status, accuracy and macro-F1.
+    const bool shuffled = data.probe.shuffle && !data.probe.neuroxCompatible;
+    const int repsPerGroup = shuffled ? 1 : N;
+    const int groupsPerSet = N / repsPerGroup;
+    const int groups = int(sets.size()) * groupsPerSet;
+    const auto jobsOfGroup = [&](int group) {
+        const int setIndex = group / groupsPerSet;
+        const int rep0 = (group % groupsPerSet) * repsPerGroup;
+        std::vector<int> jobOf;
+        for (int rep = rep0; rep < rep0 + repsPerGroup; ++rep)
+            for (int isControl = 0; isControl < 2; ++isControl)
+                jobOf.push_back(rep * perRep + setIndex * 2 + isControl);
+        return jobOf;
+    };
     FarmLoop loop;
-    loop.tag = QStringLiteral("selectivity probe");
-    loop.n = jobs;
+    loop.tag = QStringLiteral("selectivity probes");
+    loop.n = groups;
     loop.relay = &relay;
     loop.threads = options.threads;
-    loop.cost = [&](int job) {
-        return double(sets[std::size_t((job % perRep) / 2)].columns.size());
+    loop.cost = [&](int group) {
+        return double(sets[std::size_t(group / groupsPerSet)].columns.size());
     };
-    loop.compute = [&](int job) -> QByteArray {
-        const int rep = job / perRep;
-        const NamedNeuronSet &set = sets[std::size_t((job % perRep) / 2)];
-        const bool isControl = (job % 2) == 1;
-        const ControlTask &ct = controlOf(rep);
-        const VectorI &yTrain = isControl ? ct.train : data.train->y;
-        const QStringList &labels = isControl ? ct.labels : data.labels;
-        ProbeOptions po = data.probe;
-        po.seed = data.probe.seed + quint64(rep);
-        const TrainResult r = trainProbe(*data.train->features(), yTrain, data.train->yValue,
-                                         labels, po, set.columns, {}, nullptr, keepGoing);
+    loop.compute = [&](int group) -> QByteArray {
+        const NamedNeuronSet &set = sets[std::size_t(group / groupsPerSet)];
+        const std::vector<int> jobOf = jobsOfGroup(group);
+        std::vector<ProbeJob> probeJobs;
+        for (const int job : jobOf) {
+            const int rep = job / perRep;
+            const bool isControl = (job % 2) == 1;
+            const ControlTask &ct = controlOf(rep);
+            ProbeJob pj;
+            pj.options = data.probe;
+            pj.options.seed = data.probe.seed + quint64(rep);
+            pj.y = isControl ? &ct.train : &data.train->y;
+            pj.labels = isControl ? ct.labels : data.labels;
+            probeJobs.push_back(pj);
+        }
+        const std::vector<TrainResult> trained =
+            trainProbes(*data.train->features(), data.train->y, data.train->yValue, data.labels,
+                        probeJobs, set.columns, {}, keepGoing);
         QByteArray out;
         QDataStream o(&out, QIODevice::WriteOnly);
-        o << qint32(r.status);
-        if (r.status != Status::Ok)
-            return out;
-        const VectorI &yEval = isControl ? evalLabels(ct) : eval->y;
-        const Evaluation e = evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue);
-        farmio::putDouble(o, e.accuracy);
-        farmio::putDouble(o, e.macroF1);
+        for (std::size_t k = 0; k < trained.size(); ++k) {
+            const TrainResult &r = trained[k];
+            o << qint32(r.status);
+            if (r.status != Status::Ok)
+                continue;
+            const int rep = jobOf[k] / perRep;
+            const bool isControl = (jobOf[k] % 2) == 1;
+            const VectorI &yEval = isControl ? evalLabels(controlOf(rep)) : eval->y;
+            const Evaluation e = evaluateProbe(r.probe, *eval->features(), yEval, eval->yValue);
+            farmio::putDouble(o, e.accuracy);
+            farmio::putDouble(o, e.macroF1);
+        }
         return out;
     };
-    loop.store = [&](int job, const QByteArray &bytes) {
+    loop.store = [&](int group, const QByteArray &bytes) {
+        const NamedNeuronSet &set = sets[std::size_t(group / groupsPerSet)];
+        const std::vector<int> jobOf = jobsOfGroup(group);
         if (bytes.isEmpty()) {
-            status[std::size_t(job)] = Status::Cancelled;
+            for (const int job : jobOf)
+                status[std::size_t(job)] = Status::Cancelled;
             return;
         }
         QDataStream in(bytes);
-        qint32 st = 0;
-        in >> st;
-        status[std::size_t(job)] = Status(st);
-        if (status[std::size_t(job)] != Status::Ok)
-            return;
-        accuracy[std::size_t(job)] = farmio::getDouble(in);
-        macroF1[std::size_t(job)] = farmio::getDouble(in);
-        const int rep = job / perRep;
-        const NamedNeuronSet &set = sets[std::size_t((job % perRep) / 2)];
-        const bool isControl = (job % 2) == 1;
-        const QString stage =
-            QStringLiteral("%1: %2 probe")
-                .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task"));
-        relay.step(N > 1 ? QStringLiteral("%1 (seed %2)").arg(stage).arg(rep) : stage);
+        for (const int job : jobOf) {
+            qint32 st = 0;
+            in >> st;
+            status[std::size_t(job)] = Status(st);
+            if (status[std::size_t(job)] != Status::Ok)
+                continue;
+            accuracy[std::size_t(job)] = farmio::getDouble(in);
+            macroF1[std::size_t(job)] = farmio::getDouble(in);
+            const int rep = job / perRep;
+            const bool isControl = (job % 2) == 1;
+            const QString stage =
+                QStringLiteral("%1: %2 probe")
+                    .arg(set.name, isControl ? QStringLiteral("control") : QStringLiteral("task"));
+            relay.step(N > 1 ? QStringLiteral("%1 (seed %2)").arg(stage).arg(rep) : stage);
+        }
     };
     farmFor(loop);
 

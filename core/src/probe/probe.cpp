@@ -7,8 +7,6 @@
 #include "probe_p.h"
 #include "util/random_p.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -104,29 +102,6 @@ void ProbeOptions::validate() const
                         .arg(num(learningRate)));
 }
 
-namespace {
-/// Limits the calling thread's OpenMP team (Eigen's GEMM threads) to one while alive, when asked.
-class SmallWorkThreads {
-public:
-    explicit SmallWorkThreads(bool single) : m_previous(omp_get_max_threads()), m_active(single)
-    {
-        if (m_active)
-            omp_set_num_threads(1);
-    }
-    ~SmallWorkThreads()
-    {
-        if (m_active)
-            omp_set_num_threads(m_previous);
-    }
-    SmallWorkThreads(const SmallWorkThreads &) = delete;
-    SmallWorkThreads &operator=(const SmallWorkThreads &) = delete;
-
-private:
-    int m_previous;
-    bool m_active;
-};
-} // namespace
-
 TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
                        const VectorF &yValue, const QStringList &labels,
                        const ProbeOptions &options, const NeuronList &columns,
@@ -136,33 +111,60 @@ TrainResult trainProbe(const Eigen::Ref<const RowMatrixF> &X, const VectorI &y,
     return trainProbe(DenseSource(X), y, yValue, labels, options, columns, rows, init, callback);
 }
 
+bool sameBatchOrder(const ProbeOptions &a, const ProbeOptions &b)
+{
+    const bool shuffleA = a.shuffle && !a.neuroxCompatible;
+    const bool shuffleB = b.shuffle && !b.neuroxCompatible;
+    const bool standardizeA = a.standardize && !a.neuroxCompatible;
+    const bool standardizeB = b.standardize && !b.neuroxCompatible;
+    return a.regression == b.regression && a.epochs == b.epochs && a.batchSize == b.batchSize
+           && shuffleA == shuffleB && standardizeA == standardizeB
+           && (!shuffleA || a.seed == b.seed);
+}
+
 TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const VectorF &yValue,
                        const QStringList &labels, const ProbeOptions &options,
                        const NeuronList &columns, const std::vector<Index> &rows, const Probe *init,
                        const TrainCallback &callback)
 {
-    options.validate();
+    ProbeJob job;
+    job.options = options;
+    job.init = init;
+    return std::move(
+        trainProbes(source, y, yValue, labels, {job}, columns, rows, callback).front());
+}
+
+std::vector<TrainResult> trainProbes(const FeatureSource &source, const VectorI &y,
+                                     const VectorF &yValue, const QStringList &labels,
+                                     const std::vector<ProbeJob> &jobs, const NeuronList &columns,
+                                     const std::vector<Index> &rows, const TrainCallback &callback)
+{
+    if (jobs.empty())
+        return {};
+    for (const ProbeJob &job : jobs)
+        job.options.validate();
+    const ProbeOptions &options = jobs.front().options;
+    for (std::size_t j = 1; j < jobs.size(); ++j)
+        if (!sameBatchOrder(options, jobs[j].options))
+            throw Error(QStringLiteral("fused probe training: probe %1 does not share the batch "
+                                       "order of probe 0 (task kind, epochs, batch size, "
+                                       "shuffling, standardisation and, when shuffling, the seed "
+                                       "must be equal)")
+                            .arg(j));
     const bool regression = options.regression;
     const Index N = source.rows();
     const Index D = source.cols();
     const Eigen::Ref<const RowMatrixF> *dense = source.dense(); // null: read batches via readers
 
-    // ---- shapes and labels
+    // ---- shapes (shared)
     if (N == 0)
         throw Error(QStringLiteral("cannot train a probe: X has no rows"));
     if (D == 0)
         throw Error(QStringLiteral("cannot train a probe: X has no neurons (columns)"));
-    const int C = regression ? 1 : int(labels.size());
-    if (!regression && C < 2)
-        throw Error(
-            QStringLiteral("a classification probe needs at least 2 classes (got %1)").arg(C));
     if (regression && yValue.size() != N)
         throw Error(QStringLiteral("regression targets: %1 values for %2 rows of X")
                         .arg(yValue.size())
                         .arg(N));
-    if (!regression && y.size() != N)
-        throw Error(
-            QStringLiteral("class labels: %1 values for %2 rows of X").arg(y.size()).arg(N));
     checkColumns(columns, D, "column subset");
     for (std::size_t i = 0; i < rows.size(); ++i)
         if (rows[i] < 0 || rows[i] >= N)
@@ -174,70 +176,105 @@ TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const Vect
     const bool allRows = rows.empty();
     const Index Nt = allRows ? N : Index(rows.size());
     auto rowAt = [&](Index i) { return allRows ? i : rows[std::size_t(i)]; };
-    // Targets are checked on the training rows only (other rows may carry other labels).
-    for (Index i = 0; i < Nt; ++i) {
-        const Index r = rowAt(i);
-        if (regression) {
-            if (!std::isfinite(yValue[r]))
-                throw Error(QStringLiteral("regression target at row %1 is not finite").arg(r));
-        } else if (y[r] < 0 || y[r] >= C) {
-            throw Error(QStringLiteral("class label %1 at row %2 is outside 0..%3 (%4 labels)")
-                            .arg(y[r])
-                            .arg(r)
-                            .arg(C - 1)
-                            .arg(C));
-        }
-    }
+    if (regression)
+        for (Index i = 0; i < Nt; ++i)
+            if (!std::isfinite(yValue[rowAt(i)]))
+                throw Error(
+                    QStringLiteral("regression target at row %1 is not finite").arg(rowAt(i)));
 
     const bool allColumns = columns.empty() || isIdentity(columns, D);
     const NeuronList gatherCols = allColumns ? NeuronList{} : columns;
     const Index K = allColumns ? D : Index(columns.size());
     const bool shuffle = options.shuffle && !options.neuroxCompatible;
     const bool standardize = options.standardize && !options.neuroxCompatible;
-    // Small mini-batch products (batch · inputs · classes below ~4 M multiply-adds) run faster on
-    // one thread than split across OpenMP workers; the choice affects this thread only.
-    const SmallWorkThreads threadGuard(
-        double(std::min<Index>(options.batchSize, Nt)) * double(K) * double(C) < 4e6);
 
-    Probe probe;
-    probe.regression = regression;
-    if (!regression)
-        probe.labels = labels;
-    if (allColumns) {
-        probe.columns.resize(std::size_t(D));
-        std::iota(probe.columns.begin(), probe.columns.end(), 0);
-    } else {
-        probe.columns = columns;
+    // ---- per probe: targets, labels, initialisation
+    std::vector<Probe> heads(jobs.size());
+    std::vector<FusedProbe> fused(jobs.size());
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+        const ProbeJob &job = jobs[j];
+        const VectorI &yj = job.y ? *job.y : y;
+        const QStringList &lj = job.labels.isEmpty() ? labels : job.labels;
+        const int C = regression ? 1 : int(lj.size());
+        if (!regression && C < 2)
+            throw Error(
+                QStringLiteral("a classification probe needs at least 2 classes (got %1)").arg(C));
+        if (!regression && yj.size() != N)
+            throw Error(
+                QStringLiteral("class labels: %1 values for %2 rows of X").arg(yj.size()).arg(N));
+        // Targets are checked on the training rows only (other rows may carry other labels).
+        if (!regression)
+            for (Index i = 0; i < Nt; ++i) {
+                const Index r = rowAt(i);
+                if (yj[r] < 0 || yj[r] >= C)
+                    throw Error(
+                        QStringLiteral("class label %1 at row %2 is outside 0..%3 (%4 labels)")
+                            .arg(yj[r])
+                            .arg(r)
+                            .arg(C - 1)
+                            .arg(C));
+            }
+        Probe &probe = heads[j];
+        probe.regression = regression;
+        if (!regression)
+            probe.labels = lj;
+        if (allColumns) {
+            probe.columns.resize(std::size_t(D));
+            std::iota(probe.columns.begin(), probe.columns.end(), 0);
+        } else {
+            probe.columns = columns;
+        }
+        FusedProbe &f = fused[j];
+        f.classes = C;
+        f.y = regression ? nullptr : yj.data();
+        f.l1 = float(job.options.l1);
+        f.l2 = float(job.options.l2);
+        f.lr = float(job.options.learningRate);
+        if (job.init) {
+            const Probe *init = job.init;
+            if (init->W.rows() != C || init->W.cols() != K || init->b.size() != C)
+                throw Error(
+                    QStringLiteral("initial probe has W %1×%2 and b %3; expected %4×%5 and %4")
+                        .arg(init->W.rows())
+                        .arg(init->W.cols())
+                        .arg(init->b.size())
+                        .arg(C)
+                        .arg(K));
+            f.W = init->W;
+            f.b = init->b;
+        } else {
+            // U(−1/√K, 1/√K) like nn.Linear; W row by row (class-major), then b.
+            std::mt19937_64 rng = engineFor(job.options.seed, 0);
+            const float k = 1.0f / std::sqrt(float(K));
+            f.W.resize(C, K);
+            f.b.resize(C);
+            for (int c = 0; c < C; ++c)
+                for (Index jj = 0; jj < K; ++jj)
+                    f.W(c, jj) = symmetricDraw(rng, k);
+            for (int c = 0; c < C; ++c)
+                f.b(c) = symmetricDraw(rng, k);
+        }
     }
 
-    // ---- initialisation
-    if (init) {
-        if (init->W.rows() != C || init->W.cols() != K || init->b.size() != C)
-            throw Error(QStringLiteral("initial probe has W %1×%2 and b %3; expected %4×%5 and %4")
-                            .arg(init->W.rows())
-                            .arg(init->W.cols())
-                            .arg(init->b.size())
-                            .arg(C)
-                            .arg(K));
-        probe.W = init->W;
-        probe.b = init->b;
-    } else {
-        // U(−1/√K, 1/√K) like nn.Linear; W row by row (class-major), then b.
-        std::mt19937_64 rng = engineFor(options.seed, 0);
-        const float k = 1.0f / std::sqrt(float(K));
-        probe.W.resize(C, K);
-        probe.b.resize(C);
-        for (int c = 0; c < C; ++c)
-            for (Index j = 0; j < K; ++j)
-                probe.W(c, j) = symmetricDraw(rng, k);
-        for (int c = 0; c < C; ++c)
-            probe.b(c) = symmetricDraw(rng, k);
-    }
-
-    const Index B = std::min<Index>(options.batchSize, Nt);
-    std::vector<Index> order(static_cast<std::size_t>(Nt)); // row of X for each training position
+    probe_detail::FusedShared shared;
+    shared.source = &source;
+    shared.regression = regression;
+    shared.yValue = regression ? yValue.data() : nullptr;
+    shared.order.resize(static_cast<std::size_t>(Nt)); // row of X for each training position
     for (Index i = 0; i < Nt; ++i)
-        order[std::size_t(i)] = rowAt(i);
+        shared.order[std::size_t(i)] = rowAt(i);
+    shared.gatherCols = gatherCols;
+    shared.inputs = K;
+    shared.epochs = options.epochs;
+    shared.batch = std::min<Index>(options.batchSize, Nt);
+    if (shuffle) {
+        const quint64 seed = options.seed;
+        shared.permute = [seed](int epoch, std::vector<Index> &perm) {
+            std::mt19937_64 rng = engineFor(seed, quint64(epoch) + 1);
+            permutation(perm, rng);
+        };
+    }
+    const std::vector<Index> &order = shared.order;
 
     // ---- standardisation statistics over the training rows (population std; std 0 → scale 1)
     if (standardize) {
@@ -271,119 +308,27 @@ TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const Vect
                       .matrix()
                       .transpose();
         });
-        probe.mean = mean.cast<float>();
-        probe.scale.resize(K);
+        shared.mean = mean.cast<float>();
+        shared.scale.resize(K);
         for (Index j = 0; j < K; ++j) {
             const double sd = std::sqrt(sq[j] / double(Nt));
-            probe.scale[j] = (sd > 0 && std::isfinite(sd)) ? float(1.0 / sd) : 1.0f;
+            shared.scale[j] = (sd > 0 && std::isfinite(sd)) ? float(1.0 / sd) : 1.0f;
         }
     }
 
-    // ---- training loop
-    BatchKernel kernel(regression, C, K);
-    RowMatrixF buf;
-    const bool direct = allColumns && !standardize; // may slice X itself for consecutive rows
-    std::vector<Index> batchRows(static_cast<std::size_t>(B));
-    VectorI yb(B);
-    VectorF tb(B);
-    MatrixF mW = MatrixF::Zero(C, K), vW = MatrixF::Zero(C, K);
-    VectorF mb = VectorF::Zero(C), vb = VectorF::Zero(C);
-    const float l1 = float(options.l1), l2 = float(options.l2), lr = float(options.learningRate);
-    const Index batches = (Nt + B - 1) / B;
-    std::vector<Index> perm(static_cast<std::size_t>(Nt));
-
-    TrainResult result;
-    int step = 0;
-    for (int epoch = 0; epoch < options.epochs; ++epoch) {
-        if (shuffle) {
-            std::mt19937_64 rng = engineFor(options.seed, quint64(epoch) + 1);
-            permutation(perm, rng);
-        }
-        std::unique_ptr<BatchReader> reader;
-        if (!dense) {
-            // The epoch's rows in batch order; a streamed source starts reading ahead now.
-            std::vector<Index> epochOrder(static_cast<std::size_t>(Nt));
-            for (Index i = 0; i < Nt; ++i)
-                epochOrder[std::size_t(i)] =
-                    shuffle ? order[std::size_t(perm[std::size_t(i)])] : order[std::size_t(i)];
-            reader = source.read(std::move(epochOrder), B, gatherCols);
-        }
-        double dataSum = 0, penaltySum = 0, neuroxSum = 0;
-        for (Index bi = 0; bi < batches; ++bi) {
-            const Index start = bi * B;
-            const Index n = std::min<Index>(B, Nt - start);
-            const Index *idx = order.data() + start;
-            if (shuffle) {
-                for (Index i = 0; i < n; ++i)
-                    batchRows[std::size_t(i)] = order[std::size_t(perm[std::size_t(start + i)])];
-                idx = batchRows.data();
-            }
-            bool consecutive = direct && dense;
-            for (Index i = 1; consecutive && i < n; ++i)
-                consecutive = idx[i] == idx[0] + i;
-            for (Index i = 0; i < n; ++i) {
-                if (regression)
-                    tb[i] = yValue[idx[i]];
-                else
-                    yb[i] = y[idx[i]];
-            }
-
-            float data;
-            if (consecutive) {
-                data = kernel.dataTerm(dense->middleRows(idx[0], n), probe.W, probe.b, yb.data(),
-                                       tb.data());
-            } else if (dense) {
-                if (buf.rows() < B)
-                    buf.resize(B, K); // allocated once, on the first gathered batch
-                gatherRows(*dense, idx, n, gatherCols, probe.mean, probe.scale, buf);
-                data = kernel.dataTerm(buf.topRows(n), probe.W, probe.b, yb.data(), tb.data());
-            } else {
-                const Index got = reader->next(buf); // the same rows, from float16 or disk
-                if (got != n)
-                    throw Error(QStringLiteral("batch reader delivered %1 rows, expected %2")
-                                    .arg(got)
-                                    .arg(n));
-                standardizeRows(buf, n, probe.mean, probe.scale);
-                data = kernel.dataTerm(buf.topRows(n), probe.W, probe.b, yb.data(), tb.data());
-            }
-            const float penalty = addPenalty(probe.W, l1, l2, &kernel.gW());
-            const double batchLoss = double(data + penalty);
-            if (!std::isfinite(batchLoss)) {
-                // Diverged (e.g. a huge learning rate or non-finite inputs): no usable probe.
-                result.status = Status::Failed;
-                return result;
-            }
-
-            ++step;
-            adamUpdate(probe.W, kernel.gW(), mW, vW, step, lr);
-            adamUpdate(probe.b, kernel.gb(), mb, vb, step, lr);
-
-            dataSum += double(data) * double(n);
-            penaltySum += double(penalty);
-            neuroxSum += batchLoss;
-
-            if (callback) {
-                TrainProgress progress;
-                progress.epoch = epoch;
-                progress.epochs = options.epochs;
-                progress.batch = bi;
-                progress.batches = batches;
-                progress.batchLoss = batchLoss;
-                progress.batchAccuracy = regression ? std::numeric_limits<double>::quiet_NaN()
-                                                    : double(kernel.correct()) / double(n);
-                if (!callback(progress)) {
-                    result.status = Status::Cancelled;
-                    return result; // empty probe; epochLoss holds the completed epochs only
-                }
-            }
-        }
-        // True mean loss: data term averaged over tokens + penalty averaged over batches.
-        result.epochLoss.push_back(dataSum / double(Nt) + penaltySum / double(batches));
-        result.neuroxEpochLoss.push_back(neuroxSum / double(Nt));
+    // ---- training loop (fusedtrain.cpp)
+    std::vector<TrainResult> results = probe_detail::trainFused(shared, fused, callback);
+    for (std::size_t j = 0; j < results.size(); ++j) {
+        if (results[j].status != Status::Ok)
+            continue;
+        Probe &probe = heads[j];
+        probe.W = std::move(results[j].probe.W);
+        probe.b = std::move(results[j].probe.b);
+        probe.mean = shared.mean;
+        probe.scale = shared.scale;
+        results[j].probe = std::move(probe);
     }
-    result.probe = std::move(probe);
-    result.status = Status::Ok;
-    return result;
+    return results;
 }
 
 } // namespace salient

@@ -4,6 +4,7 @@
 #include "salient/probe/probe.h"
 
 #include <cmath>
+#include <functional>
 #include <vector>
 
 namespace salient::probe_detail {
@@ -87,6 +88,36 @@ private:
     MatrixF m_gW;
     VectorF m_gb;
 };
+
+/// One probe of a fused training: what differs between the probes of one pass (fusedtrain.cpp).
+struct FusedProbe {
+    int classes = 0;
+    const int *y = nullptr; ///< class targets indexed by row of X; null for regression
+    float l1 = 0, l2 = 0, lr = 0;
+    MatrixF W; ///< initial weights, classes × inputs
+    VectorF b; ///< initial bias
+};
+
+/// What the probes of one fused training share: X, rows, columns, batch order and schedule.
+struct FusedShared {
+    const FeatureSource *source = nullptr;
+    bool regression = false;
+    const float *yValue = nullptr; ///< regression targets indexed by row of X
+    std::vector<Index> order;      ///< row of X for each training position
+    NeuronList gatherCols;         ///< columns of X (empty = all)
+    Index inputs = 0;              ///< number of columns the probes see
+    int epochs = 0;
+    Index batch = 0;
+    VectorF mean, scale; ///< standardisation (empty = off)
+    /// Fills perm (size order.size()) with the positions of epoch e; null = unshuffled.
+    std::function<void(int epoch, std::vector<Index> &perm)> permute;
+};
+
+/// Trains @p probes in one pass per epoch (probe.h, trainProbes). Results keep the probes' order;
+/// each result's probe has W and b set (columns, labels and standardisation are left to the
+/// caller).
+std::vector<TrainResult> trainFused(const FusedShared &shared, std::vector<FusedProbe> &probes,
+                                    const TrainCallback &callback);
 
 /// λ1·Σ|W| + λ2·‖W‖_F (spec §5.3); adds the (sub)gradient to @p gW when @p gW is not null.
 float addPenalty(const MatrixF &W, float l1, float l2, MatrixF *gW);

@@ -150,30 +150,78 @@ MatrixF probeOutputs(const Probe &probe, const Eigen::Ref<const RowMatrixF> &X,
 
     // Masking (spec §8.1): a zeroed input contributes nothing, which is exactly a zero weight
     // column; this equals zeroing the (standardised) input and never touches X.
-    const MatrixF *W = &probe.W;
-    MatrixF masked;
+    std::vector<Index> kept; // probe input positions not zeroed (when masking)
     if (!zeroed.empty()) {
-        masked = probe.W;
         std::vector<char> isZeroed(std::size_t(X.cols()), 0);
         for (int z : zeroed)
             isZeroed[std::size_t(z)] = 1;
         for (Index j = 0; j < K; ++j) {
             const int flat = probe.columns.empty() ? int(j) : probe.columns[std::size_t(j)];
-            if (isZeroed[std::size_t(flat)])
-                masked.col(j).setZero();
+            if (!isZeroed[std::size_t(flat)])
+                kept.push_back(j);
         }
-        W = &masked;
+    }
+    const bool identity = probe.columns.empty() || isIdentity(probe.columns, X.cols());
+    // Reused per thread: no fresh multi-MB buffer (and its page faults) per call.
+    thread_local RowMatrixF buf;
+    thread_local MatrixF Wk;
+    const Index chunk = std::min<Index>(N, 2048);
+    if (!zeroed.empty() && Index(kept.size()) * 2 <= K) {
+        // Most inputs masked (top / random / bottom keeps): multiply only the kept columns, the
+        // same sum without the zero terms (equal up to float rounding order).
+        const Index k = Index(kept.size());
+        NeuronList cols(kept.size());
+        VectorF mean, scale;
+        if (probe.mean.size() > 0) {
+            mean.resize(k);
+            scale.resize(k);
+        }
+        Wk.resize(probe.W.rows(), k);
+        for (Index j = 0; j < k; ++j) {
+            const Index pos = kept[std::size_t(j)];
+            cols[std::size_t(j)] =
+                probe.columns.empty() ? int(pos) : probe.columns[std::size_t(pos)];
+            Wk.col(j) = probe.W.col(pos);
+            if (probe.mean.size() > 0) {
+                mean[j] = probe.mean[pos];
+                scale[j] = probe.scale[pos];
+            }
+        }
+        out.setZero();
+        if (k > 0) {
+            if (buf.rows() < chunk || buf.cols() != k)
+                buf.resize(chunk, k);
+            std::vector<Index> idx(static_cast<std::size_t>(chunk));
+            for (Index s = 0; s < N; s += chunk) {
+                const Index n = std::min<Index>(chunk, N - s);
+                std::iota(idx.begin(), idx.begin() + n, s);
+                gatherRows(X, idx.data(), n, cols, mean, scale, buf);
+                out.middleRows(s, n).noalias() = buf.topRows(n) * Wk.transpose();
+            }
+        }
+        out.rowwise() += probe.b.transpose();
+        return out;
+    }
+    const MatrixF *W = &probe.W;
+    if (!zeroed.empty()) {
+        Wk = probe.W;
+        std::vector<char> keep(std::size_t(K), 0);
+        for (Index j : kept)
+            keep[std::size_t(j)] = 1;
+        for (Index j = 0; j < K; ++j)
+            if (!keep[std::size_t(j)])
+                Wk.col(j).setZero();
+        W = &Wk;
     }
 
-    const bool identity = probe.columns.empty() || isIdentity(probe.columns, X.cols());
     if (identity && probe.mean.size() == 0) {
         out.noalias() = X * W->transpose();
         out.rowwise() += probe.b.transpose();
         return out;
     }
     const NeuronList cols = identity ? NeuronList{} : probe.columns;
-    const Index chunk = std::min<Index>(N, 4096);
-    RowMatrixF buf(chunk, K);
+    if (buf.rows() < chunk || buf.cols() != K)
+        buf.resize(chunk, K);
     std::vector<Index> idx(static_cast<std::size_t>(chunk));
     for (Index s = 0; s < N; s += chunk) {
         const Index n = std::min<Index>(chunk, N - s);

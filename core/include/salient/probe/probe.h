@@ -9,6 +9,7 @@
 #include <QStringList>
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace salient {
 
@@ -80,6 +81,39 @@ TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const Vect
                        const QStringList &labels, const ProbeOptions &options,
                        const NeuronList &columns = {}, const std::vector<Index> &rows = {},
                        const Probe *init = nullptr, const TrainCallback &callback = {});
+
+/// One probe of a fused training (trainProbes). What may differ between the probes of one call:
+/// λ1, λ2, the learning rate, the targets and labels, the initial weights and, when the batch order
+/// does not depend on it (no shuffling), the seed. Everything else in @p options must be equal.
+struct ProbeJob {
+    ProbeOptions options;
+    const VectorI *y = nullptr; ///< class targets (classification); null = the call's y
+    QStringList labels;         ///< class names of y; empty = the call's labels
+    const Probe *init = nullptr;
+};
+
+/// True when probes with options @p a and @p b see the same batches in the same order, so that
+/// trainProbes can train them in one pass (same epochs, batch size, shuffling, standardisation,
+/// task kind and, when shuffling, seed).
+bool sameBatchOrder(const ProbeOptions &a, const ProbeOptions &b);
+
+/**
+ * Trains several probes on the same rows and columns of @p source in one pass over the data
+ * ("fused"): every mini-batch is gathered once and feeds all probes through one wide product
+ * (forward X_b·[W1ᵀ W2ᵀ …], gradient X_bᵀ·[G1 G2 …]). Result i is bit-identical to
+ * trainProbe(source, job i's targets, …, job i's options) — on any thread count — because both
+ * run the same kernels with a fixed blocking, each probe padded to whole kernel tiles.
+ * Throws salient::Error when two jobs do not have the same batch order (sameBatchOrder) or on the
+ * errors of trainProbe. A probe that diverges stops (status Failed) without stopping the others.
+ * @p callback sees job 0's progress after each batch; returning false cancels every probe.
+ * Memory: 4 × Σ classes × inputs floats for the weights and Adam state. Thread: any; blocking.
+ */
+std::vector<TrainResult> trainProbes(const FeatureSource &source, const VectorI &y,
+                                     const VectorF &yValue, const QStringList &labels,
+                                     const std::vector<ProbeJob> &jobs,
+                                     const NeuronList &columns = {},
+                                     const std::vector<Index> &rows = {},
+                                     const TrainCallback &callback = {});
 
 /// Logits (rows × classes) of @p probe on rows of X. @p zeroed: flat neurons whose input is set to
 /// 0 (masking ablation, spec §8.1), applied after standardisation.
