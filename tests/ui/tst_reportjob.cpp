@@ -6,6 +6,7 @@
 #include "salient/ui/export/figureexport.h"
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
+#include "salient/ui/plotting/salienceheatmapcanvas.h"
 
 #include <QElapsedTimer>
 #include <QImage>
@@ -147,6 +148,20 @@ private Q_SLOTS:
             QVERIFY(std::abs(m.captured(1).toDouble() - o.sizeIn.width() * 72) <= 1);
             QVERIFY(std::abs(m.captured(2).toDouble() - o.sizeIn.height() * 72) <= 1);
         }
+        // The recorded figure, replayed by the job, draws what writeFigure() draws directly.
+        const QString direct = m_tmp.filePath(QStringLiteral("direct-heatmap.png"));
+        QVERIFY2(writeFigure(m_w->heatmap()->figure(QStringLiteral("heatmap")), o, direct, &error),
+                 qPrintable(error));
+        const QImage a(direct), b(dir + QStringLiteral("/figures/heatmap.png"));
+        QCOMPARE(a.size(), b.size());
+        qint64 differ = 0;
+        for (int y = 0; y < a.height(); ++y)
+            for (int x = 0; x < a.width(); ++x)
+                differ += a.pixel(x, y) != b.pixel(x, y);
+        QVERIFY2(differ <= qint64(a.width()) * a.height() / 50, // ≤ 2 % (text anti-aliasing)
+                 qPrintable(QStringLiteral("%1 pixels differ").arg(differ)));
+        qInfo("heatmap PNG: %lld of %d pixels differ between direct and job export", differ,
+              a.width() * a.height());
         for (const char *rel :
              {"session.json", "params.json", "results/probe.json", "results/ablation.json",
               "tables/salience_matrix.csv", "tables/data_report.txt", "tables/inspector.json"})
