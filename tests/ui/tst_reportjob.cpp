@@ -6,10 +6,14 @@
 #include "salient/ui/export/figureexport.h"
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
+#include "salient/ui/plotting/curvescanvas.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
+
+#include <qcustomplot.h>
 
 #include <QElapsedTimer>
 #include <QImage>
+#include <QPicture>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSvgRenderer>
@@ -167,6 +171,41 @@ private Q_SLOTS:
               "tables/salience_matrix.csv", "tables/data_report.txt", "tables/inspector.json"})
             QVERIFY2(QFileInfo(dir + QLatin1Char('/') + QLatin1String(rel)).size() > 0, rel);
         QVERIFY(leftovers(m_tmp.path()).isEmpty());
+    }
+
+    // Issue #12 layouts: the ablation legend fits a single-column figure.
+    void ablationLegendFitsSingleColumn()
+    {
+        CurvesCanvas *curves = nullptr; // the ablation view's (the Compare dock has two more)
+        for (CurvesCanvas *c : m_w->findChildren<CurvesCanvas *>())
+            if (!curves || c->legendItemCount() > curves->legendItemCount())
+                curves = c;
+        QVERIFY(curves);
+        QVERIFY(curves->legendItemCount() >= 3);
+        for (const FigurePreset preset : {FigurePreset::SingleColumn, FigurePreset::DoubleColumn}) {
+            const FigureOptions o = FigureOptions::forPreset(preset);
+            FigureStyle style;
+            style.unitsPerInch = figureUnitsPerInch();
+            style.font = figureFont(o.fontPt);
+            const QRectF rect(0, 0, o.sizeIn.width() * style.unitsPerInch,
+                              o.sizeIn.height() * style.unitsPerInch);
+            QPicture picture;
+            {
+                QCPPainter painter(&picture);
+                curves->paintFigure(painter, rect, style);
+            }
+            const QRectF legend = curves->lastFigureLegendRect();
+            QVERIFY(!legend.isNull());
+            QVERIFY2(rect.contains(legend),
+                     qPrintable(QStringLiteral("%1: legend %2,%3 %4×%5 outside %6×%7")
+                                    .arg(figurePresetName(preset))
+                                    .arg(legend.x())
+                                    .arg(legend.y())
+                                    .arg(legend.width())
+                                    .arg(legend.height())
+                                    .arg(rect.width())
+                                    .arg(rect.height())));
+        }
     }
 
     // Cancel: no folder, no staging left; cancelling a replacement keeps the earlier report.
