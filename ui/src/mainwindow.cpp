@@ -44,6 +44,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
@@ -558,7 +559,7 @@ void MainWindow::resetLayout()
     QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
 }
 
-bool MainWindow::exportReport(const QString &dir, QString *error)
+int MainWindow::startReportExport(const QString &dir, QString *error)
 {
     ReportSources src;
     src.controller = m_controller;
@@ -575,14 +576,54 @@ bool MainWindow::exportReport(const QString &dir, QString *error)
     src.dataReport = m_data->reportText();
     src.figures = m_reportFigures;
     QString why;
-    if (!writeReport(src, dir, &why)) {
+    QPointer<MainWindow> self(this);
+    const int id = startReportJob(
+        m_jobs, src, dir,
+        [self, dir](JobStatus status, const QString &message) {
+            if (!self)
+                return;
+            if (status == JobStatus::Ok)
+                self->statusBar()->showMessage(
+                    tr("Report written to %1 (open index.html)").arg(dir), 10000);
+            else if (status == JobStatus::Cancelled)
+                self->statusBar()->showMessage(message, 10000);
+            else
+                self->reportError(message.isEmpty() ? jobStatusText(status) : message);
+        },
+        &why);
+    if (id < 0) {
         if (error)
             *error = why;
         reportError(why);
-        return false;
     }
-    statusBar()->showMessage(tr("Report written to %1").arg(dir), 10000);
-    return true;
+    return id;
+}
+
+bool MainWindow::exportReport(const QString &dir, QString *error)
+{
+    bool finished = false;
+    JobStatus status = JobStatus::Failed;
+    QString message;
+    const int id = startReportExport(dir, error);
+    if (id < 0)
+        return false;
+    const QMetaObject::Connection done =
+        connect(m_jobs, &JobRunner::finished, this, [&](int job, JobStatus s, const QString &m) {
+            if (job != id)
+                return;
+            finished = true;
+            status = s;
+            message = m;
+        });
+    while (!finished) {
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+        if (!finished)
+            QThread::msleep(2);
+    }
+    disconnect(done);
+    if (status != JobStatus::Ok && error)
+        *error = message.isEmpty() ? jobStatusText(status) : message;
+    return status == JobStatus::Ok;
 }
 
 QJsonObject MainWindow::viewState() const

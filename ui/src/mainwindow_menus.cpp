@@ -79,11 +79,8 @@ void MainWindow::buildMenus()
     file->addAction(tr("Export &report…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
         const QString dir = QFileDialog::getSaveFileName(this, tr("Export report into new folder"),
                                                          {}, tr("Folder"));
-        if (dir.isEmpty())
-            return;
-        QString error;
-        if (exportReport(dir, &error))
-            statusBar()->showMessage(tr("Report written to %1 (open index.html)").arg(dir), 10000);
+        if (!dir.isEmpty())
+            startReportExport(dir); // a background job; the status bar says when it is written
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);

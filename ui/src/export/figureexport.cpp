@@ -13,6 +13,7 @@
 #include <QImage>
 #include <QPageSize>
 #include <QPdfWriter>
+#include <QPicture>
 #include <QRegularExpression>
 #include <QScreen>
 #include <QSvgGenerator>
@@ -217,7 +218,27 @@ QByteArray withSvgFallbacks(const QByteArray &svg)
 
 } // namespace
 
-bool writeFigure(const Figure &figure, const FigureOptions &options, const QString &path,
+namespace {
+
+/// Paints a whole figure (title, view, caption) into a device whose figure rectangle is @p all;
+/// @p vector: the device is PDF or SVG (QCustomPlot's vectorised mode).
+using ComposedPainter = std::function<void(QCPPainter &painter, const QRectF &all, bool vector)>;
+
+/// The style every output device of the exporter uses for @p options.
+FigureStyle styleFor(const FigureOptions &options)
+{
+    FigureStyle style;
+    style.unitsPerInch = figureUnitsPerInch();
+    style.font = figureFont(options.fontPt);
+    style.decorations = options.decorations;
+    style.viewFonts = options.viewFonts;
+    return style;
+}
+
+/// The file bytes of a figure in format @p suffix ("pdf", "svg" or "png"; options valid).
+/// Thread: the one that may run @p paint.
+bool renderBytes(const QString &suffix, const FigureOptions &options, double upi,
+                 const QString &title, const ComposedPainter &paint, QByteArray *out,
                  QString *error)
 {
     auto fail = [error](const QString &message) {
@@ -225,29 +246,7 @@ bool writeFigure(const Figure &figure, const FigureOptions &options, const QStri
             *error = message;
         return false;
     };
-    const QFileInfo info(path);
-    const QString suffix = info.suffix().toLower();
-    if (!figureSuffixes().contains(suffix))
-        return fail(QObject::tr("Cannot export “%1”: the file name must end in .pdf, .svg or "
-                                ".png.")
-                        .arg(info.fileName()));
-    if (const QString why = validateFigureOptions(options); !why.isEmpty())
-        return fail(why);
-    if (!figure.paint)
-        return fail(figure.why.isEmpty() ? QObject::tr("This view has nothing to export yet.")
-                                         : figure.why);
-    if (!info.absoluteDir().exists())
-        return fail(QObject::tr("Cannot export to “%1”: the folder does not exist.")
-                        .arg(info.absolutePath()));
-
-    FigureStyle style;
-    style.unitsPerInch = figureUnitsPerInch();
-    style.font = figureFont(options.fontPt);
-    style.decorations = options.decorations;
-    style.viewFonts = options.viewFonts;
-    const double upi = style.unitsPerInch;
     const QRectF all(0, 0, options.sizeIn.width() * upi, options.sizeIn.height() * upi);
-
     QByteArray bytes;
     if (suffix == QLatin1String("png")) {
         const QSize px(std::max(1, int(std::lround(options.sizeIn.width() * options.dpi))),
@@ -267,7 +266,7 @@ bool writeFigure(const Figure &figure, const FigureOptions &options, const QStri
             painter.setRenderHint(QPainter::TextAntialiasing, true);
             painter.scale(double(px.width()) / all.width(), double(px.height()) / all.height());
             painter.setMode(QCPPainter::pmNonCosmetic);
-            paintComposed(painter, all, figure, options, style);
+            paint(painter, all, false);
         }
         const int dpm = int(std::lround(options.dpi / 0.0254));
         image.setDotsPerMeterX(dpm);
@@ -275,7 +274,7 @@ bool writeFigure(const Figure &figure, const FigureOptions &options, const QStri
         QBuffer buffer(&bytes);
         buffer.open(QIODevice::WriteOnly);
         if (!image.save(&buffer, "PNG"))
-            return fail(QObject::tr("Cannot encode the PNG image %1.").arg(path));
+            return fail(QObject::tr("Cannot encode the PNG image."));
     } else if (suffix == QLatin1String("svg")) {
         QBuffer buffer(&bytes);
         buffer.open(QIODevice::WriteOnly);
@@ -284,14 +283,14 @@ bool writeFigure(const Figure &figure, const FigureOptions &options, const QStri
         generator.setSize(all.size().toSize());
         generator.setViewBox(all);
         generator.setResolution(int(upi));
-        generator.setTitle(options.title.isEmpty() ? figure.title : options.title);
+        generator.setTitle(title);
         generator.setDescription(QStringLiteral("Figure exported by Salient"));
         QCPPainter painter;
         if (!painter.begin(&generator))
-            return fail(QObject::tr("Could not start the SVG writer for %1.").arg(path));
+            return fail(QObject::tr("Could not start the SVG writer."));
         painter.setMode(QCPPainter::pmVectorized);
         painter.setMode(QCPPainter::pmNonCosmetic);
-        paintComposed(painter, all, figure, options, style);
+        paint(painter, all, true);
         painter.end();
         buffer.close();
         bytes = withSvgFallbacks(bytes);
@@ -301,24 +300,132 @@ bool writeFigure(const Figure &figure, const FigureOptions &options, const QStri
         QPdfWriter writer(&buffer);
         writer.setResolution(int(upi));
         writer.setCreator(QStringLiteral("Salient"));
-        writer.setTitle(options.title.isEmpty() ? figure.title : options.title);
+        writer.setTitle(title);
         writer.setPageSize(
             QPageSize(options.sizeIn * 72.0, QPageSize::Point, QString(), QPageSize::ExactMatch));
         writer.setPageMargins(QMarginsF(0, 0, 0, 0));
         QCPPainter painter;
         if (!painter.begin(&writer))
-            return fail(QObject::tr("Could not start the PDF writer for %1.").arg(path));
+            return fail(QObject::tr("Could not start the PDF writer."));
         // Images (colour bars, large heatmaps) are stored lossless (Flate), never as JPEG.
         painter.setRenderHint(QPainter::LosslessImageRendering, true);
         painter.setMode(QCPPainter::pmVectorized);
         painter.setMode(QCPPainter::pmNonCosmetic);
         // The page may be a fraction of a point smaller than asked (QPageSize rounds to points).
         const QRectF page(QPointF(0, 0), QSizeF(writer.width(), writer.height()));
-        paintComposed(painter, all.intersected(page.isEmpty() ? all : page), figure, options,
-                      style);
+        paint(painter, all.intersected(page.isEmpty() ? all : page), true);
         painter.end();
     }
+    *out = bytes;
+    return true;
+}
+
+/// writeFigure()'s checks of @p figure and @p options; "" when it can be drawn.
+QString figureProblem(const Figure &figure, const FigureOptions &options)
+{
+    if (const QString why = validateFigureOptions(options); !why.isEmpty())
+        return why;
+    if (!figure.paint)
+        return figure.why.isEmpty() ? QObject::tr("This view has nothing to export yet.")
+                                    : figure.why;
+    return {};
+}
+
+} // namespace
+
+bool writeFigure(const Figure &figure, const FigureOptions &options, const QString &path,
+                 QString *error)
+{
+    auto fail = [error](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    const QFileInfo info(path);
+    const QString suffix = info.suffix().toLower();
+    if (!figureSuffixes().contains(suffix))
+        return fail(QObject::tr("Cannot export “%1”: the file name must end in .pdf, .svg or "
+                                ".png.")
+                        .arg(info.fileName()));
+    if (const QString why = figureProblem(figure, options); !why.isEmpty())
+        return fail(why);
+    if (!info.absoluteDir().exists())
+        return fail(QObject::tr("Cannot export to “%1”: the folder does not exist.")
+                        .arg(info.absolutePath()));
+    const FigureStyle style = styleFor(options);
+    QByteArray bytes;
+    QString why;
+    if (!renderBytes(
+            suffix, options, style.unitsPerInch,
+            options.title.isEmpty() ? figure.title : options.title,
+            [&](QCPPainter &painter, const QRectF &all, bool) {
+                paintComposed(painter, all, figure, options, style);
+            },
+            &bytes, &why))
+        return fail(QStringLiteral("%1: %2").arg(path, why));
     return writeFileAtomic(path, bytes, error);
+}
+
+bool recordFigure(const Figure &figure, const FigureOptions &options, RecordedFigure *out,
+                  QString *error)
+{
+    if (const QString why = figureProblem(figure, options); !why.isEmpty()) {
+        if (error)
+            *error = why;
+        return false;
+    }
+    const FigureStyle style = styleFor(options);
+    const double upi = style.unitsPerInch;
+    const QRectF all(0, 0, options.sizeIn.width() * upi, options.sizeIn.height() * upi);
+    RecordedFigure r;
+    r.name = figure.name;
+    r.title = options.title.isEmpty() ? figure.title : options.title;
+    r.options = options;
+    r.unitsPerInch = upi;
+    for (const bool vector : {true, false}) {
+        QPicture picture;
+        {
+            QCPPainter painter(&picture);
+            if (vector) {
+                painter.setRenderHint(QPainter::LosslessImageRendering, true);
+                painter.setMode(QCPPainter::pmVectorized);
+            } else {
+                painter.setRenderHint(QPainter::TextAntialiasing, true);
+            }
+            painter.setMode(QCPPainter::pmNonCosmetic);
+            paintComposed(painter, all, figure, options, style);
+        }
+        (vector ? r.vector : r.raster) = QByteArray(picture.data(), qsizetype(picture.size()));
+    }
+    *out = std::move(r);
+    return true;
+}
+
+bool renderRecordedFigure(const RecordedFigure &figure, const QString &suffix, QByteArray *bytes,
+                          QString *error)
+{
+    if (!figureSuffixes().contains(suffix)) {
+        if (error)
+            *error = QObject::tr("Unknown figure format “%1”.").arg(suffix);
+        return false;
+    }
+    QPicture vector, raster;
+    vector.setData(figure.vector.constData(), uint(figure.vector.size()));
+    raster.setData(figure.raster.constData(), uint(figure.raster.size()));
+    QString why;
+    if (!renderBytes(
+            suffix, figure.options, figure.unitsPerInch, figure.title,
+            [&](QCPPainter &painter, const QRectF &, bool isVector) {
+                painter.save();
+                (isVector ? vector : raster).play(&painter);
+                painter.restore();
+            },
+            bytes, &why)) {
+        if (error)
+            *error = QStringLiteral("%1.%2: %3").arg(figure.name, suffix, why);
+        return false;
+    }
+    return true;
 }
 
 double paintTable(QPainter &painter, const QRectF &rect, const QAbstractItemModel &model,

@@ -3,10 +3,11 @@
 #include "salient/model/attach.h"
 
 #include "salient/probe/salience.h"
+#include "salient/session/notes.h"
 #include "salient/session/resultsjson.h"
+#include "salient/session/session.h"
 #include "salient/ui/controller/sessioncontroller.h"
 #include "salient/ui/export/report.h"
-#include "salient/ui/export/reportnotes.h"
 #include "salient/ui/export/viewfigures.h"
 #include "salient/ui/models/neuronclassmodel.h"
 #include "salient/ui/models/topwordsmodel.h"
@@ -32,7 +33,14 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPointer>
+#include <QTimer>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 
 namespace salient::ui {
 
@@ -76,32 +84,60 @@ void inspectorTables(const NeuronSummary &s, const NeuronClassModel &classModel,
     *json = j;
 }
 
-/// Writes everything into the (new, empty) folder @p dir.
-bool writeInto(const ReportSources &src, const QString &dir, QString *error)
+/// What the report job writes: built on the GUI thread from the window, written by the job.
+struct ReportPlan {
+    std::vector<std::pair<QString, QByteArray>> files; ///< path relative to the folder → bytes
+    std::vector<Figure> figures; ///< each written as figures/NAME.pdf, .svg and .png
+    Session session;             ///< saved as session.json (+ arrays)
+    FigureOptions options;       ///< size, font and DPI of every figure
+};
+
+/// The plan of the report of @p src: data snapshots and the figures to record. GUI thread.
+bool planReport(const ReportSources &src, ReportPlan *plan, QString *error)
 {
     const SessionController &c = *src.controller;
-    const QString figures = dir + QStringLiteral("/figures");
-    const QString tables = dir + QStringLiteral("/tables");
-    const QString results = dir + QStringLiteral("/results");
-    if (!QDir().mkpath(figures) || !QDir().mkpath(tables) || !QDir().mkpath(results)) {
-        *error = QObject::tr("%1: cannot create sub-folders").arg(dir);
-        return false;
-    }
+    plan->options = src.figures;
     std::vector<Section> sections;
     QStringList tableFiles;
+    auto addFigure = [&](Figure figure, const QString &name, QStringList *files) {
+        figure.name = name;
+        for (const QString &suffix : figureSuffixes())
+            *files << QStringLiteral("figures/%1.%2").arg(name, suffix);
+        plan->figures.push_back(std::move(figure));
+    };
+    auto canvasFigure = [](PlotCanvas *cv, const QString &base) {
+        Figure figure = cv->figure(base);
+        if (!figure.paint) // an empty canvas: its axes, as on screen
+            figure.paint = [cv = QPointer<PlotCanvas>(cv)](QCPPainter &painter, const QRectF &rect,
+                                                           const FigureStyle &style) {
+                if (cv)
+                    cv->paintFigure(painter, rect, style);
+            };
+        return figure;
+    };
+    // A canvas's figure and its data (tables/BASE.csv and .json), listed in @p files.
+    auto canvasFiles = [&](PlotCanvas *cv, const QString &base, QStringList *figureFiles,
+                           QStringList *dataFiles) {
+        addFigure(canvasFigure(cv, base), base, figureFiles);
+        const QByteArray csv = cv->csv();
+        const QString csvRel = QStringLiteral("tables/%1.csv").arg(base);
+        const QString jsonRel = QStringLiteral("tables/%1.json").arg(base);
+        plan->files.emplace_back(csvRel, csv);
+        plan->files.emplace_back(jsonRel,
+                                 QJsonDocument(csvToJson(csv)).toJson(QJsonDocument::Indented));
+        *dataFiles << csvRel << jsonRel;
+    };
     auto canvas = [&](PlotCanvas *cv, const QString &title, const QString &base, int w, int h,
                       const QString &note = {}) {
         Q_UNUSED(w);
         Q_UNUSED(h);
         Section s{title, note, {}};
-        if (!writeCanvasFiles(cv, figures, tables, base, src.figures, dir, &s.files, error))
-            return false;
+        canvasFiles(cv, base, &s.files, &s.files);
         sections.push_back(s);
         return true;
     };
     auto file = [&](const QString &rel, const QByteArray &bytes) {
-        if (!writeFileAtomic(dir + QLatin1Char('/') + rel, bytes, error))
-            return false;
+        plan->files.emplace_back(rel, bytes);
         tableFiles << rel;
         return true;
     };
@@ -195,15 +231,12 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
             return false;
     if (src.words->sentenceCount() > 0) {
         Section s{QObject::tr("Per-word activations"), src.words->data().title, {}};
-        if (!writeFigureFiles(src.words->figure(), src.figures, figures, dir, &s.files, error))
-            return false;
+        addFigure(src.words->figure(), QStringLiteral("words"), &s.files);
         sections.push_back(s);
     }
     if (c.selectedColumn() >= 0 && src.inspector->summary().column == c.selectedColumn()) {
         Section s{QObject::tr("Neuron inspector"), src.inspector->summaryText(), {}};
-        if (!writeFigureFiles(inspectorFigure(src.inspector), src.figures, figures, dir, &s.files,
-                              error))
-            return false;
+        addFigure(inspectorFigure(src.inspector), QStringLiteral("inspector"), &s.files);
         sections.push_back(s);
         QByteArray classes, words;
         QJsonObject j;
@@ -219,22 +252,28 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
             return false;
     }
     if (src.compare->hasComparison()) {
-        QStringList written;
-        if (!src.compare->exportTo(figures, tables, dir, &written, error))
-            return false;
-        Section s{QObject::tr("Compare"), src.compare->summaryText(), {}};
-        for (const QString &f : written)
-            (f.startsWith(QStringLiteral("figures/")) ? s.files : tableFiles) << f;
+        CompareDock *cmp = src.compare;
+        Section s{QObject::tr("Compare"), cmp->summaryText(), {}};
+        canvasFiles(cmp->layerBars(), QStringLiteral("compare-layers"), &s.files, &tableFiles);
+        if (cmp->hasCurvesA())
+            canvasFiles(cmp->curvesA(), QStringLiteral("compare-curves-a"), &s.files, &tableFiles);
+        if (cmp->hasCurvesB())
+            canvasFiles(cmp->curvesB(), QStringLiteral("compare-curves-b"), &s.files, &tableFiles);
+        file(QStringLiteral("tables/compare-overlap.csv"), cmp->overlapCsv());
+        file(QStringLiteral("tables/compare-overlap.json"),
+             QJsonDocument(cmp->overlapJson()).toJson());
         sections.push_back(s);
     }
     if (!file(QStringLiteral("tables/data_report.txt"), src.dataReport.toUtf8()))
         return false;
-    if (!writeNotesTables(c.session().notes, dir, &tableFiles, error))
-        return false;
+    if (!c.session().notes.isEmpty()) {
+        file(QStringLiteral("tables/notes.csv"), notesToCsv(c.session().notes));
+        file(QStringLiteral("tables/notes.json"),
+             QJsonDocument(notesToJson(c.session().notes)).toJson());
+    }
 
     // The session that replays every result above with its own probe options.
-    if (!c.writeSessionCopy(dir + QStringLiteral("/session.json"), error))
-        return false;
+    plan->session = c.session();
     const Session &session = c.session();
     QJsonObject params;
     params[QStringLiteral("salient_version")] = QStringLiteral(SALIENT_VERSION);
@@ -250,9 +289,7 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
             QStringLiteral("built-in synthetic demo dataset, property %1, seed %2")
                 .arg(session.demoProperty)
                 .arg(session.demoSeed);
-    if (!writeFileAtomic(dir + QStringLiteral("/params.json"), QJsonDocument(params).toJson(),
-                         error))
-        return false;
+    plan->files.emplace_back(QStringLiteral("params.json"), QJsonDocument(params).toJson());
 
     auto esc = [](const QString &t) { return t.toHtmlEscaped(); };
     QString html = QStringLiteral(
@@ -295,23 +332,34 @@ bool writeInto(const ReportSources &src, const QString &dir, QString *error)
     for (const QString &f : tableFiles)
         html += QStringLiteral("<li><a href=\"%1\">%1</a></li>\n").arg(esc(f));
     html += QStringLiteral("</ul>\n</body></html>\n");
-    return writeFileAtomic(dir + QStringLiteral("/index.html"), html.toUtf8(), error);
+    plan->files.emplace_back(QStringLiteral("index.html"), html.toUtf8());
+    Q_UNUSED(error);
+    return true;
 }
 
 } // namespace
 
-bool writeReport(const ReportSources &src, const QString &dirPath, QString *error)
+namespace {
+
+/// Where a report goes: the folder @c name in @c parent, replacing an earlier report or not.
+struct ReportTarget {
+    QString parent;
+    QString name;
+    bool replace = false;
+};
+
+/// Checks @p dirPath (GUI thread, before the job starts): false and a readable @p error for a
+/// path that cannot hold a report.
+bool checkTarget(const QString &dirPath, ReportTarget *out, QString *error)
 {
     auto fail = [&](const QString &message) {
         if (error)
             *error = message;
         return false;
     };
-    if (!src.controller || !src.controller->task())
-        return fail(QObject::tr("Nothing to report: load data (and run an analysis) first."));
     const QFileInfo target(QDir::cleanPath(QFileInfo(dirPath).absoluteFilePath()));
     const QString name = target.fileName();
-    QDir parent = target.absoluteDir();
+    const QDir parent = target.absoluteDir();
     if (name.isEmpty())
         return fail(QObject::tr("%1: not a valid report folder name").arg(dirPath));
     if (!parent.exists() && !QDir().mkpath(parent.absolutePath()))
@@ -330,44 +378,203 @@ bool writeReport(const ReportSources &src, const QString &dirPath, QString *erro
                             .arg(target.filePath()));
         replace = true;
     }
-    const QString suffix = QString::number(QCoreApplication::applicationPid());
-    const QString staging = parent.filePath(QStringLiteral(".%1.partial-%2").arg(name, suffix));
-    QDir(staging).removeRecursively();
-    if (!QDir().mkpath(staging))
-        return fail(QObject::tr("%1: cannot create a folder there").arg(parent.absolutePath()));
+    *out = {parent.absolutePath(), name, replace};
+    return true;
+}
+
+/**
+ * Hands the figures recorded on the GUI thread to the job, in plan order. The GUI thread
+ * appends (one figure per event-loop turn), the job's worker waits for each in turn; @c stop
+ * tells the GUI side that the job has ended (cancelled, failed or done) and no more is needed.
+ */
+struct FigureFeed {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::vector<RecordedFigure> recorded; // guarded by mutex
+    QString failure;                      // guarded by mutex; non-empty: recording failed
+    std::atomic<bool> stop{false};
+};
+
+/// GUI thread: records figure @p i of @p figures into @p feed, then schedules the next one on a
+/// later event-loop turn, so no single stall of the GUI is longer than one figure's drawing.
+void recordFrom(QObject *context, std::shared_ptr<FigureFeed> feed,
+                std::shared_ptr<std::vector<Figure>> figures, FigureOptions options, size_t i)
+{
+    if (feed->stop.load() || i >= figures->size())
+        return;
+    RecordedFigure r;
     QString why;
-    bool ok = false;
-    try {
-        ok = writeInto(src, staging, &why);
-    } catch (const std::exception &e) {
-        why = QString::fromLocal8Bit(e.what());
+    const bool ok = recordFigure((*figures)[i], options, &r, &why);
+    {
+        const std::lock_guard<std::mutex> lock(feed->mutex);
+        if (ok)
+            feed->recorded.push_back(std::move(r));
+        else
+            feed->failure = QStringLiteral("%1: %2").arg((*figures)[i].name, why);
     }
-    if (!ok) {
-        QDir(staging).removeRecursively();
-        return fail(
+    feed->ready.notify_all();
+    if (ok && i + 1 < figures->size())
+        QTimer::singleShot(0, context, [context, feed, figures, options, i] {
+            recordFrom(context, feed, figures, options, i + 1);
+        });
+}
+
+/// Worker thread: removes the staging folder unless released (failure, cancel, exception).
+struct StagingGuard {
+    QString path;
+    ~StagingGuard()
+    {
+        if (!path.isEmpty())
+            QDir(path).removeRecursively();
+    }
+};
+
+/// The job's work: writes @p plan and the recorded figures into a staging folder next to the
+/// target and renames it into place at the end. Worker thread; touches no widget.
+JobStatus writePlanned(JobContext &ctx, ReportPlan &plan, const ReportTarget &target,
+                       FigureFeed &feed, size_t figureCount)
+{
+    const QDir parent(target.parent);
+    const QString suffix =
+        QStringLiteral("%1-%2").arg(QCoreApplication::applicationPid()).arg(ctx.id());
+    const QString staging =
+        parent.filePath(QStringLiteral(".%1.partial-%2").arg(target.name, suffix));
+    auto failed = [&](const QString &why) {
+        ctx.setMessage(
             QObject::tr("The report was not written (nothing was left behind): %1").arg(why));
+        return JobStatus::Failed;
+    };
+    auto cancelled = [&] {
+        ctx.setMessage(QObject::tr("Report export cancelled; nothing was written."));
+        return JobStatus::Cancelled;
+    };
+    QDir(staging).removeRecursively();
+    StagingGuard guard{staging};
+    for (const char *sub : {"figures", "tables", "results"})
+        if (!QDir().mkpath(staging + QLatin1Char('/') + QLatin1String(sub)))
+            return failed(QObject::tr("%1: cannot create a folder there").arg(target.parent));
+
+    const double steps = double(plan.files.size() + 1 + figureCount * figureSuffixes().size());
+    double done = 0;
+    auto step = [&](const QString &what) {
+        return ctx.report(done++ / steps, QObject::tr("Writing %1").arg(what));
+    };
+    QString why;
+    for (const auto &[rel, bytes] : plan.files) {
+        if (!step(rel))
+            return cancelled();
+        if (!writeFileAtomic(staging + QLatin1Char('/') + rel, bytes, &why))
+            return failed(why);
     }
-    QString backup;
-    if (replace) {
-        backup = parent.filePath(QStringLiteral(".%1.old-%2").arg(name, suffix));
-        QDir(backup).removeRecursively();
-        if (!parent.rename(name, QFileInfo(backup).fileName())) {
-            QDir(staging).removeRecursively();
-            return fail(QObject::tr("%1: cannot replace the earlier report (is a file in it "
-                                    "open?)")
-                            .arg(target.filePath()));
+    if (!step(QStringLiteral("session.json")))
+        return cancelled();
+    salient::saveSession(staging + QStringLiteral("/session.json"), plan.session);
+
+    for (size_t i = 0; i < figureCount; ++i) {
+        RecordedFigure figure;
+        {
+            std::unique_lock<std::mutex> lock(feed.mutex);
+            while (feed.recorded.size() <= i && feed.failure.isEmpty()) {
+                if (ctx.cancelled())
+                    return cancelled();
+                feed.ready.wait_for(lock, std::chrono::milliseconds(50));
+            }
+            if (feed.recorded.size() <= i)
+                return failed(feed.failure);
+            figure = feed.recorded[i];
+        }
+        for (const QString &format : figureSuffixes()) {
+            const QString rel = QStringLiteral("figures/%1.%2").arg(figure.name, format);
+            if (!step(rel))
+                return cancelled();
+            QByteArray bytes;
+            if (!renderRecordedFigure(figure, format, &bytes, &why)
+                || !writeFileAtomic(staging + QLatin1Char('/') + rel, bytes, &why))
+                return failed(why);
         }
     }
-    if (!parent.rename(QFileInfo(staging).fileName(), name)) {
-        if (!backup.isEmpty())
-            parent.rename(QFileInfo(backup).fileName(), name);
-        QDir(staging).removeRecursively();
-        return fail(
-            QObject::tr("%1: cannot move the finished report into place").arg(target.filePath()));
+    if (ctx.cancelled())
+        return cancelled();
+
+    // Into place: an earlier report is moved aside first and removed only once the new one is in.
+    QDir dir(target.parent);
+    QString backup;
+    if (target.replace) {
+        backup = QStringLiteral(".%1.old-%2").arg(target.name, suffix);
+        QDir(dir.filePath(backup)).removeRecursively();
+        if (!dir.rename(target.name, backup))
+            return failed(QObject::tr("%1: cannot replace the earlier report (is a file in it "
+                                      "open?)")
+                              .arg(dir.filePath(target.name)));
     }
+    if (!dir.rename(QFileInfo(staging).fileName(), target.name)) {
+        if (!backup.isEmpty())
+            dir.rename(backup, target.name);
+        return failed(QObject::tr("%1: cannot move the finished report into place")
+                          .arg(dir.filePath(target.name)));
+    }
+    guard.path.clear();
     if (!backup.isEmpty())
-        QDir(backup).removeRecursively();
-    return true;
+        QDir(dir.filePath(backup)).removeRecursively();
+    ctx.report(1.0, QObject::tr("Report written"));
+    ctx.setMessage(dir.filePath(target.name));
+    return JobStatus::Ok;
+}
+
+} // namespace
+
+int startReportJob(JobRunner *runner, const ReportSources &src, const QString &dirPath,
+                   JobRunner::Done onDone, QString *error)
+{
+    auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return -1;
+    };
+    if (!runner)
+        return fail(QObject::tr("No job runner to write the report with."));
+    if (!src.controller || !src.controller->task())
+        return fail(QObject::tr("Nothing to report: load data (and run an analysis) first."));
+    if (const QString why = validateFigureOptions(src.figures); !why.isEmpty())
+        return fail(why);
+    ReportTarget target;
+    if (!checkTarget(dirPath, &target, error))
+        return -1;
+    auto plan = std::make_shared<ReportPlan>();
+    QString why;
+    try {
+        if (!planReport(src, plan.get(), &why))
+            return fail(
+                QObject::tr("The report was not written (nothing was left behind): %1").arg(why));
+    } catch (const std::exception &e) {
+        return fail(QObject::tr("The report was not written (nothing was left behind): %1")
+                        .arg(QString::fromLocal8Bit(e.what())));
+    }
+    // The figures stay on the GUI thread (they draw the views' widgets); the job gets them
+    // recorded, one per event-loop turn, and writes everything else meanwhile.
+    auto figures = std::make_shared<std::vector<Figure>>(std::move(plan->figures));
+    plan->figures.clear();
+    auto feed = std::make_shared<FigureFeed>();
+    const size_t count = figures->size();
+    const int id = runner->start(
+        QObject::tr("Export report %1").arg(target.name),
+        [plan, target, feed, count](JobContext &ctx) {
+            JobStatus status = JobStatus::Failed;
+            try {
+                status = writePlanned(ctx, *plan, target, *feed, count);
+            } catch (...) {
+                feed->stop.store(true);
+                throw;
+            }
+            feed->stop.store(true);
+            return status;
+        },
+        std::move(onDone), JobRunner::Lane::Interactive);
+    const FigureOptions options = plan->options;
+    QTimer::singleShot(0, runner, [runner, feed, figures, options] {
+        recordFrom(runner, feed, figures, options, 0);
+    });
+    return id;
 }
 
 } // namespace salient::ui

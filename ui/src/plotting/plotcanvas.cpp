@@ -399,7 +399,14 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
     // Long one-line texts (captions) wrap to the figure's width; legends get as many columns as
     // fit. Both are restored below.
     std::vector<std::pair<QCPTextElement *, QString>> texts;
-    std::vector<std::tuple<QCPLegend *, int, QCPLayoutGrid::FillOrder>> legends;
+    struct LegendState {
+        QCPLegend *legend;
+        int wrap;
+        QCPLayoutGrid::FillOrder order;
+        QSize icon;
+        QFont font;
+    };
+    std::vector<LegendState> legends;
     const double avail = std::max(40.0, rect.width() - 16);
     for (QCPLayoutElement *e : m_plot->plotLayout()->elements(true)) {
         if (auto *text = qobject_cast<QCPTextElement *>(e)) {
@@ -412,28 +419,43 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
             }
         } else if (auto *legend = qobject_cast<QCPLegend *>(e); legend && legend->visible()) {
             const int n = legend->itemCount();
-            double widest = 0;
-            const QFontMetricsF fm(legend->font());
-            for (int i = 0; i < n; ++i)
-                if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
-                    widest =
-                        std::max(widest, legend->iconSize().width() + legend->iconTextPadding()
-                                             + fm.horizontalAdvance(item->plottable()->name()) + 8);
-            if (n == 0 || widest <= 0)
+            if (n == 0)
                 continue;
-            // At least two columns for long legends: one column of many entries would take the
-            // plot's height (entries then elide at the right instead).
-            const int cols = std::max(n > 4 ? 2 : 1, int((avail + legend->columnSpacing())
-                                                         / (widest + legend->columnSpacing())));
+            legends.push_back(
+                {legend, legend->wrap(), legend->fillOrder(), legend->iconSize(), legend->font()});
+            // Figure-sized icons (the screen's 32 px swatch takes a third of a column at 3.3 in).
+            const QFontMetricsF fm0(legend->font());
+            legend->setIconSize(int(std::ceil(fm0.height() * 1.6)),
+                                int(std::ceil(fm0.height() * 0.7)));
+            // As many columns as fit the width (at least one); a legend that would still take
+            // more than a third of the height is set smaller (down to 80 %).
+            int cols = 1;
+            for (int attempt = 0; attempt < 3; ++attempt) {
+                const QFontMetricsF fm(legend->font());
+                double widest = 0;
+                for (int i = 0; i < n; ++i)
+                    if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
+                        widest = std::max(
+                            widest, legend->iconSize().width() + legend->iconTextPadding()
+                                        + fm.horizontalAdvance(item->plottable()->name()) + 8);
+                if (widest <= 0)
+                    break;
+                cols = std::clamp(
+                    int((avail + legend->columnSpacing()) / (widest + legend->columnSpacing())), 1,
+                    n);
+                const int rows = (n + cols - 1) / cols;
+                if (rows * fm.height() * 1.1 <= rect.height() / 3 || attempt == 2)
+                    break;
+                QFont smaller = legend->font();
+                smaller.setPointSizeF(smaller.pointSizeF() * 0.9);
+                legend->setFont(smaller);
+                for (int i = 0; i < n; ++i)
+                    if (QCPAbstractLegendItem *item = legend->item(i))
+                        item->setFont(smaller);
+            }
             // QCPLayoutGrid::wrap: columns per row with foColumnsFirst, rows per column with
-            // foRowsFirst (0 = no wrapping).
+            // foRowsFirst.
             const bool columnsFirst = legend->fillOrder() == QCPLayoutGrid::foColumnsFirst;
-            const int wrap = legend->wrap();
-            const int shownCols = columnsFirst ? (wrap > 0 ? std::min(n, wrap) : n)
-                                               : (wrap > 0 ? (n + wrap - 1) / wrap : 1);
-            if (shownCols <= cols)
-                continue;
-            legends.emplace_back(legend, wrap, legend->fillOrder());
             legend->setWrap(columnsFirst ? cols : (n + cols - 1) / cols);
             legend->setFillOrder(legend->fillOrder(), true);
         }
@@ -443,12 +465,25 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
     painter.translate(rect.topLeft());
     m_plot->toPainter(&painter, int(std::floor(rect.width())), int(std::floor(rect.height())));
     painter.restore();
+    // Where the legend entries were laid out (figure units, relative to rect): tests check it.
+    m_lastFigureLegend = QRectF();
+    for (const LegendState &l : legends)
+        for (int i = 0; i < l.legend->itemCount(); ++i)
+            if (QCPAbstractLegendItem *item = l.legend->item(i); item && item->visible())
+                m_lastFigureLegend = m_lastFigureLegend.united(QRectF(item->outerRect()));
 
     for (auto &[text, old] : texts)
         text->setText(old);
-    for (auto &[legend, wrap, order] : legends) {
-        legend->setWrap(wrap);
-        legend->setFillOrder(order, true);
+    for (const LegendState &l : legends) {
+        l.legend->setWrap(l.wrap);
+        l.legend->setFillOrder(l.order, true);
+        l.legend->setIconSize(l.icon);
+        if (l.legend->font() != l.font) {
+            l.legend->setFont(l.font);
+            for (int i = 0; i < l.legend->itemCount(); ++i)
+                if (QCPAbstractLegendItem *item = l.legend->item(i))
+                    item->setFont(l.font);
+        }
     }
 
     for (auto &[item, visible] : hidden)

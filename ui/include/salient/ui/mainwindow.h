@@ -105,11 +105,16 @@ public:
     int loadCompareSession(const QString &path);
 
     /**
-     * Writes the report folder @p dir (layout in docs/gui.md) from what the window shows: every
-     * figure, every result as CSV + JSON (core's result files), the session that replays it and
-     * index.html. Assembled under a temporary sibling name and renamed at the end; an existing
-     * @p dir must be empty or an earlier report. False with a readable message in @p error.
+     * File › Export report…: writes the report folder @p dir (layout in docs/gui.md) from what
+     * the window shows (every figure, every result as CSV + JSON, the session that replays it and
+     * index.html) as a background job in the Jobs dock with progress and cancel (startReportJob:
+     * figures recorded on the GUI thread one per event-loop turn, encoded and written by the
+     * job). The status bar says when it is written; failures appear as a dialog and in
+     * lastError(). @return the job id, −1 (and @p error) when it cannot start.
      */
+    int startReportExport(const QString &dir, QString *error = nullptr);
+    /// startReportExport() and waits for the job (event loop running): headless
+    /// `--export-report` and tests. False with a readable message in @p error (also cancel).
     bool exportReport(const QString &dir, QString *error = nullptr);
     /// Size, font and DPI of the report's figures (default: the double-column preset).
     void setReportFigures(const FigureOptions &options) { m_reportFigures = options; }

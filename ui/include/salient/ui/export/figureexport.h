@@ -102,6 +102,34 @@ QString svgFontFamilies(const QString &family);
 bool writeFigure(const Figure &figure, const FigureOptions &options, const QString &path,
                  QString *error = nullptr);
 
+/**
+ * A figure recorded on the GUI thread and written later on any thread (the report job): the
+ * drawing commands of figure.paint, title and caption included, as QPicture data, once as PDF and
+ * SVG see them (vectorised) and once as PNG does. Immutable value; safe to move between threads.
+ */
+struct RecordedFigure {
+    QString name;             ///< file name stem
+    QString title;            ///< PDF/SVG document title
+    FigureOptions options;    ///< final size, font and DPI it was laid out at
+    double unitsPerInch = 96; ///< figure units per inch when recorded
+    QByteArray vector;        ///< QPicture data for PDF and SVG
+    QByteArray raster;        ///< QPicture data for PNG
+};
+
+/**
+ * Records @p figure at @p options (the checks of writeFigure(): options valid, something to
+ * draw). Thread: the one that may run figure.paint (the GUI thread for widget views); it costs
+ * the drawing calls only, no encoding. False and @p error (may be null) when it cannot be drawn.
+ */
+bool recordFigure(const Figure &figure, const FigureOptions &options, RecordedFigure *out,
+                  QString *error = nullptr);
+/**
+ * The bytes writeFigure() would write for the recorded figure in format @p suffix ("pdf",
+ * "svg", "png"): same page size, fonts and lossless images. Any thread (no widget is touched).
+ */
+bool renderRecordedFigure(const RecordedFigure &figure, const QString &suffix, QByteArray *bytes,
+                          QString *error = nullptr);
+
 /// A readable reason when @p options are out of range; "" when valid.
 QString validateFigureOptions(const FigureOptions &options);
 

@@ -1,6 +1,7 @@
 #pragma once
 // Base of every plotting canvas: owns one QCustomPlot, a title, figure export and CSV of the data.
 #include <QByteArray>
+#include <QRectF>
 #include <QString>
 #include <QWidget>
 
@@ -76,6 +77,9 @@ public:
     /// This canvas as a Figure for writeFigure(): name @p name, title(), and @p caption; empty
     /// (with a reason) when the canvas shows nothing (an empty-state text is set).
     Figure figure(const QString &name, const QString &caption = {});
+    /// The legend entries' bounding box in the last paintFigure() (figure units, relative to its
+    /// rect; null when it drew no legend). For tests: the legend must fit the figure.
+    QRectF lastFigureLegendRect() const { return m_lastFigureLegend; }
 
     /**
      * The data shown, as UTF-8 CSV with a header row (RFC 4180 quoting, '\n' line ends, NaN as
@@ -127,6 +131,7 @@ protected:
     static QByteArray csvNumber(double value);
 
 private:
+    QRectF m_lastFigureLegend;
     QCustomPlot *m_plot = nullptr;
     QCPLayoutGrid *m_content = nullptr;
     QCPTextElement *m_titleElement = nullptr;
