@@ -13,6 +13,8 @@ PACKAGES=(
   libqcustomplot-dev libqcustomplot2.1-qt6
   # numerics and I/O
   libeigen3-dev libopenblas-dev libhdf5-dev
+  # SHA-256 of input files at the CPU's SHA-instruction speed (libcrypto)
+  libssl-dev
   # offscreen/Xvfb test runs, screenshots
   xvfb xauth fonts-dejavu-core
   # packaging: dpkg-shlibdeps (dpkg-dev) and `file` for CPack's Depends; validators used by

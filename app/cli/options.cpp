@@ -837,6 +837,21 @@ ExperimentProgress stderrProgress(const QString &name)
     };
 }
 
+QStringList inputPathsFor(const QCommandLineParser &p)
+{
+    QStringList paths;
+    if (p.isSet(QStringLiteral("demo")))
+        return paths;
+    for (const char *split : {"train", "dev", "test"})
+        for (const char *role : {"activations", "tokens", "labels"}) {
+            const QString name =
+                QStringLiteral("%1-%2").arg(QLatin1String(split), QLatin1String(role));
+            if (p.isSet(name))
+                paths << p.value(name);
+        }
+    return paths;
+}
+
 /// The session a command ran: inputs (with fingerprints), options, results.
 Session sessionFor(const QCommandLineParser &p, const DatasetOptions &dopt, const ProbeOptions &po)
 {
