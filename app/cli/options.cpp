@@ -802,6 +802,11 @@ void addProbeOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("standardize"),
                  QStringLiteral("z-score each neuron with train statistics")});
     p.addOption({QStringLiteral("no-shuffle"), QStringLiteral("consecutive unshuffled batches")});
+    p.addOption({QStringLiteral("shuffle-block"),
+                 QStringLiteral("block-shuffled order: blocks of N consecutive rows in random "
+                                "order, rows shuffled within each block (sequential reads for "
+                                "--storage stream; default 0 = full shuffle)"),
+                 QStringLiteral("N")});
     p.addOption(
         {QStringLiteral("out"), QStringLiteral("output folder (created)"), QStringLiteral("DIR")});
 }
@@ -819,6 +824,7 @@ ProbeOptions probeOptionsFromParser(const QCommandLineParser &p)
     po.neuroxCompatible = p.isSet(QStringLiteral("neurox-compatible"));
     po.standardize = p.isSet(QStringLiteral("standardize"));
     po.shuffle = !p.isSet(QStringLiteral("no-shuffle"));
+    po.shuffleBlockRows = int(parseInt(p, QStringLiteral("shuffle-block"), 0, 0, kMaxIntOption));
     po.validate();
     return po;
 }

@@ -119,6 +119,12 @@ private Q_SLOTS:
         p.neuroxCompatible = false;
         QCOMPARE(toJson(p).value(QStringLiteral("shuffle")), QJsonValue(true));
         QCOMPARE(toJson(p).value(QStringLiteral("standardize")), QJsonValue(true));
+        // The block-shuffled order round-trips; absent in older sessions (full shuffle).
+        p.shuffleBlockRows = 4096;
+        QCOMPARE(probeOptionsFromJson(toJson(p)).shuffleBlockRows, 4096);
+        QJsonObject old = toJson(p);
+        old.remove(QStringLiteral("shuffle_block"));
+        QCOMPARE(probeOptionsFromJson(old).shuffleBlockRows, 0);
     }
 
     void saveAndLoad()

@@ -4,6 +4,8 @@
 // gradients, Adam state and update); only the reported loss sums are accumulated in double.
 #include "salient/probe/probe.h"
 
+#include "salient/probe/batchorder.h"
+
 #include "probe_p.h"
 #include "util/random_p.h"
 
@@ -99,6 +101,10 @@ void ProbeOptions::validate() const
         throw Error(QStringLiteral("number of epochs must be at least 1 (got %1)").arg(epochs));
     if (batchSize < 1)
         throw Error(QStringLiteral("batch size must be at least 1 (got %1)").arg(batchSize));
+    if (shuffleBlockRows < 0)
+        throw Error(QStringLiteral("shuffle block must be 0 (full shuffle) or a number of rows ≥ 1 "
+                                   "(got %1)")
+                        .arg(shuffleBlockRows));
     if (!std::isfinite(learningRate) || learningRate <= 0)
         throw Error(QStringLiteral("learning rate must be a finite number > 0 (got %1)")
                         .arg(num(learningRate)));
@@ -296,8 +302,13 @@ TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const Vect
     int step = 0;
     for (int epoch = 0; epoch < options.epochs; ++epoch) {
         if (shuffle) {
-            std::mt19937_64 rng = engineFor(options.seed, quint64(epoch) + 1);
-            permutation(perm, rng);
+            if (options.shuffleBlockRows > 0) {
+                blockShuffledPermutation(perm, options.seed, quint64(epoch),
+                                         options.shuffleBlockRows);
+            } else {
+                std::mt19937_64 rng = engineFor(options.seed, quint64(epoch) + 1);
+                permutation(perm, rng);
+            }
         }
         std::unique_ptr<BatchReader> reader;
         if (!dense) {

@@ -192,6 +192,8 @@ QJsonObject toJson(const ProbeOptions &o)
     j[QStringLiteral("shuffle")] = o.shuffle && !o.neuroxCompatible;
     j[QStringLiteral("standardize")] = o.standardize && !o.neuroxCompatible;
     j[QStringLiteral("neurox_compatible")] = o.neuroxCompatible;
+    if (o.shuffleBlockRows > 0 && j.value(QStringLiteral("shuffle")).toBool())
+        j[QStringLiteral("shuffle_block")] = o.shuffleBlockRows; // absent: full permutation
     return j;
 }
 
@@ -252,6 +254,7 @@ ProbeOptions probeOptionsFromJson(const QJsonObject &j)
     o.shuffle = j.value(QStringLiteral("shuffle")).toBool(o.shuffle);
     o.standardize = j.value(QStringLiteral("standardize")).toBool(o.standardize);
     o.neuroxCompatible = j.value(QStringLiteral("neurox_compatible")).toBool(o.neuroxCompatible);
+    o.shuffleBlockRows = j.value(QStringLiteral("shuffle_block")).toInt(0);
     return o;
 }
 
@@ -261,7 +264,7 @@ namespace {
 /// probeOptionsFromJson would silently replace by its default).
 void checkProbeOptionTypes(const QJsonObject &j)
 {
-    for (const char *key : {"l1", "l2", "epochs", "batch_size", "learning_rate"})
+    for (const char *key : {"l1", "l2", "epochs", "batch_size", "learning_rate", "shuffle_block"})
         if (j.contains(QLatin1String(key)) && !j.value(QLatin1String(key)).isDouble())
             throw Error(QStringLiteral("'%1' is not a number").arg(QLatin1String(key)));
     for (const char *key : {"regression", "shuffle", "standardize", "neurox_compatible"})
