@@ -15,6 +15,8 @@ PACKAGES=(
   libeigen3-dev libopenblas-dev libhdf5-dev
   # salient-cli-mpi (docs/cluster.md) and its tests under mpirun
   libopenmpi-dev openmpi-bin
+  # SHA-256 of input files at the CPU's SHA-instruction speed (libcrypto)
+  libssl-dev
   # offscreen/Xvfb test runs, screenshots
   xvfb xauth fonts-dejavu-core
   # packaging: dpkg-shlibdeps (dpkg-dev) and `file` for CPack's Depends; validators used by

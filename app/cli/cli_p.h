@@ -151,6 +151,8 @@ salient::ProbeOptions probeOptionsFromParser(const QCommandLineParser &p);
 /// Progress on stderr, at most every 10 %.
 salient::ExperimentProgress stderrProgress(const QString &name);
 
+/// The input files named by --{train,dev,test}-{activations,tokens,labels} (none under --demo).
+QStringList inputPathsFor(const QCommandLineParser &p);
 /// The session a command ran: inputs (with fingerprints), options, results.
 salient::Session sessionFor(const QCommandLineParser &p, const salient::DatasetOptions &dopt,
                             const salient::ProbeOptions &po);

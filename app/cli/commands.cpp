@@ -347,12 +347,14 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     requireOutputFolder(outDir);
 
     DatasetOptions dopt;
+    // Full SHA-256 of the inputs while loading them (I/O bound), finished before training.
+    std::future<std::map<QString, QString>> hashing = hashFilesInBackground(inputPathsFor(p));
     LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;
     printDataWarnings(task, po);
 
     Session session = sessionFor(p, dopt, po);
-    std::future<void> hashing = hashInputsInBackground(session); // full SHA-256 while we compute
+    setInputHashes(session, hashing.get());
     session.analyses = {name};
     session.analysisOptions[name] = analysisOptions;
     session.analysisProbeOptions[name] = po; // what `run` replays this analysis with
@@ -370,7 +372,6 @@ int cmdAnalysis(const QString &name, const QStringList &args)
     QStringList written = writeAnalysisFiles(outDir, name, out);
     printSeedSummary(out);
     session.results[name] = out.json;
-    hashing.get();
     written << saveSessionFiles(outDir, session);
     if (name == QLatin1String("probe")) {
         written << writeProbeFiles(outDir, session, task, po, out.json);
@@ -607,11 +608,13 @@ int cmdPipeline(const QStringList &args)
     const QString outDir = p.value(QStringLiteral("out"));
     requireOutputFolder(outDir);
     DatasetOptions dopt;
+    // Full SHA-256 of the inputs while loading them (I/O bound), finished before training.
+    std::future<std::map<QString, QString>> hashing = hashFilesInBackground(inputPathsFor(p));
     const LoadedTask task = loadFromOptions(p, dopt);
     po.regression = dopt.task == TaskType::Regression;
     printDataWarnings(task, po);
     Session session = sessionFor(p, dopt, po);
-    std::future<void> hashing = hashInputsInBackground(session);
+    setInputHashes(session, hashing.get());
     session.analyses = analyses;
     for (const QString &a : analyses)
         session.analysisOptions[a] = analysisOptions.value(a).toObject();
@@ -621,7 +624,6 @@ int cmdPipeline(const QStringList &args)
                                           if (s.analyses[index] == QLatin1String("grid-search"))
                                               applyGridSearchWinner(s, index, out);
                                       });
-    hashing.get();
     if (rc != 0)
         return rc;
     written << saveSessionFiles(outDir, session);

@@ -809,6 +809,11 @@ void addProbeOptions(QCommandLineParser &p)
     p.addOption({QStringLiteral("standardize"),
                  QStringLiteral("z-score each neuron with train statistics")});
     p.addOption({QStringLiteral("no-shuffle"), QStringLiteral("consecutive unshuffled batches")});
+    p.addOption({QStringLiteral("shuffle-block"),
+                 QStringLiteral("block-shuffled order: blocks of N consecutive rows in random "
+                                "order, rows shuffled within each block (sequential reads for "
+                                "--storage stream; default 0 = full shuffle)"),
+                 QStringLiteral("N")});
     p.addOption(
         {QStringLiteral("out"), QStringLiteral("output folder (created)"), QStringLiteral("DIR")});
 }
@@ -826,6 +831,7 @@ ProbeOptions probeOptionsFromParser(const QCommandLineParser &p)
     po.neuroxCompatible = p.isSet(QStringLiteral("neurox-compatible"));
     po.standardize = p.isSet(QStringLiteral("standardize"));
     po.shuffle = !p.isSet(QStringLiteral("no-shuffle"));
+    po.shuffleBlockRows = int(parseInt(p, QStringLiteral("shuffle-block"), 0, 0, kMaxIntOption));
     po.validate();
     return po;
 }
@@ -842,6 +848,21 @@ ExperimentProgress stderrProgress(const QString &name)
         }
         return true;
     };
+}
+
+QStringList inputPathsFor(const QCommandLineParser &p)
+{
+    QStringList paths;
+    if (p.isSet(QStringLiteral("demo")))
+        return paths;
+    for (const char *split : {"train", "dev", "test"})
+        for (const char *role : {"activations", "tokens", "labels"}) {
+            const QString name =
+                QStringLiteral("%1-%2").arg(QLatin1String(split), QLatin1String(role));
+            if (p.isSet(name))
+                paths << p.value(name);
+        }
+    return paths;
 }
 
 /// The session a command ran: inputs (with fingerprints), options, results.

@@ -391,6 +391,11 @@ private Q_SLOTS:
         QVERIFY(res[QStringLiteral("options")]
                     .toObject()[QStringLiteral("neurox_compatible")]
                     .toBool());
+        // NeuroX-compatible training is unshuffled: the record says what ran.
+        QCOMPARE(res[QStringLiteral("options")].toObject()[QStringLiteral("shuffle")],
+                 QJsonValue(false));
+        QCOMPARE(res[QStringLiteral("options")].toObject()[QStringLiteral("standardize")],
+                 QJsonValue(false));
         // Flat indices refer to the original layers 1 and 3: 32..63 and 96..127.
         for (const QJsonValue v : res[QStringLiteral("ranking")].toArray()) {
             const int n = v.toInt();

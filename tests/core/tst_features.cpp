@@ -4,6 +4,7 @@
 #include "salient/analyses/experiment.h"
 #include "salient/data/features.h"
 #include "salient/data/task.h"
+#include "salient/probe/batchorder.h"
 #include "salient/probe/metrics.h"
 #include "salient/probe/probe.h"
 #include "salient/util/error.h"
@@ -289,6 +290,76 @@ private Q_SLOTS:
                      e.what());
             QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("big.hdf5")), e.what());
         }
+    }
+
+    void blockShuffledOrderIsAPermutationOfSequentialBlocks()
+    {
+        for (const Index n : {Index(1), Index(7), Index(1000), Index(1003)}) {
+            for (const Index b : {Index(1), Index(16), Index(100), Index(5000)}) {
+                const auto size = static_cast<std::size_t>(n);
+                std::vector<Index> perm(size), again(size), other(size);
+                blockShuffledPermutation(perm, 42, 3, b);
+                blockShuffledPermutation(again, 42, 3, b);
+                blockShuffledPermutation(other, 42, 4, b);
+                QCOMPARE(perm, again); // deterministic per (seed, epoch)
+                std::vector<Index> sorted = perm;
+                std::sort(sorted.begin(), sorted.end());
+                for (Index i = 0; i < n; ++i)
+                    QCOMPARE(sorted[std::size_t(i)], i); // a permutation
+                // Positions come in whole blocks: each run holds exactly the rows of one block.
+                std::size_t at = 0;
+                while (at < perm.size()) {
+                    const Index block = perm[at] / b;
+                    const Index count = std::min(b, n - block * b);
+                    for (Index r = 0; r < count; ++r)
+                        QCOMPARE(perm[at + std::size_t(r)] / b, block);
+                    at += std::size_t(count);
+                }
+                if (n >= 1000 && b <= 100)
+                    QVERIFY(perm != other); // a new order every epoch
+            }
+        }
+        // Shuffled at both levels: blocks leave their place, rows leave theirs within a block.
+        std::vector<Index> perm(1000);
+        blockShuffledPermutation(perm, 1, 0, 100);
+        QVERIFY(perm[0] / 100 != 0 || perm[100] / 100 != 1 || perm[200] / 100 != 2);
+        int moved = 0;
+        for (std::size_t i = 0; i + 1 < perm.size(); ++i)
+            moved += perm[i + 1] != perm[i] + 1;
+        QVERIFY(moved > 500);
+    }
+
+    void streamedBlockShuffleIsDeterministicAndCloseToFullShuffle()
+    {
+        QTemporaryDir dir;
+        TaskInputs in = writePlantedTask(dir.path(), 300, 16, 5);
+        in.options.storage = StorageMode::Streamed;
+        const LoadedTask streamed = loadTask(in);
+        QCOMPARE(streamed.train->storage, StorageMode::Streamed);
+        ProbeOptions po;
+        po.epochs = 4;
+        po.shuffleBlockRows = 64;
+        const TrainResult a = trainProbe(*streamed.train->features(), streamed.train->y,
+                                         streamed.train->yValue, streamed.vocab.names, po);
+        const TrainResult b = trainProbe(*streamed.train->features(), streamed.train->y,
+                                         streamed.train->yValue, streamed.vocab.names, po);
+        QVERIFY(a.probe.W == b.probe.W); // bit for bit, same seed
+        QVERIFY(a.probe.b == b.probe.b);
+        ProbeOptions full = po;
+        full.shuffleBlockRows = 0;
+        const TrainResult c = trainProbe(*streamed.train->features(), streamed.train->y,
+                                         streamed.train->yValue, streamed.vocab.names, full);
+        QVERIFY(!(a.probe.W == c.probe.W)); // the option changes the order
+        const double accBlock =
+            evaluateProbe(a.probe, *streamed.dev->features(), streamed.dev->y, streamed.dev->yValue)
+                .accuracy;
+        const double accFull =
+            evaluateProbe(c.probe, *streamed.dev->features(), streamed.dev->y, streamed.dev->yValue)
+                .accuracy;
+        qInfo("planted, streamed: block-shuffled dev %.4f, fully shuffled dev %.4f", accBlock,
+              accFull);
+        QVERIFY2(std::abs(accBlock - accFull) <= 0.02,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(accBlock).arg(accFull)));
     }
 
     void streamedReadErrorReachesTheCaller()

@@ -5,6 +5,7 @@
 #include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -108,6 +109,22 @@ private Q_SLOTS:
         QCOMPARE(p2.batchSize, 512);
         QCOMPARE(p2.seed, p.seed);
         QVERIFY(p2.neuroxCompatible);
+        // Shuffling and standardisation are off under NeuroX compatibility, whatever the flags
+        // say: the JSON records what ran, and reading it back trains the same way.
+        p.shuffle = true;
+        p.standardize = true;
+        const QJsonObject j = toJson(p);
+        QCOMPARE(j.value(QStringLiteral("shuffle")), QJsonValue(false));
+        QCOMPARE(j.value(QStringLiteral("standardize")), QJsonValue(false));
+        p.neuroxCompatible = false;
+        QCOMPARE(toJson(p).value(QStringLiteral("shuffle")), QJsonValue(true));
+        QCOMPARE(toJson(p).value(QStringLiteral("standardize")), QJsonValue(true));
+        // The block-shuffled order round-trips; absent in older sessions (full shuffle).
+        p.shuffleBlockRows = 4096;
+        QCOMPARE(probeOptionsFromJson(toJson(p)).shuffleBlockRows, 4096);
+        QJsonObject old = toJson(p);
+        old.remove(QStringLiteral("shuffle_block"));
+        QCOMPARE(probeOptionsFromJson(old).shuffleBlockRows, 0);
     }
 
     void saveAndLoad()
@@ -519,6 +536,47 @@ private Q_SLOTS:
             QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
         QVERIFY(fileFingerprint(p)
                 != fileFingerprint(file(QStringLiteral("inputs/demo.dev.words.txt"))));
+        // FIPS 180-2 vector: one million 'a'.
+        const QString million = file(QStringLiteral("million-a.txt"));
+        writeAll(million, QByteArray(1000000, 'a'));
+        QCOMPARE(
+            fileSha256(million),
+            QStringLiteral("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+        // Sessions written before libcrypto hashed with Qt's SHA-256: the same digests, so their
+        // recorded sha256 and fingerprint values still match (files over several 4 MiB reads).
+        const QString big = file(QStringLiteral("big.bin"));
+        QByteArray bytes(9 * 1024 * 1024 + 123, Qt::Uninitialized);
+        QRandomGenerator rng(11);
+        for (char &c : bytes)
+            c = char(rng.generate() & 0xff);
+        writeAll(big, bytes);
+        QCOMPARE(fileSha256(big),
+                 QString::fromLatin1(
+                     QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+        QCryptographicHash quick(QCryptographicHash::Sha256);
+        constexpr qsizetype kSample = 64 * 1024;
+        quick.addData(QByteArray::number(bytes.size()));
+        quick.addData(bytes.left(kSample));
+        quick.addData(bytes.mid(bytes.size() / 2 - kSample / 2, kSample));
+        quick.addData(bytes.right(kSample));
+        QCOMPARE(fileFingerprint(big), QString::fromLatin1(quick.result().toHex()));
+        const QString empty = file(QStringLiteral("empty.bin"));
+        writeAll(empty, {});
+        QCOMPARE(
+            fileSha256(empty),
+            QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        // The CLI's hashing while loading: keyed by absolute path, missing files left out.
+        Session s;
+        s.splits[QStringLiteral("train")] = {describeInput(big), describeInput(p),
+                                             describeInput(million)};
+        QVERIFY(s.splits[QStringLiteral("train")][0].sha256.isEmpty());
+        const std::map<QString, QString> sha =
+            hashFilesInBackground({big, p, million, p, file(QStringLiteral("missing"))}).get();
+        QCOMPARE(sha.size(), size_t(3));
+        setInputHashes(s, sha);
+        QCOMPARE(s.splits[QStringLiteral("train")][0].sha256, fileSha256(big));
+        QCOMPARE(s.splits[QStringLiteral("train")][1].sha256, fileSha256(p));
+        QCOMPARE(s.splits[QStringLiteral("train")][2].sha256, fileSha256(million));
     }
 };
 

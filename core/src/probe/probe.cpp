@@ -4,6 +4,8 @@
 // gradients, Adam state and update); only the reported loss sums are accumulated in double.
 #include "salient/probe/probe.h"
 
+#include "salient/probe/batchorder.h"
+
 #include "probe_p.h"
 #include "util/random_p.h"
 
@@ -97,6 +99,10 @@ void ProbeOptions::validate() const
         throw Error(QStringLiteral("number of epochs must be at least 1 (got %1)").arg(epochs));
     if (batchSize < 1)
         throw Error(QStringLiteral("batch size must be at least 1 (got %1)").arg(batchSize));
+    if (shuffleBlockRows < 0)
+        throw Error(QStringLiteral("shuffle block must be 0 (full shuffle) or a number of rows ≥ 1 "
+                                   "(got %1)")
+                        .arg(shuffleBlockRows));
     if (!std::isfinite(learningRate) || learningRate <= 0)
         throw Error(QStringLiteral("learning rate must be a finite number > 0 (got %1)")
                         .arg(num(learningRate)));
@@ -119,7 +125,7 @@ bool sameBatchOrder(const ProbeOptions &a, const ProbeOptions &b)
     const bool standardizeB = b.standardize && !b.neuroxCompatible;
     return a.regression == b.regression && a.epochs == b.epochs && a.batchSize == b.batchSize
            && shuffleA == shuffleB && standardizeA == standardizeB
-           && (!shuffleA || a.seed == b.seed);
+           && (!shuffleA || (a.seed == b.seed && a.shuffleBlockRows == b.shuffleBlockRows));
 }
 
 TrainResult trainProbe(const FeatureSource &source, const VectorI &y, const VectorF &yValue,
@@ -269,7 +275,12 @@ std::vector<TrainResult> trainProbes(const FeatureSource &source, const VectorI 
     shared.batch = std::min<Index>(options.batchSize, Nt);
     if (shuffle) {
         const quint64 seed = options.seed;
-        shared.permute = [seed](int epoch, std::vector<Index> &perm) {
+        const int blockRows = options.shuffleBlockRows;
+        shared.permute = [seed, blockRows](int epoch, std::vector<Index> &perm) {
+            if (blockRows > 0) {
+                blockShuffledPermutation(perm, seed, quint64(epoch), blockRows);
+                return;
+            }
             std::mt19937_64 rng = engineFor(seed, quint64(epoch) + 1);
             permutation(perm, rng);
         };

@@ -3,8 +3,8 @@
 #include "io/hdf5util_p.h"
 #include "salient/util/atomicfile.h"
 #include "salient/util/error.h"
+#include "salient/util/sha256.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -14,6 +14,7 @@
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <cmath>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace salient {
@@ -38,12 +39,12 @@ QString fileFingerprint(const QString &path)
         throw Error(QStringLiteral("%1: cannot read: %2").arg(path, f.errorString()));
     const qint64 size = f.size();
     constexpr qint64 kSample = 64 * 1024;
-    QCryptographicHash h(QCryptographicHash::Sha256);
+    Sha256 h;
     h.addData(QByteArray::number(size));
     h.addData(readBlock(f, 0, kSample));
     h.addData(readBlock(f, std::max<qint64>(0, size / 2 - kSample / 2), kSample));
     h.addData(readBlock(f, std::max<qint64>(0, size - kSample), kSample));
-    return QString::fromLatin1(h.result().toHex());
+    return QString::fromLatin1(h.hexResult());
 }
 
 QString fileSha256(const QString &path, const LoadProgress &progress)
@@ -51,19 +52,24 @@ QString fileSha256(const QString &path, const LoadProgress &progress)
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         throw Error(QStringLiteral("%1: cannot read: %2").arg(path, f.errorString()));
-    QCryptographicHash h(QCryptographicHash::Sha256);
+    // One sequential pass: let the kernel read ahead.
+    posix_fadvise(f.handle(), 0, 0, POSIX_FADV_SEQUENTIAL);
+    Sha256 h;
     const qint64 size = std::max<qint64>(1, f.size());
     qint64 done = 0;
-    QByteArray block;
-    while (!(block = f.read(4 << 20)).isEmpty()) {
-        h.addData(block);
-        done += block.size();
+    QByteArray block(4 << 20, Qt::Uninitialized);
+    for (;;) {
+        const qint64 n = f.read(block.data(), block.size());
+        if (n <= 0)
+            break;
+        h.addData(block.constData(), std::size_t(n));
+        done += n;
         if (progress && !progress(double(done) / double(size)))
             return {};
     }
     if (f.error() != QFile::NoError)
         throw Error(QStringLiteral("%1: read error: %2").arg(path, f.errorString()));
-    return QString::fromLatin1(h.result().toHex());
+    return QString::fromLatin1(h.hexResult());
 }
 
 InputFile describeInput(const QString &path, bool fullHash)
@@ -91,6 +97,30 @@ std::future<void> hashInputsInBackground(Session &session)
         for (InputFile *f : files)
             f->sha256 = fileSha256(f->path);
     });
+}
+
+std::future<std::map<QString, QString>> hashFilesInBackground(const QStringList &paths)
+{
+    QStringList absolute;
+    for (const QString &p : paths) {
+        const QFileInfo fi(p);
+        if (fi.isFile() && !absolute.contains(fi.absoluteFilePath()))
+            absolute << fi.absoluteFilePath();
+    }
+    return std::async(std::launch::async, [absolute] {
+        std::map<QString, QString> sha;
+        for (const QString &p : absolute)
+            sha[p] = fileSha256(p);
+        return sha;
+    });
+}
+
+void setInputHashes(Session &session, const std::map<QString, QString> &sha256ByPath)
+{
+    for (auto &[name, split] : session.splits)
+        for (InputFile &f : split)
+            if (const auto it = sha256ByPath.find(f.path); it != sha256ByPath.end())
+                f.sha256 = it->second;
 }
 
 TaskInputs Session::taskInputs() const
@@ -157,9 +187,13 @@ QJsonObject toJson(const ProbeOptions &o)
     j[QStringLiteral("batch_size")] = o.batchSize;
     j[QStringLiteral("learning_rate")] = o.learningRate;
     j[QStringLiteral("seed")] = QString::number(o.seed); // 64-bit: as text, JSON doubles lose bits
-    j[QStringLiteral("shuffle")] = o.shuffle;
-    j[QStringLiteral("standardize")] = o.standardize;
+    // What ran: NeuroX-compatible mode turns shuffling and standardisation off whatever the
+    // flags say, so the record says false (reading it back trains the same way).
+    j[QStringLiteral("shuffle")] = o.shuffle && !o.neuroxCompatible;
+    j[QStringLiteral("standardize")] = o.standardize && !o.neuroxCompatible;
     j[QStringLiteral("neurox_compatible")] = o.neuroxCompatible;
+    if (o.shuffleBlockRows > 0 && j.value(QStringLiteral("shuffle")).toBool())
+        j[QStringLiteral("shuffle_block")] = o.shuffleBlockRows; // absent: full permutation
     return j;
 }
 
@@ -260,6 +294,7 @@ ProbeOptions probeOptionsFromJson(const QJsonObject &j)
     o.shuffle = j.value(QStringLiteral("shuffle")).toBool(o.shuffle);
     o.standardize = j.value(QStringLiteral("standardize")).toBool(o.standardize);
     o.neuroxCompatible = j.value(QStringLiteral("neurox_compatible")).toBool(o.neuroxCompatible);
+    o.shuffleBlockRows = j.value(QStringLiteral("shuffle_block")).toInt(0);
     return o;
 }
 
@@ -269,7 +304,7 @@ namespace {
 /// probeOptionsFromJson would silently replace by its default).
 void checkProbeOptionTypes(const QJsonObject &j)
 {
-    for (const char *key : {"l1", "l2", "epochs", "batch_size", "learning_rate"})
+    for (const char *key : {"l1", "l2", "epochs", "batch_size", "learning_rate", "shuffle_block"})
         if (j.contains(QLatin1String(key)) && !j.value(QLatin1String(key)).isDouble())
             throw Error(QStringLiteral("'%1' is not a number").arg(QLatin1String(key)));
     for (const char *key : {"regression", "shuffle", "standardize", "neurox_compatible"})

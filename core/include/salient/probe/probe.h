@@ -20,8 +20,11 @@ struct ProbeOptions {
     int epochs = 10;
     int batchSize = 32; ///< NeuroX API default; presets 32 / 128 / 512
     double learningRate = 1e-3;
-    quint64 seed = 1;         ///< drives initialisation and shuffling
-    bool shuffle = true;      ///< seeded permutation per epoch; NeuroX-compatible mode: false
+    quint64 seed = 1;    ///< drives initialisation and shuffling
+    bool shuffle = true; ///< seeded permutation per epoch; NeuroX-compatible mode: false
+    /// With shuffle: 0 = full permutation of the rows; > 0 = block-shuffled order
+    /// (blockShuffledPermutation, blocks of this many consecutive rows), for streamed files.
+    int shuffleBlockRows = 0;
     bool standardize = false; ///< z-score each neuron with train mean/std before training
     /// NeuroX-compatible: consecutive unshuffled batches, no standardisation (overrides both).
     bool neuroxCompatible = false;

@@ -27,6 +27,8 @@ struct InputFile {
     QString sha256;      ///< full SHA-256 (hex), empty until computed
 };
 
+/// Both hashes are standard SHA-256 computed with libcrypto (util/sha256.h); sessions written
+/// with Qt's implementation hold the same values.
 /// Quick content fingerprint: SHA-256 over the size and three 64 KiB samples (start, middle,
 /// end), hex. Reads at most 192 KiB, so it is instant for any file. Throws salient::Error.
 QString fileFingerprint(const QString &path);
@@ -56,6 +58,14 @@ struct Session;
 /// and stores them in its InputFile::sha256. The caller must wait (get()) before reading or
 /// saving the session's inputs; get() rethrows a read error.
 std::future<void> hashInputsInBackground(Session &session);
+/// Full SHA-256 (hex) of each existing file of @p paths (keys: absolute paths, as describeInput
+/// records them; missing files are left out, the loader reports them), one file after another
+/// on a new thread. Start it before loading the same files, while loading is I/O bound (page
+/// faults, reads), and wait (get()) before training, so hashing never shares the cores with
+/// compute. get() rethrows a read error.
+std::future<std::map<QString, QString>> hashFilesInBackground(const QStringList &paths);
+/// Stores hashes from hashFilesInBackground in the InputFile::sha256 of matching paths.
+void setInputHashes(Session &session, const std::map<QString, QString> &sha256ByPath);
 
 struct Session {
     static constexpr int kVersion = 1;
