@@ -1,6 +1,7 @@
 #pragma once
 // Base of every plotting canvas: owns one QCustomPlot, a title, figure export and CSV of the data.
 #include <QByteArray>
+#include <QRectF>
 #include <QString>
 #include <QWidget>
 
@@ -73,6 +74,14 @@ public:
      */
     void paintFigure(QCPPainter &painter, const QRectF &rect, const FigureStyle &style);
 
+    /// Geometry of the last paintFigure() in figure units, relative to its rect (for checks).
+    struct FigureLayout {
+        QRectF rect;                ///< the figure's plot area, (0, 0, width, height)
+        QRectF legend;              ///< union of the visible legends' outer rects (null: none)
+        int clippedLegendItems = 0; ///< legend entries narrower than their text or past the right
+    };
+    const FigureLayout &lastFigureLayout() const;
+
     /// This canvas as a Figure for writeFigure(): name @p name, title(), and @p caption; empty
     /// (with a reason) when the canvas shows nothing (an empty-state text is set).
     Figure figure(const QString &name, const QString &caption = {});
@@ -113,6 +122,15 @@ protected:
      */
     QCPColorMap *addColourMap(const QCPColorGradient &gradient, QCPColorScale **scale);
 
+    /**
+     * Adapts size-dependent texts (e.g. wraps a colour-bar title to the bar's height) to the
+     * current layout; paintFigure() calls it after a layout pass at the figure's size and
+     * restoreFitToSize() after painting. Default: nothing.
+     */
+    virtual void fitToSize();
+    /// Undoes fitToSize() for the on-screen plot. Default: nothing.
+    virtual void restoreFitToSize();
+
     /// Registers an interaction mark (selection outline, hover): hidden in figures unless
     /// FigureStyle::decorations. The item stays owned by the plot and must not be removed from it.
     void addDecoration(QCPLayerable *item);
@@ -133,6 +151,7 @@ private:
     QString m_title;
     QLabel *m_empty = nullptr;                 ///< empty-state overlay (child of the plot)
     std::vector<QCPLayerable *> m_decorations; ///< owned by the plot, live as long as it
+    FigureLayout m_lastFigure;
 };
 
 } // namespace salient::ui
