@@ -8,6 +8,7 @@
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/mainwindow.h"
 #include "salient/ui/plotting/colormaps.h"
+#include "salient/ui/plotting/curvescanvas.h"
 #include "salient/ui/plotting/layerbarscanvas.h"
 #include "salient/ui/plotting/salienceheatmapcanvas.h"
 #include "salient/ui/plotting/trainingcurvecanvas.h"
@@ -216,6 +217,84 @@ private Q_SLOTS:
         QVERIFY2(!images.contains(QStringLiteral("jpeg"))
                      && !images.contains(QStringLiteral("jpx")),
                  qPrintable(images));
+    }
+
+    // Issue 12: at single column the ablation legend (ten entries) stays inside the figure and
+    // no entry is cut; the compare figure's panels too.
+    void legendsFitAtSingleColumn()
+    {
+        const FigureOptions o = FigureOptions::forPreset(FigurePreset::SingleColumn);
+        CurvesCanvas *curves = m_w->curvesView()->canvas();
+        QVERIFY(curves->legendItemCount() >= 6);
+        QString error;
+        QVERIFY2(writeFigure(figureForView(m_w->curvesView(), nullptr), o,
+                             m_dir.filePath(QStringLiteral("legend-curves.png")), &error),
+                 qPrintable(error));
+        const PlotCanvas::FigureLayout &l = curves->lastFigureLayout();
+        QVERIFY(!l.legend.isNull());
+        QVERIFY2(l.rect.adjusted(-1, -1, 1, 1).contains(l.legend),
+                 qPrintable(QStringLiteral("legend %1,%2 %3 × %4 in %5 × %6")
+                                .arg(l.legend.x())
+                                .arg(l.legend.y())
+                                .arg(l.legend.width())
+                                .arg(l.legend.height())
+                                .arg(l.rect.width())
+                                .arg(l.rect.height())));
+        QCOMPARE(l.clippedLegendItems, 0);
+        // The legend leaves the plot most of the height.
+        QVERIFY2(l.legend.height() < 0.5 * l.rect.height(),
+                 qPrintable(QString::number(l.legend.height())));
+        // The on-screen legend is unchanged (names and wrap restored).
+        for (int i = 0; i < curves->plot()->graphCount(); ++i)
+            QVERIFY(!curves->plot()->graph(i)->name().contains(QLatin1Char('\n')));
+
+        QVERIFY2(writeFigure(figureForView(m_w->compareDock(), nullptr), o,
+                             m_dir.filePath(QStringLiteral("legend-compare.png")), &error),
+                 qPrintable(error));
+        const PlotCanvas::FigureLayout &c = m_w->compareDock()->layerBars()->lastFigureLayout();
+        QCOMPARE(c.clippedLegendItems, 0);
+        if (!c.legend.isNull())
+            QVERIFY(c.rect.adjusted(-1, -1, 1, 1).contains(c.legend));
+    }
+
+    // Issue 12: layer tick labels are thinned by the pixels the axis has, and the colour-bar
+    // title is wrapped to the bar's height.
+    void heatmapLabelsFitTheirRoom()
+    {
+        SalienceHeatmapCanvas c;
+        SalienceHeatmapCanvas *shown = m_w->salienceView()->canvas();
+        c.setMatrix(shown->matrix(), shown->valueKind());
+        const int layers = shown->matrix().layers;
+        QVERIFY(layers >= 4);
+        c.show();
+        QCPColorScale *scale = nullptr;
+        for (QCPLayoutElement *e : c.plot()->plotLayout()->elements(true))
+            if (auto *s = qobject_cast<QCPColorScale *>(e))
+                scale = s;
+        QVERIFY(scale);
+        for (int height : {150, 220, 500}) {
+            c.resize(520, height);
+            QApplication::processEvents();
+            c.plot()->replot();
+            c.plot()->replot();
+            QCPAxis *y = c.plot()->yAxis;
+            const double labelH = QFontMetricsF(y->tickLabelFont()).height();
+            const auto ticks = y->tickVector().size();
+            const double room = y->axisRect()->height();
+            QVERIFY2(
+                ticks >= 1 && ticks * labelH <= room,
+                qPrintable(
+                    QStringLiteral("%1 ticks of %2 px in %3 px").arg(ticks).arg(labelH).arg(room)));
+            if (height == 500)
+                QCOMPARE(int(ticks), layers); // enough room: every layer labelled
+            const QFontMetricsF fm(scale->axis()->labelFont());
+            for (const QString &line : scale->axis()->label().split(QLatin1Char('\n')))
+                QVERIFY2(fm.horizontalAdvance(line) <= scale->outerRect().height(),
+                         qPrintable(QStringLiteral("“%1” %2 px on a %3 px bar")
+                                        .arg(line)
+                                        .arg(fm.horizontalAdvance(line))
+                                        .arg(scale->outerRect().height())));
+        }
     }
 
     void fileNameWithoutSuffixGetsTheFiltersSuffix()

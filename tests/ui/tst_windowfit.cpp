@@ -167,6 +167,15 @@ private Q_SLOTS:
                      {QStringLiteral("seeds"), 3},
                      {QStringLiteral("mode"), QStringLiteral("masking")}}));
         check(QStringLiteral("ablation"));
+        {
+            // At 1366 × 768 the ablation curves and the heatmap keep a usable plot height
+            // (the status and selectivity texts scroll in a short box below the curves).
+            const int curvesH = w.curvesView()->canvas()->height();
+            const int heatmapH = w.salienceView()->canvas()->height();
+            qInfo("at 1366 × 768: ablation plot %d px, heatmap plot %d px high", curvesH, heatmapH);
+            QVERIFY2(curvesH >= 130, qPrintable(QString::number(curvesH)));
+            QVERIFY2(heatmapH >= 110, qPrintable(QString::number(heatmapH)));
+        }
         QVERIFY(run(w, QStringLiteral("minimal-subset"),
                     {{QStringLiteral("fractions"), QJsonArray{0.05, 0.2, 0.5}},
                      {QStringLiteral("seeds"), 3}}));

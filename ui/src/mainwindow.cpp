@@ -521,7 +521,12 @@ void MainWindow::applyDefaultDockSizes()
     const int w = std::max(width(), 1000), h = std::max(height(), 700);
     resizeDocks({m_docks[0], m_docks[2]}, {w * 27 / 100, w * 73 / 100}, Qt::Horizontal);
     resizeDocks({m_docks[0], m_docks[7]}, {h * 60 / 100, h * 27 / 100}, Qt::Vertical);
-    resizeDocks({m_docks[2], m_docks[3], m_docks[4]}, {h * 34 / 100, h * 32 / 100, h * 30 / 100},
+    // The heatmap gets the largest share (its layer labels and colour-bar title need height);
+    // on short screens (1366 × 768) the word view gives height to the bottom row (ablation).
+    const bool shortScreen = h < 900;
+    resizeDocks({m_docks[2], m_docks[3], m_docks[4]},
+                shortScreen ? QList<int>{h * 36 / 100, h * 18 / 100, h * 42 / 100}
+                            : QList<int>{h * 44 / 100, h * 22 / 100, h * 30 / 100},
                 Qt::Vertical);
     resizeDocks({m_docks[4], m_docks[5], m_docks[6]}, {w * 24 / 100, w * 42 / 100, w * 34 / 100},
                 Qt::Horizontal);

@@ -141,14 +141,36 @@ Figure compareFigure(CompareDock *compare)
             layers->paintFigure(painter, rect, style);
             return;
         }
-        const QRectF upper(rect.left(), rect.top(), rect.width(), rect.height() * 0.5);
-        const QRectF lower(rect.left(), upper.bottom(), rect.width(), rect.height() * 0.5);
+        // Narrow figures (single column): the two curve panels leave out their legends (two
+        // ten-entry legends would take all the height) and one line of text explains them.
+        const bool narrow = a && b && rect.width() < 4.5 * style.unitsPerInch;
+        const QRectF upper(rect.left(), rect.top(), rect.width(), rect.height() * 0.45);
+        QRectF lower(rect.left(), upper.bottom(), rect.width(), rect.height() * 0.55);
         layers->paintFigure(painter, upper, style);
+        if (narrow) {
+            QFont key = style.font;
+            key.setPointSizeF(std::max(4.0, style.font.pointSizeF() * 0.85));
+            const QString text = QObject::tr(
+                "Left: A, right: B. Blue circles: top neurons; gold squares: random; orange "
+                "triangles: bottom; solid: masking, dashed: retraining.");
+            const QFontMetricsF fm(key);
+            const QRectF box = fm.boundingRect(lower, Qt::TextWordWrap | Qt::AlignLeft, text);
+            const QRectF keyRect(lower.left() + 2, lower.bottom() - box.height(), lower.width() - 4,
+                                 box.height());
+            painter.save();
+            painter.setFont(key);
+            painter.setPen(QColor(0x33, 0x33, 0x33));
+            painter.drawText(keyRect, Qt::TextWordWrap | Qt::AlignLeft, text);
+            painter.restore();
+            lower.setBottom(keyRect.top());
+        }
+        FigureStyle panel = style;
+        panel.legends = !narrow;
         if (a && b) {
             const double w = lower.width() * 0.5;
-            ca->paintFigure(painter, QRectF(lower.left(), lower.top(), w, lower.height()), style);
+            ca->paintFigure(painter, QRectF(lower.left(), lower.top(), w, lower.height()), panel);
             cb->paintFigure(painter, QRectF(lower.left() + w, lower.top(), w, lower.height()),
-                            style);
+                            panel);
         } else {
             (a ? ca : cb)->paintFigure(painter, lower, style);
         }

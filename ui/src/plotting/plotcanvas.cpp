@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <tuple>
 
 namespace salient::ui {
@@ -360,6 +361,122 @@ QString wrapText(const QString &text, const QFontMetricsF &fm, double width)
     return out.join(QLatin1Char('\n'));
 }
 
+/// A legend's share of the figure height it may take before its font shrinks.
+constexpr double kLegendShare = 0.38;
+
+/// What fitLegend() changed, to restore the on-screen legend after painting a figure.
+struct LegendState {
+    struct Saved {
+        QCPLegend *legend;
+        int wrap;
+        QCPLayoutGrid::FillOrder order;
+        QSize icon;
+        int columnSpacing;
+        std::vector<std::pair<QCPAbstractPlottable *, QString>> names;
+    };
+    std::vector<Saved> saved;
+    void restore()
+    {
+        for (Saved &s : saved) {
+            for (auto &[plottable, name] : s.names)
+                plottable->setName(name);
+            s.legend->setIconSize(s.icon);
+            s.legend->setColumnSpacing(s.columnSpacing);
+            s.legend->setWrap(s.wrap);
+            s.legend->setFillOrder(s.order, true);
+        }
+        saved.clear();
+    }
+};
+
+/**
+ * Lays @p legend out for a figure @p width wide (figure units): as many columns as fit, entry
+ * names word-wrapped to their column (a word wider than the column is elided), the arrangement
+ * with the smallest height; when that is taller than @p maxHeight the entry font shrinks (to 80 %
+ * at most) before giving up. Entries never run past @p width. Changes are recorded in @p state.
+ */
+void fitLegend(QCPLegend *legend, double width, double maxHeight, LegendState &state)
+{
+    std::vector<QCPPlottableLegendItem *> items;
+    for (int i = 0; i < legend->itemCount(); ++i)
+        if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
+            items.push_back(item);
+    const int n = int(items.size());
+    if (n == 0)
+        return;
+    LegendState::Saved saved{
+        legend, legend->wrap(), legend->fillOrder(), legend->iconSize(), legend->columnSpacing(),
+        {}};
+    for (QCPPlottableLegendItem *item : items)
+        saved.names.emplace_back(item->plottable(), item->plottable()->name());
+    const QMargins lm = legend->margins();
+    const double room = std::max(20.0, width - lm.left() - lm.right());
+    const QFont base = items.front()->font();
+
+    struct Choice {
+        double height = std::numeric_limits<double>::infinity();
+        int cols = 1;
+        double scale = 1.0;
+        QSize icon;
+        int spacing = 0;
+        std::vector<QString> names;
+    } best;
+    for (double scale : {1.0, 0.9, 0.8}) {
+        QFont f = base;
+        f.setPointSizeF(std::max(4.0, base.pointSizeF() * scale));
+        const QFontMetrics fm(f); // QCustomPlot lays legend items out with integer metrics
+        const int iconH = std::max(6, fm.height() - 2);
+        const QSize icon(std::min(saved.icon.width(), int(std::lround(fm.height() * 2.2))),
+                         std::min(saved.icon.height(), iconH));
+        const int spacing = std::min(saved.columnSpacing, int(std::lround(fm.height() * 0.8)));
+        const double fixed = icon.width() + legend->iconTextPadding() + 2;
+        for (int cols = n; cols >= 1; --cols) {
+            const double colW = (room - (cols - 1) * spacing) / cols - fixed;
+            if (colW < fm.averageCharWidth() * 6)
+                continue;
+            std::vector<QString> names;
+            std::vector<int> lines;
+            for (QCPPlottableLegendItem *item : items) {
+                QStringList out;
+                for (QString line : wrapText(item->plottable()->name(), QFontMetricsF(f), colW)
+                                        .split(QLatin1Char('\n')))
+                    out << (fm.horizontalAdvance(line) > colW
+                                ? fm.elidedText(line, Qt::ElideRight, int(colW))
+                                : line);
+                names.push_back(out.join(QLatin1Char('\n')));
+                lines.push_back(int(out.size()));
+            }
+            // foColumnsFirst fills rows of `cols` entries; the row height is its tallest entry.
+            double height = lm.top() + lm.bottom();
+            for (int r = 0; r * cols < n; ++r) {
+                int tallest = 1;
+                for (int c = 0; c < cols && r * cols + c < n; ++c)
+                    tallest = std::max(tallest, lines[std::size_t(r * cols + c)]);
+                height += std::max(double(icon.height()), double(tallest * fm.lineSpacing()))
+                          + legend->rowSpacing();
+            }
+            if (height < best.height - 0.5)
+                best = {height, cols, scale, icon, spacing, std::move(names)};
+        }
+        if (best.height <= maxHeight)
+            break;
+    }
+    if (best.names.empty())
+        return;
+    for (int i = 0; i < n; ++i) {
+        QFont f = items[std::size_t(i)]->font();
+        f.setPointSizeF(std::max(4.0, base.pointSizeF() * best.scale));
+        items[std::size_t(i)]->setFont(f);
+        items[std::size_t(i)]->plottable()->setName(best.names[std::size_t(i)]);
+    }
+    legend->setIconSize(best.icon);
+    legend->setColumnSpacing(best.spacing);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, false);
+    legend->setWrap(best.cols);
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    state.saved.push_back(std::move(saved));
+}
+
 } // namespace
 
 void PlotCanvas::addDecoration(QCPLayerable *item)
@@ -399,14 +516,7 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
     // Long one-line texts (captions) wrap to the figure's width; legends get as many columns as
     // fit. Both are restored below.
     std::vector<std::pair<QCPTextElement *, QString>> texts;
-    struct LegendState {
-        QCPLegend *legend;
-        int wrap;
-        QCPLayoutGrid::FillOrder order;
-        QSize icon;
-        QFont font;
-    };
-    std::vector<LegendState> legends;
+    LegendState legends;
     const double avail = std::max(40.0, rect.width() - 16);
     for (QCPLayoutElement *e : m_plot->plotLayout()->elements(true)) {
         if (auto *text = qobject_cast<QCPTextElement *>(e)) {
@@ -417,74 +527,58 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
                 texts.emplace_back(text, text->text());
                 text->setText(wrapped);
             }
-        } else if (auto *legend = qobject_cast<QCPLegend *>(e); legend && legend->visible()) {
-            const int n = legend->itemCount();
-            if (n == 0)
-                continue;
-            legends.push_back(
-                {legend, legend->wrap(), legend->fillOrder(), legend->iconSize(), legend->font()});
-            // Figure-sized icons (the screen's 32 px swatch takes a third of a column at 3.3 in).
-            const QFontMetricsF fm0(legend->font());
-            legend->setIconSize(int(std::ceil(fm0.height() * 1.6)),
-                                int(std::ceil(fm0.height() * 0.7)));
-            // As many columns as fit the width (at least one); a legend that would still take
-            // more than a third of the height is set smaller (down to 80 %).
-            int cols = 1;
-            for (int attempt = 0; attempt < 3; ++attempt) {
-                const QFontMetricsF fm(legend->font());
-                double widest = 0;
-                for (int i = 0; i < n; ++i)
-                    if (auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i)))
-                        widest = std::max(
-                            widest, legend->iconSize().width() + legend->iconTextPadding()
-                                        + fm.horizontalAdvance(item->plottable()->name()) + 8);
-                if (widest <= 0)
-                    break;
-                cols = std::clamp(
-                    int((avail + legend->columnSpacing()) / (widest + legend->columnSpacing())), 1,
-                    n);
-                const int rows = (n + cols - 1) / cols;
-                if (rows * fm.height() * 1.1 <= rect.height() / 3 || attempt == 2)
-                    break;
-                QFont smaller = legend->font();
-                smaller.setPointSizeF(smaller.pointSizeF() * 0.9);
-                legend->setFont(smaller);
-                for (int i = 0; i < n; ++i)
-                    if (QCPAbstractLegendItem *item = legend->item(i))
-                        item->setFont(smaller);
-            }
-            // QCPLayoutGrid::wrap: columns per row with foColumnsFirst, rows per column with
-            // foRowsFirst.
-            const bool columnsFirst = legend->fillOrder() == QCPLayoutGrid::foColumnsFirst;
-            legend->setWrap(columnsFirst ? cols : (n + cols - 1) / cols);
-            legend->setFillOrder(legend->fillOrder(), true);
+        } else if (auto *legend = qobject_cast<QCPLegend *>(e);
+                   legend && legend->visible() && !style.legends) {
+            hidden.emplace_back(legend, true);
+            legend->setVisible(false);
+        } else if (legend && legend->visible()) {
+            fitLegend(legend, avail, rect.height() * kLegendShare, legends);
         }
     }
+    // One layout pass at the figure's size first, so that size-dependent tickers (layers of the
+    // heatmap) and fitToFigure() see the figure's axis rects, not the screen's.
+    const QRect viewport(0, 0, int(std::floor(rect.width())), int(std::floor(rect.height())));
+    const QRect screenViewport = m_plot->viewport();
+    m_plot->setViewport(viewport);
+    for (int pass = 0; pass < 2; ++pass) {
+        QCPLayoutGrid *top = m_plot->plotLayout();
+        top->update(QCPLayoutElement::upPreparation);
+        top->update(QCPLayoutElement::upMargins);
+        top->update(QCPLayoutElement::upLayout);
+        if (pass == 0)
+            fitToSize();
+    }
+    m_lastFigure = {};
+    m_lastFigure.rect = QRectF(viewport);
+    for (QCPLayoutElement *e : m_plot->plotLayout()->elements(true)) {
+        if (auto *legend = qobject_cast<QCPLegend *>(e); legend && legend->visible()) {
+            m_lastFigure.legend = m_lastFigure.legend.united(QRectF(legend->outerRect()));
+            for (int i = 0; i < legend->itemCount(); ++i) {
+                auto *item = qobject_cast<QCPPlottableLegendItem *>(legend->item(i));
+                if (!item)
+                    continue;
+                // What the item needs (icon, padding, text) against the room it got.
+                const QRect text = QFontMetrics(item->font())
+                                       .boundingRect(0, 0, 0, legend->iconSize().height(),
+                                                     Qt::TextDontClip, item->plottable()->name());
+                const int need = legend->iconSize().width() + legend->iconTextPadding()
+                                 + text.width() + item->margins().left() + item->margins().right();
+                if (need > item->outerRect().width() + 1
+                    || item->outerRect().right() > viewport.right() + 1)
+                    ++m_lastFigure.clippedLegendItems;
+            }
+        }
+    }
+    m_plot->setViewport(screenViewport);
 
     painter.save();
     painter.translate(rect.topLeft());
     m_plot->toPainter(&painter, int(std::floor(rect.width())), int(std::floor(rect.height())));
     painter.restore();
-    // Where the legend entries were laid out (figure units, relative to rect): tests check it.
-    m_lastFigureLegend = QRectF();
-    for (const LegendState &l : legends)
-        for (int i = 0; i < l.legend->itemCount(); ++i)
-            if (QCPAbstractLegendItem *item = l.legend->item(i); item && item->visible())
-                m_lastFigureLegend = m_lastFigureLegend.united(QRectF(item->outerRect()));
-
     for (auto &[text, old] : texts)
         text->setText(old);
-    for (const LegendState &l : legends) {
-        l.legend->setWrap(l.wrap);
-        l.legend->setFillOrder(l.order, true);
-        l.legend->setIconSize(l.icon);
-        if (l.legend->font() != l.font) {
-            l.legend->setFont(l.font);
-            for (int i = 0; i < l.legend->itemCount(); ++i)
-                if (QCPAbstractLegendItem *item = l.legend->item(i))
-                    item->setFont(l.font);
-        }
-    }
+    legends.restore();
+    restoreFitToSize();
 
     for (auto &[item, visible] : hidden)
         item->setVisible(visible);
@@ -495,6 +589,15 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
     m_plot->replot(QCustomPlot::rpQueuedReplot);
     updatePlotLayout();
 }
+
+const PlotCanvas::FigureLayout &PlotCanvas::lastFigureLayout() const
+{
+    return m_lastFigure;
+}
+
+void PlotCanvas::fitToSize() {}
+
+void PlotCanvas::restoreFitToSize() {}
 
 Figure PlotCanvas::figure(const QString &name, const QString &caption)
 {

@@ -12,8 +12,57 @@ namespace salient::ui {
 
 namespace {
 
-/// At most this many layer tick labels; larger models label every n-th layer.
-constexpr int kMaxLayerLabels = 16;
+/// Layer tick labels are at least this many label heights apart.
+constexpr double kLayerLabelSpacing = 1.6;
+
+/**
+ * Layer ticks thinned by the pixels the axis has: every n-th layer (n = 1, 2, 5, 10, 20, …) so
+ * that labels are at least kLayerLabelSpacing label heights apart at the axis rect's current
+ * height; labels are the layer ids. GUI thread (reads the axis's layout).
+ */
+class LayerTicker : public QCPAxisTicker {
+public:
+    explicit LayerTicker(QCPAxis *axis) : m_axis(axis) {}
+    std::vector<int> ids;
+
+protected:
+    double getTickStep(const QCPRange &range) override
+    {
+        const QCPAxisRect *rect = m_axis->axisRect();
+        const double px = rect && rect->height() > 0 ? rect->height() : 300.0;
+        const double labelH = QFontMetricsF(m_axis->tickLabelFont()).height();
+        const double fit = std::max(1.0, std::floor(px / (labelH * kLayerLabelSpacing)));
+        const double visible = std::max(1.0, range.size());
+        double step = 1;
+        for (double decade = 1; visible / step > fit; decade *= 10)
+            for (double m : {1.0, 2.0, 5.0}) {
+                step = m * decade;
+                if (visible / step <= fit)
+                    break;
+            }
+        return step;
+    }
+    int getSubTickCount(double) override { return 0; }
+    QVector<double> createTickVector(double step, const QCPRange &range) override
+    {
+        QVector<double> ticks;
+        const int last = int(ids.size()) - 1;
+        const int lo = std::max(0, int(std::ceil(range.lower)));
+        const int hi = std::min(last, int(std::floor(range.upper)));
+        const int s = std::max(1, int(std::lround(step)));
+        for (int l = (lo + s - 1) / s * s; l <= hi; l += s)
+            ticks << l;
+        return ticks;
+    }
+    QString getTickLabel(double tick, const QLocale &, QChar, int) override
+    {
+        const int l = int(std::lround(tick));
+        return l >= 0 && l < int(ids.size()) ? QString::number(ids[std::size_t(l)]) : QString();
+    }
+
+private:
+    QCPAxis *m_axis;
+};
 /// Smallest size of the selection marker in pixels.
 constexpr double kMarkerMinPx = 9.0;
 
@@ -40,7 +89,7 @@ SalienceHeatmapCanvas::SalienceHeatmapCanvas(QWidget *parent) : PlotCanvas(paren
     xTicker->setTickStep(1.0);
     xTicker->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
     p->xAxis->setTicker(xTicker);
-    p->yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    p->yAxis->setTicker(QSharedPointer<LayerTicker>::create(p->yAxis));
     p->xAxis->setSubTicks(false);
     p->yAxis->setSubTicks(false);
     // Ticks point outwards so they do not hide cells.
@@ -69,6 +118,13 @@ SalienceHeatmapCanvas::SalienceHeatmapCanvas(QWidget *parent) : PlotCanvas(paren
     connect(p, &QCustomPlot::mouseRelease, this, &SalienceHeatmapCanvas::onMouseRelease);
     // The marker's minimum pixel size depends on the zoom.
     connect(p, &QCustomPlot::beforeReplot, this, &SalienceHeatmapCanvas::updateMarker);
+    // Layer ticks and the colour-bar title depend on the laid-out size: lay out at the current
+    // size before each replot (the replot's own pass then sees the right axis rect).
+    connect(p, &QCustomPlot::beforeReplot, this, [this] {
+        restoreFitToSize();
+        updatePlotLayout();
+        fitToSize();
+    });
     updateAxes();
 }
 
@@ -252,19 +308,45 @@ void SalienceHeatmapCanvas::updateAxes()
     QCustomPlot *p = plot();
     p->xAxis->setLabel(m_order == Order::BySalience ? tr("neuron (sorted by salience)")
                                                     : tr("neuron (index within layer)"));
-    m_scale->axis()->setLabel(m_kind == SalienceMode::Rank ? tr("rank score")
-                                                           : tr("share of weight mass"));
-    auto ticker = qSharedPointerDynamicCast<QCPAxisTickerText>(p->yAxis->ticker());
-    if (ticker) {
-        ticker->clear();
-        const int L = m_matrix.layers;
-        const int step = std::max(1, (L + kMaxLayerLabels - 1) / kMaxLayerLabels);
-        for (int l = 0; l < L; l += step) {
-            const int id =
-                l < int(m_matrix.layerIds.size()) ? m_matrix.layerIds[std::size_t(l)] : l;
-            ticker->addTick(l, QString::number(id));
+    m_scaleLabel = m_kind == SalienceMode::Rank ? tr("rank score") : tr("share of weight mass");
+    m_scale->axis()->setLabel(m_scaleLabel);
+    if (auto ticker = qSharedPointerDynamicCast<LayerTicker>(p->yAxis->ticker())) {
+        ticker->ids.clear();
+        for (int l = 0; l < m_matrix.layers; ++l)
+            ticker->ids.push_back(
+                l < int(m_matrix.layerIds.size()) ? m_matrix.layerIds[std::size_t(l)] : l);
+    }
+}
+
+void SalienceHeatmapCanvas::fitToSize()
+{
+    // The title runs along the bar: wrap it to the bar's length, elide a word still too long.
+    const double room = std::max(20, m_scale->outerRect().height() - 4);
+    const QFontMetricsF fm(m_scale->axis()->labelFont());
+    if (fm.horizontalAdvance(m_scaleLabel) <= room) {
+        m_scale->axis()->setLabel(m_scaleLabel);
+        return;
+    }
+    QStringList lines;
+    QString current;
+    for (const QString &word : m_scaleLabel.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        const QString candidate = current.isEmpty() ? word : current + QLatin1Char(' ') + word;
+        if (!current.isEmpty() && fm.horizontalAdvance(candidate) > room) {
+            lines << current;
+            current = word;
+        } else {
+            current = candidate;
         }
     }
+    lines << current;
+    for (QString &line : lines)
+        line = fm.elidedText(line, Qt::ElideRight, room);
+    m_scale->axis()->setLabel(lines.join(QLatin1Char('\n')));
+}
+
+void SalienceHeatmapCanvas::restoreFitToSize()
+{
+    m_scale->axis()->setLabel(m_scaleLabel);
 }
 
 void SalienceHeatmapCanvas::resetView()

@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QLabel>
+#include <QScrollArea>
 #include <QVBoxLayout>
 #include <cmath>
 
@@ -166,10 +167,25 @@ CurvesView::CurvesView(SessionController *controller, QWidget *parent)
     auto *logX = new QCheckBox(tr("log scale for the number of neurons"), this);
     logX->setObjectName(QStringLiteral("curvesLogX"));
     connect(logX, &QCheckBox::toggled, m_curves, &CurvesCanvas::setLogX);
-    layout->addWidget(m_status);
+    // The long texts (status, selectivity) scroll in a box of at most five lines below the
+    // plot, so that on a short screen (768 px) the curves keep most of the dock's height.
+    auto *texts = new QWidget(this);
+    auto *textLayout = new QVBoxLayout(texts);
+    textLayout->setContentsMargins(0, 0, 0, 0);
+    textLayout->addWidget(m_status);
+    textLayout->addWidget(m_selectivity);
+    textLayout->addStretch(1);
+    auto *scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("curvesTexts"));
+    scroll->setWidget(texts);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMaximumHeight(5 * fontMetrics().lineSpacing() + 6);
+    scroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     layout->addWidget(logX);
     layout->addWidget(m_curves, 1);
-    layout->addWidget(m_selectivity);
+    layout->addWidget(scroll);
     auto relevant = [](const QString &name) {
         return name == QLatin1String("ablation") || name == QLatin1String("minimal-subset")
                || name == QLatin1String("selectivity");

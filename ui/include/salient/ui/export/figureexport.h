@@ -55,6 +55,7 @@ struct FigureStyle {
     bool decorations = false; ///< FigureOptions::decorations
     double unitsPerInch = 96; ///< figure units per inch
     bool viewFonts = false;   ///< FigureOptions::viewFonts: views keep their own fonts
+    bool legends = true;      ///< false: plot legends are left out (a compound figure explains)
 };
 
 /// Draws a view into @p rect (figure units) with @p style. Runs on the GUI thread when it

@@ -74,12 +74,20 @@ public:
      */
     void paintFigure(QCPPainter &painter, const QRectF &rect, const FigureStyle &style);
 
+    /// Geometry of the last paintFigure() in figure units, relative to its rect (for checks).
+    struct FigureLayout {
+        QRectF rect;                ///< the figure's plot area, (0, 0, width, height)
+        QRectF legend;              ///< union of the visible legends' outer rects (null: none)
+        int clippedLegendItems = 0; ///< legend entries narrower than their text or past the right
+    };
+    const FigureLayout &lastFigureLayout() const;
+
     /// This canvas as a Figure for writeFigure(): name @p name, title(), and @p caption; empty
     /// (with a reason) when the canvas shows nothing (an empty-state text is set).
     Figure figure(const QString &name, const QString &caption = {});
     /// The legend entries' bounding box in the last paintFigure() (figure units, relative to its
     /// rect; null when it drew no legend). For tests: the legend must fit the figure.
-    QRectF lastFigureLegendRect() const { return m_lastFigureLegend; }
+    QRectF lastFigureLegendRect() const { return m_lastFigure.legend; }
 
     /**
      * The data shown, as UTF-8 CSV with a header row (RFC 4180 quoting, '\n' line ends, NaN as
@@ -117,6 +125,15 @@ protected:
      */
     QCPColorMap *addColourMap(const QCPColorGradient &gradient, QCPColorScale **scale);
 
+    /**
+     * Adapts size-dependent texts (e.g. wraps a colour-bar title to the bar's height) to the
+     * current layout; paintFigure() calls it after a layout pass at the figure's size and
+     * restoreFitToSize() after painting. Default: nothing.
+     */
+    virtual void fitToSize();
+    /// Undoes fitToSize() for the on-screen plot. Default: nothing.
+    virtual void restoreFitToSize();
+
     /// Registers an interaction mark (selection outline, hover): hidden in figures unless
     /// FigureStyle::decorations. The item stays owned by the plot and must not be removed from it.
     void addDecoration(QCPLayerable *item);
@@ -131,13 +148,13 @@ protected:
     static QByteArray csvNumber(double value);
 
 private:
-    QRectF m_lastFigureLegend;
     QCustomPlot *m_plot = nullptr;
     QCPLayoutGrid *m_content = nullptr;
     QCPTextElement *m_titleElement = nullptr;
     QString m_title;
     QLabel *m_empty = nullptr;                 ///< empty-state overlay (child of the plot)
     std::vector<QCPLayerable *> m_decorations; ///< owned by the plot, live as long as it
+    FigureLayout m_lastFigure;
 };
 
 } // namespace salient::ui

@@ -132,6 +132,11 @@ Q_SIGNALS:
     /// The user clicked the cell of @p column (the canvas has already selected it).
     void neuronClicked(int column);
 
+protected:
+    /// Wraps the colour-bar title to the bar's height (it is drawn vertically beside the bar).
+    void fitToSize() override;
+    void restoreFitToSize() override;
+
 private:
     void rebuildMap();
     void updateAxes();
@@ -158,6 +163,7 @@ private:
 
     QCPColorMap *m_map = nullptr;
     QCPColorScale *m_scale = nullptr;
+    QString m_scaleLabel; ///< the colour-bar title before fitToSize() wrapped it
     QCPItemRect *m_markerOuter = nullptr;
     QCPItemRect *m_markerInner = nullptr;
 };
