@@ -154,7 +154,9 @@ salient::Session sessionFor(const QCommandLineParser &p, const salient::DatasetO
 
 int cmdInspect(const QStringList &args);
 int cmdDemo(const QStringList &args);
-int cmdExtract(const QStringList &args); // extract.cpp
+int cmdExtract(const QStringList &args);   // extract.cpp
+int cmdIntervene(const QStringList &args); // intervene.cpp
+int cmdGenerate(const QStringList &args);  // intervene.cpp
 /// notes SESSION [--json] [--search TEXT] [--tag TAG]: the session's neuron notes.
 int cmdNotes(const QStringList &args);
 /// One analysis subcommand (@p name is one of salient::analysisNames()).

@@ -38,7 +38,11 @@ void usage()
         "  notes SESSION  print a session's neuron notes (table, or --json)\n"
         "  demo           write the built-in synthetic demo dataset as NeuroX files\n"
         "  extract        activations from a model checkpoint (HF folder or llama2.c), as "
-        "NeuroX\n\n"
+        "NeuroX\n"
+        "  intervene SESSION  set neurons to zero/mean/value in the model: probe accuracy and\n"
+        "                 next-token loss, top-k vs random-k (docs/intervention.md)\n"
+        "  generate       continue a prompt with a decoder model (greedy), optionally "
+        "intervened\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
 }
 
@@ -76,6 +80,10 @@ int main(int argc, char **argv)
             return cmdExtract(args);
         if (cmd == QLatin1String("notes"))
             return cmdNotes(args);
+        if (cmd == QLatin1String("intervene"))
+            return cmdIntervene(args);
+        if (cmd == QLatin1String("generate"))
+            return cmdGenerate(args);
         err(QStringLiteral("salient-cli: unknown command '%1'").arg(cmd));
         usage();
         return 2;
