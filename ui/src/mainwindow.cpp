@@ -15,6 +15,7 @@
 #include "salient/ui/views/curvesview.h"
 #include "salient/ui/views/datadock.h"
 #include "salient/ui/views/droppedfiles.h"
+#include "salient/ui/views/interventionview.h"
 #include "salient/ui/views/neuroninspector.h"
 #include "salient/ui/views/neuronpresenter.h"
 #include "salient/ui/views/panels.h"
@@ -126,6 +127,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_compare = new CompareDock(this);
     m_compare->setController(m_controller);
     connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady);
+    m_intervention = new InterventionView(m_controller, m_jobs, this);
 
     auto *central = new QLabel(this);
     central->setMaximumSize(0, 0);
@@ -150,6 +152,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addView(tr("Grid search"), QStringLiteral("grid"), m_grid, Qt::BottomDockWidgetArea);   // 10
     addView(tr("Layer-wise probes"), QStringLiteral("layerwise"), m_layerwise,
             Qt::BottomDockWidgetArea); // 11
+    addView(tr("Intervention"), QStringLiteral("intervention"),
+            scrolled(m_intervention, QStringLiteral("interventionScroll"), this),
+            Qt::BottomDockWidgetArea); // 12
     // The training curve below Data/Run (split before tabifying: a split of a tabbed dock would
     // become another tab); the probe's accuracy tabbed with the training curve; Compare, grid
     // search and layer-wise tabbed with the curves.
@@ -158,7 +163,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_docks[1]->raise();
     tabifyDockWidget(m_docks[7], m_docks[9]);
     m_docks[9]->raise();
-    for (int k : {8, 10, 11})
+    for (int k : {8, 10, 11, 12})
         tabifyDockWidget(m_docks[5], m_docks[size_t(k)]);
     m_docks[5]->raise();
     setUpNotes();
