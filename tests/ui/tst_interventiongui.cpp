@@ -88,6 +88,15 @@ private Q_SLOTS:
         QCOMPARE(view->accuracyCanvas()->plot()->graph(0)->dataCount(), 3);
         QVERIFY(view->accuracyCanvas()->emptyText().isEmpty());
         QVERIFY(!view->lossCanvas()->emptyText().isEmpty()); // no text file: no loss
+        // The report carries the result (JSON, CSV) and the accuracy figure.
+        const QString report = tmp.filePath(QStringLiteral("report"));
+        QString error;
+        QVERIFY2(w.exportReport(report, &error), qPrintable(error));
+        for (const char *f :
+             {"results/intervention.json", "results/intervention.curve.csv",
+              "figures/intervention_accuracy.pdf", "tables/intervention_accuracy.csv"})
+            QVERIFY2(QFileInfo::exists(report + QLatin1Char('/') + QLatin1String(f)), f);
+        QVERIFY(!QFileInfo::exists(report + QStringLiteral("/figures/intervention_loss.pdf")));
 
         // Generate: clean vs the probe's top-16 zeroed, side by side.
         view->neuronsEdit()->setText(QStringLiteral("top:16"));

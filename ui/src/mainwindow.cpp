@@ -575,6 +575,7 @@ bool MainWindow::exportReport(const QString &dir, QString *error)
     src.words = m_words;
     src.inspector = m_inspector;
     src.compare = m_compare;
+    src.intervention = m_intervention;
     src.dataReport = m_data->reportText();
     src.figures = m_reportFigures;
     QString why;

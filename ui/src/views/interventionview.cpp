@@ -304,6 +304,11 @@ void InterventionView::showResult()
                      : QString()));
 }
 
+QString InterventionView::summaryText() const
+{
+    return m_summary->text();
+}
+
 int InterventionView::generateNow()
 {
     const QString modelPath = m_model->text();

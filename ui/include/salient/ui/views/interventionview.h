@@ -49,6 +49,8 @@ public:
     /// Starts a Generate job (prompt continued clean and with the form's neurons set); its
     /// result lands in the two text panes. Returns the job id (−1 without a model).
     int generateNow();
+    /// One line on the shown result (model, mode, split, clean numbers); empty without one.
+    QString summaryText() const;
     InterventionCanvas *accuracyCanvas() const { return m_accuracy; }
     InterventionCanvas *lossCanvas() const { return m_loss; }
     QLineEdit *modelEdit() const { return m_model; }
