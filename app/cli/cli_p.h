@@ -164,6 +164,9 @@ int cmdDemo(const QStringList &args);
 int cmdExtract(const QStringList &args);     // extract.cpp
 int cmdTopContexts(const QStringList &args); // live.cpp
 int cmdAttach(const QStringList &args);      // live.cpp
+int cmdExtract(const QStringList &args);   // extract.cpp
+int cmdIntervene(const QStringList &args); // intervene.cpp
+int cmdGenerate(const QStringList &args);  // intervene.cpp
 /// notes SESSION [--json] [--search TEXT] [--tag TAG]: the session's neuron notes.
 int cmdNotes(const QStringList &args);
 /// One analysis subcommand (@p name is one of salient::analysisNames()).

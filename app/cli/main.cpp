@@ -40,7 +40,11 @@ void usage()
         "  extract        activations from a model checkpoint (HF folder or llama2.c), as "
         "NeuroX\n"
         "  attach SESSION record the model the activations came from (fingerprint, shape check)\n"
-        "  top-contexts   top activating contexts of neurons in raw text, through a model\n\n"
+        "  top-contexts   top activating contexts of neurons in raw text, through a model\n"
+        "  intervene SESSION  set neurons to zero/mean/value in the model: probe accuracy and\n"
+        "                 next-token loss, top-k vs random-k (docs/intervention.md)\n"
+        "  generate       continue a prompt with a decoder model (greedy), optionally "
+        "intervened\n\n"
         "global: --version, --help. Exit codes: 0 ok, 2 bad input, 1 failure, 3 cancelled."));
 }
 
@@ -88,6 +92,10 @@ int SALIENT_CLI_ENTRY(int argc, char **argv)
             return cmdAttach(args);
         if (cmd == QLatin1String("notes"))
             return cmdNotes(args);
+        if (cmd == QLatin1String("intervene"))
+            return cmdIntervene(args);
+        if (cmd == QLatin1String("generate"))
+            return cmdGenerate(args);
         err(QStringLiteral("salient-cli: unknown command '%1'").arg(cmd));
         usage();
         return 2;

@@ -444,10 +444,10 @@ private Q_SLOTS:
         QSettings s;
         // Version 4: the left column takes the full height (issue 12, a window that fits);
         // version 5: the Try-a-sentence dock (issue 14).
-        QCOMPARE(s.value(QStringLiteral("window/layoutVersion")).toInt(), 5);
+        QCOMPARE(s.value(QStringLiteral("window/layoutVersion")).toInt(), 6);
         QVERIFY(!s.value(QStringLiteral("window/state")).toByteArray().isEmpty());
         MainWindow again; // restores without complaint
-        QVERIFY(again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 5));
+        QVERIFY(again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 6));
         QVERIFY(!again.restoreState(s.value(QStringLiteral("window/state")).toByteArray(), 1));
     }
 };

@@ -15,6 +15,7 @@
 #include "salient/ui/views/curvesview.h"
 #include "salient/ui/views/datadock.h"
 #include "salient/ui/views/droppedfiles.h"
+#include "salient/ui/views/interventionview.h"
 #include "salient/ui/views/neuroninspector.h"
 #include "salient/ui/views/neuronpresenter.h"
 #include "salient/ui/views/panels.h"
@@ -65,7 +66,7 @@ namespace {
 
 /// Version of the dock layout stored in QSettings ("window/state"). Bump it whenever the
 /// default docks or their default sizes change, so an older saved state does not override them.
-constexpr int kLayoutVersion = 5;
+constexpr int kLayoutVersion = 6;
 
 /// The window's size when the screen has room for it (View › Reset layout, first start).
 constexpr QSize kDefaultSize(1400, 900);
@@ -127,6 +128,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_compare = new CompareDock(this);
     m_compare->setController(m_controller);
     connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady);
+    m_intervention = new InterventionView(m_controller, m_jobs, this);
 
     auto *central = new QLabel(this);
     central->setMaximumSize(0, 0);
@@ -151,6 +153,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     addView(tr("Grid search"), QStringLiteral("grid"), m_grid, Qt::BottomDockWidgetArea);   // 10
     addView(tr("Layer-wise probes"), QStringLiteral("layerwise"), m_layerwise,
             Qt::BottomDockWidgetArea); // 11
+    addView(tr("Intervention"), QStringLiteral("intervention"),
+            scrolled(m_intervention, QStringLiteral("interventionScroll"), this),
+            Qt::BottomDockWidgetArea); // 12
     // The training curve below Data/Run (split before tabifying: a split of a tabbed dock would
     // become another tab); the probe's accuracy tabbed with the training curve; Compare, grid
     // search and layer-wise tabbed with the curves.
@@ -159,7 +164,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_docks[1]->raise();
     tabifyDockWidget(m_docks[7], m_docks[9]);
     m_docks[9]->raise();
-    for (int k : {8, 10, 11})
+    for (int k : {8, 10, 11, 12})
         tabifyDockWidget(m_docks[5], m_docks[size_t(k)]);
     m_docks[5]->raise();
     setUpNotes();
@@ -578,6 +583,7 @@ int MainWindow::startReportExport(const QString &dir, QString *error)
     src.words = m_words;
     src.inspector = m_inspector;
     src.compare = m_compare;
+    src.intervention = m_intervention;
     src.dataReport = m_data->reportText();
     src.figures = m_reportFigures;
     QString why;

@@ -6,6 +6,7 @@
 #include "salient/ui/jobs/jobrunner.h"
 #include "salient/ui/views/datadock.h"
 #include "salient/ui/views/droppedfiles.h"
+#include "salient/ui/views/interventionview.h"
 
 #include <QApplication>
 #include <QDockWidget>
@@ -94,6 +95,13 @@ void MainWindow::buildMenus()
                    [this] { runAnalysisJob(QStringLiteral("probe")); });
     run->addAction(tr("&Grid search (λ1 × λ2)"), this,
                    [this] { runAnalysisJob(QStringLiteral("grid-search")); });
+    run->addAction(tr("&Intervention…"), this, [this] {
+        for (QDockWidget *d : m_docks)
+            if (d->widget() && d->widget()->isAncestorOf(m_intervention)) {
+                d->show();
+                d->raise();
+            }
+    });
     run->addAction(tr("Cancel &all jobs"), QKeySequence(tr("Ctrl+Shift+K")), m_jobs,
                    &JobRunner::cancelAll);
     auto *help = menuBar()->addMenu(tr("&Help"));

@@ -198,6 +198,8 @@ AnalysisOutput runAnalysis(const QString &name, const QJsonObject &options,
         return runProperties(options, context);
     if (name == QLatin1String("compare"))
         return runCompare(options, context);
+    if (name == QLatin1String("intervention"))
+        return runIntervention(options, context);
     throw Error(QStringLiteral("unknown analysis '%1' (known: %2)")
                     .arg(name, analysisNames().join(QStringLiteral(", "))));
 }

@@ -46,5 +46,7 @@ AnalysisOutput runCompare(const QJsonObject &options, AnalysisContext &ctx);
 AnalysisOutput runClusters(const QJsonObject &options, AnalysisContext &ctx);
 AnalysisOutput runNeuron(const QJsonObject &options, AnalysisContext &ctx);
 AnalysisOutput runProperties(const QJsonObject &options, AnalysisContext &ctx);
+/// The "intervention" analysis (run_intervention.cpp): needs ctx.session's probe and a model.
+AnalysisOutput runIntervention(const QJsonObject &options, AnalysisContext &ctx);
 
 } // namespace salient::detail

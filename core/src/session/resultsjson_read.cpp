@@ -846,7 +846,7 @@ AnalysisResult resultFromJson(const QString &name, const QJsonObject &json,
     if (name == QLatin1String("compare"))
         return compareFrom(j);
     if (name == QLatin1String("clusters") || name == QLatin1String("neuron")
-        || name == QLatin1String("properties"))
+        || name == QLatin1String("properties") || name == QLatin1String("intervention"))
         return JsonReport{json, {}};
     throw Error(QStringLiteral("results: unknown analysis '%1'").arg(name));
 }

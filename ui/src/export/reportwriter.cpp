@@ -20,6 +20,7 @@
 #include "salient/ui/views/analysisviews.h"
 #include "salient/ui/views/comparedock.h"
 #include "salient/ui/views/curvesview.h"
+#include "salient/ui/views/interventionview.h"
 #include "salient/ui/views/neuroninspector.h"
 #include "salient/ui/views/salienceview.h"
 #include "salient/ui/views/wordactivationview.h"
@@ -250,6 +251,15 @@ bool planReport(const ReportSources &src, ReportPlan *plan, QString *error)
                      QJsonDocument(j.value(QStringLiteral("top_words")).toArray()).toJson())
             || !file(QStringLiteral("tables/inspector.json"), QJsonDocument(j).toJson()))
             return false;
+    }
+    if (src.intervention && c.result(QStringLiteral("intervention"))) {
+        // The curves of the "intervention" result (results/intervention.json has the numbers).
+        for (InterventionCanvas *cv :
+             {src.intervention->accuracyCanvas(), src.intervention->lossCanvas()})
+            if (cv->emptyText().isEmpty()
+                && !canvas(cv, cv->title(), QStringLiteral("intervention_") + cv->metric(), 1000,
+                           600, src.intervention->summaryText()))
+                return false;
     }
     if (src.compare->hasComparison()) {
         CompareDock *cmp = src.compare;

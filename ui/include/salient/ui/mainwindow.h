@@ -24,6 +24,7 @@ class QSpinBox;
 namespace salient::ui {
 
 class CompareDock;
+class InterventionView;
 struct ExtractRequest;
 class CurvesCanvas;
 class CurvesView;
@@ -252,6 +253,7 @@ private:
     GridSearchView *m_grid = nullptr;
     LayerwiseView *m_layerwise = nullptr;
     CompareDock *m_compare = nullptr;
+    InterventionView *m_intervention = nullptr; ///< Analyses › Intervention… (issue 14)
     TrainingCurveCanvas *m_training = nullptr;
     int m_trainingJob = -1; ///< job whose batches the training curve shows
     QLineEdit *m_search = nullptr;

@@ -12,6 +12,7 @@ namespace salient::ui {
 class CompareDock;
 class CurvesView;
 class GridSearchView;
+class InterventionView;
 class LayerBarsCanvas;
 class LayerwiseView;
 class NeuronInspector;
@@ -33,7 +34,8 @@ struct ReportSources {
     WordActivationView *words = nullptr;
     NeuronInspector *inspector = nullptr;
     CompareDock *compare = nullptr;
-    QString dataReport; ///< the Data dock's validation report
+    InterventionView *intervention = nullptr; ///< may be null (no intervention figures)
+    QString dataReport;                       ///< the Data dock's validation report
     /// Size, font and PNG DPI of every figure (the same exporter as File › Export view…);
     /// default: the double-column preset at 300 DPI.
     FigureOptions figures = FigureOptions::forPreset(FigurePreset::DoubleColumn);
