@@ -287,13 +287,19 @@ private Q_SLOTS:
                     QStringLiteral("%1 ticks of %2 px in %3 px").arg(ticks).arg(labelH).arg(room)));
             if (height == 500)
                 QCOMPARE(int(ticks), layers); // enough room: every layer labelled
-            const QFontMetricsF fm(scale->axis()->labelFont());
-            for (const QString &line : scale->axis()->label().split(QLatin1Char('\n')))
-                QVERIFY2(fm.horizontalAdvance(line) <= scale->outerRect().height(),
+            const QCPAxis *axis = scale->axis();
+            QVERIFY(axis);
+            const QFontMetricsF fm(axis->labelFont());
+            const QString label = axis ? axis->label() : QString();
+            const double bar = scale->rect().height();
+            for (qsizetype k = 0; k <= label.count(QLatin1Char('\n')); ++k) {
+                const QString line = label.section(QLatin1Char('\n'), int(k), int(k));
+                QVERIFY2(fm.horizontalAdvance(line) <= bar,
                          qPrintable(QStringLiteral("“%1” %2 px on a %3 px bar")
                                         .arg(line)
                                         .arg(fm.horizontalAdvance(line))
-                                        .arg(scale->outerRect().height())));
+                                        .arg(bar)));
+            }
         }
     }
 

@@ -320,8 +320,8 @@ void SalienceHeatmapCanvas::updateAxes()
 
 void SalienceHeatmapCanvas::fitToSize()
 {
-    // The title runs along the bar: wrap it to the bar's length, elide a word still too long.
-    const double room = std::max(20, m_scale->outerRect().height() - 4);
+    // The title runs along the bar: wrap it to the bar's inner length, elide a word still too long.
+    const double room = std::max(20, m_scale->rect().height() - 2);
     const QFontMetricsF fm(m_scale->axis()->labelFont());
     if (fm.horizontalAdvance(m_scaleLabel) <= room) {
         m_scale->axis()->setLabel(m_scaleLabel);
