@@ -8,6 +8,8 @@
 #include "salient/session/session.h"
 
 #include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -164,9 +166,8 @@ int cmdDemo(const QStringList &args);
 int cmdExtract(const QStringList &args);     // extract.cpp
 int cmdTopContexts(const QStringList &args); // live.cpp
 int cmdAttach(const QStringList &args);      // live.cpp
-int cmdExtract(const QStringList &args);   // extract.cpp
-int cmdIntervene(const QStringList &args); // intervene.cpp
-int cmdGenerate(const QStringList &args);  // intervene.cpp
+int cmdIntervene(const QStringList &args);   // intervene.cpp
+int cmdGenerate(const QStringList &args);    // intervene.cpp
 /// notes SESSION [--json] [--search TEXT] [--tag TAG]: the session's neuron notes.
 int cmdNotes(const QStringList &args);
 /// One analysis subcommand (@p name is one of salient::analysisNames()).
@@ -179,5 +180,33 @@ QStringList writeProbeFiles(const QString &outDir, const salient::Session &sessi
                             const salient::LoadedTask &task, const salient::ProbeOptions &po,
                             const QJsonObject &probeJson);
 int cmdPipeline(const QStringList &args);
+
+// ---- modelcommands.cpp: shared by the model commands (extract, top-contexts, attach, intervene,
+// generate).
+
+/// Adds --model (help @p modelHelp; empty = "Hugging Face checkpoint folder, or llama2.c .bin
+/// file") and --tokenizer to @p p.
+void addModelOptions(QCommandLineParser &p, const QString &modelHelp = {});
+
+/// @p v as a JSON array of numbers.
+QJsonArray intArray(const std::vector<int> &v);
+
+/// Writes @p json (indented) to stdout and flushes it.
+void printJson(const QJsonObject &json);
+
+/// Rate limit of a progress callback's stderr lines: at most one a second, and always the last.
+/// Construction starts the clock. Not thread-safe (one callback thread).
+class ProgressThrottle {
+public:
+    ProgressThrottle();
+    /// True when a line should be printed now for @p done of @p total (then it counts as printed).
+    bool due(salient::Index done, salient::Index total);
+    /// Seconds from construction to the last line let through.
+    double seconds() const;
+
+private:
+    QElapsedTimer m_clock;
+    qint64 m_last = -1; ///< ms of the last line let through; −1 = none yet
+};
 
 } // namespace cli

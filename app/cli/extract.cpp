@@ -8,7 +8,6 @@
 #include <QCommandLineParser>
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <cstdio>
 
@@ -18,14 +17,6 @@ using namespace salient::model;
 namespace cli {
 
 namespace {
-
-QJsonArray intArray(const std::vector<int> &v)
-{
-    QJsonArray a;
-    for (int x : v)
-        a.append(x);
-    return a;
-}
 
 QJsonArray lineArray(const std::vector<Index> &v)
 {
@@ -49,12 +40,7 @@ int cmdExtract(const QStringList &args)
         "checkpoint with its tokenizer.bin. The output is written streamed and appears only when\n"
         "complete; an interrupted run leaves OUT.partial + OUT.partial.journal and the same\n"
         "command resumes it. Prints a JSON summary on stdout. Details: docs/extraction.md."));
-    p.addOption({QStringLiteral("model"),
-                 QStringLiteral("Hugging Face checkpoint folder, or llama2.c .bin file"),
-                 QStringLiteral("DIR|FILE")});
-    p.addOption({QStringLiteral("tokenizer"),
-                 QStringLiteral("llama2.c tokenizer.bin (default: tokenizer.bin beside the model)"),
-                 QStringLiteral("FILE")});
+    addModelOptions(p);
     p.addOption({QStringLiteral("sentences"),
                  QStringLiteral("UTF-8 text, one sentence per line, words separated by spaces"),
                  QStringLiteral("FILE")});
@@ -136,16 +122,12 @@ int cmdExtract(const QStringList &args)
             .arg(info.hidden)
             .arg(info.weightDtype, m.tokenizer->describe()));
 
-    QElapsedTimer clock;
-    clock.start();
-    qint64 lastPrint = -1;
+    ProgressThrottle throttle;
     const ExtractSummary s = extractActivations(
         *m.model, *m.tokenizer, p.value(QStringLiteral("sentences")),
         p.value(QStringLiteral("out")), o, [&](Index done, Index total) {
-            const qint64 now = clock.elapsed();
-            if (lastPrint < 0 || now - lastPrint >= 1000 || done == total) {
-                lastPrint = now;
-                const double secs = now / 1000.0;
+            if (throttle.due(done, total)) {
+                const double secs = throttle.seconds();
                 const double eta = done > 0 ? secs * double(total - done) / double(done) : 0.0;
                 std::fprintf(stderr, "extract: %lld / %lld sentences, %.0f s, ETA %.0f s\n",
                              static_cast<long long>(done), static_cast<long long>(total), secs,
@@ -178,8 +160,7 @@ int cmdExtract(const QStringList &args)
     j[QStringLiteral("load_seconds")] = loadSeconds;
     j[QStringLiteral("threads")] = o.threads;
     j[QStringLiteral("outputs")] = QJsonArray::fromStringList(s.outputs);
-    std::fputs(QJsonDocument(j).toJson(QJsonDocument::Indented).constData(), stdout);
-    std::fflush(stdout);
+    printJson(j);
     return s.cancelled ? 3 : 0;
 }
 

@@ -19,18 +19,6 @@ using namespace salient::model;
 
 namespace cli {
 
-namespace {
-
-QJsonArray intArray(const std::vector<int> &v)
-{
-    QJsonArray a;
-    for (int x : v)
-        a.append(x);
-    return a;
-}
-
-} // namespace
-
 int cmdIntervene(const QStringList &args)
 {
     QCommandLineParser p;
@@ -45,12 +33,8 @@ int cmdIntervene(const QStringList &args)
         "replays). Details: docs/intervention.md."));
     p.addPositionalArgument(QStringLiteral("SESSION"),
                             QStringLiteral("session file with a probe result (.json)"));
-    p.addOption({QStringLiteral("model"),
-                 QStringLiteral("the model the activations came from (HF folder or llama2.c .bin)"),
-                 QStringLiteral("DIR|FILE")});
-    p.addOption({QStringLiteral("tokenizer"),
-                 QStringLiteral("llama2.c tokenizer.bin (default: tokenizer.bin beside the model)"),
-                 QStringLiteral("FILE")});
+    addModelOptions(
+        p, QStringLiteral("the model the activations came from (HF folder or llama2.c .bin)"));
     p.addOption({QStringLiteral("neurons"),
                  QStringLiteral("top:K (top-k and random-k up to K), random:K (random only) or a "
                                 "list of flat indices / layer:unit pairs (default: top:64)"),
@@ -219,12 +203,7 @@ int cmdGenerate(const QStringList &args)
         "temperature is given; an empty prompt starts from BOS. --intervene NEURONS:MODE sets\n"
         "neurons (flat indices or layer:unit pairs, comma-separated) to zero or value=X at every\n"
         "step. Prints the text on stdout; --json prints {prompt_ids, generated, text}."));
-    p.addOption({QStringLiteral("model"),
-                 QStringLiteral("Hugging Face checkpoint folder, or llama2.c .bin file"),
-                 QStringLiteral("DIR|FILE")});
-    p.addOption({QStringLiteral("tokenizer"),
-                 QStringLiteral("llama2.c tokenizer.bin (default: tokenizer.bin beside the model)"),
-                 QStringLiteral("FILE")});
+    addModelOptions(p);
     p.addOption({QStringLiteral("prompt"), QStringLiteral("the prompt (default: empty = BOS)"),
                  QStringLiteral("TEXT")});
     p.addOption({QStringLiteral("tokens"),

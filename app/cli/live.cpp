@@ -10,7 +10,6 @@
 #include "cli_p.h"
 
 #include <QCommandLineParser>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,20 +20,6 @@ using namespace salient;
 using namespace salient::model;
 
 namespace cli {
-
-namespace {
-
-void addModelOptions(QCommandLineParser &p)
-{
-    p.addOption({QStringLiteral("model"),
-                 QStringLiteral("Hugging Face checkpoint folder, or llama2.c .bin file"),
-                 QStringLiteral("DIR|FILE")});
-    p.addOption({QStringLiteral("tokenizer"),
-                 QStringLiteral("llama2.c tokenizer.bin (default: tokenizer.bin beside the model)"),
-                 QStringLiteral("FILE")});
-}
-
-} // namespace
 
 int cmdTopContexts(const QStringList &args)
 {
@@ -91,18 +76,13 @@ int cmdTopContexts(const QStringList &args)
             .arg(describeSessionModel(m.record))
             .arg(neurons.size())
             .arg(o.top));
-    QElapsedTimer clock;
-    clock.start();
-    qint64 lastPrint = -1;
+    ProgressThrottle throttle;
     const TopContextsResult r = topActivatingContexts(
         m, p.value(QStringLiteral("text")), neurons, o, [&](Index done, Index total) {
-            const qint64 now = clock.elapsed();
-            if (lastPrint < 0 || now - lastPrint >= 1000 || done == total) {
-                lastPrint = now;
+            if (throttle.due(done, total))
                 std::fprintf(stderr, "top-contexts: %.0f %% of the text, %.0f s\n",
                              total > 0 ? 100.0 * double(done) / double(total) : 100.0,
-                             now / 1000.0);
-            }
+                             throttle.seconds());
             return true;
         });
     for (const QString &w : r.warnings)
@@ -152,8 +132,7 @@ int cmdAttach(const QStringList &args)
         err(QStringLiteral("warning: %1").arg(w));
     s.model = m.record;
     saveSession(path, s);
-    std::fputs(QJsonDocument(toJson(m.record)).toJson(QJsonDocument::Indented).constData(), stdout);
-    std::fflush(stdout);
+    printJson(toJson(m.record));
     return 0;
 }
 

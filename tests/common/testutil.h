@@ -3,8 +3,10 @@
 #include "salient/util/error.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QString>
+#include <QStringList>
 #include <QtTest>
 
 namespace salient::test {
@@ -39,6 +41,38 @@ template <typename F> QString errorOf(F &&f)
         return QStringLiteral("<wrong exception type> ") + QString::fromUtf8(e.what());
     }
     return {};
+}
+
+/// True in an AddressSanitizer build (tests shrink or skip their slow parts there).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
+/// ../shared/spec/golden/models/@p model; empty when ../shared is absent.
+inline QString golden(const QString &model)
+{
+    const QString shared = sharedDir();
+    return shared.isEmpty() ? QString() : shared + QStringLiteral("/spec/golden/models/") + model;
+}
+
+/// The first @p count lines of @p path, trimmed; empty when it cannot be opened.
+inline QStringList readLines(const QString &path, int count)
+{
+    QFile f(path);
+    QStringList lines;
+    if (!f.open(QIODevice::ReadOnly))
+        return lines;
+    while (!f.atEnd() && lines.size() < count)
+        lines << QString::fromUtf8(f.readLine()).trimmed();
+    return lines;
 }
 
 } // namespace salient::test

@@ -20,23 +20,9 @@ using namespace salient::model;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
+using test::kSanitized;
 
-QString golden(const QString &model)
-{
-    const QString shared = test::sharedDir();
-    return shared.isEmpty() ? QString() : shared + QStringLiteral("/spec/golden/models/") + model;
-}
+using test::golden;
 
 struct Compare {
     QString failure; ///< empty when equal within tolerance

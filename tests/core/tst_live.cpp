@@ -20,22 +20,9 @@ using namespace salient::model;
 
 namespace {
 
-QString golden(const QString &model)
-{
-    const QString shared = test::sharedDir();
-    return shared.isEmpty() ? QString() : shared + QStringLiteral("/spec/golden/models/") + model;
-}
+using test::golden;
 
-QStringList readLines(const QString &path, int count)
-{
-    QFile f(path);
-    QStringList lines;
-    if (!f.open(QIODevice::ReadOnly))
-        return lines;
-    while (!f.atEnd() && lines.size() < count)
-        lines << QString::fromUtf8(f.readLine()).trimmed();
-    return lines;
-}
+using test::readLines;
 
 void writeText(const QString &path, const QByteArray &bytes)
 {

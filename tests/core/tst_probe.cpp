@@ -1,5 +1,6 @@
 // Long on purpose: one test class for probe training and evaluation, golden values and errors.
 // Tests for trainProbe / probeOutputs / probeLoss / probeGradient (spec/NEUROX.md §5).
+#include "salient/probe/blockprobe.h"
 #include "salient/probe/metrics.h"
 #include "salient/probe/probe.h"
 #include "testutil.h"
@@ -111,6 +112,7 @@ private Q_SLOTS:
     void standardizeStoresStats();
     void regressionLearnsPlantedTarget();
     void determinism();
+    void blockTrainerFollowsShuffleBlock();
     void initRange();
     void cancellation();
     void lossBookkeeping();
@@ -442,6 +444,34 @@ void TestProbe::regressionLearnsPlantedTarget()
     QVERIFY(ev.mse < 0.01);
     QVERIFY(ev.scores.at(QStringLiteral("pearson")) > 0.99);
     QVERIFY(std::isnan(ev.accuracy));
+}
+
+namespace {
+/// One process: the sum over processes is the values themselves.
+struct SingleProcess : BlockReducer {
+    void sum(float *, Index) override {}
+};
+} // namespace
+
+// The feature-distributed trainer (salient-cli-mpi feature-probe) uses trainProbe's epoch order,
+// including the block-shuffled one (--shuffle-block).
+void TestProbe::blockTrainerFollowsShuffleBlock()
+{
+    const Planted p = planted(300, 12, 5u);
+    ProbeOptions o;
+    o.epochs = 3;
+    o.batchSize = 16;
+    o.seed = 77;
+    o.shuffleBlockRows = 20;
+    SingleProcess one;
+    const TrainResult ref = trainProbe(p.X, p.y, {}, classLabels(3), o);
+    const BlockTrainResult blocked = trainProbeBlock(p.X, p.y, 3, o, 0, p.X.cols(), one);
+    QCOMPARE(blocked.status, Status::Ok);
+    QVERIFY2(maxAbsDiff(ref.probe.W, blocked.W) < 1e-5f,
+             qPrintable(QString::number(maxAbsDiff(ref.probe.W, blocked.W))));
+    o.shuffleBlockRows = 0;
+    const BlockTrainResult full = trainProbeBlock(p.X, p.y, 3, o, 0, p.X.cols(), one);
+    QVERIFY(maxAbsDiff(full.W, blocked.W) > 1e-4f);
 }
 
 void TestProbe::determinism()

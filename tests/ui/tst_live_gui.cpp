@@ -27,28 +27,8 @@ using namespace salient::ui;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
-
-QStringList readLines(const QString &path, int count)
-{
-    QFile f(path);
-    QStringList lines;
-    if (!f.open(QIODevice::ReadOnly))
-        return lines;
-    while (!f.atEnd() && lines.size() < count)
-        lines << QString::fromUtf8(f.readLine()).trimmed();
-    return lines;
-}
+using test::kSanitized;
+using test::readLines;
 
 /// Processes events until @p done or @p ms pass.
 template <typename F> bool spinUntil(F done, int ms)

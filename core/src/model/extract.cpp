@@ -8,6 +8,8 @@
 #include "salient/util/float16.h"
 #include "salient/util/runtime.h"
 
+#include "extract_p.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
@@ -330,6 +332,23 @@ private:
 
 } // namespace
 
+std::vector<int> detail::resolveLayers(const std::vector<int> &requested, const ModelInfo &info)
+{
+    std::vector<int> layers = requested;
+    if (layers.empty()) {
+        layers.resize(size_t(info.layers + 1));
+        std::iota(layers.begin(), layers.end(), 0);
+    }
+    for (int l : layers)
+        if (l < 0 || l > info.layers)
+            throw Error(QStringLiteral("Layer %1 does not exist: %2 has layers 0 (embeddings) to "
+                                       "%3.")
+                            .arg(l)
+                            .arg(quoted(info.source))
+                            .arg(info.layers));
+    return layers;
+}
+
 ExtractSummary extractActivations(const Transformer &model, const Tokenizer &tokenizer,
                                   const QString &sentencesPath, const QString &outPath,
                                   const ExtractOptions &options, const ExtractProgress &progress)
@@ -344,18 +363,7 @@ ExtractSummary extractActivations(const Transformer &model, const Tokenizer &tok
     s.modelLayers = info.layers + 1;
     s.hidden = info.hidden;
 
-    std::vector<int> layers = options.layers;
-    if (layers.empty()) {
-        layers.resize(size_t(info.layers + 1));
-        std::iota(layers.begin(), layers.end(), 0);
-    }
-    for (int l : layers)
-        if (l < 0 || l > info.layers)
-            throw Error(QStringLiteral("Layer %1 does not exist: %2 has layers 0 (embeddings) to "
-                                       "%3.")
-                            .arg(l)
-                            .arg(quoted(info.source))
-                            .arg(info.layers));
+    const std::vector<int> layers = detail::resolveLayers(options.layers, info);
     s.layers = layers;
     if (options.batchSentences < 1)
         throw Error(QStringLiteral("Expected at least 1 sentence per batch, found %1.")

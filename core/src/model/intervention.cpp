@@ -2,6 +2,8 @@
 // re-extraction (intervention.h).
 #include "salient/model/intervention.h"
 
+#include "extract_p.h"
+
 #include <QDir>
 #include <QFile>
 #include <QStringDecoder>
@@ -278,18 +280,7 @@ std::vector<RowMatrixF> extractWordsInMemory(const Transformer &model, const Tok
                                              const Intervention &intervention)
 {
     const ModelInfo &info = model.info();
-    std::vector<int> layers = options.layers;
-    if (layers.empty()) {
-        layers.resize(size_t(info.layers + 1));
-        std::iota(layers.begin(), layers.end(), 0);
-    }
-    for (int l : layers)
-        if (l < 0 || l > info.layers)
-            throw Error(QStringLiteral("Layer %1 does not exist: '%2' has layers 0 (embeddings) "
-                                       "to %3.")
-                            .arg(l)
-                            .arg(QDir::toNativeSeparators(info.source))
-                            .arg(info.layers));
+    const std::vector<int> layers = detail::resolveLayers(options.layers, info);
     WordAligner aligner(tokenizer);
     std::vector<SentenceAlignment> aligned;
     aligned.reserve(size_t(lines.size()));

@@ -1,34 +1,13 @@
 #include "salient/probe/batchorder.h"
 
-#include "util/random_p.h"
+#include "draws_p.h"
 
 #include <algorithm>
-#include <limits>
 #include <numeric>
-#include <random>
 
 namespace salient {
 
-namespace {
-
-/// Uniform integer in [0, n), n >= 1, by rejection (no modulo bias, platform independent).
-quint64 draw(std::mt19937_64 &rng, quint64 n)
-{
-    const quint64 limit =
-        std::numeric_limits<quint64>::max() - (std::numeric_limits<quint64>::max() % n + 1) % n;
-    quint64 r = rng();
-    while (r > limit)
-        r = rng();
-    return r % n;
-}
-
-template <typename T> void fisherYates(T *first, std::size_t n, std::mt19937_64 &rng)
-{
-    for (std::size_t i = n; i > 1; --i)
-        std::swap(first[i - 1], first[std::size_t(draw(rng, quint64(i)))]);
-}
-
-} // namespace
+using probe_detail::fisherYates;
 
 void blockShuffledPermutation(std::vector<Index> &perm, quint64 seed, quint64 epoch,
                               Index blockRows)
@@ -50,6 +29,16 @@ void blockShuffledPermutation(std::vector<Index> &perm, quint64 seed, quint64 ep
         fisherYates(perm.data() + at, std::size_t(count), rng);
         at += std::size_t(count);
     }
+}
+
+void probe_detail::epochOrder(std::vector<Index> &perm, quint64 seed, int epoch, int blockRows)
+{
+    if (blockRows > 0) {
+        blockShuffledPermutation(perm, seed, quint64(epoch), blockRows);
+        return;
+    }
+    std::mt19937_64 rng = engineFor(seed, quint64(epoch) + 1);
+    permutation(perm, rng);
 }
 
 } // namespace salient

@@ -1,49 +1,17 @@
 #include "salient/probe/blockprobe.h"
 
 #include "salient/util/error.h"
-#include "util/random_p.h"
+
+#include "draws_p.h"
+#include "probe_p.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <random>
 
 namespace salient {
 
 namespace {
-
-// The draws of probe.cpp (trainProbe), repeated here so that both trainers start from the same W
-// and visit the rows in the same order; tst_cli_mpi compares the two probes.
-std::mt19937_64 engineFor(quint64 seed, quint64 stream)
-{
-    return std::mt19937_64(detail::mixSeed(
-        detail::mixSeed(seed) ^ detail::mixSeed(0xD1B54A32D192ED03ULL * (stream + 1))));
-}
-
-quint64 boundedDraw(std::mt19937_64 &rng, quint64 n)
-{
-    const quint64 limit =
-        std::numeric_limits<quint64>::max() - (std::numeric_limits<quint64>::max() % n + 1) % n;
-    quint64 r = rng();
-    while (r > limit)
-        r = rng();
-    return r % n;
-}
-
-float symmetricDraw(std::mt19937_64 &rng, float k)
-{
-    const float u = float(rng() >> 40) * (1.0f / 16777216.0f);
-    return (2.0f * u - 1.0f) * k;
-}
-
-void permutation(std::vector<Index> &perm, std::mt19937_64 &rng)
-{
-    std::iota(perm.begin(), perm.end(), Index(0));
-    for (std::size_t i = perm.size(); i > 1; --i) {
-        const auto j = std::size_t(boundedDraw(rng, quint64(i)));
-        std::swap(perm[i - 1], perm[j]);
-    }
-}
 
 template <typename P> void adamUpdate(P &param, const P &grad, P &m, P &v, int step, float lr)
 {
@@ -59,6 +27,8 @@ template <typename P> void adamUpdate(P &param, const P &grad, P &m, P &v, int s
 }
 
 } // namespace
+
+using namespace probe_detail;
 
 BlockReducer::~BlockReducer() = default;
 
@@ -123,10 +93,8 @@ BlockTrainResult trainProbeBlock(const Eigen::Ref<const RowMatrixF> &X, const Ve
     VectorF gb(C), mb = VectorF::Zero(C), vb = VectorF::Zero(C);
     int step = 0;
     for (int epoch = 0; epoch < options.epochs; ++epoch) {
-        if (shuffle) {
-            std::mt19937_64 rng = engineFor(options.seed, quint64(epoch) + 1);
-            permutation(perm, rng);
-        }
+        if (shuffle) // the order of trainProbe, with --shuffle-block too
+            epochOrder(perm, options.seed, epoch, options.shuffleBlockRows);
         double dataSum = 0, penaltySum = 0;
         for (Index bi = 0; bi < batches; ++bi) {
             const Index start = bi * B;
@@ -147,14 +115,8 @@ BlockTrainResult trainProbeBlock(const Eigen::Ref<const RowMatrixF> &X, const Ve
             float loss = 0.0f;
             for (Index i = 0; i < n; ++i) {
                 auto z = logits.row(i);
-                const float mx = z.maxCoeff();
-                const int t = y[perm[std::size_t(start + i)]];
-                const float shifted = z(t) - mx;
-                z.array() = (z.array() - mx).exp();
-                const float sum = z.sum();
-                loss += std::log(sum) - shifted;
-                z *= invB / sum;
-                z(t) -= invB;
+                loss +=
+                    softmaxCrossEntropyRow(z, z.maxCoeff(), y[perm[std::size_t(start + i)]], invB);
             }
             const float data = loss * invB;
             gW.noalias() = logits.transpose() * Xb.topRows(n);

@@ -4,10 +4,8 @@
 // gradients, Adam state and update); only the reported loss sums are accumulated in double.
 #include "salient/probe/probe.h"
 
-#include "salient/probe/batchorder.h"
-
+#include "draws_p.h"
 #include "probe_p.h"
-#include "util/random_p.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,65 +18,9 @@ namespace salient {
 
 namespace {
 
-// ----------------------------------------------------------------------------------------------
-// Deterministic randomness. std::mt19937_64's output sequence is fixed by the standard; the
-// distributions and std::shuffle are not, so the draws below are written out explicitly.
-
-/// Engine for initialisation (stream 0) or for the permutation of epoch e (stream e + 1).
-std::mt19937_64 engineFor(quint64 seed, quint64 stream)
-{
-    return std::mt19937_64(detail::mixSeed(
-        detail::mixSeed(seed) ^ detail::mixSeed(0xD1B54A32D192ED03ULL * (stream + 1))));
-}
-
-/// Uniform integer in [0, n), n >= 1, by rejection (no modulo bias, platform independent).
-quint64 boundedDraw(std::mt19937_64 &rng, quint64 n)
-{
-    const quint64 limit =
-        std::numeric_limits<quint64>::max() - (std::numeric_limits<quint64>::max() % n + 1) % n;
-    // limit + 1 is the largest multiple of n that fits (or 2^64 when n divides it).
-    quint64 r = rng();
-    while (r > limit)
-        r = rng();
-    return r % n;
-}
-
-/// Uniform float in [-k, k): 24 random bits mapped to [0, 1), then scaled.
-float symmetricDraw(std::mt19937_64 &rng, float k)
-{
-    const float u = float(rng() >> 40) * (1.0f / 16777216.0f);
-    return (2.0f * u - 1.0f) * k;
-}
-
-/// Fisher–Yates permutation of 0..n-1.
-void permutation(std::vector<Index> &perm, std::mt19937_64 &rng)
-{
-    std::iota(perm.begin(), perm.end(), Index(0));
-    for (std::size_t i = perm.size(); i > 1; --i) {
-        const auto j = std::size_t(boundedDraw(rng, quint64(i)));
-        std::swap(perm[i - 1], perm[j]);
-    }
-}
-
-// ----------------------------------------------------------------------------------------------
-
 QString num(double v)
 {
     return QString::number(v, 'g', 10);
-}
-
-/// PyTorch Adam (β1 .9, β2 .999, eps 1e-8, spec §5.4) for one parameter tensor.
-template <typename P> void adamUpdate(P &param, const P &grad, P &m, P &v, int step, float lr)
-{
-    constexpr double beta1 = 0.9, beta2 = 0.999;
-    constexpr float eps = 1e-8f;
-    const double bc1 = 1.0 - std::pow(beta1, step);
-    const double bc2 = 1.0 - std::pow(beta2, step);
-    const float stepSize = float(double(lr) / bc1);
-    const float bc2Sqrt = float(std::sqrt(bc2));
-    m.array() = m.array() * float(beta1) + grad.array() * float(1.0 - beta1);
-    v.array() = v.array() * float(beta2) + float(1.0 - beta2) * grad.array() * grad.array();
-    param.array() -= stepSize * (m.array() / (v.array().sqrt() / bc2Sqrt + eps));
 }
 
 } // namespace
@@ -277,12 +219,7 @@ std::vector<TrainResult> trainProbes(const FeatureSource &source, const VectorI 
         const quint64 seed = options.seed;
         const int blockRows = options.shuffleBlockRows;
         shared.permute = [seed, blockRows](int epoch, std::vector<Index> &perm) {
-            if (blockRows > 0) {
-                blockShuffledPermutation(perm, seed, quint64(epoch), blockRows);
-                return;
-            }
-            std::mt19937_64 rng = engineFor(seed, quint64(epoch) + 1);
-            permutation(perm, rng);
+            epochOrder(perm, seed, epoch, blockRows);
         };
     }
     const std::vector<Index> &order = shared.order;

@@ -24,6 +24,19 @@ void gatherRows(const Eigen::Ref<const RowMatrixF> &X, const Index *rowIndex, In
                 const NeuronList &columns, const VectorF &mean, const VectorF &scale,
                 RowMatrixF &buf);
 
+/// Cross-entropy of one logit row @p z (its maximum @p mx, target class @p t), returned as
+/// logΣexp(z − mx) − (z_t − mx); @p z is overwritten by its gradient (softmax − onehot)·invB.
+/// Shared by BatchKernel and the feature-distributed trainer (blockprobe.cpp).
+template <typename Row> float softmaxCrossEntropyRow(Row &&z, float mx, int t, float invB)
+{
+    const float shifted = z(t) - mx;
+    z.array() = (z.array() - mx).exp();
+    const float sum = z.sum();
+    z *= invB / sum;
+    z(t) -= invB;
+    return std::log(sum) - shifted;
+}
+
 /// Loss and gradient of one mini-batch (spec §5.3), in float32, with reusable buffers.
 class BatchKernel {
 public:
@@ -63,12 +76,7 @@ public:
                 const float mx = z.maxCoeff(&arg);
                 const int t = yIdx[i];
                 m_correct += arg == t ? 1 : 0;
-                const float shifted = z(t) - mx;
-                z.array() = (z.array() - mx).exp();
-                const float sum = z.sum();
-                loss += std::log(sum) - shifted;
-                z *= invB / sum;
-                z(t) -= invB;
+                loss += softmaxCrossEntropyRow(z, mx, t, invB);
             }
         }
         m_gW.noalias() = m_logits.transpose() * Xb;

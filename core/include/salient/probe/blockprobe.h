@@ -8,8 +8,9 @@
 // all the communication. Softmax, loss, the gradient wrt the logits and b are then identical on
 // every process; each updates only its block of W (Adam, as trainProbe).
 //
-// Equality with trainProbe (same options, same seed): initialisation draws, epoch permutations and
-// the per-element arithmetic are the same; only the logits' sum over neurons is split into one
+// Equality with trainProbe (same options, same seed): initialisation draws, epoch permutations
+// (full or block-shuffled, ProbeOptions::shuffleBlockRows) and the per-element arithmetic are the
+// same; only the logits' sum over neurons is split into one
 // partial sum per block, so W differs by float rounding (docs/performance.md states the measured
 // max |ΔW|). With one block it is trainProbe's computation.
 #include "salient/probe/probe.h"
