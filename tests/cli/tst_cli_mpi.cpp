@@ -278,14 +278,11 @@ private Q_SLOTS:
             const double dev = d[QStringLiteral("dev_accuracy")].toDouble(-1);
             qInfo("np %d: max|dW| %.3g, max|db| %.3g, dev accuracy %.6f vs %.6f", np, dW, db, dev,
                   referenceDev);
-            if (np == 1) {
-                // One block is trainProbe's computation: bit-identical.
-                QCOMPARE(dW, 0.0);
-                QCOMPARE(db, 0.0);
-            } else {
-                // Stated tolerance (docs/cluster.md): float rounding of the split logit sums.
-                QVERIFY2(dW < 1e-5, qPrintable(QString::number(dW)));
-            }
+            // Stated tolerance (docs/cluster.md): float rounding of the split logit sums; with one
+            // rank the single-process trainer's fixed-blocking GEMM (fusedtrain.cpp) still sums
+            // in another order than the block trainer's product.
+            QVERIFY2(dW < 1e-5, qPrintable(QString::number(dW)));
+            QVERIFY2(db < 1e-5, qPrintable(QString::number(db)));
             QVERIFY2(std::abs(dev - referenceDev) <= 0.002, qPrintable(QString::number(dev)));
             // The planted neurons lead the ranking by Σ_c |W(c, j)|.
             const Eigen::VectorXf mass = p.W.cwiseAbs().colwise().sum().transpose();
