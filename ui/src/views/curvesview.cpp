@@ -182,6 +182,7 @@ CurvesView::CurvesView(SessionController *controller, QWidget *parent)
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setMaximumHeight(5 * fontMetrics().lineSpacing() + 6);
+    scroll->setMinimumHeight(fontMetrics().lineSpacing() + 6); // one line when the dock is short
     scroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     layout->addWidget(logX);
     layout->addWidget(m_curves, 1);
