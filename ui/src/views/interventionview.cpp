@@ -67,7 +67,7 @@ InterventionCanvas::InterventionCanvas(const QString &metric, QWidget *parent)
     p->legend->setVisible(true);
     setTitle(metric == QLatin1String("loss") ? tr("Next-token loss: top-k vs random-k")
                                              : tr("Probe accuracy: top-k vs random-k"));
-    setEmptyText(tr("Run Analyses › Intervention… to see the curves"));
+    setEmptyText(tr("Press Run intervention (or Run › Intervention…) to see the curves"));
 }
 
 void InterventionCanvas::setResult(const QJsonObject &result)
@@ -80,7 +80,7 @@ void InterventionCanvas::setResult(const QJsonObject &result)
     if (result.isEmpty() || !finiteValue(clean.value(key))) {
         setEmptyText(
             result.isEmpty()
-                ? tr("Run Analyses › Intervention… to see the curves")
+                ? tr("Press Run intervention (or Run › Intervention…) to see the curves")
                 : tr("No %1 in this result (give a text file and a decoder model)").arg(key));
         replot();
         return;

@@ -253,7 +253,7 @@ private:
     GridSearchView *m_grid = nullptr;
     LayerwiseView *m_layerwise = nullptr;
     CompareDock *m_compare = nullptr;
-    InterventionView *m_intervention = nullptr; ///< Analyses › Intervention… (issue 14)
+    InterventionView *m_intervention = nullptr; ///< Run › Intervention… (issue 14)
     TrainingCurveCanvas *m_training = nullptr;
     int m_trainingJob = -1; ///< job whose batches the training curve shows
     QLineEdit *m_search = nullptr;
