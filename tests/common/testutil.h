@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QtTest>
 
+#include <cstring>
+
 namespace salient::test {
 
 /// ../shared beside the checkout (or $SALIENT_SHARED_DIR); empty when absent.
@@ -41,6 +43,17 @@ template <typename F> QString errorOf(F &&f)
         return QStringLiteral("<wrong exception type> ") + QString::fromUtf8(e.what());
     }
     return {};
+}
+
+/// True when two dense Eigen objects have the same shape and bit-identical elements (an empty
+/// pair compares equal without passing null to memcmp, which UBSan rejects).
+template <typename A, typename B> bool sameBits(const A &a, const B &b)
+{
+    return a.rows() == b.rows() && a.cols() == b.cols()
+           && (a.size() == 0
+               || std::memcmp(a.data(), b.data(),
+                              std::size_t(a.size()) * sizeof(typename A::Scalar))
+                      == 0);
 }
 
 /// True in an AddressSanitizer build (tests shrink or skip their slow parts there).

@@ -19,6 +19,7 @@
 #include <random>
 
 using namespace salient;
+using salient::test::sameBits;
 
 namespace {
 
@@ -66,19 +67,6 @@ TaskInputs writePlantedTask(const QString &dir, int sentences, int dims, quint64
     in.train = writeSplit(QStringLiteral("train"), sentences);
     in.dev = writeSplit(QStringLiteral("dev"), sentences / 4);
     return in;
-}
-
-bool sameBits(const MatrixF &a, const MatrixF &b)
-{
-    return a.rows() == b.rows() && a.cols() == b.cols()
-           && (a.size() == 0
-               || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
-}
-bool sameBits(const VectorF &a, const VectorF &b)
-{
-    return a.size() == b.size()
-           && (a.size() == 0
-               || std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0);
 }
 
 } // namespace

@@ -11,15 +11,10 @@
 #include <QtTest>
 
 using namespace salient;
+using salient::test::sameBits;
 using namespace salient::model;
 
 namespace {
-
-bool sameBits(const RowMatrixF &a, const RowMatrixF &b)
-{
-    return a.rows() == b.rows() && a.cols() == b.cols()
-           && std::memcmp(a.data(), b.data(), size_t(a.size()) * sizeof(float)) == 0;
-}
 
 const std::vector<std::vector<int>> kBatch{{5, 9, 3, 7, 11, 2}, {4, 8, 15, 16}};
 

@@ -15,6 +15,7 @@
 #include <random>
 
 using namespace salient;
+using salient::test::sameBits;
 
 namespace {
 
@@ -709,14 +710,6 @@ void TestProbe::maskingMatchesZeroedCopy()
     noSeven.W.col(4).setZero(); // position of flat neuron 1
     QVERIFY(maxAbsDiff(probeOutputs(st.probe, p.X, zeroed), probeOutputs(noSeven, p.X)) < 1e-6f);
 }
-
-namespace {
-bool sameBits(const MatrixF &a, const MatrixF &b)
-{
-    return a.rows() == b.rows() && a.cols() == b.cols()
-           && std::memcmp(a.data(), b.data(), std::size_t(a.size()) * sizeof(float)) == 0;
-}
-} // namespace
 
 void TestProbe::fusedEqualsSeparate_data()
 {
