@@ -11,13 +11,16 @@
 #include "salient/util/runtime.h"
 
 #include "extractbench.h"
+#include "iobench.h"
 #include "livebench.h"
 #include "probebench.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -148,6 +151,18 @@ int main(int argc, char **argv)
                  QStringLiteral("with --pipeline: run it once per value, passing \"seeds\" to "
                                 "every stage that takes it (e.g. default,3)"),
                  QStringLiteral("LIST"), QStringLiteral("")});
+    p.addOption({QStringLiteral("command-repeats"),
+                 QStringLiteral("time the whole salient-cli probe process against salient-cli "
+                                "run of its session N times each (batch 512, 1 epoch; 0 = skip)"),
+                 QStringLiteral("N"), QStringLiteral("3")});
+    p.addOption({QStringLiteral("stream-block"),
+                 QStringLiteral("rows per block of the block-shuffled streamed epoch read from "
+                                "disk (compared with the disk's sequential rate)"),
+                 QStringLiteral("N"), QStringLiteral("256")});
+    p.addOption({QStringLiteral("workdir"),
+                 QStringLiteral("write the generated files (acts.hdf5, words.txt, labels.txt) "
+                                "into DIR and keep them (default: a temporary folder)"),
+                 QStringLiteral("DIR")});
     p.addOption({QStringLiteral("extract"),
                  QStringLiteral("time activation extraction instead (random BERT-base- and "
                                 "Llama-shaped models; stories260K end to end with --shared)")});
@@ -195,7 +210,11 @@ int main(int argc, char **argv)
     const int K = layers * dims;
     auto log = [&](const QString &s) { std::fprintf(stderr, "%s\n", s.toLocal8Bit().constData()); };
     try {
-        QTemporaryDir tmp;
+        QTemporaryDir tmpDir;
+        const QString workdir =
+            p.isSet(QStringLiteral("workdir")) ? p.value(QStringLiteral("workdir")) : tmpDir.path();
+        if (!QDir().mkpath(workdir))
+            throw Error(QStringLiteral("%1: cannot create the folder").arg(workdir));
         QElapsedTimer t;
         t.start();
         const QString fileDtype = p.value(QStringLiteral("file-dtype"));
@@ -209,7 +228,7 @@ int main(int argc, char **argv)
         for (const QString &b :
              p.value(QStringLiteral("batches")).split(QLatin1Char(','), Qt::SkipEmptyParts))
             batches.push_back(std::max(1, b.toInt()));
-        generate(tmp.path(), tokens, layers, dims, classes, 25, 42,
+        generate(workdir, tokens, layers, dims, classes, 25, 42,
                  fileDtype == QLatin1String("float16") ? DType::Float16 : DType::Float32);
         log(QStringLiteral("generated %1 × %2 × %3 (%4 file) in %5 s")
                 .arg(tokens)
@@ -218,9 +237,9 @@ int main(int argc, char **argv)
                 .arg(fileDtype)
                 .arg(seconds(t), 0, 'f', 1));
         const double bytes = matrixBytes(tokens, K);
-        const QString actsPath = tmp.path() + QStringLiteral("/acts.hdf5");
-        const TextColumns words = readTextColumns(tmp.path() + QStringLiteral("/words.txt"));
-        const TextColumns labs = readTextColumns(tmp.path() + QStringLiteral("/labels.txt"));
+        const QString actsPath = workdir + QStringLiteral("/acts.hdf5");
+        const TextColumns words = readTextColumns(workdir + QStringLiteral("/words.txt"));
+        const TextColumns labs = readTextColumns(workdir + QStringLiteral("/labels.txt"));
         // Opens the file and builds the train split in @p mode; returns the read seconds.
         auto load = [&](StorageMode mode, Dataset &into, LabelVocabulary &vocab,
                         double *openSeconds) {
@@ -236,6 +255,7 @@ int main(int argc, char **argv)
             return seconds(lt);
         };
 
+        QJsonObject out;
         // Load: open (metadata) + align + read into the training matrix.
         resetPeakRss();
         const std::int64_t rssBefore = currentRssBytes();
@@ -280,7 +300,6 @@ int main(int argc, char **argv)
         const double squareGflops = squareGemmGflops();
         log(QStringLiteral("square SGEMM 2048³: %1 GFLOP/s").arg(squareGflops, 0, 'f', 1));
 
-        QJsonObject out;
         out[QStringLiteral("square_gemm_gflops")] = squareGflops;
         out[QStringLiteral("storage")] = storageModeName(mainMode);
         TrainResult ref512;
@@ -349,6 +368,38 @@ int main(int argc, char **argv)
                 out[QStringLiteral("ooc_s_per_epoch_b512")] = perEpoch;
                 out[QStringLiteral("ooc_extra_peak_rss_mb")] = rssMb;
             }
+            // Streamed from disk: the file evicted from the page cache, a block-shuffled epoch
+            // (sequential runs of --stream-block rows) against the disk's sequential rate.
+            {
+                const double fileBytes = double(QFileInfo(actsPath).size());
+                const double disk = diskSequentialGBps(actsPath);
+                ProbeOptions so = po;
+                so.epochs = 1;
+                so.shuffleBlockRows = std::max(1, p.value(QStringLiteral("stream-block")).toInt());
+                LabelVocabulary v;
+                Dataset sds;
+                load(StorageMode::Streamed, sds, v, nullptr);
+                const double resident = evictFromPageCache(actsPath);
+                t.restart();
+                const TrainResult r = trainProbe(*sds.features(), sds.y, sds.yValue, v.names, so);
+                const double epoch = seconds(t);
+                const double rate = fileBytes / epoch / 1e9;
+                log(QStringLiteral("streamed from disk, block-shuffled (%1 rows), batch 512: "
+                                   "%2 s/epoch = %3 GB/s of the %4 GB file; disk sequential "
+                                   "%5 GB/s; ratio %6 (%7 % of the file resident at the start)")
+                        .arg(so.shuffleBlockRows)
+                        .arg(epoch, 0, 'f', 2)
+                        .arg(rate, 0, 'f', 3)
+                        .arg(fileBytes / 1e9, 0, 'f', 2)
+                        .arg(disk, 0, 'f', 3)
+                        .arg(rate / disk, 0, 'f', 2)
+                        .arg(100.0 * resident, 0, 'f', 1));
+                out[QStringLiteral("disk_sequential_gbps")] = disk;
+                out[QStringLiteral("stream_disk_s_per_epoch_b512")] = epoch;
+                out[QStringLiteral("stream_disk_vs_sequential")] = rate / disk;
+                out[QStringLiteral("stream_disk_resident_at_start")] = resident;
+                out[QStringLiteral("stream_disk_ok")] = r.status == Status::Ok;
+            }
             // float16 in memory: half the bytes, compute in float32.
             {
                 LabelVocabulary v;
@@ -375,6 +426,11 @@ int main(int argc, char **argv)
                 out[QStringLiteral("f16_peak_rss_ratio")] = halfPeak;
             }
         }
+        if (const int repeats = p.value(QStringLiteral("command-repeats")).toInt(); repeats > 0)
+            out[QStringLiteral("probe_command_vs_replay")] = probeCommandBench(
+                QCoreApplication::applicationDirPath() + QStringLiteral("/salient-cli"), actsPath,
+                workdir + QStringLiteral("/words.txt"), workdir + QStringLiteral("/labels.txt"),
+                512, 1, repeats, log);
         if (p.isSet(QStringLiteral("pipeline"))) {
             // A dev split: the last 10 % of the generated tokens would need a second file; the
             // pipeline selects on train here (ExperimentData falls back to train without dev).
@@ -454,6 +510,18 @@ int main(int argc, char **argv)
                         .arg(ctx.probe.batchSize)
                         .arg(g);
             }
+        }
+        // The machine's limits for the load above: copying the same bytes (≤ 1 GiB) into fresh
+        // pages (after peakRatio: its buffers are not the load's memory).
+        {
+            const QJsonObject copy = memoryCopyBench(bytes, log);
+            const double limit =
+                copy.value(QStringLiteral("copy_fresh_huge_parallel_gbps")).toDouble();
+            log(QStringLiteral("load rate = %1 × the parallel copy into fresh huge pages")
+                    .arg(bytes / 1e9 / loadSeconds / limit, 0, 'f', 2));
+            for (auto it = copy.begin(); it != copy.end(); ++it)
+                out[it.key()] = it.value();
+            out[QStringLiteral("load_vs_fresh_copy")] = bytes / 1e9 / loadSeconds / limit;
         }
         log(QStringLiteral("peak RSS − RSS before loading = %1 × the float32 matrix")
                 .arg(peakRatio, 0, 'f', 3));

@@ -333,6 +333,14 @@ private Q_SLOTS:
                                          streamed.train->yValue, streamed.vocab.names, po);
         QVERIFY(a.probe.W == b.probe.W); // bit for bit, same seed
         QVERIFY(a.probe.b == b.probe.b);
+        // The reader fetches a batch's rows in file order (whole runs of a record per read) and
+        // puts them back in batch order: the same weights as from memory, bit for bit.
+        in.options.storage = StorageMode::Float32;
+        const LoadedTask dense = loadTask(in);
+        const TrainResult m = trainProbe(*dense.train->features(), dense.train->y,
+                                         dense.train->yValue, dense.vocab.names, po);
+        QVERIFY(sameBits(m.probe.W, a.probe.W));
+        QVERIFY(sameBits(m.probe.b, a.probe.b));
         ProbeOptions full = po;
         full.shuffleBlockRows = 0;
         const TrainResult c = trainProbe(*streamed.train->features(), streamed.train->y,

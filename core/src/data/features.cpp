@@ -14,7 +14,9 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <thread>
+#include <utility>
 
 namespace salient {
 
@@ -346,24 +348,39 @@ private:
         m_cv.notify_all();
     }
 
-    /// Rows order[0..n) into out rows 0..n; runs of consecutive words of one record are one read.
+    /// Rows order[0..n) into out rows 0..n. The rows are read in file order (sorted by record
+    /// and word), so that runs of consecutive words of one record are one read whatever their
+    /// order in the batch (a block-shuffled batch holds whole blocks, shuffled within), into
+    /// m_sorted, then placed in their batch rows.
     void readRows(const Index *order, Index n, RowMatrixF &out)
     {
+        m_rank.resize(std::size_t(n));
+        std::iota(m_rank.begin(), m_rank.end(), Index(0));
+        const auto key = [&](Index i) {
+            const Index r = order[i];
+            return std::pair(m_rowSentence[std::size_t(r)], m_rowWord[std::size_t(r)]);
+        };
+        const bool sorted = std::is_sorted(m_rank.begin(), m_rank.end(),
+                                           [&](Index a, Index b) { return key(a) < key(b); });
+        if (!sorted)
+            std::stable_sort(m_rank.begin(), m_rank.end(),
+                             [&](Index a, Index b) { return key(a) < key(b); });
+        RowMatrixF &dst = sorted ? out : m_sorted;
+        if (!sorted && (m_sorted.rows() < n || m_sorted.cols() != out.cols()))
+            m_sorted.resize(std::max(n, out.rows()), out.cols());
         Index i = 0;
         while (i < n) {
-            const Index r = order[i];
-            const Index s = m_rowSentence[std::size_t(r)];
-            const int w = m_rowWord[std::size_t(r)];
+            const auto [s, w] = key(m_rank[std::size_t(i)]);
             Index run = 1;
-            while (i + run < n) {
-                const Index q = order[i + run];
-                if (m_rowSentence[std::size_t(q)] != s || m_rowWord[std::size_t(q)] != w + int(run))
-                    break;
+            while (i + run < n && key(m_rank[std::size_t(i + run)]) == std::pair(s, w + int(run)))
                 ++run;
-            }
-            m_store->readWords(s, w, int(run), out.row(i).data(), out.cols(), m_layers);
+            m_store->readWords(s, w, int(run), dst.row(i).data(), dst.cols(), m_layers);
             i += run;
         }
+        if (!sorted)
+            for (Index j = 0; j < n; ++j)
+                std::memcpy(out.row(m_rank[std::size_t(j)]).data(), m_sorted.row(j).data(),
+                            std::size_t(out.cols()) * sizeof(float));
         if (m_bytesRead)
             m_bytesRead->fetch_add(quint64(n) * quint64(m_fullWidth) * sizeof(float));
     }
@@ -378,6 +395,8 @@ private:
     NeuronList m_columns;
     Index m_width;
     std::shared_ptr<std::atomic<quint64>> m_bytesRead;
+    std::vector<Index> m_rank; // producer thread only: batch positions in file order
+    RowMatrixF m_sorted;       // producer thread only: the batch's rows in file order
 
     std::mutex m_mutex;
     std::condition_variable m_cv;
