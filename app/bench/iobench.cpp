@@ -80,6 +80,29 @@ double parallelCopyIntoFresh(const char *src, std::size_t n, int threads, bool h
     return double(n) / seconds(t) / 1e9;
 }
 
+// Reads @p path sequentially in 8 MiB reads; GB/s.
+double readWholeFile(const QString &path)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw Error(QStringLiteral("%1: cannot open for the disk read").arg(path));
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    std::vector<char> buf(8u << 20);
+    QElapsedTimer t;
+    t.start();
+    double total = 0;
+    for (;;) {
+        const ssize_t got = ::read(fd, buf.data(), buf.size());
+        if (got <= 0)
+            break;
+        total += double(got);
+    }
+    const double s = seconds(t);
+    ::close(fd);
+    return total / s / 1e9;
+}
+
 } // namespace
 
 QJsonObject memoryCopyBench(double bytes, const BenchLog &log)
@@ -128,6 +151,7 @@ QJsonObject probeCommandBench(const QString &cli, const QString &acts, const QSt
     if (!tmp.isValid())
         throw Error(QStringLiteral("probe command bench: cannot create a temporary folder"));
     const QString threads = QString::number(std::max(1, computeThreads()));
+    readWholeFile(acts); // both commands read a warm file (an earlier figure may have evicted it)
     std::vector<double> probe, replay;
     for (int r = 0; r < std::max(1, repeats); ++r) {
         const QString out = tmp.filePath(QStringLiteral("probe%1").arg(r));
@@ -191,27 +215,21 @@ double evictFromPageCache(const QString &path)
     return resident;
 }
 
+double anonHugePageBytes()
+{
+    QFile f(QStringLiteral("/proc/self/smaps_rollup"));
+    if (!f.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : f.readAll().split('\n'))
+        if (line.startsWith("AnonHugePages:"))
+            return line.mid(14).simplified().split(' ').value(0).toDouble() * 1024.0;
+    return 0;
+}
+
 double diskSequentialGBps(const QString &path)
 {
     evictFromPageCache(path);
-    const QByteArray native = QFile::encodeName(path);
-    const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        throw Error(QStringLiteral("%1: cannot open for the disk read").arg(path));
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    std::vector<char> buf(8u << 20);
-    QElapsedTimer t;
-    t.start();
-    double total = 0;
-    for (;;) {
-        const ssize_t got = ::read(fd, buf.data(), buf.size());
-        if (got <= 0)
-            break;
-        total += double(got);
-    }
-    const double s = seconds(t);
-    ::close(fd);
-    return total / s / 1e9;
+    return readWholeFile(path);
 }
 
 } // namespace salient

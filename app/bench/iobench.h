@@ -30,6 +30,9 @@ QJsonObject probeCommandBench(const QString &cli, const QString &acts, const QSt
 /// fraction of its pages still resident afterwards (mincore): 0 means reads go to the disk.
 double evictFromPageCache(const QString &path);
 
+/// Bytes of this process's memory backed by transparent huge pages (AnonHugePages), 0 if unknown.
+double anonHugePageBytes();
+
 /// Sequential read rate of @p path from disk (evicted first), 8 MiB reads, GB/s.
 double diskSequentialGBps(const QString &path);
 
