@@ -42,6 +42,7 @@
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <qcustomplot.h>
 
 #include <atomic>
 #include <chrono>
@@ -172,9 +173,23 @@ private Q_SLOTS:
             // (the status and selectivity texts scroll in a short box below the curves).
             const int curvesH = w.curvesView()->canvas()->height();
             const int heatmapH = w.salienceView()->canvas()->height();
-            qInfo("at 1366 × 768: ablation plot %d px, heatmap plot %d px high", curvesH, heatmapH);
+            // What the user reads: the axis rects inside them (legend, labels and colour bar
+            // take the rest). The heatmap area must get its share: the row it shares with the
+            // empty central widget may grow (it once stayed at its minimum).
+            QCustomPlot *curves = w.curvesView()->canvas()->plot();
+            QCustomPlot *map = w.salienceView()->canvas()->plot();
+            curves->replot();
+            map->replot();
+            const int curvesArea = curves->axisRect()->height(),
+                      mapArea = map->axisRect()->height();
+            qInfo("at 1366 × 768: ablation plot %d px (axes %d px, legend %s), heatmap plot %d px "
+                  "(axes %d px)",
+                  curvesH, curvesArea,
+                  w.curvesView()->canvas()->legendAtSide() ? "beside" : "below", heatmapH, mapArea);
             QVERIFY2(curvesH >= 130, qPrintable(QString::number(curvesH)));
-            QVERIFY2(heatmapH >= 100, qPrintable(QString::number(heatmapH)));
+            QVERIFY2(heatmapH >= 120, qPrintable(QString::number(heatmapH)));
+            QVERIFY2(curvesArea >= 60, qPrintable(QString::number(curvesArea)));
+            QVERIFY2(mapArea >= 60, qPrintable(QString::number(mapArea)));
         }
         QVERIFY(run(w, QStringLiteral("minimal-subset"),
                     {{QStringLiteral("fractions"), QJsonArray{0.05, 0.2, 0.5}},

@@ -130,8 +130,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_compare, &CompareDock::reportShown, this, &MainWindow::comparisonReady);
     m_intervention = new InterventionView(m_controller, m_jobs, this);
 
+    // Every view is a dock. The empty central widget takes no width, but may take height: the
+    // row it shares with the heatmap and word docks must be free to grow, or those docks stay at
+    // their minimum height and the bottom row absorbs all spare height.
     auto *central = new QLabel(this);
-    central->setMaximumSize(0, 0);
+    central->setMaximumWidth(0);
     setCentralWidget(central);
     addView(tr("Data"), QStringLiteral("data"), m_data, Qt::LeftDockWidgetArea); // 0
     addView(tr("Run"), QStringLiteral("run"), run, Qt::LeftDockWidgetArea);      // 1
@@ -147,10 +150,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
             scrolled(m_inspector, QStringLiteral("inspectorScroll"), this),
             Qt::BottomDockWidgetArea); // 6
     addView(tr("Training curve"), QStringLiteral("training"), m_training,
-            Qt::LeftDockWidgetArea);                                                        // 7
-    addView(tr("Compare"), QStringLiteral("compare"), m_compare, Qt::BottomDockWidgetArea); // 8
-    addView(tr("Probe"), QStringLiteral("probe"), m_probeSummary, Qt::LeftDockWidgetArea);  // 9
-    addView(tr("Grid search"), QStringLiteral("grid"), m_grid, Qt::BottomDockWidgetArea);   // 10
+            Qt::LeftDockWidgetArea); // 7
+    // Scrolled: its lists and curves would otherwise set the bottom row's minimum height.
+    addView(tr("Compare"), QStringLiteral("compare"),
+            scrolled(m_compare, QStringLiteral("compareScroll"), this),
+            Qt::BottomDockWidgetArea);                                                     // 8
+    addView(tr("Probe"), QStringLiteral("probe"), m_probeSummary, Qt::LeftDockWidgetArea); // 9
+    addView(tr("Grid search"), QStringLiteral("grid"), m_grid, Qt::BottomDockWidgetArea);  // 10
     addView(tr("Layer-wise probes"), QStringLiteral("layerwise"), m_layerwise,
             Qt::BottomDockWidgetArea); // 11
     addView(tr("Intervention"), QStringLiteral("intervention"),
@@ -260,7 +266,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         restored = restoreState(settings.value(QStringLiteral("window/state")).toByteArray(),
                                 kLayoutVersion);
     fitToScreen(false);
-    if (!restored) // once the window has its size (the sizes are proportions of it)
+    // Once the window has its size (the sizes are proportions of it); again after the app's
+    // first fitToScreen, which may shrink the shown window into the screen.
+    m_defaultSizesPending = !restored;
+    if (!restored)
         QTimer::singleShot(0, this, &MainWindow::applyDefaultDockSizes);
     statusBar()->showMessage(tr("Ready"));
 }
@@ -506,7 +515,7 @@ int MainWindow::loadCompareSession(const QString &path)
          {QStringLiteral("name_b"), shortName(other)}});
     if (id >= 0)
         for (QDockWidget *d : m_docks)
-            if (d->widget() == m_compare) {
+            if (d->widget() && d->widget()->isAncestorOf(m_compare)) {
                 d->show();
                 d->raise();
             }
@@ -525,14 +534,18 @@ void MainWindow::applyDefaultDockSizes()
     // their mean-layer labels, the inspector for its class table.
     const int w = std::max(width(), 1000), h = std::max(height(), 700);
     resizeDocks({m_docks[0], m_docks[2]}, {w * 27 / 100, w * 73 / 100}, Qt::Horizontal);
-    resizeDocks({m_docks[0], m_docks[7]}, {h * 60 / 100, h * 27 / 100}, Qt::Vertical);
     // The heatmap gets the largest share (its layer labels and colour-bar title need height);
-    // on short screens (1366 × 768) the word view gives height to the bottom row (ablation).
+    // on short screens (1366 × 768) the settings column gives the probe table more room.
     const bool shortScreen = h < 900;
-    resizeDocks({m_docks[2], m_docks[3], m_docks[4]},
-                shortScreen ? QList<int>{h * 36 / 100, h * 18 / 100, h * 42 / 100}
-                            : QList<int>{h * 44 / 100, h * 22 / 100, h * 30 / 100},
+    resizeDocks({m_docks[0], m_docks[7]},
+                shortScreen ? QList<int>{h * 52 / 100, h * 40 / 100}
+                            : QList<int>{h * 60 / 100, h * 27 / 100},
                 Qt::Vertical);
+    // The bottom row is its own dock area: its height is set through one of its docks, then
+    // the right area's split (one resizeDocks call across both areas leaves the split as is).
+    const QList<int> share = shortScreen ? QList<int>{42, 20, 34} : QList<int>{44, 22, 30};
+    resizeDocks({m_docks[4]}, {h * share[2] / 100}, Qt::Vertical);
+    resizeDocks({m_docks[2], m_docks[3]}, {h * share[0] / 100, h * share[1] / 100}, Qt::Vertical);
     resizeDocks({m_docks[4], m_docks[5], m_docks[6]}, {w * 24 / 100, w * 42 / 100, w * 34 / 100},
                 Qt::Horizontal);
 }
@@ -554,6 +567,10 @@ void MainWindow::fitToScreen(bool reset)
         resize(target);
     if (!avail.contains(frameGeometry()))
         move(avail.topLeft());
+    if (m_defaultSizesPending && isVisible()) {
+        m_defaultSizesPending = false;
+        applyDefaultDockSizes();
+    }
 }
 
 void MainWindow::resetLayout()

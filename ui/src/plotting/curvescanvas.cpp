@@ -44,6 +44,7 @@ CurvesCanvas::CurvesCanvas(QWidget *parent) : PlotCanvas(parent)
     // leaves the plot its full width.
     p->axisRect()->insetLayout()->take(p->legend);
     auto *row = new QCPLayoutGrid;
+    m_legendRow = row;
     contentLayout()->addElement(1, 0, row);
     contentLayout()->setRowStretchFactor(1, 0.001);
     row->addElement(0, 0, new QCPLayoutElement(p));
@@ -65,7 +66,62 @@ CurvesCanvas::CurvesCanvas(QWidget *parent) : PlotCanvas(parent)
     small.setPointSizeF(small.pointSizeF() * 0.9);
     p->legend->setFont(small);
     p->legend->setIconSize(32, 14);
+    // Where the legend goes depends on the laid-out size: decide before each replot.
+    connect(p, &QCustomPlot::beforeReplot, this, [this] { fitToSize(); });
     rebuild();
+}
+
+void CurvesCanvas::placeLegend(bool side)
+{
+    if (side == m_legendAtSide)
+        return;
+    QCustomPlot *p = plot();
+    QCPLegend *legend = p->legend;
+    if (side) {
+        m_legendRow->take(legend); // its cell stays, empty, between the two spacers
+        contentLayout()->addElement(0, 1, legend);
+        contentLayout()->setColumnStretchFactors({1.0, 0.001});
+        legend->setWrap(1);
+        legend->setMargins(QMargins(6, 0, 4, 0));
+    } else {
+        contentLayout()->take(legend);
+        contentLayout()->simplify();
+        m_legendRow->addElement(0, 1, legend);
+        m_legendRow->setColumnStretchFactors({1.0, 0.001, 1.0});
+        legend->setWrap(3);
+        legend->setMargins(QMargins(4, 0, 4, 6));
+    }
+    legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
+    m_legendAtSide = side;
+}
+
+void CurvesCanvas::beginFigure()
+{
+    placeLegend(false); // figures fit their own legend below the plot (PlotCanvas::paintFigure)
+}
+
+void CurvesCanvas::fitToSize()
+{
+    if (paintingFigure())
+        return;
+    // Below the plot the legend takes ⌈n / 3⌉ rows plus the x axis (~3 lines); at the side it
+    // takes about 14 average characters of width. Side when the plot would keep less than 90 px
+    // (or 40 % of the height) below it and the canvas is at least twice as wide as high.
+    QCustomPlot *p = plot();
+    const QRect vp = p->viewport();
+    const int n = p->legend->itemCount();
+    const QFontMetrics fm(p->legend->font());
+    const int rows = (n + 2) / 3;
+    const int below = vp.height() - rows * std::max(fm.height(), p->legend->iconSize().height())
+                      - 3 * QFontMetrics(p->xAxis->labelFont()).height();
+    const bool side =
+        n > 0 && vp.width() >= 2 * vp.height() && (below < 90 || below < vp.height() * 2 / 5);
+    placeLegend(side);
+}
+
+void CurvesCanvas::restoreFitToSize()
+{
+    fitToSize(); // the screen's viewport is back: decide for it
 }
 
 CurvesCanvas::~CurvesCanvas() = default;
@@ -238,11 +294,12 @@ void CurvesCanvas::rebuild()
         {&m_data.masking, tr("masking"), Qt::SolidLine, true, 70},
         {&m_data.retraining, tr("retraining"), Qt::DashLine, false, 45},
     };
-    // "top (masking)" or, over seeds, "top (masking, mean ± sd over 3 seeds)".
+    // "top (masking)" or, over seeds, "top (masking, mean ± sd)" (the view's status line and a
+    // figure's caption say over how many seeds; the legend stays narrow enough to stand beside
+    // the plot).
     auto lineName = [&](const QString &line, const Kind &k, const std::vector<double> &sd) {
-        return m_data.seeds > 1 && !sd.empty()
-                   ? tr("%1 (%2, mean ± sd over %3 seeds)").arg(line, k.label).arg(m_data.seeds)
-                   : tr("%1 (%2)").arg(line, k.label);
+        return m_data.seeds > 1 && !sd.empty() ? tr("%1 (%2, mean ± sd)").arg(line, k.label)
+                                               : tr("%1 (%2)").arg(line, k.label);
     };
     // Bands first, so every line is drawn over them.
     for (const Kind &k : kinds) {

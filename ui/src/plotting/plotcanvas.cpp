@@ -487,6 +487,8 @@ void PlotCanvas::addDecoration(QCPLayerable *item)
 
 void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const FigureStyle &style)
 {
+    m_paintingFigure = true;
+    beginFigure();
     // The exporter draws its own title: take the canvas title row out while painting.
     const QString title = m_title;
     if (!title.isEmpty())
@@ -578,6 +580,7 @@ void PlotCanvas::paintFigure(QCPPainter &painter, const QRectF &rect, const Figu
     for (auto &[text, old] : texts)
         text->setText(old);
     legends.restore();
+    m_paintingFigure = false;
     restoreFitToSize();
 
     for (auto &[item, visible] : hidden)
@@ -596,6 +599,8 @@ const PlotCanvas::FigureLayout &PlotCanvas::lastFigureLayout() const
 }
 
 void PlotCanvas::fitToSize() {}
+
+void PlotCanvas::beginFigure() {}
 
 void PlotCanvas::restoreFitToSize() {}
 

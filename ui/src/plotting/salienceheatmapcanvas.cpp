@@ -292,9 +292,10 @@ void SalienceHeatmapCanvas::rebuildMap()
     // drawn in the lowest colour.
     const QCPAxis::ScaleType type = m_log ? QCPAxis::stLogarithmic : QCPAxis::stLinear;
     m_scale->setDataScaleType(type);
-    m_scale->axis()->setTicker(
-        m_log ? QSharedPointer<QCPAxisTicker>(QSharedPointer<QCPAxisTickerLog>::create())
-              : QSharedPointer<QCPAxisTicker>::create());
+    m_scaleTicker = m_log
+                        ? QSharedPointer<QCPAxisTicker>(QSharedPointer<QCPAxisTickerLog>::create())
+                        : QSharedPointer<QCPAxisTicker>::create();
+    m_scale->axis()->setTicker(m_scaleTicker);
     m_scale->axis()->setNumberFormat(m_log ? QStringLiteral("eb") : QStringLiteral("gb"));
     const double lower =
         m_log ? std::max(upper * 1e-6,
@@ -320,6 +321,11 @@ void SalienceHeatmapCanvas::updateAxes()
 
 void SalienceHeatmapCanvas::fitToSize()
 {
+    // Tick labels along the bar at least ~2.2 lines apart (they overlapped on a short map).
+    const int barLength = std::max(1, m_scale->rect().height());
+    const QFontMetrics tickFm(m_scale->axis()->tickLabelFont());
+    if (m_scaleTicker)
+        m_scaleTicker->setTickCount(std::clamp(int(barLength / (2.2 * tickFm.height())), 2, 6));
     // The title runs along the bar: wrap it to the bar's inner length, elide a word still too long.
     const double room = std::max(20, m_scale->rect().height() - 2);
     const QFontMetricsF fm(m_scale->axis()->labelFont());

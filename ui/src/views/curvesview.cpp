@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QLabel>
+#include <QResizeEvent>
 #include <QScrollArea>
 #include <QVBoxLayout>
 #include <cmath>
@@ -181,8 +182,9 @@ CurvesView::CurvesView(SessionController *controller, QWidget *parent)
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMaximumHeight(5 * fontMetrics().lineSpacing() + 6);
+    scroll->setMaximumHeight(5 * fontMetrics().lineSpacing() + 6); // resizeEvent adapts it
     scroll->setMinimumHeight(fontMetrics().lineSpacing() + 6); // one line when the dock is short
+    m_texts = scroll;
     scroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     layout->addWidget(logX);
     layout->addWidget(m_curves, 1);
@@ -277,6 +279,13 @@ void CurvesView::refresh()
             : tr("Selectivity: run Control task / selectivity (after Minimal subset) to compare "
                  "the probe's accuracy on the task with a control task of random labels."));
     m_selectivity->setForegroundRole(sel ? QPalette::WindowText : QPalette::PlaceholderText);
+}
+
+void CurvesView::resizeEvent(QResizeEvent *event)
+{
+    const int lines = height() < 330 ? 2 : 5;
+    m_texts->setMaximumHeight(lines * fontMetrics().lineSpacing() + 6);
+    QWidget::resizeEvent(event);
 }
 
 } // namespace salient::ui

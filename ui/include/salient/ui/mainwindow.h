@@ -262,6 +262,8 @@ private:
     std::vector<QDockWidget *> m_docks;
 
     bool m_interactive = true;
+    /// The default dock sizes still wait for the shown window's final size (fitToScreen).
+    bool m_defaultSizesPending = false;
     QString m_lastError;
     QByteArray m_defaultState;      ///< dock layout as built, for View › Reset layout
     QPointer<QObject> m_dropDialog; ///< the OpenDataDialog of the last drop

@@ -94,8 +94,19 @@ public:
 
     /// Fits the axes to the data (x) and to 0..1 or the data (y).
     void resetView() override;
+    /// Whether the legend stands right of the plot (one column) rather than below it (for tests).
+    bool legendAtSide() const { return m_legendAtSide; }
+
+protected:
+    /// On a short, wide canvas (the 1366 × 768 layout) the legend moves right of the plot, in
+    /// one column, so that the curves keep the height; otherwise it is a row below the plot.
+    /// Figures always have it below (fitted by PlotCanvas::paintFigure).
+    void fitToSize() override;
+    void restoreFitToSize() override;
+    void beginFigure() override;
 
 private:
+    void placeLegend(bool side);
     void rebuild();
     void placeChosenLabel();
 
@@ -103,6 +114,8 @@ private:
     QCPItemText *m_chosenLabel = nullptr; ///< owned by the plot; null when no chosen size
     bool m_logX = false;
     bool m_autoY = false;
+    QCPLayoutGrid *m_legendRow = nullptr; ///< the row below the plot (owned by the plot)
+    bool m_legendAtSide = false;
 };
 
 } // namespace salient::ui

@@ -133,6 +133,11 @@ protected:
     virtual void fitToSize();
     /// Undoes fitToSize() for the on-screen plot. Default: nothing.
     virtual void restoreFitToSize();
+    /// Called first when a figure is painted, before its legends and texts are fitted: puts
+    /// screen-only arrangements back to the figure's layout. Default: nothing.
+    virtual void beginFigure();
+    /// True while paintFigure() lays out and paints a figure (fitToSize() sees the figure).
+    bool paintingFigure() const { return m_paintingFigure; }
 
     /// Registers an interaction mark (selection outline, hover): hidden in figures unless
     /// FigureStyle::decorations. The item stays owned by the plot and must not be removed from it.
@@ -148,6 +153,7 @@ protected:
     static QByteArray csvNumber(double value);
 
 private:
+    bool m_paintingFigure = false;
     QCustomPlot *m_plot = nullptr;
     QCPLayoutGrid *m_content = nullptr;
     QCPTextElement *m_titleElement = nullptr;

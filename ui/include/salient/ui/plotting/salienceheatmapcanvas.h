@@ -5,10 +5,12 @@
 #include "salient/ui/plotting/plotcanvas.h"
 
 #include <QPoint>
+#include <QSharedPointer>
 
 #include <functional>
 #include <vector>
 
+class QCPAxisTicker;
 class QCPColorMap;
 class QCPColorScale;
 class QCPItemRect;
@@ -163,6 +165,8 @@ private:
 
     QCPColorMap *m_map = nullptr;
     QCPColorScale *m_scale = nullptr;
+    QSharedPointer<QCPAxisTicker>
+        m_scaleTicker;    ///< the colour bar's (its tick count follows its length)
     QString m_scaleLabel; ///< the colour-bar title before fitToSize() wrapped it
     QCPItemRect *m_markerOuter = nullptr;
     QCPItemRect *m_markerInner = nullptr;

@@ -43,8 +43,14 @@ public:
     QString selectivityHint() const;
     void refresh();
 
+protected:
+    /// A short view (under ~330 px, the 1366 × 768 default layout) shows two lines of text
+    /// below the curves instead of five, so the plot keeps its height.
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     SessionController *m_controller;
+    QWidget *m_texts = nullptr; ///< the scrolled box of the status and selectivity texts
     CurvesCanvas *m_curves = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_selectivity = nullptr;
