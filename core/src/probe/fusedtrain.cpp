@@ -17,6 +17,7 @@
 //    scratch in a fixed order that depends neither on the other probes nor on the threads.
 #include "probe_p.h"
 
+#include <atomic>
 #include <omp.h>
 
 #include <Eigen/Core>
@@ -103,9 +104,10 @@ inline void adamScalar(float &p, float g, float &m, float &v, AdamStep s)
     p -= s.stepSize * (m / (std::sqrt(v) / s.bc2Sqrt + kEps));
 }
 
-/// Penalty gradient + Adam on n consecutive weights of one class, then Σ|w| and Σw² of the new
-/// weights added per row into ra / rs.
-template <bool L1, bool L2>
+/// Penalty gradient + Adam on n consecutive weights of one class, then (with Stats: the probe
+/// has a penalty, whose next value needs them) Σ|w| and Σw² of the new weights added per row
+/// into ra / rs.
+template <bool L1, bool L2, bool Stats = true>
 void adamRows(float *__restrict w, float *__restrict m, float *__restrict v,
               const float *__restrict gd, Index n, float l1, float l2Coef, AdamStep s,
               double *__restrict ra, double *__restrict rs)
@@ -121,9 +123,11 @@ void adamRows(float *__restrict w, float *__restrict m, float *__restrict v,
         m[r] = m[r] * b1 + g * c1;
         v[r] = v[r] * b2 + c2 * g * g;
         w[r] -= s.stepSize * (m[r] / (std::sqrt(v[r]) / s.bc2Sqrt + kEps));
-        const double wd = double(w[r]);
-        ra[r] += std::abs(wd);
-        rs[r] += wd * wd;
+        if constexpr (Stats) {
+            const double wd = double(w[r]);
+            ra[r] += std::abs(wd);
+            rs[r] += wd * wd;
+        }
     }
 }
 
@@ -217,17 +221,28 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
     }
 
     // Small products run faster on one thread than split (the old rule: < ~4 M multiply-adds).
+    // Inside another active parallel region (analyses' parallelFor) a nested region would have
+    // one thread: run the batch directly instead.
     const int threads =
-        double(B) * double(K) * double(width) < 4e6 ? 1 : std::max(1, omp_get_max_threads());
+        double(B) * double(K) * double(width) < 4e6 || omp_in_parallel()
+            ? 1
+            : std::max(1, sh.threads > 0 ? std::min(sh.threads, omp_get_max_threads())
+                                         : omp_get_max_threads());
     std::vector<GemmSpace> spaces(static_cast<std::size_t>(threads));
     std::vector<VectorF> scratch(static_cast<std::size_t>(threads), VectorF(maxC));
     // Weight-gradient chunks: rows of the inputs, a multiple of the kernel's row tile, about
     // 64 K floats of gradient each (stays in cache for the Adam pass that follows), but at least
     // 20 row tiles (G is repacked per chunk: wide fused products want fewer, taller chunks).
+    // Every thread needs work: at most ⌈K / (2 · threads)⌉ rows per chunk (K = 384 made one
+    // chunk, and the gradient + Adam of a fused grid ran on one thread while the other waited).
+    // The chunking does not change a result: each element's sum runs over the batch in the
+    // fixed blocking whatever the chunk.
     const Index chunkRows =
-        std::min(roundUp(K, kMr), std::max<Index>(20 * kMr, (65536 / width) / kMr * kMr));
+        std::min({roundUp(K, kMr), std::max<Index>(20 * kMr, (65536 / width) / kMr * kMr),
+                  std::max<Index>(kMr, roundUp((K + 2 * threads - 1) / (2 * threads), kMr))});
     const Index chunks = (K + chunkRows - 1) / chunkRows;
     std::vector<MatrixF> gchunk(static_cast<std::size_t>(threads), MatrixF(chunkRows, width));
+    std::atomic<Index> nextChunk{0}; // the next weight-gradient chunk a thread takes
 
     RowMatrixF xb;       // gathered batch (allocated on the first gathered batch)
     MatrixF Z(B, width); // logits, then the gradient wrt the logits (column-major)
@@ -306,15 +321,16 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
             const float invB = 1.0f / float(n);
             ++step;
 
-#pragma omp parallel num_threads(threads)
-            {
-                const int tid = omp_get_thread_num();
-                const int nt = omp_get_num_threads();
+            // One batch, run by thread tid of nt: no OpenMP construct inside (a team of one
+            // still pays a futex wake per barrier, ~6 µs each on this VM, five per batch);
+            // sync() is a barrier of the team when nt > 1. Rows and chunks are split by hand.
+            nextChunk.store(0);
+            const auto batchStep = [&](const int tid, const int nt, const auto &sync) {
                 GemmSpace &space = spaces[std::size_t(tid)];
+                const Index rowLo = n * tid / nt, rowHi = n * (tid + 1) / nt;
                 if (gatherHere) {
                     const int *cols = sh.gatherCols.data();
-#pragma omp for schedule(static)
-                    for (Index i = 0; i < n; ++i) {
+                    for (Index i = rowLo; i < rowHi; ++i) {
                         const float *src = dense->row(idx[i]).data();
                         float *dst = xb.row(i).data();
                         if (sh.gatherCols.empty())
@@ -326,6 +342,7 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
                             for (Index j = 0; j < K; ++j)
                                 dst[j] = (dst[j] - sh.mean[j]) * sh.scale[j];
                     }
+                    sync();
                 }
                 // Forward: Z = X_b · Wᵀ. Split the smaller packing: batch rows (each thread packs
                 // all weights) or probe columns (each thread packs the whole batch).
@@ -342,11 +359,10 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
                         fixedGemm<Eigen::RowMajor>(n, c1 - c0, K, xptr, ldx, Wt.data() + c0 * K, K,
                                                    Z.data() + c0 * B, B, space);
                 }
-#pragma omp barrier
+                sync();
                 // Loss and gradient wrt the logits, per row and probe (spec §5.3).
                 VectorF &z = scratch[std::size_t(tid)];
-#pragma omp for schedule(static)
-                for (Index i = 0; i < n; ++i) {
+                for (Index i = rowLo; i < rowHi; ++i) {
                     for (Index p = 0; p < P; ++p) {
                         const ProbeState &s = st[std::size_t(p)];
                         float *col = Z.data() + s.col0 * B + i; // stride B
@@ -381,8 +397,8 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
                             col[c * B] = zc[c];
                     }
                 }
-#pragma omp single
-                {
+                sync();
+                if (tid == 0) {
                     for (Index p = 0; p < P; ++p) {
                         ProbeState &s = st[std::size_t(p)];
                         if (!s.alive)
@@ -421,10 +437,10 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
                         }
                     }
                 }
+                sync();
                 // Weight gradient (X_bᵀ·G) by input chunks, each followed by penalty + Adam.
                 MatrixF &g = gchunk[std::size_t(tid)];
-#pragma omp for schedule(dynamic, 1)
-                for (Index ch = 0; ch < chunks; ++ch) {
+                for (Index ch; (ch = nextChunk.fetch_add(1)) < chunks;) {
                     const Index k0 = ch * chunkRows;
                     const Index rows = std::min(chunkRows, K - k0);
                     fixedGemm<Eigen::ColMajor>(rows, width, n, xptr + k0, ldx, Z.data(), B,
@@ -439,8 +455,12 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
                         // cannot change a result. (Eigen's fast-math packet sqrt is approximate.)
                         double *ra = rowAbs.col(p).data() + k0;
                         double *rs = rowSq.col(p).data() + k0;
-                        std::fill_n(ra, rows, 0.0);
-                        std::fill_n(rs, rows, 0.0);
+                        // Without a penalty Σ|W| and ‖W‖ are never used: not computed.
+                        const bool stats = s.l1 > 0.0f || s.l2 > 0.0f;
+                        if (stats) {
+                            std::fill_n(ra, rows, 0.0);
+                            std::fill_n(rs, rows, 0.0);
+                        }
                         const float l1 = s.l1, l2c = s.l2Coef;
                         const AdamStep as = s.step;
                         for (int c = 0; c < s.C; ++c) {
@@ -455,18 +475,30 @@ std::vector<TrainResult> trainFused(const FusedShared &sh, std::vector<FusedProb
                                 adamRows<true, false>(w, m, v, gd, rows, l1, l2c, as, ra, rs);
                             else if (l2c != 0.0f)
                                 adamRows<false, true>(w, m, v, gd, rows, l1, l2c, as, ra, rs);
-                            else
+                            else if (stats)
                                 adamRows<false, false>(w, m, v, gd, rows, l1, l2c, as, ra, rs);
+                            else
+                                adamRows<false, false, false>(w, m, v, gd, rows, l1, l2c, as, ra,
+                                                              rs);
                         }
                     }
                 }
-            } // parallel region
+            };
+            if (threads > 1) {
+#pragma omp parallel num_threads(threads)
+                batchStep(omp_get_thread_num(), omp_get_num_threads(), [] {
+#pragma omp barrier
+                });
+            } else {
+                batchStep(0, 1, [] {});
+            }
 
             for (Index p = 0; p < P; ++p) {
                 ProbeState &s = st[std::size_t(p)];
                 if (!s.alive)
                     continue;
-                sumStats(p);
+                if (s.l1 > 0.0f || s.l2 > 0.0f)
+                    sumStats(p);
                 const double batchLoss = double(s.data + s.penalty);
                 s.dataSum += double(s.data) * double(n);
                 s.penaltySum += double(s.penalty);

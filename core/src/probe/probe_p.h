@@ -119,6 +119,9 @@ struct FusedShared {
     VectorF mean, scale; ///< standardisation (empty = off)
     /// Fills perm (size order.size()) with the positions of epoch e; null = unshuffled.
     std::function<void(int epoch, std::vector<Index> &perm)> permute;
+    /// Most threads trainFused may use (0 = omp_get_max_threads()); 1 when groups of probes
+    /// train side by side (trainProbes).
+    int threads = 0;
 };
 
 /// Trains @p probes in one pass per epoch (probe.h, trainProbes). Results keep the probes' order;
