@@ -259,9 +259,7 @@ private Q_SLOTS:
             QVERIFY2(names.count(base + QStringLiteral(" + sd"))
                          && names.count(base + QStringLiteral(" − sd")),
                      line);
-            QVERIFY2(
-                legend.count(QStringLiteral("%1 (masking, mean ± sd)").arg(QLatin1String(line))),
-                line);
+            QVERIFY2(legend.count(QStringLiteral("%1 (masking)").arg(QLatin1String(line))), line);
         }
         const AblationReport *ab = w.controller()->ablation();
         const QString baselineName = QStringLiteral("majority baseline (%1) %2")
@@ -281,7 +279,7 @@ private Q_SLOTS:
         const CurvesData &d = w.curvesView()->canvas()->data();
         QCOMPARE(d.seeds, 3);
         QCOMPARE(d.masking.top, ab->result.masking.topMean);
-        QVERIFY(w.curvesView()->statusText().contains(QStringLiteral("over 3 seeds")));
+        QVERIFY(w.curvesView()->statusText().contains(QStringLiteral("mean ± sd over 3 seeds")));
         QVERIFY(w.curvesView()->statusText().contains(QStringLiteral("majority baseline")));
 
         QVERIFY(run(w, QStringLiteral("minimal-subset"),

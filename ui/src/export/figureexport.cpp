@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace salient::ui {
 
@@ -431,21 +432,38 @@ bool renderRecordedFigure(const RecordedFigure &figure, const QString &suffix, Q
 double paintTable(QPainter &painter, const QRectF &rect, const QAbstractItemModel &model,
                   const QFont &fontIn, const QString &heading)
 {
-    // A table wider than the figure is set in a smaller font (down to 75 %) before eliding.
-    QFont font = fontIn;
-    {
-        const QFontMetricsF fm0(font);
-        double natural = 0;
-        for (int c = 0; c < model.columnCount(); ++c) {
-            double w = fm0.horizontalAdvance(
+    // Columns at their natural widths in the figure's font (header bold, up to 50 rows).
+    const int allCols = model.columnCount();
+    auto naturalWidths = [&](const QFont &f) {
+        QFont b = f;
+        b.setBold(true);
+        const QFontMetricsF m(f), mb(b);
+        std::vector<double> w(std::size_t(std::max(allCols, 0)), 0.0);
+        for (int c = 0; c < allCols; ++c) {
+            double v = mb.horizontalAdvance(
                 model.headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
             for (int r = 0; r < std::min(model.rowCount(), 50); ++r)
-                w = std::max(w, fm0.horizontalAdvance(model.index(r, c).data().toString()));
-            natural += w + fm0.height() * 0.7;
+                v = std::max(v, m.horizontalAdvance(model.index(r, c).data().toString()));
+            w[std::size_t(c)] = v + 2 * m.height() * 0.35;
         }
-        if (natural > rect.width() && font.pointSizeF() > 0)
-            font.setPointSizeF(font.pointSizeF() * std::max(0.75, rect.width() / natural));
+        return w;
+    };
+    // A table wider than the figure first leaves out trailing columns (at least three stay; the
+    // footer names them, the CSV has them), then is set in a smaller font (down to 75 %), and
+    // only then elides cells: the figure keeps the font the user asked for where it can.
+    QFont font = fontIn;
+    int cols = allCols;
+    {
+        const std::vector<double> natural = naturalWidths(font);
+        double total = std::accumulate(natural.begin(), natural.end(), 0.0);
+        while (cols > 3 && total > rect.width())
+            total -= natural[std::size_t(--cols)];
+        if (total > rect.width() && font.pointSizeF() > 0)
+            font.setPointSizeF(font.pointSizeF() * std::max(0.75, rect.width() / total));
     }
+    QStringList omitted;
+    for (int c = cols; c < allCols; ++c)
+        omitted << model.headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
     const QFontMetricsF fm(font);
     QFont bold = font;
     bold.setBold(true);
@@ -462,7 +480,6 @@ double paintTable(QPainter &painter, const QRectF &rect, const QAbstractItemMode
                          bm.elidedText(heading, Qt::ElideRight, rect.width()));
         y += rowH;
     }
-    const int cols = model.columnCount();
     const int rows = model.rowCount();
     if (cols <= 0) {
         painter.restore();
@@ -515,14 +532,22 @@ double paintTable(QPainter &painter, const QRectF &rect, const QAbstractItemMode
     drawRow(-1, bm);
     painter.drawLine(QPointF(rect.left(), y), QPointF(rect.left() + tableW, y));
     painter.setFont(font);
-    const bool truncated = rows > maxRows;
-    const int shown = truncated ? std::max(0, maxRows - 1) : rows;
+    // A footer row when rows are cut or columns left out.
+    const bool footer = rows > maxRows || !omitted.isEmpty();
+    const int shown = footer ? std::min(rows, std::max(0, maxRows - 1)) : rows;
     for (int r = 0; r < shown; ++r)
         drawRow(r, fm);
-    if (truncated) {
-        painter.drawText(QRectF(rect.left() + pad, y, tableW, rowH),
+    if (footer) {
+        QStringList parts;
+        if (rows > shown)
+            parts << QObject::tr("… %1 more rows").arg(rows - shown);
+        if (!omitted.isEmpty())
+            parts << QObject::tr("not shown: %1 (in the CSV)")
+                         .arg(omitted.join(QStringLiteral(", ")));
+        painter.drawText(QRectF(rect.left() + pad, y, std::max(tableW, rect.width()) - pad, rowH),
                          Qt::AlignLeft | Qt::AlignVCenter,
-                         QObject::tr("… %1 more rows").arg(rows - shown));
+                         fm.elidedText(parts.join(QStringLiteral(" · ")), Qt::ElideRight,
+                                       std::max(tableW, rect.width()) - pad));
         y += rowH;
     }
     painter.setPen(QPen(Qt::black, thin * 1.5));

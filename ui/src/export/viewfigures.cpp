@@ -194,6 +194,9 @@ Figure figureForView(QWidget *view, const SessionController *controller)
         if (controller)
             f.caption = caption(controller->ablation() ? QStringLiteral("ablation")
                                                        : QStringLiteral("minimal-subset"));
+        // The legend names the series only ("top (masking)"): the caption says what a line is.
+        if (const int seeds = v->canvas()->data().seeds; seeds > 1)
+            f.caption += QObject::tr(" Lines: mean over %1 seeds; bands: ± 1 sd.").arg(seeds);
         return f;
     }
     if (auto *v = qobject_cast<GridSearchView *>(view)) {

@@ -294,12 +294,11 @@ void CurvesCanvas::rebuild()
         {&m_data.masking, tr("masking"), Qt::SolidLine, true, 70},
         {&m_data.retraining, tr("retraining"), Qt::DashLine, false, 45},
     };
-    // "top (masking)" or, over seeds, "top (masking, mean ± sd)" (the view's status line and a
-    // figure's caption say over how many seeds; the legend stays narrow enough to stand beside
-    // the plot).
-    auto lineName = [&](const QString &line, const Kind &k, const std::vector<double> &sd) {
-        return m_data.seeds > 1 && !sd.empty() ? tr("%1 (%2, mean ± sd)").arg(line, k.label)
-                                               : tr("%1 (%2)").arg(line, k.label);
+    // "top (masking)": over seeds the line is the mean and the band ± sd, which the view's
+    // status line and a figure's caption say ("mean ± sd over 3 seeds"); short names keep the
+    // legend beside the plot on screen and to two short columns in a single-column figure.
+    auto lineName = [&](const QString &line, const Kind &k, const std::vector<double> &) {
+        return tr("%1 (%2)").arg(line, k.label);
     };
     // Bands first, so every line is drawn over them.
     for (const Kind &k : kinds) {

@@ -324,8 +324,11 @@ void SalienceHeatmapCanvas::fitToSize()
     // Tick labels along the bar at least ~2.2 lines apart (they overlapped on a short map).
     const int barLength = std::max(1, m_scale->rect().height());
     const QFontMetrics tickFm(m_scale->axis()->tickLabelFont());
-    if (m_scaleTicker)
+    if (m_scaleTicker) {
+        if (paintingFigure() && m_screenTickCount == 0)
+            m_screenTickCount = m_scaleTicker->tickCount(); // restored after the figure
         m_scaleTicker->setTickCount(std::clamp(int(barLength / (2.2 * tickFm.height())), 2, 6));
+    }
     // The title runs along the bar: wrap it to the bar's inner length, elide a word still too long.
     const double room = std::max(20, m_scale->rect().height() - 2);
     const QFontMetricsF fm(m_scale->axis()->labelFont());
@@ -352,6 +355,10 @@ void SalienceHeatmapCanvas::fitToSize()
 
 void SalienceHeatmapCanvas::restoreFitToSize()
 {
+    if (m_scaleTicker && m_screenTickCount > 0 && !paintingFigure()) {
+        m_scaleTicker->setTickCount(m_screenTickCount);
+        m_screenTickCount = 0;
+    }
     m_scale->axis()->setLabel(m_scaleLabel);
 }
 

@@ -211,8 +211,12 @@ WordActivationView::Layout WordActivationView::computeLayout(double width) const
 
     double y = kMargin;
     if (!m_data.title.isEmpty()) {
-        L.title = QRectF(kMargin, y, width - 2 * kMargin, tm.height());
-        y += tm.height() + 4;
+        // Wrapped to the width (a single-column figure cut it mid-word).
+        const double w = std::max(50.0, width - 2 * kMargin);
+        const QRectF used =
+            tm.boundingRect(QRectF(kMargin, y, w, 1e6), Qt::TextWordWrap, m_data.title);
+        L.title = QRectF(kMargin, y, w, std::max(tm.height(), used.height()));
+        y += L.title.height() + 4;
     }
     if (m_showLegend) {
         L.legendBar = QRectF(kMargin + sm.horizontalAdvance(legendLimitText(true)) / 2, y,
@@ -383,7 +387,7 @@ void WordActivationView::paintDocument(QPainter &p, const Layout &L, const QRect
     if (!L.title.isNull() && L.title.intersects(exposed)) {
         p.setFont(titleFont);
         p.setPen(ink.text);
-        p.drawText(L.title, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, m_data.title);
+        p.drawText(L.title, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, m_data.title);
     }
     if (!L.legendBar.isNull()) {
         const QRectF bar = L.legendBar;

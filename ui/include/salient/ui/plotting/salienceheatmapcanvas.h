@@ -165,9 +165,10 @@ private:
 
     QCPColorMap *m_map = nullptr;
     QCPColorScale *m_scale = nullptr;
-    QSharedPointer<QCPAxisTicker>
-        m_scaleTicker;    ///< the colour bar's (its tick count follows its length)
-    QString m_scaleLabel; ///< the colour-bar title before fitToSize() wrapped it
+    /// The colour bar's ticker (its tick count follows the bar's length).
+    QSharedPointer<QCPAxisTicker> m_scaleTicker;
+    int m_screenTickCount = 0; ///< the bar's on-screen tick count while a figure is painted
+    QString m_scaleLabel;      ///< the colour-bar title before fitToSize() wrapped it
     QCPItemRect *m_markerOuter = nullptr;
     QCPItemRect *m_markerInner = nullptr;
 };
