@@ -24,6 +24,7 @@
 #include "salient/ui/views/panels.h"
 #include "salient/ui/views/probesettings.h"
 #include "salient/ui/views/salienceview.h"
+#include "salient/ui/views/sentenceview.h"
 #include "salient/ui/views/wordactivationview.h"
 
 #include <QAbstractButton>
@@ -335,6 +336,9 @@ private Q_SLOTS:
         QVERIFY(contains(w.layerwiseView()->canvas()->emptyText(), "Run Layer-wise probes"));
         QVERIFY(contains(w.wordView()->emptyText(), "Train a probe"));
         QCOMPARE(w.compareDock()->k(), 20);
+        auto *strip = w.findChild<LiveStrip *>(QStringLiteral("liveStrip"));
+        QVERIFY(strip);
+        QVERIFY2(contains(strip->emptyText(), "Train a probe"), qPrintable(strip->emptyText()));
 
         // A probe with λ1 = 0: the heatmap is drawn and says the weight mass is spread.
         QVERIFY(run(w, QStringLiteral("probe")));
@@ -351,6 +355,8 @@ private Q_SLOTS:
         QVERIFY(w.probe()->topK > 1);
         QTRY_VERIFY_WITH_TIMEOUT(!w.profilePending(), 60000);
         QVERIFY(w.wordView()->sentenceCount() > 0);
+        // Try a sentence, probe trained, no model: the strip no longer asks for a probe.
+        QTRY_VERIFY_WITH_TIMEOUT(contains(strip->emptyText(), "appear here"), 10000);
         // Still no curves, grid or layer-wise results: those views keep their hints.
         QVERIFY(contains(w.curves()->emptyText(), "Run Minimal subset"));
         QVERIFY(contains(w.gridSearchView()->canvas()->emptyText(), "Run a grid search"));

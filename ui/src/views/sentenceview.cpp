@@ -62,6 +62,12 @@ void LiveStrip::setData(const QStringList &rowNames, const std::vector<int> &col
     update();
 }
 
+void LiveStrip::setEmptyText(const QString &text)
+{
+    m_emptyText = text;
+    update();
+}
+
 QColor LiveStrip::cellColour(int row, int word) const
 {
     if (row < 0 || row >= m_values.rows() || word < 0 || word >= m_values.cols())
@@ -97,8 +103,9 @@ void LiveStrip::paintEvent(QPaintEvent *)
     p.fillRect(rect(), palette().base());
     if (m_words.isEmpty() || rows() == 0) {
         p.setPen(palette().color(QPalette::PlaceholderText));
-        p.drawText(rect(), Qt::AlignCenter,
-                   tr("Train a probe to see its most salient neurons here."));
+        p.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap,
+                   m_emptyText.isEmpty() ? tr("Train a probe to see its most salient neurons here.")
+                                         : m_emptyText);
         return;
     }
     const int n = int(m_words.size());
@@ -353,9 +360,16 @@ void SentenceView::render()
                              "(Model › Attach model…)."));
         m_words->setEmptyText(m_status->text());
         m_words->setData({});
+        m_strip->setEmptyText(tr("Load data first."));
         m_strip->setData({}, {}, {}, {});
         return;
     }
+    // What the strip of the probe's top neurons needs next once a sentence is computed.
+    const QString stripNeeds = m_controller->probe()
+                                   ? tr("The probe's most salient neurons appear here, one row "
+                                        "each, when a sentence is computed.")
+                                   : tr("Train a probe to see its most salient neurons here.");
+    m_strip->setEmptyText(stripNeeds);
     if (!model) {
         m_status->setText(tr("No model attached: Model › Attach model… (the checkpoint the "
                              "activation files were extracted from)."));

@@ -37,6 +37,9 @@ public:
     void setData(const QStringList &rowNames, const std::vector<int> &columns,
                  const QStringList &words, RowMatrixF values);
     int rows() const { return int(m_rowNames.size()); }
+    /// What the strip says while it has no rows or words (the next step for the user).
+    void setEmptyText(const QString &text);
+    QString emptyText() const { return m_emptyText; }
     /// The colour of cell (@p row, @p word) as painted; invalid when none is drawn.
     QColor cellColour(int row, int word) const;
     /// The colour scheme (the per-word view's; default NeuroX).
@@ -55,6 +58,7 @@ protected:
 
 private:
     QStringList m_rowNames, m_words;
+    QString m_emptyText;
     std::vector<int> m_columns;
     RowMatrixF m_values;
     double m_limit = 0;
