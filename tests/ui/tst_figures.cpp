@@ -19,6 +19,7 @@
 #include "salient/ui/views/salienceview.h"
 #include "salient/ui/views/wordactivationview.h"
 
+#include <QBuffer>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -27,7 +28,9 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardItemModel>
 #include <QStandardPaths>
+#include <QSvgGenerator>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -371,6 +374,70 @@ private Q_SLOTS:
         QCOMPARE(d.options().title, f.title);
         QVERIFY(d.options().caption.contains(QStringLiteral("λ1")));
         QVERIFY(!d.options().decorations);
+    }
+
+    // Tables in figures keep the figure's font where they can: trailing columns that do not fit
+    // are left out and named in a note under the table; rows that do not fit are counted.
+    void tableLeavesOutColumnsBeforeShrinking()
+    {
+        QStandardItemModel model(20, 6);
+        const QStringList headers{QStringLiteral("#"),       QStringLiteral("Class"),
+                                  QStringLiteral("Weight"),  QStringLiteral("Tokens"),
+                                  QStringLiteral("MeanCol"), QStringLiteral("StdCol")};
+        model.setHorizontalHeaderLabels(headers);
+        for (int r = 0; r < 20; ++r)
+            for (int c = 0; c < 6; ++c)
+                model.setItem(r, c, new QStandardItem(QStringLiteral("cell%1x%2").arg(r).arg(c)));
+        auto texts = [&](const QRectF &rect, double *height) {
+            QBuffer buffer;
+            buffer.open(QIODevice::WriteOnly);
+            QSvgGenerator gen;
+            gen.setOutputDevice(&buffer);
+            gen.setSize(QSize(int(rect.right()) + 10, int(rect.bottom()) + 10));
+            gen.setResolution(72);
+            QPainter painter(&gen);
+            *height = paintTable(painter, rect, model, figureFont(8), QStringLiteral("Heading"));
+            painter.end();
+            QStringList out;
+            QXmlStreamReader xml(buffer.data());
+            while (!xml.atEnd())
+                if (xml.readNext() == QXmlStreamReader::StartElement
+                    && xml.name() == QLatin1String("text"))
+                    out << xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+            return out;
+        };
+        double h = 0;
+        // Wide and tall enough: every column and row, no note.
+        QStringList all = texts(QRectF(0, 0, 2000, 2000), &h);
+        for (const QString &header : headers)
+            QVERIFY2(all.contains(header), qPrintable(header));
+        QVERIFY(all.contains(QStringLiteral("cell19x5")));
+        QVERIFY(!all.join(QLatin1Char(' ')).contains(QStringLiteral("not shown")));
+        QVERIFY(!all.join(QLatin1Char(' ')).contains(QStringLiteral("more rows")));
+        // Narrow (four columns' width) and short (heading, header, some rows, the note).
+        const QFontMetricsF fm(figureFont(8));
+        const double rowH = fm.height() * 1.25;
+        const double colW = fm.horizontalAdvance(QStringLiteral("cell19x5")) + fm.height();
+        QStringList cut = texts(QRectF(0, 0, 4.2 * colW, 8.5 * rowH), &h);
+        QVERIFY2(!cut.contains(QStringLiteral("StdCol")), qPrintable(cut.join(QLatin1Char('|'))));
+        QVERIFY(!cut.contains(QStringLiteral("cell0x5")));
+        QVERIFY(cut.contains(QStringLiteral("cell0x0")));
+        QVERIFY(cut.contains(QStringLiteral("Class")));
+        int shown = 0;
+        while (cut.contains(QStringLiteral("cell%1x0").arg(shown)))
+            ++shown;
+        QVERIFY2(shown >= 3 && shown < 6, qPrintable(QString::number(shown)));
+        QVERIFY(cut.contains(QStringLiteral("cell%1x3").arg(shown - 1)));
+        // The note (it may wrap over several lines) follows the last cell and is not elided.
+        const QString note = cut.mid(cut.indexOf(QStringLiteral("cell%1x3").arg(shown - 1)) + 1)
+                                 .join(QLatin1Char(' '));
+        QVERIFY2(note.contains(QStringLiteral("%1 more rows").arg(20 - shown)), qPrintable(note));
+        QVERIFY2(note.contains(QStringLiteral("not shown:"))
+                     && note.contains(QStringLiteral("MeanCol"))
+                     && note.contains(QStringLiteral("StdCol"))
+                     && note.contains(QStringLiteral("(in the CSV)")),
+                 qPrintable(note));
+        QVERIFY(h <= 8.5 * rowH + 1e-9);
     }
 
     void colourMapsAndLogScale()

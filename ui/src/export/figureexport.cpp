@@ -532,26 +532,42 @@ double paintTable(QPainter &painter, const QRectF &rect, const QAbstractItemMode
     drawRow(-1, bm);
     painter.drawLine(QPointF(rect.left(), y), QPointF(rect.left() + tableW, y));
     painter.setFont(font);
-    // A footer row when rows are cut or columns left out.
+    // A note under the table when rows are cut or columns left out; it wraps over the figure's
+    // width (never elided: it says what the figure leaves out) and takes the place of rows.
     const bool footer = rows > maxRows || !omitted.isEmpty();
-    const int shown = footer ? std::min(rows, std::max(0, maxRows - 1)) : rows;
-    for (int r = 0; r < shown; ++r)
-        drawRow(r, fm);
-    if (footer) {
+    auto noteText = [&](int shownRows) {
         QStringList parts;
-        if (rows > shown)
-            parts << QObject::tr("… %1 more rows").arg(rows - shown);
+        if (rows > shownRows)
+            parts << QObject::tr("… %1 more rows").arg(rows - shownRows);
         if (!omitted.isEmpty())
             parts << QObject::tr("not shown: %1 (in the CSV)")
                          .arg(omitted.join(QStringLiteral(", ")));
-        painter.drawText(QRectF(rect.left() + pad, y, std::max(tableW, rect.width()) - pad, rowH),
-                         Qt::AlignLeft | Qt::AlignVCenter,
-                         fm.elidedText(parts.join(QStringLiteral(" · ")), Qt::ElideRight,
-                                       std::max(tableW, rect.width()) - pad));
-        y += rowH;
+        return parts.join(QStringLiteral(" · "));
+    };
+    auto noteRowsFor = [&](int shownRows) {
+        const QRectF box = fm.boundingRect(QRectF(0, 0, rect.width(), 1e9),
+                                           Qt::AlignLeft | Qt::TextWordWrap, noteText(shownRows));
+        return std::max(1, int(std::ceil((box.height() + 0.25 * fm.height()) / rowH - 1e-9)));
+    };
+    int noteRows = 0;
+    int shown = rows;
+    if (footer) {
+        noteRows = 1;
+        for (int pass = 0; pass < 2; ++pass) // the row count's digits may change the wrap
+            noteRows = noteRowsFor(std::min(rows, std::max(0, maxRows - noteRows)));
+        shown = std::min(rows, std::max(0, maxRows - noteRows));
     }
+    for (int r = 0; r < shown; ++r)
+        drawRow(r, fm);
+    // The bottom rule closes the table; the note stands below it.
     painter.setPen(QPen(Qt::black, thin * 1.5));
     painter.drawLine(QPointF(rect.left(), y), QPointF(rect.left() + tableW, y));
+    if (footer) {
+        painter.setPen(QColor(80, 80, 80));
+        painter.drawText(QRectF(rect.left(), y, rect.width(), noteRows * rowH),
+                         Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, noteText(shown));
+        y += noteRows * rowH;
+    }
     painter.restore();
     return y - rect.top();
 }

@@ -135,10 +135,12 @@ bool renderRecordedFigure(const RecordedFigure &figure, const QString &suffix, Q
 QString validateFigureOptions(const FigureOptions &options);
 
 /**
- * Draws @p model (display role, header row in bold, as many rows as fit; a last line
- * "… N more rows" otherwise) as a vector table in @p rect with @p font, under an optional bold
- * @p heading. Numbers (right-aligned in the model) stay right-aligned. Returns the height used.
- * Any thread that owns @p model.
+ * Draws @p model (display role, header row in bold, as many rows as fit) as a vector table in
+ * @p rect with @p font, under an optional bold @p heading. Numbers (right-aligned in the model)
+ * stay right-aligned. A table wider than @p rect first leaves out trailing columns (at least
+ * three stay), then shrinks its font (to 75 % at most), then elides cells. Rows or columns left
+ * out are named in a note below the bottom rule ("… N more rows · not shown: A, B (in the
+ * CSV)"). Returns the height used. Any thread that owns @p model.
  */
 double paintTable(QPainter &painter, const QRectF &rect, const QAbstractItemModel &model,
                   const QFont &font, const QString &heading = {});
