@@ -5,7 +5,8 @@
 # SALIENT_SANITIZE (GCC or clang): AddressSanitizer + UndefinedBehaviorSanitizer everywhere.
 #   UB is fatal (-fno-sanitize-recover) so that a UBSan report fails the test that caused it.
 #   Optimisation stays as the build type sets it (RelWithDebInfo: -O2; .ci/sanitize.sh asks for
-#   -g1 line tables) — ASan is meant to run on optimised code, and -O0 would make the numeric tests several times slower.
+#   -g1 line tables) — ASan is meant to run on optimised code, and -O0 would make the numeric
+#   tests several times slower.
 # SALIENT_FUZZ (clang only): the same sanitizers plus libFuzzer's coverage instrumentation
 #   (-fsanitize=fuzzer-no-link) for every library; fuzz/ links its targets with -fsanitize=fuzzer.
 if(SALIENT_SANITIZE OR SALIENT_FUZZ)
