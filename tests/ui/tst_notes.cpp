@@ -100,6 +100,10 @@ private Q_SLOTS:
         selectAndWait(w, a);
         NeuronInspector *inspector = w.inspector();
         QVERIFY(inspector->noteText().isEmpty());
+        // The note's line takes room only when there is a note.
+        const auto *noteLine = inspector->findChild<QLabel *>(QStringLiteral("inspectorNote"));
+        QVERIFY(noteLine);
+        QVERIFY(!noteLine->isVisibleTo(inspector));
         QVERIFY(inspector->noteButton()->isEnabled());
         QCOMPARE(inspector->noteButton()->text(), QStringLiteral("Add note\u2026"));
         QVERIFY(w.notesView()->emptyHint()->isVisibleTo(w.notesView()));
@@ -122,6 +126,7 @@ private Q_SLOTS:
                  qPrintable(inspector->noteText()));
         QVERIFY(inspector->noteText().contains(QStringLiteral("pos, verb")));
         QCOMPARE(inspector->noteButton()->text(), QStringLiteral("Edit note\u2026"));
+        QVERIFY(noteLine->isVisibleTo(inspector));
         NotesView *view = w.notesView();
         QCOMPARE(view->shownCount(), 1);
         QCOMPARE(view->neuronAt(0), id);
@@ -210,6 +215,7 @@ private Q_SLOTS:
         inspector->removeNoteButton()->click();
         QVERIFY(!w.controller()->note(id));
         QVERIFY(inspector->noteText().isEmpty());
+        QVERIFY(!noteLine->isVisibleTo(inspector));
         QCOMPARE(view->shownCount(), 1);
     }
 

@@ -107,11 +107,8 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     m_busy->setObjectName(QStringLiteral("inspectorBusy"));
     m_busy->setStyleSheet(QStringLiteral("color: #8a5a00; font-style: italic;"));
     m_busy->setVisible(false);
-    auto *titleRow = new QHBoxLayout;
-    titleRow->addWidget(m_title, 1);
-    titleRow->addWidget(m_busy);
-    lay->addLayout(titleRow);
-    lay->addWidget(m_summary);
+    m_busy->setMinimumWidth(40); // shares the title row with the note buttons: clipped, not wider
+    m_busy->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     // The neuron's note (bookmark): one elided line, the whole note in its tooltip.
     m_note = new QLabel(this);
@@ -125,11 +122,20 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     m_noteRemove = new QPushButton(tr("Remove note"), this);
     connect(m_noteButton, &QPushButton::clicked, this, &NeuronInspector::noteEditRequested);
     connect(m_noteRemove, &QPushButton::clicked, this, &NeuronInspector::noteRemoveRequested);
-    auto *noteRow = new QHBoxLayout;
-    noteRow->addWidget(m_note, 1);
-    noteRow->addWidget(m_noteButton);
-    noteRow->addWidget(m_noteRemove);
-    lay->addLayout(noteRow);
+    // The note buttons follow the title (left, where a narrow dock still shows them) and the note
+    // takes its own line only when there is one, so the per-class table starts high in a short
+    // dock.
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title);
+    titleRow->addSpacing(12);
+    titleRow->addWidget(m_noteButton);
+    titleRow->addWidget(m_noteRemove);
+    titleRow->addWidget(m_busy, 1);
+    titleRow->addStretch(1); // keeps the buttons at their size while the busy line is hidden
+    lay->addLayout(titleRow);
+    lay->addWidget(m_note);
+    m_note->setVisible(false);
+    lay->addWidget(m_summary);
 
     m_classModel = new NeuronClassModel(this);
     m_classProxy = new ValueSortProxyModel(this);
@@ -334,6 +340,7 @@ void NeuronInspector::setNote(const NeuronNote *note)
     m_noteButton->setEnabled(m_hasNeuron && m_info.id.isValid());
     m_noteButton->setText(m_hasNote ? tr("Edit note\u2026") : tr("Add note\u2026"));
     m_noteRemove->setVisible(m_hasNote);
+    m_note->setVisible(m_hasNote);
     if (!note) {
         m_note->clear();
         m_note->setToolTip({});
