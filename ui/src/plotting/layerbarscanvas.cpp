@@ -135,7 +135,9 @@ void LayerBarsCanvas::rebuild()
         const QString name = m_names.value(s);
         anyName = anyName || !name.isEmpty();
         QString label = name.isEmpty() ? tr("neurons") : name;
-        if (std::isfinite(d.meanLayer))
+        // One series: its mean is labelled on its line; the legend would repeat it and be cut
+        // in a narrow dock. Two series: the legend tells their means apart.
+        if (n > 1 && std::isfinite(d.meanLayer))
             label += tr(" (mean layer %1)").arg(d.meanLayer, 0, 'f', 1);
         bars->setName(label);
         if (total >= 0 && total != d.total)

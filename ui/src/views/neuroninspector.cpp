@@ -103,6 +103,10 @@ NeuronInspector::NeuronInspector(QWidget *parent) : QWidget(parent)
     m_summary = new QLabel(this);
     m_summary->setTextFormat(Qt::PlainText);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary->setToolTip(
+        tr("Overall rank: the neuron's position in the probe's ordering (Algorithm 3: neurons "
+           "enter as each class's weight mass is covered), not its total share of weight mass "
+           "that the heatmap colours, so the brightest cell need not be rank 1."));
     m_busy = new QLabel(tr("Computing the neuron's profile\u2026"), this);
     m_busy->setObjectName(QStringLiteral("inspectorBusy"));
     m_busy->setStyleSheet(QStringLiteral("color: #8a5a00; font-style: italic;"));
